@@ -1,0 +1,149 @@
+package org.jvmm.memory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A region tree flattened into sorted, non-overlapping ranges of terminal regions (QEMU's
+ * FlatView): higher priorities win, aliases are resolved, containers clip their subregions,
+ * disabled regions are gone, and adjacent pieces of the same region are merged. Immutable; an
+ * {@link AddressSpace} renders a new one on each commit and dispatches through the current one.
+ *
+ * <p>{@link #lookup(long)} is a binary search over a primitive array of starts: O(log n). Addresses
+ * are taken below 2^63.
+ */
+public final class FlatView {
+    /** What {@link #nextStart} answers when no range starts after the address. */
+    public static final long NONE = -1;
+
+    private final long[] starts;
+    private final long[] sizes;
+    private final FlatRange[] ranges;
+
+    private FlatView(List<FlatRange> sorted) {
+        int n = sorted.size();
+        starts = new long[n];
+        sizes = new long[n];
+        ranges = sorted.toArray(new FlatRange[0]);
+        for (int i = 0; i < n; i++) {
+            starts[i] = ranges[i].start();
+            sizes[i] = ranges[i].size();
+        }
+    }
+
+    /** Flattens the tree under {@code root}, which is placed at address 0. */
+    public static FlatView render(MemoryRegion root) {
+        TreeMap<Long, FlatRange> out = new TreeMap<>();
+        render(out, root, 0, 0, root.size());
+        return new FlatView(simplify(out));
+    }
+
+    private static void render(TreeMap<Long, FlatRange> out, MemoryRegion mr, long base, long clipStart, long clipEnd) {
+        if (!mr.isEnabled()) {
+            return;
+        }
+        long s = Math.max(base, clipStart);
+        long e = Math.min(saturatingAdd(base, mr.size()), clipEnd);
+        if (s >= e) {
+            return;
+        }
+        switch (mr) {
+            case AliasRegion a -> render(out, a.target(), base - a.targetOffset(), s, e);
+            case ContainerRegion c -> {
+                for (MemoryRegion sub : c.subregions()) {
+                    render(out, sub, saturatingAdd(base, sub.offset()), s, e);
+                }
+            }
+            case RamRegion r -> insertIntoGaps(out, s, e, r, base);
+            case MmioRegion m -> insertIntoGaps(out, s, e, m, base);
+            case IommuRegion i -> insertIntoGaps(out, s, e, i, base);
+        }
+    }
+
+    /** Adds the parts of [s, e) that no range claimed yet: earlier (higher priority) claims win. */
+    private static void insertIntoGaps(TreeMap<Long, FlatRange> out, long s, long e, MemoryRegion mr, long base) {
+        long cur = s;
+        Map.Entry<Long, FlatRange> before = out.floorEntry(cur);
+        if (before != null && before.getValue().end() > cur) {
+            cur = before.getValue().end();
+        }
+        while (cur < e) {
+            Map.Entry<Long, FlatRange> next = out.ceilingEntry(cur);
+            long gapEnd = next == null ? e : Math.min(e, next.getKey());
+            if (gapEnd > cur) {
+                out.put(cur, new FlatRange(cur, gapEnd - cur, mr, cur - base));
+            }
+            if (next == null || next.getKey() >= e) {
+                break;
+            }
+            cur = next.getValue().end();
+        }
+    }
+
+    private static List<FlatRange> simplify(TreeMap<Long, FlatRange> in) {
+        List<FlatRange> out = new ArrayList<>(in.size());
+        FlatRange prev = null;
+        for (FlatRange r : in.values()) {
+            if (prev != null && prev.region() == r.region() && prev.end() == r.start()
+                    && prev.offsetInRegion() + prev.size() == r.offsetInRegion()) {
+                prev = new FlatRange(prev.start(), prev.size() + r.size(), r.region(), prev.offsetInRegion());
+                out.set(out.size() - 1, prev);
+            } else {
+                out.add(r);
+                prev = r;
+            }
+        }
+        return out;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return (r < a) ? Long.MAX_VALUE : r;
+    }
+
+    /** The range holding {@code address}, or null when nothing is mapped there. */
+    public FlatRange lookup(long address) {
+        int i = indexAtOrBefore(address);
+        if (i < 0) {
+            return null;
+        }
+        return address - starts[i] < sizes[i] ? ranges[i] : null;
+    }
+
+    /** The start of the first range beginning after {@code address}, or {@link #NONE}. */
+    public long nextStart(long address) {
+        int i = indexAtOrBefore(address) + 1;
+        return i < starts.length ? starts[i] : NONE;
+    }
+
+    /** Index of the last range starting at or before {@code address}, or -1. */
+    private int indexAtOrBefore(long address) {
+        int lo = 0;
+        int hi = starts.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= address) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
+
+    public int size() {
+        return ranges.length;
+    }
+
+    public FlatRange get(int index) {
+        return ranges[index];
+    }
+
+    /** The ranges in address order. */
+    public List<FlatRange> ranges() {
+        return Arrays.asList(ranges.clone());
+    }
+}

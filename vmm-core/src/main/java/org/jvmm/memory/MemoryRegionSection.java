@@ -1,0 +1,45 @@
+package org.jvmm.memory;
+
+import org.jvmm.address.GuestAddress;
+import org.jvmm.address.HostAddress;
+
+/**
+ * What a {@link MemoryListener} is told of (QEMU's MemoryRegionSection): {@code size} bytes of
+ * {@code region}, from {@code offsetWithinRegion}, appear in {@code addressSpace} at
+ * {@code offsetWithinAddressSpace}.
+ */
+public record MemoryRegionSection(AddressSpace addressSpace, MemoryRegion region,
+        GuestAddress offsetWithinAddressSpace, long offsetWithinRegion, long size) {
+
+    static MemoryRegionSection of(AddressSpace as, FlatRange r) {
+        return new MemoryRegionSection(as, r.region(), new GuestAddress(r.start()), r.offsetInRegion(), r.size());
+    }
+
+    public boolean isRam() {
+        return region instanceof RamRegion;
+    }
+
+    public boolean isReadOnly() {
+        return region instanceof RamRegion ram && ram.isReadOnly();
+    }
+
+    /** The host address of the section's first byte; only RAM sections have one. */
+    public HostAddress hostAddress() {
+        if (!(region instanceof RamRegion ram)) {
+            throw new IllegalStateException("section of " + region + " at " + offsetWithinAddressSpace
+                    + " is not RAM and has no host address");
+        }
+        return ram.hostAddress().plus(offsetWithinRegion);
+    }
+
+    /** The first address after the section. */
+    public GuestAddress end() {
+        return offsetWithinAddressSpace.plus(size);
+    }
+
+    @Override
+    public String toString() {
+        return region.name() + "@" + offsetWithinAddressSpace + "+0x" + Long.toHexString(size)
+                + (offsetWithinRegion != 0 ? " (region offset 0x" + Long.toHexString(offsetWithinRegion) + ")" : "");
+    }
+}

@@ -1,0 +1,82 @@
+package org.jvmm.memory;
+
+import java.lang.foreign.MemorySegment;
+import org.jvmm.address.HostAddress;
+import org.jvmm.host.memory.HostMapping;
+import org.jvmm.host.memory.HostMemoryRegistry;
+
+/**
+ * Guest RAM (or ROM, when read-only): native memory mapped through FFM, page aligned, whose host
+ * address is real, so KVM takes it as a memslot's userspace_addr and VFIO MAP_DMA as its vaddr.
+ *
+ * <p>The region owns its {@link HostMapping}: {@link #close()} releases the memory (munmap and the
+ * memfd) and is done once, by the machine that allocated it, after the region has left every
+ * address space. Accesses from guests go through {@link AddressSpace}; only memory providers (this
+ * package, the accelerator's memslots, host devices) touch the segment itself.
+ */
+public final class RamRegion extends MemoryRegion implements AutoCloseable {
+    private final HostMapping mapping;
+    private final MemorySegment segment;
+    private final boolean readOnly;
+    private final boolean ownsMapping;
+
+    private RamRegion(String name, HostMapping mapping, boolean readOnly, boolean ownsMapping) {
+        super(name, mapping.size());
+        this.mapping = mapping;
+        this.segment = mapping.segment();
+        this.readOnly = readOnly;
+        this.ownsMapping = ownsMapping;
+    }
+
+    /** Allocates {@code size} bytes (whole pages) of zeroed guest RAM. */
+    public static RamRegion allocate(HostMemoryRegistry registry, String name, long size) {
+        return new RamRegion(name, registry.allocate(name, size), false, true);
+    }
+
+    /** Allocates a read-only region: guest writes to it are dropped (QEMU's ROM). */
+    public static RamRegion allocateRom(HostMemoryRegistry registry, String name, long size) {
+        return new RamRegion(name, registry.allocate(name, size), true, true);
+    }
+
+    /** Wraps memory a host device provides (a mmap-able BAR); the device keeps owning it. */
+    public static RamRegion ofDeviceMemory(String name, HostMapping deviceMemory) {
+        return new RamRegion(name, deviceMemory, false, false);
+    }
+
+    @Override
+    public String kind() {
+        return readOnly ? "rom" : "ram";
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** The host virtual address of offset 0. */
+    public HostAddress hostAddress() {
+        return mapping.address();
+    }
+
+    /** The backing memory, for memory providers: the accessor, memslots, loaders of images. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** True when this region allocated its memory and so releases it on {@link #close()}. */
+    public boolean ownsMemory() {
+        return ownsMapping;
+    }
+
+    /**
+     * Releases the memory this region allocated.
+     *
+     * @throws IllegalStateException for device memory (its device owns it), or on a second close
+     */
+    @Override
+    public void close() {
+        if (!ownsMapping) {
+            throw new IllegalStateException("ram region " + name() + " close: its memory belongs to a device");
+        }
+        mapping.close();
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The memory API, in QEMU's terms: a tree of {@link org.jvmm.memory.MemoryRegion}s (RAM, MMIO,
+ * alias, container, IOMMU) under an {@link org.jvmm.memory.AddressSpace}, flattened into a sorted,
+ * non-overlapping {@link org.jvmm.memory.FlatView} that every access is dispatched through, and
+ * {@link org.jvmm.memory.MemoryListener}s that learn of every change.
+ *
+ * <h2>Threads</h2>
+ * The tree is changed (regions added, removed, moved, enabled) by one thread at a time: the
+ * machine's control thread, which plays QEMU's big lock. Accesses ({@link
+ * org.jvmm.memory.GuestMemory}) come from any thread (vCPUs, device threads) and take no lock: they
+ * read the current FlatView through a volatile reference, which a commit replaces whole, as QEMU
+ * does with RCU.
+ */
+package org.jvmm.memory;
