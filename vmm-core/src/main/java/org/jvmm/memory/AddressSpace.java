@@ -14,8 +14,8 @@ import org.jvmm.address.GuestAddress;
  * dispatches every access through it, and tells its {@link MemoryListener}s what changed.
  *
  * <h2>Threads and state</h2>
- * Topology (tree changes, transactions, listener registration) belongs to the machine's control
- * thread. Accesses come from any thread and read {@link #flatView()} through a volatile field
+ * Topology (tree changes, transactions, listener registration) happens under the package's
+ * topology lock, from any thread, one at a time; listener callbacks run with it held. Accesses come from any thread and read {@link #flatView()} through a volatile field
  * without locking; a commit publishes a new view whole, so an access sees the old or the new
  * view, never a mix. Counters are lock-free adders.
  *
@@ -52,8 +52,13 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
         this.shortLayout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(cpuOrder);
         this.intLayout = ValueLayout.JAVA_INT_UNALIGNED.withOrder(cpuOrder);
         this.longLayout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(cpuOrder);
-        root.attachRoot(this);
-        this.view = FlatView.render(root);
+        Topology.lock();
+        try {
+            root.attachRoot(this);
+            this.view = FlatView.render(root);
+        } finally {
+            Topology.unlock();
+        }
     }
 
     public String name() {
@@ -84,20 +89,31 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
 
     // ---------------------------------------------------------------- topology
 
-    /** Opens a transaction: changes are collected and the view is rebuilt once, at the last commit. */
+    /**
+     * Opens a transaction: changes are collected and the view is rebuilt once, at the last commit.
+     * The topology lock is held from here to the matching {@link #commitTransaction()}, on this thread.
+     */
     public void beginTransaction() {
-        ensureOpen("begin transaction");
+        Topology.lock();
+        if (closed) {
+            Topology.unlock();
+            throw new IllegalStateException("address space " + name + " begin transaction: closed");
+        }
         transactionDepth++;
     }
 
     /** Closes a transaction; the outermost one rebuilds the view if anything changed. */
     public void commitTransaction() {
-        if (transactionDepth == 0) {
-            throw new IllegalStateException("address space " + name + " commit: no transaction is open");
+        if (transactionDepth == 0 || !Topology.isHeldByCurrentThread()) {
+            throw new IllegalStateException("address space " + name + " commit: no transaction is open on this thread");
         }
-        if (--transactionDepth == 0 && pendingChange) {
-            pendingChange = false;
-            rebuild();
+        try {
+            if (--transactionDepth == 0 && pendingChange) {
+                pendingChange = false;
+                rebuild();
+            }
+        } finally {
+            Topology.unlock();
         }
     }
 
@@ -181,43 +197,53 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
      * kept in ascending priority; equal priorities in registration order.
      */
     public void addListener(MemoryListener listener) {
-        ensureOpen("add listener");
-        if (listeners.contains(listener)) {
-            throw new IllegalStateException("address space " + name + " add listener: already registered");
-        }
-        int at = listeners.size();
-        while (at > 0 && listeners.get(at - 1).priority() > listener.priority()) {
-            at--;
-        }
-        listeners.add(at, listener);
-        notifying = true;
+        Topology.lock();
         try {
-            listener.begin();
-            FlatView v = view;
-            for (int i = 0; i < v.size(); i++) {
-                listener.regionAdd(MemoryRegionSection.of(this, v.get(i)));
+            ensureOpen("add listener");
+            if (listeners.contains(listener)) {
+                throw new IllegalStateException("address space " + name + " add listener: already registered");
             }
-            listener.commit();
+            int at = listeners.size();
+            while (at > 0 && listeners.get(at - 1).priority() > listener.priority()) {
+                at--;
+            }
+            listeners.add(at, listener);
+            notifying = true;
+            try {
+                listener.begin();
+                FlatView v = view;
+                for (int i = 0; i < v.size(); i++) {
+                    listener.regionAdd(MemoryRegionSection.of(this, v.get(i)));
+                }
+                listener.commit();
+            } finally {
+                notifying = false;
+            }
         } finally {
-            notifying = false;
+            Topology.unlock();
         }
     }
 
     /** Unregisters {@code listener}, telling it every present range is deleted. */
     public void removeListener(MemoryListener listener) {
-        if (!listeners.remove(listener)) {
-            throw new IllegalStateException("address space " + name + " remove listener: not registered");
-        }
-        notifying = true;
+        Topology.lock();
         try {
-            listener.begin();
-            FlatView v = view;
-            for (int i = 0; i < v.size(); i++) {
-                listener.regionDel(MemoryRegionSection.of(this, v.get(i)));
+            if (!listeners.remove(listener)) {
+                throw new IllegalStateException("address space " + name + " remove listener: not registered");
             }
-            listener.commit();
+            notifying = true;
+            try {
+                listener.begin();
+                FlatView v = view;
+                for (int i = 0; i < v.size(); i++) {
+                    listener.regionDel(MemoryRegionSection.of(this, v.get(i)));
+                }
+                listener.commit();
+            } finally {
+                notifying = false;
+            }
         } finally {
-            notifying = false;
+            Topology.unlock();
         }
     }
 
@@ -231,12 +257,17 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
      */
     @Override
     public void close() {
-        ensureOpen("close");
-        for (MemoryListener l : List.copyOf(listeners).reversed()) {
-            removeListener(l);
+        Topology.lock();
+        try {
+            ensureOpen("close");
+            for (MemoryListener l : List.copyOf(listeners).reversed()) {
+                removeListener(l);
+            }
+            root.detachRoot(this);
+            closed = true;
+        } finally {
+            Topology.unlock();
         }
-        root.detachRoot(this);
-        closed = true;
     }
 
     private void ensureOpen(String op) {

@@ -21,7 +21,12 @@ public final class AliasRegion extends MemoryRegion {
         }
         this.target = target;
         this.targetOffset = targetOffset;
-        target.addAlias(this);
+        Topology.lock();
+        try {
+            target.addAlias(this);
+        } finally {
+            Topology.unlock();
+        }
     }
 
     public MemoryRegion target() {

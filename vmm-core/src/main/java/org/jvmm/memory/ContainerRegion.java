@@ -9,7 +9,7 @@ import java.util.List;
  * A region that only holds others (QEMU's memory_region_init container). Subregions may overlap;
  * where they do, the higher priority wins, and between equal priorities the one added later wins,
  * as in QEMU's memory_region_update_container_subregions. Parts of a subregion outside the
- * container are clipped away. Changed only by the machine's control thread.
+ * container are clipped away. Changes take the topology lock (see the package comment).
  */
 public final class ContainerRegion extends MemoryRegion {
     /** Highest priority first; at equal priority the most recently added first. */
@@ -42,35 +42,45 @@ public final class ContainerRegion extends MemoryRegion {
      *     make the tree contain itself
      */
     public void addSubregion(long offset, MemoryRegion region, int priority) {
-        if (region.container() != null) {
-            throw new IllegalStateException("container " + name() + " add subregion " + region.name() + " at 0x"
-                    + Long.toHexString(offset) + ": it already sits in container " + region.container().name());
+        Topology.lock();
+        try {
+            if (region.container() != null) {
+                throw new IllegalStateException("container " + name() + " add subregion " + region.name() + " at 0x"
+                        + Long.toHexString(offset) + ": it already sits in container " + region.container().name());
+            }
+            if (offset < 0) {
+                throw new IllegalArgumentException("container " + name() + " add subregion " + region.name()
+                        + ": offset 0x" + Long.toHexString(offset) + " is negative");
+            }
+            if (region.reaches(this)) {
+                throw new IllegalStateException("container " + name() + " add subregion " + region.name()
+                        + ": the subregion contains the container (a cycle)");
+            }
+            checkMutable();
+            region.place(this, offset, priority, nextOrder++);
+            subregions.add(region);
+            subregions.sort(RENDER_ORDER);
+            changed();
+        } finally {
+            Topology.unlock();
         }
-        if (offset < 0) {
-            throw new IllegalArgumentException("container " + name() + " add subregion " + region.name()
-                    + ": offset 0x" + Long.toHexString(offset) + " is negative");
-        }
-        if (region.reaches(this)) {
-            throw new IllegalStateException("container " + name() + " add subregion " + region.name()
-                    + ": the subregion contains the container (a cycle)");
-        }
-        checkMutable();
-        region.place(this, offset, priority, nextOrder++);
-        subregions.add(region);
-        subregions.sort(RENDER_ORDER);
-        changed();
     }
 
     /** Takes {@code region} out of this container. */
     public void removeSubregion(MemoryRegion region) {
-        if (region.container() != this || !subregions.contains(region)) {
-            throw new IllegalStateException("container " + name() + " remove subregion " + region.name()
-                    + ": it is not a subregion of this container");
+        Topology.lock();
+        try {
+            if (region.container() != this || !subregions.contains(region)) {
+                throw new IllegalStateException("container " + name() + " remove subregion " + region.name()
+                        + ": it is not a subregion of this container");
+            }
+            checkMutable();
+            subregions.remove(region);
+            region.unplace();
+            changed();
+        } finally {
+            Topology.unlock();
         }
-        checkMutable();
-        subregions.remove(region);
-        region.unplace();
-        changed();
     }
 
     void move(MemoryRegion region, long offset) {

@@ -8,7 +8,7 @@ package org.jvmm.memory;
  * of every range already present (begin, regionAdd..., commit); one unregistered is told of their
  * removal the same way.
  *
- * <p>Called on the machine's control thread, never concurrently. A listener must not change the
+ * <p>Called with the topology lock held, never concurrently. A listener must not change the
  * memory tree from a callback.
  */
 public interface MemoryListener {

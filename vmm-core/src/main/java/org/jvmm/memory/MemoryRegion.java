@@ -13,7 +13,7 @@ import java.util.Set;
  * {@link AliasRegion}, {@link ContainerRegion} and {@link IommuRegion}.
  *
  * <p>A region sits in at most one container. Placement ({@link #offset()}, {@link #priority()},
- * {@link #isEnabled()}) is changed only by the machine's control thread; every change tells each
+ * {@link #isEnabled()}) changes under the topology lock; every change tells each
  * {@link AddressSpace} whose tree holds the region (through containers and aliases), which rebuilds
  * its FlatView at once or at the end of its open transaction.
  */
@@ -75,21 +75,31 @@ public abstract sealed class MemoryRegion permits RamRegion, MmioRegion, AliasRe
      * subregions take no part in the flat view. A PCI BAR is disabled while decode is off.
      */
     public final void setEnabled(boolean enabled) {
-        if (this.enabled != enabled) {
-            checkMutable();
-            this.enabled = enabled;
-            changed();
+        Topology.lock();
+        try {
+            if (this.enabled != enabled) {
+                checkMutable();
+                this.enabled = enabled;
+                changed();
+            }
+        } finally {
+            Topology.unlock();
         }
     }
 
     /** Moves the region inside its container (QEMU's memory_region_set_address). */
     public final void setOffset(long offset) {
-        if (container == null) {
-            throw new IllegalStateException("memory region " + name + " set offset 0x" + Long.toHexString(offset)
-                    + ": the region is in no container");
-        }
-        if (this.offset != offset) {
-            container.move(this, offset);
+        Topology.lock();
+        try {
+            if (container == null) {
+                throw new IllegalStateException("memory region " + name + " set offset 0x" + Long.toHexString(offset)
+                        + ": the region is in no container");
+            }
+            if (this.offset != offset) {
+                container.move(this, offset);
+            }
+        } finally {
+            Topology.unlock();
         }
     }
 

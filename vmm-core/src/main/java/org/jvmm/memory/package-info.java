@@ -5,8 +5,10 @@
  * {@link org.jvmm.memory.MemoryListener}s that learn of every change.
  *
  * <h2>Threads</h2>
- * The tree is changed (regions added, removed, moved, enabled) by one thread at a time: the
- * machine's control thread, which plays QEMU's big lock. Accesses ({@link
+ * The tree is changed (regions added, removed, moved, enabled) under one topology lock, which
+ * plays QEMU's big lock for memory: any thread may change it (the control thread hot-plugging RAM,
+ * a vCPU thread whose PCI config write moves a BAR), one at a time, and a transaction holds the
+ * lock from begin to commit. Listener callbacks run with the lock held. Accesses ({@link
  * org.jvmm.memory.GuestMemory}) come from any thread (vCPUs, device threads) and take no lock: they
  * read the current FlatView through a volatile reference, which a commit replaces whole, as QEMU
  * does with RCU.
