@@ -1,0 +1,44 @@
+package org.jvmm.hw.pci;
+
+/** Offsets and bits of the type-0 configuration header (include/uapi/linux/pci_regs.h). */
+public final class PciConfig {
+    private PciConfig() {
+    }
+
+    public static final int VENDOR_ID = 0x00;
+    public static final int DEVICE_ID = 0x02;
+    public static final int COMMAND = 0x04;
+    public static final int STATUS = 0x06;
+    public static final int REVISION_ID = 0x08;
+    public static final int CLASS_PROG = 0x09;
+    public static final int CLASS_DEVICE = 0x0a;
+    public static final int HEADER_TYPE = 0x0e;
+    public static final int BASE_ADDRESS_0 = 0x10;
+    public static final int SUBSYSTEM_VENDOR_ID = 0x2c;
+    public static final int SUBSYSTEM_ID = 0x2e;
+    public static final int ROM_ADDRESS = 0x30;
+    public static final int CAPABILITY_LIST = 0x34;
+    public static final int INTERRUPT_LINE = 0x3c;
+    public static final int INTERRUPT_PIN = 0x3d;
+
+    public static final int COMMAND_IO = 0x1;
+    public static final int COMMAND_MEMORY = 0x2;
+    public static final int COMMAND_MASTER = 0x4;
+    public static final int COMMAND_INTX_DISABLE = 0x400;
+
+    public static final int STATUS_INTERRUPT = 0x08;
+    public static final int STATUS_CAP_LIST = 0x10;
+
+    public static final int HEADER_TYPE_MULTI_FUNCTION = 0x80;
+
+    public static final int BASE_ADDRESS_SPACE_IO = 0x01;
+    public static final int BASE_ADDRESS_MEM_TYPE_64 = 0x04;
+    public static final int BASE_ADDRESS_MEM_PREFETCH = 0x08;
+
+    public static final int CAP_ID_MSI = 0x05;
+    public static final int CAP_ID_MSIX = 0x11;
+
+    /** Size of a conventional PCI configuration space. */
+    public static final int SPACE_SIZE = 256;
+    public static final int BAR_COUNT = 6;
+}
