@@ -29,6 +29,11 @@ public sealed interface VcpuExit {
             return readLittleEndian(data, size);
         }
 
+        /** This exit with its data copied to the Java heap, to keep beyond the next run. */
+        public Io detach() {
+            return new Io(direction, port, size, count, MemorySegment.ofArray(data.toArray(ValueLayout.JAVA_BYTE)));
+        }
+
         /** Answers an IN: writes {@code value} as the first element. */
         public void respond(long value) {
             writeLittleEndian(data, size, value);
@@ -50,6 +55,11 @@ public sealed interface VcpuExit {
         /** The value written (or set so far), little endian, zero-extended; length 1, 2, 4 or 8. */
         public long value() {
             return readLittleEndian(data, length);
+        }
+
+        /** This exit with its data copied to the Java heap, to keep beyond the next run. */
+        public Mmio detach() {
+            return new Mmio(address, length, isWrite, MemorySegment.ofArray(data.toArray(ValueLayout.JAVA_BYTE)));
         }
 
         /** Answers a read with {@code value}, little endian. */
