@@ -28,6 +28,20 @@ public final class Linux {
     // memfd.h
     public static final int MFD_CLOEXEC = 0x1;
 
+    // signal.h (glibc, x86-64): used by kvm-bridge's vCPU kick.
+    /** sizeof(sigset_t) in the C library (1024 bits). */
+    public static final int SIGSET_SIZE = 128;
+    /** sizeof(struct sigaction) in the C library: handler, sa_mask, sa_flags (+pad), sa_restorer. */
+    public static final int SIGACTION_SIZE = 152;
+    /** Offset of sa_mask in struct sigaction. */
+    public static final int SIGACTION_MASK_OFFSET = 8;
+    /** Offset of sa_flags in struct sigaction. */
+    public static final int SIGACTION_FLAGS_OFFSET = 136;
+    public static final int SA_RESTART = 0x10000000;
+    public static final int SIG_BLOCK = 0;
+    public static final int SIG_UNBLOCK = 1;
+    public static final int SIG_SETMASK = 2;
+
     /** The page size the project assumes for host memory (x86-64; checked at start-up). */
     public static final long PAGE_SIZE = 4096;
 }

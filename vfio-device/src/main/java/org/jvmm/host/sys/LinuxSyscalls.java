@@ -36,6 +36,13 @@ final class LinuxSyscalls implements Syscalls {
     private final MethodHandle ftruncate;
     private final MethodHandle read;
     private final MethodHandle write;
+    private final MethodHandle getpid;
+    private final MethodHandle gettid;
+    private final MethodHandle tgkill;
+    private final MethodHandle sigaction;
+    private final MethodHandle pthreadSigmask;
+    private final MethodHandle sigrtmin;
+    private final MemorySegment getpidSymbol;
 
     private static final ThreadLocal<MemorySegment> CAPTURE_SEGMENT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -61,6 +68,14 @@ final class LinuxSyscalls implements Syscalls {
         ftruncate = link(linker, libc, "ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), errno);
         read = link(linker, libc, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
         write = link(linker, libc, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
+        getpid = link(linker, libc, "getpid", FunctionDescriptor.of(JAVA_INT));
+        gettid = link(linker, libc, "gettid", FunctionDescriptor.of(JAVA_INT));
+        tgkill = link(linker, libc, "tgkill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        sigaction = link(linker, libc, "sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
+        // pthread_sigmask returns the error number itself and leaves errno alone.
+        pthreadSigmask = link(linker, libc, "pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        sigrtmin = link(linker, libc, "__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+        getpidSymbol = libc.find("getpid").orElseThrow();
     }
 
     private static MethodHandle link(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
@@ -190,6 +205,67 @@ final class LinuxSyscalls implements Syscalls {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    @Override
+    public int getpid() {
+        try {
+            return (int) getpid.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int gettid() {
+        try {
+            return (int) gettid.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int tgkill(int tgid, int tid, int signal) {
+        MemorySegment cap = CAPTURE_SEGMENT.get();
+        try {
+            return intResult((int) tgkill.invokeExact(cap, tgid, tid, signal), cap);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int sigaction(int signal, MemorySegment act, MemorySegment oldact) {
+        MemorySegment cap = CAPTURE_SEGMENT.get();
+        try {
+            return intResult((int) sigaction.invokeExact(cap, signal, act, oldact), cap);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int pthreadSigmask(int how, MemorySegment set, MemorySegment oldset) {
+        try {
+            return -(int) pthreadSigmask.invokeExact(how, set, oldset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public int sigrtmin() {
+        try {
+            return (int) sigrtmin.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public MemorySegment noOpSignalHandler() {
+        return getpidSymbol;
     }
 
     private static RuntimeException rethrow(Throwable t) {

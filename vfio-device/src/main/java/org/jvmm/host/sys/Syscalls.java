@@ -50,6 +50,54 @@ public interface Syscalls {
     /** write(2) of all of {@code buffer}: bytes written or -errno. */
     long write(int fd, MemorySegment buffer);
 
+    // Added for kvm-bridge's vCPU kick (issue 4): a real-time signal sent to one thread makes its
+    // KVM_RUN return EINTR. Defaults answer ENOSYS so that in-process fakes need not implement them.
+
+    /** getpid(2): this process's id (the thread group id). */
+    default int getpid() {
+        return -38;
+    }
+
+    /** gettid(2): the calling thread's kernel thread id. */
+    default int gettid() {
+        return -38;
+    }
+
+    /** tgkill(2): sends {@code signal} to thread {@code tid} of thread group {@code tgid}; 0 or -errno. */
+    default int tgkill(int tgid, int tid, int signal) {
+        return -38;
+    }
+
+    /**
+     * sigaction(2) with the C library's {@code struct sigaction} ({@link Linux#SIGACTION_SIZE}
+     * bytes; {@code act} or {@code oldact} may be {@link MemorySegment#NULL}): 0 or -errno.
+     */
+    default int sigaction(int signal, MemorySegment act, MemorySegment oldact) {
+        return -38;
+    }
+
+    /**
+     * pthread_sigmask(3) for the calling thread with the C library's {@code sigset_t}
+     * ({@link Linux#SIGSET_SIZE} bytes; either may be {@link MemorySegment#NULL}): 0 or -errno.
+     */
+    default int pthreadSigmask(int how, MemorySegment set, MemorySegment oldset) {
+        return -38;
+    }
+
+    /** The C library's SIGRTMIN (the first real-time signal it leaves to applications). */
+    default int sigrtmin() {
+        return -38;
+    }
+
+    /**
+     * The address of a C library function that may serve as a signal handler doing nothing:
+     * {@code getpid}, which ignores its arguments, has no side effect, leaves errno alone and is
+     * async-signal-safe. No Java upcall runs in signal context. NULL when unavailable.
+     */
+    default MemorySegment noOpSignalHandler() {
+        return MemorySegment.NULL;
+    }
+
     /**
      * Returns {@code result} when it is not an error, otherwise throws an {@link ErrnoException}
      * naming {@code operation} and {@code detail}.

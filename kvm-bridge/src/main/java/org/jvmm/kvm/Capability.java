@@ -1,0 +1,43 @@
+package org.jvmm.kvm;
+
+/**
+ * KVM capabilities the project asks about with KVM_CHECK_EXTENSION, with their numbers from
+ * include/uapi/linux/kvm.h.
+ */
+public enum Capability {
+    IRQCHIP(0),
+    USER_MEMORY(3),
+    SET_TSS_ADDR(4),
+    EXT_CPUID(7),
+    NR_VCPUS(9),
+    NR_MEMSLOTS(10),
+    MP_STATE(14),
+    IRQ_ROUTING(25),
+    IRQ_INJECT_STATUS(26),
+    IRQFD(32),
+    PIT2(33),
+    IOEVENTFD(36),
+    MAX_VCPUS(66),
+    SIGNAL_MSI(77),
+    READONLY_MEM(81),
+    IRQFD_RESAMPLE(82),
+    DEVICE_CTRL(89),
+    IOEVENTFD_ANY_LENGTH(122),
+    IMMEDIATE_EXIT(136);
+
+    private final int number;
+
+    Capability(int number) {
+        this.number = number;
+    }
+
+    /** The KVM_CAP_* number. */
+    public int number() {
+        return number;
+    }
+
+    /** The uapi name, e.g. {@code KVM_CAP_IRQFD}. */
+    public String uapiName() {
+        return "KVM_CAP_" + name();
+    }
+}
