@@ -1,0 +1,112 @@
+package org.jvmm.dispatch;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import org.jvmm.address.GuestAddress;
+import org.jvmm.kvm.VcpuExit;
+import org.jvmm.memory.AddressSpace;
+
+/**
+ * The one exit handler (after Firecracker's handle_kvm_exit): a pure function of the exit and
+ * the machine's address spaces, free of hidden state, so tests feed it synthetic exits.
+ *
+ * <ul>
+ * <li>I/O: each element of a (possibly string) IN/OUT is one access of the port space.
+ * <li>MMIO: one access of the memory space of the exit's length when it is 1, 2, 4 or 8, else a
+ *     bulk access; the data bytes are in the guest's memory order.
+ * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
+ * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
+ * </ul>
+ * Nothing a guest does makes this throw: accesses to nothing read all-ones and are counted by the
+ * address space.
+ */
+public final class ExitDispatcher {
+    private ExitDispatcher() {
+    }
+
+    /** The address spaces a vCPU's exits reach. */
+    public record Peripherals(AddressSpace memory, AddressSpace io) {
+    }
+
+    public static ExitAction handle(Peripherals p, VcpuExit exit, ExitCounters counters) {
+        long t0 = System.nanoTime();
+        ExitAction action = switch (exit) {
+            case VcpuExit.Io io -> {
+                portIo(p.io(), io);
+                yield ExitAction.CONTINUE;
+            }
+            case VcpuExit.Mmio m -> {
+                mmio(p.memory(), m);
+                yield ExitAction.CONTINUE;
+            }
+            case VcpuExit.Halt h -> new ExitAction.Stop("the guest halted");
+            case VcpuExit.Shutdown s -> new ExitAction.Stop("the guest shut down (triple fault)");
+            case VcpuExit.FailEntry f -> new ExitAction.Stop("KVM could not enter the guest: hardware reason 0x"
+                    + Long.toHexString(f.hardwareEntryFailureReason()) + " on cpu " + f.cpu());
+            case VcpuExit.InternalError e -> new ExitAction.Stop("KVM internal error, suberror " + e.suberror()
+                    + ", data " + e.data());
+            case VcpuExit.SystemEvent e -> new ExitAction.Stop("system event " + e.type() + " " + e.data());
+            case VcpuExit.Interrupted i -> ExitAction.CONTINUE;
+            case VcpuExit.Other o -> new ExitAction.Stop("unhandled KVM exit reason " + o.reason());
+        };
+        counters.record(ExitKind.of(exit), System.nanoTime() - t0);
+        return action;
+    }
+
+    private static void portIo(AddressSpace io, VcpuExit.Io e) {
+        int size = e.size();
+        MemorySegment data = e.data();
+        for (int i = 0; i < e.count(); i++) {
+            GuestAddress port = new GuestAddress(e.port());
+            if (e.direction() == VcpuExit.Direction.OUT) {
+                io.write(port, size, load(data, i * size, size));
+            } else {
+                store(data, i * size, size, io.read(port, size));
+            }
+        }
+    }
+
+    private static void mmio(AddressSpace memory, VcpuExit.Mmio e) {
+        int len = e.length();
+        MemorySegment data = e.data().asSlice(0, len);
+        boolean single = len == 1 || len == 2 || len == 4 || len == 8;
+        if (e.isWrite()) {
+            if (single) {
+                memory.write(e.address(), len, load(data, 0, len, memory.cpuOrder()));
+            } else {
+                memory.write(e.address(), data);
+            }
+        } else if (single) {
+            store(data, 0, len, memory.read(e.address(), len), memory.cpuOrder());
+        } else {
+            memory.read(e.address(), data);
+        }
+    }
+
+    private static long load(MemorySegment data, long off, int size) {
+        return load(data, off, size, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void store(MemorySegment data, long off, int size, long value) {
+        store(data, off, size, value, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static long load(MemorySegment data, long off, int size, ByteOrder order) {
+        return switch (size) {
+            case 1 -> data.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
+            case 2 -> data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), off) & 0xffffL;
+            case 4 -> data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), off) & 0xffff_ffffL;
+            default -> data.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), off);
+        };
+    }
+
+    private static void store(MemorySegment data, long off, int size, long value, ByteOrder order) {
+        switch (size) {
+            case 1 -> data.set(ValueLayout.JAVA_BYTE, off, (byte) value);
+            case 2 -> data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), off, (short) value);
+            case 4 -> data.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), off, (int) value);
+            default -> data.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), off, value);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package org.jvmm.machine.x86;
+
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.jvmm.accel.kvm.KvmMemoryListener;
+import org.jvmm.address.GuestAddress;
+import org.jvmm.dispatch.ExitAction;
+import org.jvmm.dispatch.ExitCounters;
+import org.jvmm.dispatch.ExitDispatcher;
+import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.kvm.GuestWriter;
+import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.elf.Elf64Image;
+import org.jvmm.kvm.linux.LinuxKvm;
+import org.jvmm.kvm.x86.LongModeBoot;
+import org.jvmm.kvm.x86.X86Vcpu;
+import org.jvmm.kvm.x86.X86Vm;
+import org.jvmm.machine.MachineMemory;
+
+/**
+ * The x86 toy machine on the Linux KVM backend: {@link X86ToyLayout}'s RAM, PCI bus and ports,
+ * the in-kernel irqchip, one vCPU started in 64-bit long mode at an ELF image's entry, and a run
+ * loop on the vCPU's own thread that hands every exit to {@link ExitDispatcher}. The guest ends
+ * the run by writing its status to the exit port (0x501), by halting or shutting down, or the
+ * caller's time limit kicks the vCPU out.
+ *
+ * <h2>Ownership and threads</h2>
+ * The machine owns the KVM handles, its memory and every device it plugged; {@link #close()}
+ * releases them in reverse order of creation. {@link #run} is called by one thread at a time; the
+ * vCPU runs on a platform thread the machine starts for each run. Devices see accesses on that
+ * thread.
+ */
+public final class X86ToyMachine implements AutoCloseable {
+    /** Where the guest's stack starts (it grows down); below it sit the GDT and page tables. */
+    public static final GuestAddress STACK_TOP = new GuestAddress(0x80000);
+
+    private final MachineMemory memory;
+    private final X86ToyLayout layout;
+    private final LinuxKvm kvm;
+    private final X86Vm vm;
+    private final KvmMemoryListener memslots;
+    private final X86Vcpu vcpu;
+    private final ExitCounters exits = new ExitCounters();
+    private final List<AutoCloseable> devices = new ArrayList<>();
+    private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
+    private boolean closed;
+
+    /** What a run ended with. */
+    public record RunResult(Integer exitStatus, String stopReason) {
+        /** True when the guest wrote {@code status} to the exit port. */
+        public boolean exitedWith(int status) {
+            return exitStatus != null && exitStatus == status;
+        }
+    }
+
+    private X86ToyMachine(long ramSize, OutputStream console) {
+        memory = new MachineMemory(new HostMemoryRegistry());
+        try {
+            layout = X86ToyLayout.build(memory, ramSize, console, status -> exitStatus.compareAndSet(null, status));
+            kvm = LinuxKvm.open();
+            vm = (X86Vm) kvm.createVm(memory.registry());
+            // QEMU's places for the two pages Intel VMX needs for real-mode emulation
+            vm.setIdentityMapAddress(new GuestAddress(0xfeff_c000L));
+            vm.setTssAddress(new GuestAddress(0xfffb_d000L));
+            vm.createIrqchip();
+            memslots = new KvmMemoryListener(vm);
+            layout.memory().addListener(memslots);
+            vcpu = vm.createVcpu(0);
+        } catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds the machine with {@code ramSize} bytes of RAM.
+     *
+     * @throws org.jvmm.host.ErrnoException when KVM cannot be opened, naming why
+     */
+    public static X86ToyMachine create(long ramSize, OutputStream console) {
+        return new X86ToyMachine(ramSize, Objects.requireNonNull(console, "console"));
+    }
+
+    /** Loads an x86-64 ELF image and points the vCPU at its entry in long mode, {@code argument} in RDI. */
+    public GuestAddress boot(byte[] elf, long argument) {
+        Elf64Image image = Elf64Image.parse(elf, Elf64Image.EM_X86_64);
+        GuestWriter ram = GuestWriter.of(new GuestAddress(0),
+                layout.ram().segment().asSlice(0, Math.min(layout.ram().size(), X86ToyLayout.RAM_BELOW_4G_MAX)));
+        GuestAddress entry = image.load(ram);
+        LongModeBoot.standard().boot(vcpu, ram, kvm.supportedCpuid(), entry, STACK_TOP, argument);
+        return entry;
+    }
+
+    /**
+     * Runs the vCPU on its own thread until the guest stops or {@code limit} passes (then the vCPU
+     * is kicked out and the result says so).
+     *
+     * @param onExit sees every exit before it is dispatched (for tests and tracing); may be null
+     */
+    public RunResult run(Duration limit, Consumer<VcpuExit> onExit) throws InterruptedException {
+        AtomicReference<RunResult> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExitDispatcher.Peripherals peripherals = new ExitDispatcher.Peripherals(layout.memory(), layout.io());
+        Thread t = Thread.ofPlatform().name("vcpu0").unstarted(() -> {
+            try {
+                result.set(loop(peripherals, onExit));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join(limit.toMillis());
+        if (t.isAlive()) {
+            timedOut = true;
+            vcpu.kick();
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("vcpu0 failed", failure.get());
+        }
+        return result.get();
+    }
+
+    private volatile boolean timedOut;
+
+    private RunResult loop(ExitDispatcher.Peripherals peripherals, Consumer<VcpuExit> onExit) {
+        while (true) {
+            VcpuExit exit = vcpu.run();
+            if (onExit != null) {
+                onExit.accept(exit);
+            }
+            ExitAction action = ExitDispatcher.handle(peripherals, exit, exits);
+            if (exitStatus.get() != null) {
+                return new RunResult(exitStatus.get(), "the guest wrote its status to the exit port");
+            }
+            if (action instanceof ExitAction.Stop stop) {
+                return new RunResult(null, stop.reason());
+            }
+            if (timedOut) {
+                return new RunResult(null, "time limit reached");
+            }
+        }
+    }
+
+    public X86ToyLayout layout() {
+        return layout;
+    }
+
+    public MachineMemory memory() {
+        return memory;
+    }
+
+    public X86Vm vm() {
+        return vm;
+    }
+
+    public ExitCounters exits() {
+        return exits;
+    }
+
+    public KvmMemoryListener memslots() {
+        return memslots;
+    }
+
+    /** Hands a device to the machine: it is closed with the machine, before the memory. */
+    public <T extends AutoCloseable> T own(T device) {
+        devices.add(device);
+        return device;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            throw new IllegalStateException("x86-toy machine closed twice");
+        }
+        closed = true;
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        RuntimeException first = null;
+        for (AutoCloseable c : devices.reversed()) {
+            first = closeOne(c, first);
+        }
+        if (vcpu != null) {
+            first = closeOne(vcpu, first);
+        }
+        first = closeOne(memory, first);
+        if (vm != null) {
+            first = closeOne(vm, first);
+        }
+        if (kvm != null) {
+            first = closeOne(kvm, first);
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static RuntimeException closeOne(AutoCloseable c, RuntimeException first) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            if (first == null) {
+                return r;
+            }
+            first.addSuppressed(r);
+        }
+        return first;
+    }
+}
