@@ -1,0 +1,328 @@
+package org.jvmm.devices.edu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.jvmm.address.Iova;
+import org.jvmm.pci.BarSpec;
+import org.jvmm.pci.DmaPort;
+import org.jvmm.pci.InterruptSink;
+import org.jvmm.pci.PciDeviceModel;
+import org.jvmm.pci.PciIdentity;
+
+/**
+ * QEMU's educational PCI device "edu" (1234:11e8), written from QEMU docs/specs/edu.rst: a 1 MiB
+ * MMIO BAR0 with an identification register (0x010000ed), a liveness check (reads back the
+ * inverse of what was written), a factorial unit with status bits and an interrupt, interrupt
+ * status / raise / acknowledge registers, and a DMA engine (source, destination, count, command)
+ * moving bytes between memory and its 4 KiB buffer at device address 0x40000. Interrupts are MSI
+ * (one vector, when enabled) or INTx.
+ *
+ * <p>Registers are 4 bytes wide below 0x80 and 4 or 8 bytes from 0x80; other accesses read
+ * all-ones and are ignored when written. Register values are in {@code byteOrder} on the bus:
+ * little-endian as on x86, big-endian as QEMU's native-endian device on pseries.
+ *
+ * <p>DMA addresses are I/O virtual addresses, clamped to the device's 28-bit DMA mask as QEMU
+ * does. A command whose device-side range leaves the buffer (QEMU stops the machine with
+ * hw_error) is dropped here and counted in {@link #rejectedDmaCommands()}; a transfer the IOMMU
+ * refuses moves nothing (the fault is recorded by the platform) and the command still completes.
+ *
+ * <p>Threads: the factorial and the DMA run on {@code engine}: pass {@code Runnable::run} (the
+ * default) to run them synchronously on the thread that writes the register, or a device thread's
+ * executor to have them run concurrently with the vCPU, with the COMPUTING and RUN bits visible
+ * meanwhile. One lock guards the registers and the buffer; interrupts are signalled after it is
+ * released.
+ */
+public final class EduDevice implements PciDeviceModel {
+    public static final int VENDOR_ID = 0x1234;
+    public static final int DEVICE_ID = 0x11e8;
+    public static final int ID_REGISTER = 0x010000ed;
+
+    public static final int REG_ID = 0x00;
+    public static final int REG_LIVENESS = 0x04;
+    public static final int REG_FACTORIAL = 0x08;
+    public static final int REG_STATUS = 0x20;
+    public static final int REG_IRQ_STATUS = 0x24;
+    public static final int REG_IRQ_RAISE = 0x60;
+    public static final int REG_IRQ_ACK = 0x64;
+    public static final int REG_DMA_SRC = 0x80;
+    public static final int REG_DMA_DST = 0x88;
+    public static final int REG_DMA_COUNT = 0x90;
+    public static final int REG_DMA_CMD = 0x98;
+
+    public static final int STATUS_COMPUTING = 0x01;
+    public static final int STATUS_IRQFACT = 0x80;
+    public static final int DMA_CMD_RUN = 0x1;
+    public static final int DMA_CMD_TO_RAM = 0x2;
+    public static final int DMA_CMD_IRQ = 0x4;
+    public static final int FACT_IRQ = 0x1;
+    public static final int DMA_IRQ = 0x100;
+
+    public static final long DMA_BUFFER_START = 0x40000;
+    public static final int DMA_BUFFER_SIZE = 4096;
+    public static final long DMA_MASK = (1L << 28) - 1;
+    public static final long BAR0_SIZE = 1L << 20;
+
+    private final ByteOrder byteOrder;
+    private final Executor engine;
+    private final MemorySegment buffer = Arena.ofAuto().allocate(DMA_BUFFER_SIZE, 8);
+    private final Object lock = new Object();
+    private DmaPort dma;
+    private InterruptSink irq;
+
+    private int liveness;
+    private int factorial;
+    private int status;
+    private int irqStatus;
+    private long dmaSrc;
+    private long dmaDst;
+    private long dmaCount;
+    private long dmaCmd;
+    private long rejectedDma;
+    private long dmaBytesMoved;
+
+    /**
+     * @param byteOrder the register byte order on the bus (LITTLE_ENDIAN for x86, BIG_ENDIAN for pseries)
+     * @param engine where factorial and DMA work runs ({@code Runnable::run}: synchronously)
+     */
+    public EduDevice(ByteOrder byteOrder, Executor engine) {
+        this.byteOrder = byteOrder;
+        this.engine = engine;
+    }
+
+    /** A little-endian (x86) edu whose engine runs synchronously. */
+    public EduDevice() {
+        this(ByteOrder.LITTLE_ENDIAN, Runnable::run);
+    }
+
+    @Override
+    public PciIdentity identity() {
+        return new PciIdentity(VENDOR_ID, DEVICE_ID, 0xff0000, 0x10, 0x1af4, 0x1100);
+    }
+
+    @Override
+    public List<BarSpec> bars() {
+        return List.of(BarSpec.mem32(0, BAR0_SIZE));
+    }
+
+    @Override
+    public int interruptPin() {
+        return 1;
+    }
+
+    @Override
+    public int msiVectors() {
+        return 1;
+    }
+
+    @Override
+    public boolean isPcie() {
+        return false;
+    }
+
+    @Override
+    public void connect(DmaPort dma, InterruptSink interrupts) {
+        this.dma = dma;
+        this.irq = interrupts;
+    }
+
+    public ByteOrder byteOrder() {
+        return byteOrder;
+    }
+
+    private long toBus(long v, int size) {
+        if (byteOrder == ByteOrder.LITTLE_ENDIAN) {
+            return v;
+        }
+        return size == 8 ? Long.reverseBytes(v) : Integer.reverseBytes((int) v) & 0xffff_ffffL;
+    }
+
+    @Override
+    public long barRead(int bar, long offset, int size) {
+        long allOnes = size == 8 ? -1L : (1L << (8 * size)) - 1;
+        if (bar != 0 || (offset < 0x80 && size != 4) || (offset >= 0x80 && size != 4 && size != 8)) {
+            return allOnes;
+        }
+        long v;
+        synchronized (lock) {
+            v = switch ((int) offset) {
+                case REG_ID -> ID_REGISTER;
+                case REG_LIVENESS -> ~liveness & 0xffff_ffffL;
+                case REG_FACTORIAL -> factorial & 0xffff_ffffL;
+                case REG_STATUS -> status;
+                case REG_IRQ_STATUS -> irqStatus & 0xffff_ffffL;
+                case REG_DMA_SRC -> dmaSrc;
+                case REG_DMA_DST -> dmaDst;
+                case REG_DMA_COUNT -> dmaCount;
+                case REG_DMA_CMD -> dmaCmd;
+                default -> allOnes;
+            };
+        }
+        if (size == 4) {
+            v &= 0xffff_ffffL;
+        }
+        return toBus(v, size);
+    }
+
+    @Override
+    public void barWrite(int bar, long offset, int size, long busValue) {
+        if (bar != 0 || (offset < 0x80 && size != 4) || (offset >= 0x80 && size != 4 && size != 8)) {
+            return;
+        }
+        long val = toBus(busValue, size);
+        Runnable after = null;
+        synchronized (lock) {
+            switch ((int) offset) {
+                case REG_LIVENESS -> liveness = (int) val;
+                case REG_FACTORIAL -> {
+                    if ((status & STATUS_COMPUTING) == 0) {
+                        factorial = (int) val;
+                        status |= STATUS_COMPUTING;
+                        after = () -> engine.execute(this::computeFactorial);
+                    }
+                }
+                case REG_STATUS -> status = (val & STATUS_IRQFACT) != 0 ? status | STATUS_IRQFACT : status & ~STATUS_IRQFACT;
+                case REG_IRQ_RAISE -> after = raise((int) val);
+                case REG_IRQ_ACK -> after = lower((int) val);
+                case REG_DMA_SRC -> {
+                    if ((dmaCmd & DMA_CMD_RUN) == 0) {
+                        dmaSrc = val;
+                    }
+                }
+                case REG_DMA_DST -> {
+                    if ((dmaCmd & DMA_CMD_RUN) == 0) {
+                        dmaDst = val;
+                    }
+                }
+                case REG_DMA_COUNT -> {
+                    if ((dmaCmd & DMA_CMD_RUN) == 0) {
+                        dmaCount = val;
+                    }
+                }
+                case REG_DMA_CMD -> {
+                    if ((val & DMA_CMD_RUN) != 0 && (dmaCmd & DMA_CMD_RUN) == 0) {
+                        dmaCmd = val;
+                        after = () -> engine.execute(this::runDma);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    /** irq_status |= val and assert the interrupt; returns the signalling to do after the lock. */
+    private Runnable raise(int val) {
+        irqStatus |= val;
+        if (irqStatus == 0) {
+            return null;
+        }
+        InterruptSink sink = irq;
+        return () -> {
+            if (sink.msiEnabled()) {
+                sink.signalMsi(0);
+            } else {
+                sink.setIntx(true);
+            }
+        };
+    }
+
+    private Runnable lower(int val) {
+        irqStatus &= ~val;
+        if (irqStatus != 0) {
+            return null;
+        }
+        InterruptSink sink = irq;
+        return () -> {
+            if (!sink.msiEnabled()) {
+                sink.setIntx(false);
+            }
+        };
+    }
+
+    private void computeFactorial() {
+        Runnable after = null;
+        synchronized (lock) {
+            int n = factorial;
+            int r = 1;
+            for (int i = n; i > 0; i--) {
+                r *= i;
+            }
+            factorial = r;
+            status &= ~STATUS_COMPUTING;
+            if ((status & STATUS_IRQFACT) != 0) {
+                after = raise(FACT_IRQ);
+            }
+        }
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    private void runDma() {
+        Runnable after = null;
+        synchronized (lock) {
+            boolean toRam = (dmaCmd & DMA_CMD_TO_RAM) != 0;
+            long devAddr = toRam ? dmaSrc : dmaDst;
+            long ramAddr = (toRam ? dmaDst : dmaSrc) & DMA_MASK;
+            long count = dmaCount;
+            long end = devAddr + count;
+            if (devAddr >= DMA_BUFFER_START && devAddr < DMA_BUFFER_START + DMA_BUFFER_SIZE
+                    && Long.compareUnsigned(end, devAddr) > 0 && end <= DMA_BUFFER_START + DMA_BUFFER_SIZE) {
+                MemorySegment slice = buffer.asSlice(devAddr - DMA_BUFFER_START, count);
+                long moved = toRam ? dma.write(new Iova(ramAddr), slice) : dma.read(new Iova(ramAddr), slice);
+                dmaBytesMoved += moved;
+            } else {
+                rejectedDma++;
+            }
+            dmaCmd &= ~DMA_CMD_RUN;
+            if ((dmaCmd & DMA_CMD_IRQ) != 0) {
+                after = raise(DMA_IRQ);
+            }
+        }
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    @Override
+    public void reset() {
+        synchronized (lock) {
+            liveness = 0;
+            factorial = 0;
+            status = 0;
+            irqStatus = 0;
+            dmaSrc = 0;
+            dmaDst = 0;
+            dmaCount = 0;
+            dmaCmd = 0;
+            buffer.fill((byte) 0);
+        }
+    }
+
+    /** A copy of the 4 KiB DMA buffer (for inspection; the guest cannot read it directly). */
+    public byte[] bufferSnapshot() {
+        synchronized (lock) {
+            return buffer.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** DMA commands dropped because their device-side range left the buffer. */
+    public long rejectedDmaCommands() {
+        synchronized (lock) {
+            return rejectedDma;
+        }
+    }
+
+    /** Bytes the DMA engine moved through the IOMMU so far. */
+    public long dmaBytesMoved() {
+        synchronized (lock) {
+            return dmaBytesMoved;
+        }
+    }
+}

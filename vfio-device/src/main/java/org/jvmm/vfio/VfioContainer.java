@@ -1,0 +1,236 @@
+package org.jvmm.vfio;
+
+import static org.jvmm.vfio.VfioUapi.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jvmm.host.Errno;
+import org.jvmm.host.ErrnoException;
+import org.jvmm.pci.host.HostPciPlatform;
+import org.jvmm.pci.host.IommuGroup;
+import org.jvmm.vfio.dma.IommuFault;
+import org.jvmm.vfio.iommu.DmaMap;
+import org.jvmm.vfio.iommu.DmaUnmap;
+import org.jvmm.vfio.iommu.IommuBackend;
+import org.jvmm.vfio.iommu.IommuDriver;
+import org.jvmm.vfio.iommu.IommuInfo;
+
+/**
+ * A VFIO container: what opening /dev/vfio/vfio gives (Linux drivers/vfio/container.c). On its
+ * own it answers only GET_API_VERSION and CHECK_EXTENSION; a group must be added
+ * ({@link VfioGroup#setContainer}) before SET_IOMMU, and the IOMMU ioctls pass through to the
+ * backend after it. Every IOMMU ioctl before SET_IOMMU is EINVAL.
+ *
+ * <p>When the last group leaves, the backend is released (every mapping unmapped, every locked
+ * page given back) and the container returns to its unset state. Closing the container fd while
+ * groups still hold it keeps their IOMMU context alive until they leave, as in Linux.
+ *
+ * <p>Thread rules: group attach/detach and SET_IOMMU hold the platform lock then this container's
+ * monitor; MAP/UNMAP/GET_INFO hold this monitor. Device DMA takes neither.
+ */
+public final class VfioContainer implements AutoCloseable {
+    private final HostPciPlatform platform;
+    private final List<VfioGroup> groups = new ArrayList<>();
+    private IommuDriver driver;
+    private IommuBackend backend;
+    private boolean closed;
+
+    private VfioContainer(HostPciPlatform platform) {
+        this.platform = platform;
+    }
+
+    /** open("/dev/vfio/vfio", O_RDWR). */
+    public static VfioContainer open(HostPciPlatform platform) {
+        return new VfioContainer(platform);
+    }
+
+    public HostPciPlatform platform() {
+        return platform;
+    }
+
+    /** VFIO_GET_API_VERSION: VFIO_API_VERSION (0). */
+    public synchronized int getApiVersion() {
+        ensureOpen("VFIO_GET_API_VERSION");
+        return VFIO_API_VERSION;
+    }
+
+    /**
+     * VFIO_CHECK_EXTENSION: with a backend, its answer; without, the first positive answer of the
+     * loaded IOMMU drivers (0 when none supports it).
+     */
+    public synchronized int checkExtension(long extension) {
+        ensureOpen("VFIO_CHECK_EXTENSION");
+        if (backend != null) {
+            return backend.checkExtension(extension);
+        }
+        int ret = 0;
+        for (IommuDriver d : platform.iommuDrivers()) {
+            ret = d.checkExtension(extension);
+            if (ret > 0) {
+                break;
+            }
+        }
+        return ret;
+    }
+
+    /**
+     * VFIO_SET_IOMMU: EINVAL without a group or with a backend already set; ENODEV when no loaded
+     * driver serves {@code type}; otherwise the first driver that opens and accepts every group.
+     */
+    public void setIommu(long type) {
+        String op = "VFIO_SET_IOMMU";
+        synchronized (platform.lock()) {
+            synchronized (this) {
+                ensureOpen(op);
+                if (groups.isEmpty()) {
+                    throw new ErrnoException(op, Errno.EINVAL, "type=" + type + ": no group in the container");
+                }
+                if (backend != null) {
+                    throw new ErrnoException(op, Errno.EINVAL, "type=" + type + ": IOMMU already set (type "
+                            + backend.type() + ")");
+                }
+                ErrnoException last = new ErrnoException(op, Errno.ENODEV, "type=" + type + ": no IOMMU driver supports it");
+                for (IommuDriver d : platform.iommuDrivers()) {
+                    if (d.checkExtension(type) <= 0) {
+                        continue;
+                    }
+                    IommuBackend b;
+                    try {
+                        b = d.open(type, platform);
+                    } catch (ErrnoException e) {
+                        last = e;
+                        continue;
+                    }
+                    List<IommuGroup> attached = new ArrayList<>();
+                    try {
+                        for (VfioGroup g : groups) {
+                            b.attachGroup(g.iommuGroup());
+                            attached.add(g.iommuGroup());
+                        }
+                    } catch (ErrnoException e) {
+                        b.release();
+                        last = e;
+                        continue;
+                    }
+                    driver = d;
+                    backend = b;
+                    return;
+                }
+                throw last;
+            }
+        }
+    }
+
+    /** VFIO_IOMMU_GET_INFO with the user's argsz. */
+    public synchronized IommuInfo iommuGetInfo(int argsz) {
+        return requireBackend("VFIO_IOMMU_GET_INFO").getInfo(argsz);
+    }
+
+    /** VFIO_IOMMU_MAP_DMA. */
+    public synchronized void mapDma(DmaMap map) {
+        requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
+    }
+
+    /** VFIO_IOMMU_UNMAP_DMA: returns the request with size = bytes unmapped. */
+    public synchronized DmaUnmap unmapDma(DmaUnmap unmap) {
+        return requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
+    }
+
+    /** The backend after SET_IOMMU (for backend-specific calls such as mdev pin_pages), or null. */
+    public synchronized IommuBackend backend() {
+        return backend;
+    }
+
+    /** The IOMMU driver that serves the backend, or null. */
+    public synchronized IommuDriver driver() {
+        return driver;
+    }
+
+    /** IOMMU faults of devices in this container's groups, oldest first. */
+    public synchronized List<IommuFault> faults() {
+        List<IommuFault> out = new ArrayList<>();
+        for (IommuFault f : platform.faults().faults()) {
+            for (VfioGroup g : groups) {
+                if (g.iommuGroup().functions().stream().anyMatch(fn -> fn.address().equals(f.device()))) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    public synchronized int groupCount() {
+        return groups.size();
+    }
+
+    private IommuBackend requireBackend(String op) {
+        return requireBackend(op, null);
+    }
+
+    private IommuBackend requireBackend(String op, Object args) {
+        if (backend == null) {
+            throw new ErrnoException(op, Errno.EINVAL, (args == null ? "" : args + ": ") + "no IOMMU set on the container"
+                    + (closed ? " (container fd closed)" : ""));
+        }
+        return backend;
+    }
+
+    // ---- called by VfioGroup, platform lock held ----
+
+    void attach(VfioGroup group) {
+        String op = "VFIO_GROUP_SET_CONTAINER";
+        synchronized (this) {
+            if (closed) {
+                throw new ErrnoException(op, Errno.EBADF, "container fd is closed");
+            }
+            if (backend != null) {
+                backend.attachGroup(group.iommuGroup());
+            }
+            groups.add(group);
+        }
+    }
+
+    void detach(VfioGroup group) {
+        synchronized (this) {
+            if (!groups.remove(group)) {
+                throw new IllegalStateException("group " + group.id() + " is not in this container");
+            }
+            if (backend != null) {
+                backend.detachGroup(group.iommuGroup());
+                if (groups.isEmpty()) {
+                    backend.release();
+                    backend = null;
+                    driver = null;
+                }
+            }
+        }
+    }
+
+    synchronized boolean hasBackend() {
+        return backend != null;
+    }
+
+    private void ensureOpen(String op) {
+        if (closed) {
+            throw new ErrnoException(op, Errno.EBADF, "container fd is closed");
+        }
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** close(2) of the container fd; closing twice throws. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            throw new IllegalStateException("VFIO container closed twice");
+        }
+        closed = true;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "VfioContainer[groups=" + groups.stream().map(VfioGroup::id).toList() + ", backend=" + backend + "]";
+    }
+}

@@ -1,0 +1,39 @@
+package org.jvmm.vfio;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What a VFIO bus driver (vfio-pci) does for each device-fd operation (struct vfio_device_ops
+ * plus the device ioctls). {@link VfioDevice} forwards to it; the driver checks arguments and
+ * fails with {@link org.jvmm.host.ErrnoException}.
+ */
+public interface VfioDeviceOps {
+
+    /** The device's name (dev_name, e.g. {@code 0000:06:0d.0}). */
+    String name();
+
+    /** A device fd was opened (first open enables the device). */
+    void open();
+
+    /** A device fd was closed (last close disables it and tears down interrupts). */
+    void release();
+
+    DeviceInfo getInfo();
+
+    RegionInfo getRegionInfo(int index);
+
+    /** pread at a file offset ({@code index << 40 | offset}): bytes read. */
+    long read(long fileOffset, MemorySegment buffer);
+
+    /** pwrite at a file offset: bytes written. */
+    long write(long fileOffset, MemorySegment buffer);
+
+    /** mmap(MAP_SHARED) of [fileOffset, fileOffset + length). */
+    RegionMapping mmap(long fileOffset, long length);
+
+    IrqInfo getIrqInfo(int index);
+
+    void setIrqs(IrqSet set);
+
+    void reset();
+}

@@ -1,0 +1,117 @@
+package org.jvmm.vfio;
+
+/**
+ * Numbers from Linux include/uapi/linux/vfio.h: ioctl request codes, IOMMU types and extensions,
+ * and flag bits. The ioctls are {@code _IO(';', 100 + n)}; tests pin them
+ * ({@code VFIO_GET_API_VERSION == 15204}).
+ */
+public final class VfioUapi {
+    private VfioUapi() {
+    }
+
+    public static final int VFIO_API_VERSION = 0;
+
+    private static final int VFIO_TYPE = ';';
+    private static final int VFIO_BASE = 100;
+
+    private static int io(int nr) {
+        return VFIO_TYPE << 8 | (VFIO_BASE + nr);
+    }
+
+    public static final int VFIO_GET_API_VERSION = io(0);
+    public static final int VFIO_CHECK_EXTENSION = io(1);
+    public static final int VFIO_SET_IOMMU = io(2);
+    public static final int VFIO_GROUP_GET_STATUS = io(3);
+    public static final int VFIO_GROUP_SET_CONTAINER = io(4);
+    public static final int VFIO_GROUP_UNSET_CONTAINER = io(5);
+    public static final int VFIO_GROUP_GET_DEVICE_FD = io(6);
+    public static final int VFIO_DEVICE_GET_INFO = io(7);
+    public static final int VFIO_DEVICE_GET_REGION_INFO = io(8);
+    public static final int VFIO_DEVICE_GET_IRQ_INFO = io(9);
+    public static final int VFIO_DEVICE_SET_IRQS = io(10);
+    public static final int VFIO_DEVICE_RESET = io(11);
+    public static final int VFIO_IOMMU_GET_INFO = io(12);
+    public static final int VFIO_IOMMU_MAP_DMA = io(13);
+    public static final int VFIO_IOMMU_UNMAP_DMA = io(14);
+    public static final int VFIO_IOMMU_ENABLE = io(15);
+    public static final int VFIO_IOMMU_DISABLE = io(16);
+
+    // IOMMU types and extensions (VFIO_CHECK_EXTENSION / VFIO_SET_IOMMU)
+    public static final int VFIO_TYPE1_IOMMU = 1;
+    public static final int VFIO_SPAPR_TCE_IOMMU = 2;
+    public static final int VFIO_TYPE1v2_IOMMU = 3;
+    public static final int VFIO_DMA_CC_IOMMU = 4;
+    public static final int VFIO_EEH = 5;
+    public static final int VFIO_TYPE1_NESTING_IOMMU = 6;
+    public static final int VFIO_SPAPR_TCE_v2_IOMMU = 7;
+    public static final int VFIO_NOIOMMU_IOMMU = 8;
+    public static final int VFIO_UNMAP_ALL = 9;
+    public static final int VFIO_UPDATE_VADDR = 10;
+
+    // group status
+    public static final int VFIO_GROUP_FLAGS_VIABLE = 1 << 0;
+    public static final int VFIO_GROUP_FLAGS_CONTAINER_SET = 1 << 1;
+
+    // device info
+    public static final int VFIO_DEVICE_FLAGS_RESET = 1 << 0;
+    public static final int VFIO_DEVICE_FLAGS_PCI = 1 << 1;
+    public static final int VFIO_DEVICE_FLAGS_CAPS = 1 << 7;
+
+    // region info
+    public static final int VFIO_REGION_INFO_FLAG_READ = 1 << 0;
+    public static final int VFIO_REGION_INFO_FLAG_WRITE = 1 << 1;
+    public static final int VFIO_REGION_INFO_FLAG_MMAP = 1 << 2;
+    public static final int VFIO_REGION_INFO_FLAG_CAPS = 1 << 3;
+    public static final int VFIO_REGION_INFO_CAP_SPARSE_MMAP = 1;
+
+    // vfio-pci region and irq indexes
+    public static final int VFIO_PCI_BAR0_REGION_INDEX = 0;
+    public static final int VFIO_PCI_BAR5_REGION_INDEX = 5;
+    public static final int VFIO_PCI_ROM_REGION_INDEX = 6;
+    public static final int VFIO_PCI_CONFIG_REGION_INDEX = 7;
+    public static final int VFIO_PCI_VGA_REGION_INDEX = 8;
+    public static final int VFIO_PCI_NUM_REGIONS = 9;
+    public static final int VFIO_PCI_INTX_IRQ_INDEX = 0;
+    public static final int VFIO_PCI_MSI_IRQ_INDEX = 1;
+    public static final int VFIO_PCI_MSIX_IRQ_INDEX = 2;
+    public static final int VFIO_PCI_ERR_IRQ_INDEX = 3;
+    public static final int VFIO_PCI_REQ_IRQ_INDEX = 4;
+    public static final int VFIO_PCI_NUM_IRQS = 5;
+
+    /** vfio-pci puts region {@code index} at file offset {@code index << 40}. */
+    public static final int VFIO_PCI_OFFSET_SHIFT = 40;
+
+    // irq info
+    public static final int VFIO_IRQ_INFO_EVENTFD = 1 << 0;
+    public static final int VFIO_IRQ_INFO_MASKABLE = 1 << 1;
+    public static final int VFIO_IRQ_INFO_AUTOMASKED = 1 << 2;
+    public static final int VFIO_IRQ_INFO_NORESIZE = 1 << 3;
+
+    // set irqs
+    public static final int VFIO_IRQ_SET_DATA_NONE = 1 << 0;
+    public static final int VFIO_IRQ_SET_DATA_BOOL = 1 << 1;
+    public static final int VFIO_IRQ_SET_DATA_EVENTFD = 1 << 2;
+    public static final int VFIO_IRQ_SET_ACTION_MASK = 1 << 3;
+    public static final int VFIO_IRQ_SET_ACTION_UNMASK = 1 << 4;
+    public static final int VFIO_IRQ_SET_ACTION_TRIGGER = 1 << 5;
+    public static final int VFIO_IRQ_SET_DATA_TYPE_MASK = 0x7;
+    public static final int VFIO_IRQ_SET_ACTION_TYPE_MASK = 0x38;
+
+    // TYPE1 MAP/UNMAP and GET_INFO
+    public static final int VFIO_DMA_MAP_FLAG_READ = 1 << 0;
+    public static final int VFIO_DMA_MAP_FLAG_WRITE = 1 << 1;
+    public static final int VFIO_DMA_MAP_FLAG_VADDR = 1 << 2;
+    public static final int VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP = 1 << 0;
+    public static final int VFIO_DMA_UNMAP_FLAG_ALL = 1 << 1;
+    public static final int VFIO_DMA_UNMAP_FLAG_VADDR = 1 << 2;
+    public static final int VFIO_IOMMU_INFO_PGSIZES = 1 << 0;
+    public static final int VFIO_IOMMU_INFO_CAPS = 1 << 1;
+    public static final int VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE = 1;
+    public static final int VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION = 2;
+    public static final int VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL = 3;
+
+    /** Hex with a 0x prefix, for error details. */
+    public static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+}

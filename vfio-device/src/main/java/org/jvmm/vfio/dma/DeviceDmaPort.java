@@ -1,0 +1,51 @@
+package org.jvmm.vfio.dma;
+
+import java.lang.foreign.MemorySegment;
+import org.jvmm.address.Iova;
+import org.jvmm.pci.DmaPort;
+
+/**
+ * The {@link DmaPort} the host platform gives each function: checks bus-master enable, finds
+ * the group's current domain and lets it translate; every refusal becomes an {@link IommuFault}
+ * in the platform's {@link IommuFaultLog} and moves nothing.
+ *
+ * <p>Thread-safe; allocates nothing on success.
+ */
+public final class DeviceDmaPort implements DmaPort {
+    private final DmaRequester requester;
+    private final IommuFaultLog faults;
+
+    public DeviceDmaPort(DmaRequester requester, IommuFaultLog faults) {
+        this.requester = requester;
+        this.faults = faults;
+    }
+
+    @Override
+    public long read(Iova iova, MemorySegment dst) {
+        return transfer(iova, dst, false);
+    }
+
+    @Override
+    public long write(Iova iova, MemorySegment src) {
+        return transfer(iova, src, true);
+    }
+
+    private long transfer(Iova iova, MemorySegment buffer, boolean toMemory) {
+        long size = buffer.byteSize();
+        if (size == 0) {
+            return 0;
+        }
+        FaultReason reason;
+        if (!requester.busMasterEnabled()) {
+            reason = FaultReason.BUS_MASTER_DISABLED;
+        } else {
+            DmaDomain domain = requester.dmaDomain();
+            reason = domain == null ? FaultReason.BLOCKED : domain.transfer(iova, buffer, toMemory);
+        }
+        if (reason == null) {
+            return size;
+        }
+        faults.record(new IommuFault(requester.address(), iova, size, toMemory ? AccessKind.WRITE : AccessKind.READ, reason));
+        return 0;
+    }
+}

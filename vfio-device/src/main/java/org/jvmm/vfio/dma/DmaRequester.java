@@ -1,0 +1,14 @@
+package org.jvmm.vfio.dma;
+
+import org.jvmm.pci.PciAddress;
+
+/** The facts about a bus-master function that its DMA needs: who it is, whether it may master, and its domain. */
+public interface DmaRequester {
+    PciAddress address();
+
+    /** The command register's bus-master enable bit. */
+    boolean busMasterEnabled();
+
+    /** The domain the function's IOMMU group is attached to now, or null when DMA is blocked. */
+    DmaDomain dmaDomain();
+}

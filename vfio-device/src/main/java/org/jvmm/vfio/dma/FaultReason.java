@@ -1,0 +1,13 @@
+package org.jvmm.vfio.dma;
+
+/** Why a device's DMA was refused. */
+public enum FaultReason {
+    /** Some byte of the range has no IOMMU mapping. */
+    UNMAPPED,
+    /** The mapping lacks the permission the access needs (e.g. a write to a read-only mapping). */
+    PERMISSION,
+    /** The device's group is attached to no translating domain: all DMA is blocked. */
+    BLOCKED,
+    /** The function's bus-master enable bit is off, so it cannot issue DMA at all. */
+    BUS_MASTER_DISABLED
+}

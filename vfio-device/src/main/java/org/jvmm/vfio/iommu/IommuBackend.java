@@ -1,0 +1,41 @@
+package org.jvmm.vfio.iommu;
+
+import org.jvmm.pci.host.IommuGroup;
+import org.jvmm.vfio.dma.DmaDomain;
+
+/**
+ * An IOMMU model a container runs after VFIO_SET_IOMMU: TYPE1 (v1/v2) here; the sPAPR TCE backend
+ * joins the permits list beside it (sealed types in an unnamed module must share a package, so
+ * backends live in this package). Operations every backend has are here; window operations
+ * belong to the backend that has windows.
+ *
+ * <p>Every method that mirrors an ioctl fails with {@link org.jvmm.host.ErrnoException} carrying the
+ * kernel's errno, and leaves the backend as it was. The container calls them holding its lock;
+ * DMA ({@link DmaDomain}) may run concurrently from any thread.
+ */
+public sealed interface IommuBackend extends DmaDomain permits Type1Iommu {
+
+    /** The IOMMU type the backend was opened with (VFIO_TYPE1_IOMMU ...). */
+    long type();
+
+    /** VFIO_CHECK_EXTENSION with this backend open. */
+    int checkExtension(long extension);
+
+    /** Adds a group's devices to the backend's translation (attach_group). */
+    void attachGroup(IommuGroup group);
+
+    /** Removes a group (detach_group); when the last group leaves, all mappings go. */
+    void detachGroup(IommuGroup group);
+
+    /** VFIO_IOMMU_GET_INFO (VFIO_IOMMU_SPAPR_TCE_GET_INFO has the same number) with the user's argsz. */
+    IommuInfo getInfo(int argsz);
+
+    /** VFIO_IOMMU_MAP_DMA. */
+    void mapDma(DmaMap map);
+
+    /** VFIO_IOMMU_UNMAP_DMA: the request with {@code size} set to the bytes unmapped. */
+    DmaUnmap unmapDma(DmaUnmap unmap);
+
+    /** Container teardown (release): unmaps everything, returns every locked page. */
+    void release();
+}
