@@ -15,10 +15,11 @@ CFLAGS="-O2 -ffreestanding -nostdlib -static -fno-pic -fno-pie -no-pie -mno-red-
 LDFLAGS="-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,norelro -Wl,--no-warn-rwx-segments -T guest.ld"
 gcc $CFLAGS -c -o "$tmp/start.o" start.S
 gcc $CFLAGS -c -o "$tmp/rt.o" rt.c
+gcc $CFLAGS -c -o "$tmp/edu.o" edu.c
 for src in *.c; do
   name=${src%.c}
-  [ "$name" = rt ] && continue
+  case "$name" in rt|edu) continue ;; esac
   gcc $CFLAGS -c -o "$tmp/$name.o" "$src"
-  gcc $CFLAGS $LDFLAGS -o "$out/$name.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/$name.o"
-  echo "built images/x86/$name.elf ($(stat -c %s "$out/$name.elf") bytes)"
+  gcc $CFLAGS $LDFLAGS -o "$out/${name//_/-}.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/edu.o" "$tmp/$name.o"
+  echo "built images/x86/${name//_/-}.elf ($(stat -c %s "$out/${name//_/-}.elf") bytes)"
 done

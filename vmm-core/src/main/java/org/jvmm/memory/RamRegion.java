@@ -28,6 +28,14 @@ public final class RamRegion extends MemoryRegion implements AutoCloseable {
         this.ownsMapping = ownsMapping;
     }
 
+    private RamRegion(String name, MemorySegment deviceMemory) {
+        super(name, deviceMemory.byteSize());
+        this.mapping = null;
+        this.segment = deviceMemory;
+        this.readOnly = false;
+        this.ownsMapping = false;
+    }
+
     /** Allocates {@code size} bytes (whole pages) of zeroed guest RAM. */
     public static RamRegion allocate(HostMemoryRegistry registry, String name, long size) {
         return new RamRegion(name, registry.allocate(name, size), false, true);
@@ -38,9 +46,13 @@ public final class RamRegion extends MemoryRegion implements AutoCloseable {
         return new RamRegion(name, registry.allocate(name, size), true, true);
     }
 
-    /** Wraps memory a host device provides (a mmap-able BAR); the device keeps owning it. */
-    public static RamRegion ofDeviceMemory(String name, HostMapping deviceMemory) {
-        return new RamRegion(name, deviceMemory, false, false);
+    /**
+     * Wraps memory a host device provides (a mmap-able BAR, faulted in); the device keeps owning
+     * it. Its host address is the segment's address, so it must be memory of this process's host
+     * memory registry for KVM or VFIO to take it.
+     */
+    public static RamRegion ofDeviceMemory(String name, MemorySegment deviceMemory) {
+        return new RamRegion(name, deviceMemory);
     }
 
     @Override
@@ -54,7 +66,7 @@ public final class RamRegion extends MemoryRegion implements AutoCloseable {
 
     /** The host virtual address of offset 0. */
     public HostAddress hostAddress() {
-        return mapping.address();
+        return new HostAddress(segment.address());
     }
 
     /** The backing memory, for memory providers: the accessor, memslots, loaders of images. */

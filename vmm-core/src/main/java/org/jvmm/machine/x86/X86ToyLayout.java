@@ -3,6 +3,7 @@ package org.jvmm.machine.x86;
 import java.io.OutputStream;
 import java.nio.ByteOrder;
 import java.util.function.IntConsumer;
+import org.jvmm.hw.checkpoint.CheckpointPort;
 import org.jvmm.hw.debugexit.DebugExit;
 import org.jvmm.hw.pci.PciBus;
 import org.jvmm.hw.pci.PciDevfn;
@@ -21,7 +22,8 @@ import org.jvmm.memory.RamRegion;
  * as an alias "ram-below-4g" (at most 3 GiB), the rest above 4 GiB as "ram-above-4g"; a PCI bus
  * whose memory BARs live in "pci-memory" and show through the alias "pci-hole" at
  * [0xC0000000, 0xFEC00000), with its host bridge at 00.0 and configuration mechanism #1 at
- * 0xCF8/0xCFC; and in the 64 KiB port space a serial port at 0x3f8 and an exit port at 0x501.
+ * 0xCF8/0xCFC; and in the 64 KiB port space a serial port at 0x3f8, an exit port at 0x501 and a
+ * checkpoint port at 0x510.
  * Both address spaces are little-endian.
  */
 public final class X86ToyLayout {
@@ -41,7 +43,11 @@ public final class X86ToyLayout {
     private final PciBus pciBus;
     private final Serial16550 serial;
 
-    private X86ToyLayout(AddressSpace memory, AddressSpace io, RamRegion ram, PciBus pciBus, Serial16550 serial) {
+    private final CheckpointPort checkpoint;
+
+    private X86ToyLayout(AddressSpace memory, AddressSpace io, RamRegion ram, PciBus pciBus, Serial16550 serial,
+            CheckpointPort checkpoint) {
+        this.checkpoint = checkpoint;
         this.memory = memory;
         this.io = io;
         this.ram = ram;
@@ -83,10 +89,12 @@ public final class X86ToyLayout {
         Serial16550 serial = new Serial16550(console);
         ioRoot.addSubregion(SERIAL_PORT, new MmioRegion("serial", 8, serial));
         ioRoot.addSubregion(DebugExit.DEFAULT_PORT, new MmioRegion("debug-exit", DebugExit.SIZE, new DebugExit(exitRequest)));
+        CheckpointPort checkpoint = new CheckpointPort();
+        ioRoot.addSubregion(CheckpointPort.PORT, new MmioRegion("checkpoint", 4, checkpoint));
 
         AddressSpace memory = owner.adopt(new AddressSpace("memory", system, ByteOrder.LITTLE_ENDIAN));
         AddressSpace io = owner.adopt(new AddressSpace("I/O", ioRoot, ByteOrder.LITTLE_ENDIAN));
-        return new X86ToyLayout(memory, io, ram, bus, serial);
+        return new X86ToyLayout(memory, io, ram, bus, serial, checkpoint);
     }
 
     /** Where 64-bit BARs may go: the first GiB boundary above RAM, at or above 4 GiB. */
@@ -113,6 +121,11 @@ public final class X86ToyLayout {
     /** The root PCI bus; its memory BARs show in the PCI hole, its I/O BARs in the port space. */
     public PciBus pciBus() {
         return pciBus;
+    }
+
+    /** The port test guests write to hand control to the VMM (0x510). */
+    public CheckpointPort checkpoint() {
+        return checkpoint;
     }
 
     public Serial16550 serial() {

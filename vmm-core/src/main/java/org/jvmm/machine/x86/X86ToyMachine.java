@@ -7,7 +7,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.accel.kvm.KvmMemoryListener;
+import org.jvmm.hw.pci.PciDevfn;
+import org.jvmm.hw.vfio.VfioPciDevice;
+import org.jvmm.hw.vfio.VfioType1Space;
+import org.jvmm.pci.PciAddress;
+import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.dispatch.ExitAction;
 import org.jvmm.dispatch.ExitCounters;
@@ -44,6 +50,8 @@ public final class X86ToyMachine implements AutoCloseable {
     private final LinuxKvm kvm;
     private final X86Vm vm;
     private final KvmMemoryListener memslots;
+    private final GsiRouter gsiRouter;
+    private VfioType1Space vfio;
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
@@ -58,8 +66,8 @@ public final class X86ToyMachine implements AutoCloseable {
         }
     }
 
-    private X86ToyMachine(long ramSize, OutputStream console) {
-        memory = new MachineMemory(new HostMemoryRegistry());
+    private X86ToyMachine(HostMemoryRegistry registry, long ramSize, OutputStream console) {
+        memory = new MachineMemory(registry);
         try {
             layout = X86ToyLayout.build(memory, ramSize, console, status -> exitStatus.compareAndSet(null, status));
             kvm = LinuxKvm.open();
@@ -68,6 +76,7 @@ public final class X86ToyMachine implements AutoCloseable {
             vm.setIdentityMapAddress(new GuestAddress(0xfeff_c000L));
             vm.setTssAddress(new GuestAddress(0xfffb_d000L));
             vm.createIrqchip();
+            gsiRouter = new GsiRouter(vm);
             memslots = new KvmMemoryListener(vm);
             layout.memory().addListener(memslots);
             vcpu = vm.createVcpu(0);
@@ -83,7 +92,48 @@ public final class X86ToyMachine implements AutoCloseable {
      * @throws org.jvmm.host.ErrnoException when KVM cannot be opened, naming why
      */
     public static X86ToyMachine create(long ramSize, OutputStream console) {
-        return new X86ToyMachine(ramSize, Objects.requireNonNull(console, "console"));
+        return create(new HostMemoryRegistry(), ramSize, console);
+    }
+
+    /**
+     * Builds the machine with its RAM in {@code registry}: the host process's memory, which a
+     * host PCI platform given to {@link #addVfioPci} must share so that VFIO can map guest RAM.
+     */
+    public static X86ToyMachine create(HostMemoryRegistry registry, long ramSize, OutputStream console) {
+        return new X86ToyMachine(registry, ramSize, Objects.requireNonNull(console, "console"));
+    }
+
+    /**
+     * Gives the guest the host function at {@code host} through VFIO, in PCI slot {@code slot} of
+     * bus 0: the first call opens the machine's VFIO container on {@code platform} (guest RAM is
+     * mapped for DMA from then on). INTx, if the function has a pin, goes to IOAPIC pin
+     * 16 + (slot + pin - 1) mod 4, as PC firmware routes PCI interrupts.
+     */
+    public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot) {
+        if (vfio == null) {
+            vfio = own(new VfioType1Space(platform, layout.memory()));
+        } else if (vfio.platform() != platform) {
+            throw new IllegalArgumentException("vfio-pci " + host + ": the machine already uses another host platform");
+        }
+        int pin = platform.function("vfio-pci realize", host).model().interruptPin();
+        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi);
+        try {
+            layout.pciBus().plug(new PciDevfn(slot, 0), d);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return own(d);
+    }
+
+    /** The machine's VFIO container and listener, or null before the first vfio-pci device. */
+    public VfioType1Space vfio() {
+        return vfio;
+    }
+
+    public GsiRouter gsiRouter() {
+        return gsiRouter;
     }
 
     /** Loads an x86-64 ELF image and points the vCPU at its entry in long mode, {@code argument} in RDI. */

@@ -1,0 +1,56 @@
+package org.jvmm.guests;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.hw.vfio.VfioPciDevice;
+import org.jvmm.machine.x86.X86ToyMachine;
+import org.jvmm.pci.PciAddress;
+import org.jvmm.pci.host.HostPciPlatform;
+import org.jvmm.vfio.iommu.LockedMemoryAccount;
+
+/**
+ * An x86-toy machine with a host edu at 0000:00:03.0, bound to vfio-pci and given to the guest in
+ * slot 3: what guests (b) to (e) run on. One test thread; closes everything it made.
+ */
+final class EduMachine implements AutoCloseable {
+    static final PciAddress EDU = PciAddress.parse("0000:00:03.0");
+
+    final HostMemoryRegistry registry = new HostMemoryRegistry();
+    final EduDevice edu = new EduDevice();
+    final HostPciPlatform platform;
+    final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    final X86ToyMachine machine;
+    final VfioPciDevice vfioEdu;
+
+    EduMachine(long ramSize) {
+        platform = HostPciPlatform.builder()
+                .memory(registry)
+                .memlock(new LockedMemoryAccount(1L << 30, false))
+                .endpoint(EDU.toString(), edu, HostPciPlatform.VFIO_PCI, true)
+                .build();
+        machine = X86ToyMachine.create(registry, ramSize, console);
+        try {
+            vfioEdu = machine.addVfioPci(platform, EDU, 3);
+        } catch (RuntimeException e) {
+            machine.close();
+            throw e;
+        }
+    }
+
+    X86ToyMachine.RunResult boot(String image) throws InterruptedException {
+        machine.boot(GuestImages.x86(image), 0);
+        return machine.run(Duration.ofSeconds(30), null);
+    }
+
+    String console() {
+        return console.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() {
+        machine.close();
+    }
+}

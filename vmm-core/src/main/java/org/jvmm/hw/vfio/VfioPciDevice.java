@@ -1,0 +1,509 @@
+package org.jvmm.hw.vfio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.jvmm.accel.kvm.GsiRouter;
+import org.jvmm.host.sys.EventFd;
+import org.jvmm.hw.pci.PciBarType;
+import org.jvmm.hw.pci.PciConfig;
+import org.jvmm.hw.pci.PciFunction;
+import org.jvmm.kvm.Gsi;
+import org.jvmm.kvm.IrqFd;
+import org.jvmm.kvm.MsiMessage;
+import org.jvmm.kvm.Vm;
+import org.jvmm.memory.AccessRules;
+import org.jvmm.memory.ContainerRegion;
+import org.jvmm.memory.Endianness;
+import org.jvmm.memory.MmioOps;
+import org.jvmm.memory.MmioRegion;
+import org.jvmm.memory.RamRegion;
+import org.jvmm.pci.PciAddress;
+import org.jvmm.vfio.BusErrorException;
+import org.jvmm.vfio.IrqData;
+import org.jvmm.vfio.IrqSet;
+import org.jvmm.vfio.RegionInfo;
+import org.jvmm.vfio.RegionMapping;
+import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioUapi;
+
+/**
+ * A host PCI function given to the guest through VFIO (QEMU's vfio-pci device, hw/vfio/pci.c).
+ *
+ * <h2>Configuration space</h2>
+ * Emulated over the device's: identification, class, subsystem, interrupt pin and the capability
+ * list are read from the device's configuration region when the device is realized; BARs are
+ * emulated (sized from VFIO_DEVICE_GET_REGION_INFO); command register writes also go to the
+ * device, so its memory decode (and so the state of its BAR mappings) follows the guest's.
+ *
+ * <h2>BARs</h2>
+ * Each BAR is a container holding a trap region, so every access exits to the VMM and is carried
+ * out with a region read or write (through the BAR's mmap where the region may be mapped). A
+ * RAM-like BAR (ivshmem's shared memory) is faulted in on first touch: that access is served
+ * through the mapping, and the mapping's memory is placed over the trap, so the accelerator makes
+ * it a memslot and later accesses run without exits. When the device revokes its mappings (the
+ * guest turned memory decode off, or a reset) the memory leaves the guest again, and the next
+ * touch after decode is back faults it in anew.
+ *
+ * <h2>Interrupts</h2>
+ * INTx: an eventfd triggers an irqfd with a resample eventfd that VFIO uses to unmask (no exit on
+ * either path). MSI (one vector): when the guest enables the capability, a GSI is routed to its
+ * message, an eventfd is wired to it with an irqfd and handed to VFIO_DEVICE_SET_IRQS; INTx is
+ * disabled meanwhile, as QEMU does. MSI-X is not offered to the guest.
+ *
+ * <h2>Threads</h2>
+ * Configuration and trapped accesses arrive on vCPU threads, serialized by the PCI bus for
+ * configuration; BAR traps may run concurrently and only read immutable state or the device. The
+ * machine's control thread realizes and closes the device.
+ */
+public final class VfioPciDevice extends PciFunction implements AutoCloseable {
+    private static final int CONFIG_SIZE = PciConfig.SPACE_SIZE;
+    private static final long REGION_SHIFT = VfioUapi.VFIO_PCI_OFFSET_SHIFT;
+
+    private final VfioDevice device;
+    private final Vm vm;
+    private final GsiRouter router;
+    private final List<BarState> bars = new ArrayList<>();
+    private final int msiCap;
+    private final int intxGsi;
+
+    private final LongAdder trappedReads = new LongAdder();
+    private final LongAdder trappedWrites = new LongAdder();
+    private final LongAdder barFaults = new LongAdder();
+
+    private EventFd intxTrigger;
+    private EventFd intxResample;
+    private IrqFd intxIrqFd;
+    private EventFd msiTrigger;
+    private IrqFd msiIrqFd;
+    private Gsi msiGsi;
+    private MsiMessage msiMessage;
+    private boolean closed;
+
+    /** Region data is a byte stream in bus order: little-endian, whatever the host. */
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final ThreadLocal<MemorySegment> SCRATCH =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8, 8));
+
+    /** One BAR: its region, the region's offset in the device file, and its mapping once made. */
+    private final class BarState {
+        final int index;
+        final long size;
+        final boolean mappable;
+        final ContainerRegion container;
+        RegionMapping mapping;
+        RamRegion memory;
+
+        BarState(int index, long size, boolean mappable) {
+            this.index = index;
+            this.size = size;
+            this.mappable = mappable;
+            this.container = new ContainerRegion(name() + "-bar" + index, size);
+            container.addSubregion(0, new MmioRegion(name() + "-bar" + index + "-trap", size, new Trap(this)));
+        }
+
+        long fileOffset(long offset) {
+            return ((long) index << REGION_SHIFT) + offset;
+        }
+
+        /** The BAR's mapping, made on first use. */
+        synchronized RegionMapping mapping() {
+            if (mapping == null) {
+                mapping = device.mmap(fileOffset(0), size);
+                mapping.addRevokeListener(this::revoked);
+            }
+            return mapping;
+        }
+
+        /** Faults the BAR's memory in (once per decode period); null for a register BAR. */
+        synchronized MemorySegment faultIn() {
+            MemorySegment mem = mapping().fault();
+            if (mem == null) {
+                return null;
+            }
+            if (memory == null) {
+                memory = RamRegion.ofDeviceMemory(name() + "-bar" + index + "-mmap", mem);
+                container.addSubregion(0, memory, 1);
+                barFaults.increment();
+            } else if (!memory.isEnabled()) {
+                memory.setEnabled(true);
+                barFaults.increment();
+            }
+            return mem;
+        }
+
+        synchronized void revoked() {
+            if (memory != null) {
+                memory.setEnabled(false);
+            }
+        }
+    }
+
+    /** What a guest access to a BAR does while it is trapped. */
+    private final class Trap implements MmioOps {
+        private final BarState bar;
+
+        Trap(BarState bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public AccessRules rules() {
+            return new AccessRules(1, 8, false, 1, 8, Endianness.LITTLE);
+        }
+
+        @Override
+        public long read(long offset, int size) {
+            trappedReads.increment();
+            try {
+                if (bar.mappable) {
+                    MemorySegment mem = bar.faultIn();
+                    if (mem != null) {
+                        return load(mem, offset, size);
+                    }
+                    return bar.mapping().read(offset, size);
+                }
+                MemorySegment buf = SCRATCH.get().asSlice(0, size);
+                device.read(bar.fileOffset(offset), buf);
+                return load(buf, 0, size);
+            } catch (BusErrorException e) {
+                return size == 8 ? -1L : (1L << (8 * size)) - 1;
+            }
+        }
+
+        @Override
+        public void write(long offset, int size, long value) {
+            trappedWrites.increment();
+            try {
+                if (bar.mappable) {
+                    MemorySegment mem = bar.faultIn();
+                    if (mem != null) {
+                        store(mem, offset, size, value);
+                        return;
+                    }
+                    bar.mapping().write(offset, size, value);
+                    return;
+                }
+                MemorySegment buf = SCRATCH.get().asSlice(0, size);
+                store(buf, 0, size, value);
+                device.write(bar.fileOffset(offset), buf);
+            } catch (BusErrorException e) {
+                // the write is lost, as on the bus
+            }
+        }
+    }
+
+    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi) {
+        super(name, 0, 0, 0, 0);
+        this.device = device;
+        this.vm = vm;
+        this.router = router;
+        this.intxGsi = intxGsi;
+        byte[] hostConfig = readHostConfig();
+        copyIdentity(hostConfig);
+        this.msiCap = copyCapabilities(hostConfig);
+        for (int i = 0; i < PciConfig.BAR_COUNT; i++) {
+            RegionInfo ri = device.getRegionInfo(i);
+            if (ri.size() == 0) {
+                continue;
+            }
+            int low = (hostConfig[PciConfig.BASE_ADDRESS_0 + 4 * i] & 0xff);
+            PciBarType type = barType(low);
+            BarState b = new BarState(i, ri.size(), ri.mmappable());
+            bars.add(b);
+            registerBar(i, type, b.container);
+            if (type.is64()) {
+                i++;
+            }
+        }
+    }
+
+    /**
+     * Opens the host function at {@code host} through {@code space} and builds its guest view.
+     * INTx (when the function has a pin) is wired to {@code intxGsi} at once; MSI when the guest
+     * enables it.
+     */
+    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+            int intxGsi) {
+        VfioDevice device = space.openDevice(host);
+        VfioPciDevice d;
+        try {
+            d = new VfioPciDevice(name, device, vm, router, intxGsi);
+        } catch (RuntimeException e) {
+            device.close();
+            throw e;
+        }
+        try {
+            d.enableIntx();
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private byte[] readHostConfig() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(CONFIG_SIZE);
+            device.read((long) VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX << REGION_SHIFT, buf);
+            return buf.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    private static int u8(byte[] c, int off) {
+        return c[off] & 0xff;
+    }
+
+    private static int u16(byte[] c, int off) {
+        return u8(c, off) | u8(c, off + 1) << 8;
+    }
+
+    private void copyIdentity(byte[] c) {
+        setWord(PciConfig.VENDOR_ID, u16(c, PciConfig.VENDOR_ID));
+        setWord(PciConfig.DEVICE_ID, u16(c, PciConfig.DEVICE_ID));
+        setByte(PciConfig.REVISION_ID, u8(c, PciConfig.REVISION_ID));
+        setByte(PciConfig.CLASS_PROG, u8(c, PciConfig.CLASS_PROG));
+        setWord(PciConfig.CLASS_DEVICE, u16(c, PciConfig.CLASS_DEVICE));
+        setWord(PciConfig.SUBSYSTEM_VENDOR_ID, u16(c, PciConfig.SUBSYSTEM_VENDOR_ID));
+        setWord(PciConfig.SUBSYSTEM_ID, u16(c, PciConfig.SUBSYSTEM_ID));
+        setInterruptPin(u8(c, PciConfig.INTERRUPT_PIN));
+    }
+
+    /** Copies the capability list; MSI becomes guest-writable where QEMU's msi_init allows. Returns its offset or 0. */
+    private int copyCapabilities(byte[] c) {
+        if ((u16(c, PciConfig.STATUS) & PciConfig.STATUS_CAP_LIST) == 0) {
+            return 0;
+        }
+        for (int i = 0x40; i < CONFIG_SIZE; i++) {
+            setByte(i, u8(c, i));
+        }
+        setByte(PciConfig.CAPABILITY_LIST, u8(c, PciConfig.CAPABILITY_LIST));
+        setWord(PciConfig.STATUS, getWord(PciConfig.STATUS) | PciConfig.STATUS_CAP_LIST);
+        int msi = 0;
+        int off = u8(c, PciConfig.CAPABILITY_LIST) & 0xfc;
+        for (int guard = 0; off != 0 && guard < 48; guard++) {
+            if (u8(c, off) == PciConfig.CAP_ID_MSI) {
+                msi = off;
+            }
+            off = u8(c, off + 1) & 0xfc;
+        }
+        if (msi != 0) {
+            boolean is64 = (u16(c, msi + 2) & 0x80) != 0;
+            setWriteMask(msi + 2, 2, 0x0071); // enable, multiple message enable
+            setWriteMask(msi + 4, 4, 0xffff_fffc);
+            if (is64) {
+                setWriteMask(msi + 8, 4, 0xffff_ffff);
+                setWriteMask(msi + 12, 2, 0xffff);
+            } else {
+                setWriteMask(msi + 8, 2, 0xffff);
+            }
+        }
+        return msi;
+    }
+
+    private static PciBarType barType(int low) {
+        if ((low & PciConfig.BASE_ADDRESS_SPACE_IO) != 0) {
+            return PciBarType.IO;
+        }
+        boolean is64 = (low & PciConfig.BASE_ADDRESS_MEM_TYPE_64) != 0;
+        boolean prefetch = (low & PciConfig.BASE_ADDRESS_MEM_PREFETCH) != 0;
+        return is64 ? (prefetch ? PciBarType.MEM64_PREFETCH : PciBarType.MEM64)
+                : (prefetch ? PciBarType.MEM32_PREFETCH : PciBarType.MEM32);
+    }
+
+    // ------------------------------------------------------------------ configuration writes
+
+    @Override
+    public void configWrite(int offset, int size, int value) {
+        boolean msiBefore = msiEnabled();
+        super.configWrite(offset, size, value);
+        if (overlaps(offset, size, PciConfig.COMMAND, 2)) {
+            writeHostConfig(PciConfig.COMMAND, 2, command());
+        }
+        if (msiCap != 0 && overlaps(offset, size, msiCap, msiCap64() ? 14 : 10)) {
+            msiChanged(msiBefore);
+        }
+    }
+
+    private static boolean overlaps(int offset, int size, int start, int length) {
+        return offset < start + length && start < offset + size;
+    }
+
+    private void writeHostConfig(int offset, int size, int value) {
+        MemorySegment buf = SCRATCH.get().asSlice(0, size);
+        store(buf, 0, size, value);
+        device.write(((long) VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX << REGION_SHIFT) + offset, buf);
+    }
+
+    private boolean msiCap64() {
+        return (getWord(msiCap + 2) & 0x80) != 0;
+    }
+
+    private boolean msiEnabled() {
+        return msiCap != 0 && (getWord(msiCap + 2) & 1) != 0;
+    }
+
+    private MsiMessage msiMessage() {
+        long address = getLong(msiCap + 4) & 0xffff_ffffL;
+        int data;
+        if (msiCap64()) {
+            address |= (getLong(msiCap + 8) & 0xffff_ffffL) << 32;
+            data = getWord(msiCap + 12);
+        } else {
+            data = getWord(msiCap + 8);
+        }
+        return new MsiMessage(address, data);
+    }
+
+    private void msiChanged(boolean before) {
+        boolean now = msiEnabled();
+        if (now && !before) {
+            disableIntx();
+            msiMessage = msiMessage();
+            msiGsi = router.addMsiRoute(msiMessage);
+            msiTrigger = EventFd.create();
+            msiIrqFd = vm.irqfd(msiTrigger, msiGsi);
+            device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 0, 1,
+                    new IrqData.EventFds(List.of(msiTrigger))));
+        } else if (!now && before) {
+            disableMsi();
+            enableIntx();
+        } else if (now && !msiMessage().equals(msiMessage)) {
+            msiMessage = msiMessage();
+            router.updateMsiRoute(msiGsi, msiMessage);
+        }
+    }
+
+    private void disableMsi() {
+        if (msiTrigger == null) {
+            return;
+        }
+        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
+                IrqData.none()));
+        msiIrqFd.close();
+        router.removeMsiRoute(msiGsi);
+        msiTrigger.close();
+        msiIrqFd = null;
+        msiTrigger = null;
+        msiGsi = null;
+        msiMessage = null;
+    }
+
+    private void enableIntx() {
+        if (getByte(PciConfig.INTERRUPT_PIN) == 0 || intxGsi < 0) {
+            return;
+        }
+        setByte(PciConfig.INTERRUPT_LINE, intxGsi);
+        intxTrigger = EventFd.create();
+        intxResample = EventFd.create();
+        intxIrqFd = vm.irqfd(intxTrigger, new Gsi(intxGsi), intxResample);
+        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+                new IrqData.EventFds(List.of(intxTrigger))));
+        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+                new IrqData.EventFds(List.of(intxResample))));
+    }
+
+    private void disableIntx() {
+        if (intxTrigger == null) {
+            return;
+        }
+        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 0,
+                IrqData.none()));
+        intxIrqFd.close();
+        intxTrigger.close();
+        intxResample.close();
+        intxIrqFd = null;
+        intxTrigger = null;
+        intxResample = null;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** VFIO_DEVICE_RESET, then the guest view back to power-on: decode off, MSI off, INTx wired. */
+    @Override
+    public void reset() {
+        disableMsi();
+        device.reset();
+        if (msiCap != 0) {
+            setWord(msiCap + 2, getWord(msiCap + 2) & ~0x71);
+        }
+        super.reset();
+        if (intxTrigger == null) {
+            enableIntx();
+        }
+    }
+
+    /** The host device's VFIO handle. */
+    public VfioDevice vfioDevice() {
+        return device;
+    }
+
+    /** Guest accesses that exited to the VMM and reached the device through a region read. */
+    public long trappedReads() {
+        return trappedReads.sum();
+    }
+
+    public long trappedWrites() {
+        return trappedWrites.sum();
+    }
+
+    /** Times a RAM-like BAR was faulted into the guest. */
+    public long barFaults() {
+        return barFaults.sum();
+    }
+
+    /** The GSI of the MSI route while MSI is enabled, else null. */
+    public Gsi msiGsi() {
+        return msiGsi;
+    }
+
+    public int intxGsi() {
+        return intxGsi;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            throw new IllegalStateException("vfio-pci " + name() + " closed twice");
+        }
+        closed = true;
+        if (bus() != null) {
+            bus().unplug(devfn());
+        }
+        disableMsi();
+        disableIntx();
+        for (BarState b : bars) {
+            synchronized (b) {
+                if (b.mapping != null) {
+                    b.mapping.close();
+                }
+            }
+        }
+        device.close();
+    }
+
+    private static long load(MemorySegment s, long off, int size) {
+        return switch (size) {
+            case 1 -> s.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
+            case 2 -> s.get(LE_SHORT, off) & 0xffffL;
+            case 4 -> s.get(LE_INT, off) & 0xffff_ffffL;
+            default -> s.get(LE_LONG, off);
+        };
+    }
+
+    private static void store(MemorySegment s, long off, int size, long value) {
+        switch (size) {
+            case 1 -> s.set(ValueLayout.JAVA_BYTE, off, (byte) value);
+            case 2 -> s.set(LE_SHORT, off, (short) value);
+            case 4 -> s.set(LE_INT, off, (int) value);
+            default -> s.set(LE_LONG, off, value);
+        }
+    }
+}
