@@ -6,8 +6,10 @@ import java.lang.foreign.MemorySegment;
  * A KVM device (KVM_CREATE_DEVICE), driven through attributes (struct kvm_device_attr): a group,
  * an attribute within it, and the memory its value is read from or written to.
  *
- * <p>Closing releases the device's file descriptor; as in the kernel, the device itself lives as
- * long as its VM (so a one-per-VM device stays one-per-VM). Closing twice throws. Any thread.
+ * <p>Closing releases the device's file descriptor. What happens to the device then is the
+ * kernel's rule (virt/kvm/kvm_main.c, kvm_device_release): a device type with a release operation
+ * (the KVM-VFIO device has one) is destroyed with its last fd, so a one-per-VM device may be
+ * created again; other types live until the VM is destroyed. Closing twice throws. Any thread.
  */
 public interface KvmDevice extends AutoCloseable {
     KvmDeviceType type();

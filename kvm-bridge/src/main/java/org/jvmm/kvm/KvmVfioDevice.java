@@ -9,7 +9,8 @@ import org.jvmm.host.ErrnoException;
  * The KVM-VFIO pseudo device (KVM_DEV_TYPE_VFIO, virt/kvm/vfio.c): tells KVM which VFIO files
  * (group or device fds) the VM uses, so KVM can take part (coherent DMA, sPAPR TCE tables).
  *
- * <p>Kernel answers this wrapper passes on unchanged: a second device per VM is EBUSY; FILE_ADD
+ * <p>Kernel answers this wrapper passes on unchanged: a second device per VM is EBUSY (closing
+ * this one destroys it, after which a new one may be created); FILE_ADD
  * of an fd that is not open is EBADF, of an open fd that is not a VFIO file EINVAL, of a file
  * already added EEXIST; FILE_DEL of a closed fd is EBADF, of a file never added ENOENT. On a
  * host without VFIO files (no vfio-pci device) only the error answers can be exercised.

@@ -29,7 +29,10 @@ public interface Vcpu extends AutoCloseable {
      */
     void kick();
 
-    /** Closes the vCPU; closing twice throws. */
+    /**
+     * Closes the vCPU's handle; closing twice throws. As in KVM, the vCPU itself lives until its
+     * VM is destroyed, so its id cannot be used again in the same VM (KVM_CREATE_VCPU: EEXIST).
+     */
     @Override
     void close();
 }

@@ -9,8 +9,8 @@ import org.jvmm.kvm.KvmDevice;
 import org.jvmm.kvm.KvmDeviceType;
 
 /**
- * A KVM device fd of a {@link LinuxVm}. Closing closes the fd; the kernel keeps the device until
- * the VM is destroyed. Any thread.
+ * A KVM device fd of a {@link LinuxVm}. Closing closes the fd; whether the kernel destroys the
+ * device with it is the device type's rule (see {@link KvmDevice}). Any thread.
  */
 public final class LinuxKvmDevice implements KvmDevice {
     private final LinuxVm vm;

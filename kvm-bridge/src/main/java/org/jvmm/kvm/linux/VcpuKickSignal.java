@@ -42,29 +42,34 @@ final class VcpuKickSignal {
             if (installed != 0) {
                 return installed;
             }
-            int base = Syscalls.check(sys.sigrtmin(), "__libc_current_sigrtmin", "");
-            sig = base + OFFSET;
-            MemorySegment handler = sys.noOpSignalHandler();
-            if (handler.address() == 0) {
-                throw new IllegalStateException("vCPU kick signal " + sig + ": the syscall seam offers no no-op handler");
-            }
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment old = arena.allocate(Linux.SIGACTION_SIZE, 8);
-                Syscalls.check(sys.sigaction(sig, MemorySegment.NULL, old), "sigaction", "query signal " + sig);
-                long current = old.get(ValueLayout.JAVA_LONG, 0);
-                if (current != 0 && current != handler.address()) {
-                    throw new IllegalStateException("vCPU kick signal " + sig + " (SIGRTMIN+" + OFFSET
-                            + ") already has a handler at 0x" + Long.toHexString(current)
-                            + " installed by someone else; refusing to replace it");
-                }
-                MemorySegment act = arena.allocate(Linux.SIGACTION_SIZE, 8);
-                act.set(ValueLayout.JAVA_LONG, 0, handler.address());
-                act.set(ValueLayout.JAVA_INT, Linux.SIGACTION_FLAGS_OFFSET, Linux.SA_RESTART);
-                Syscalls.check(sys.sigaction(sig, act, MemorySegment.NULL), "sigaction", "install signal " + sig);
-            }
+            sig = install(sys);
             installed = sig;
             return sig;
         }
+    }
+
+    /** Installs the no-op handler for SIGRTMIN + OFFSET (no caching); returns the signal number. */
+    static int install(Syscalls sys) {
+        int sig = Syscalls.check(sys.sigrtmin(), "__libc_current_sigrtmin", "") + OFFSET;
+        MemorySegment handler = sys.noOpSignalHandler();
+        if (handler.address() == 0) {
+            throw new IllegalStateException("vCPU kick signal " + sig + ": the syscall seam offers no no-op handler");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment old = arena.allocate(Linux.SIGACTION_SIZE, 8);
+            Syscalls.check(sys.sigaction(sig, MemorySegment.NULL, old), "sigaction", "query signal " + sig);
+            long current = old.get(ValueLayout.JAVA_LONG, 0);
+            if (current != 0 && current != handler.address()) {
+                throw new IllegalStateException("vCPU kick signal " + sig + " (SIGRTMIN+" + OFFSET
+                        + ") already has a handler at 0x" + Long.toHexString(current)
+                        + " installed by someone else; refusing to replace it");
+            }
+            MemorySegment act = arena.allocate(Linux.SIGACTION_SIZE, 8);
+            act.set(ValueLayout.JAVA_LONG, 0, handler.address());
+            act.set(ValueLayout.JAVA_INT, Linux.SIGACTION_FLAGS_OFFSET, Linux.SA_RESTART);
+            Syscalls.check(sys.sigaction(sig, act, MemorySegment.NULL), "sigaction", "install signal " + sig);
+        }
+        return sig;
     }
 
     /** Unblocks {@code sig} for the calling thread (a thread may inherit a mask that blocks it). */
