@@ -101,7 +101,7 @@ public final class PpcCpu {
     private final long[] gpr = new long[33];
     private int cr;
     private boolean so, ov, ca, ov32, ca32;
-    private int xerBytes;
+    private long xerRest; // the other low 32 bits written by mtxer (byte count 57:63 among them)
     private long lr, ctr, pc, msr;
     private long srr0, srr1, dar, dsisr, cfar, dscr, tar, ppr, ctrl, vrsave, lpcr, pir;
     private final long[] sprg = new long[4];
@@ -190,7 +190,7 @@ public final class PpcCpu {
 
     public long xer() {
         return (so ? XER_SO : 0) | (ov ? XER_OV : 0) | (ca ? XER_CA : 0) | (ov32 ? XER_OV32 : 0)
-                | (ca32 ? XER_CA32 : 0) | xerBytes;
+                | (ca32 ? XER_CA32 : 0) | xerRest;
     }
 
     public void setXer(long v) {
@@ -199,7 +199,8 @@ public final class PpcCpu {
         ca = (v & XER_CA) != 0;
         ov32 = (v & XER_OV32) != 0;
         ca32 = (v & XER_CA32) != 0;
-        xerBytes = (int) (v & 0x7f);
+        // Bits 32:63 other than the five flags read back as written, as in QEMU.
+        xerRest = v & 0xffffffffL & ~(XER_SO | XER_OV | XER_CA | XER_OV32 | XER_CA32);
     }
 
     public long lr() {
@@ -420,11 +421,17 @@ public final class PpcCpu {
         reservation = -1;
     }
 
+    /**
+     * A program interrupt caused by {@code d}. The instruction counts against the budget and the
+     * timebase (as if retired), so that a guest looping on a faulting instruction still ends the run.
+     */
     private void program(DecodedInsn d, long cause) {
+        retired++;
         interrupt(Vector.PROGRAM, d.pc(), cause);
     }
 
     private void alignment(DecodedInsn d, long ea) {
+        retired++;
         dar = ea;
         dsisr = 0;
         interrupt(Vector.ALIGNMENT, d.pc(), 0);
@@ -1012,6 +1019,7 @@ public final class PpcCpu {
                 int opcd = d.word() >>> 26;
                 boolean fp = opcd >= 48 && opcd <= 55 || opcd == 59 || opcd == 63;
                 if (fp && (msr & Msr.FP) == 0) {
+                    retired++;
                     interrupt(Vector.FP_UNAVAILABLE, d.pc(), 0);
                 } else {
                     program(d, Vector.SRR1_ILLEGAL);
@@ -1093,26 +1101,28 @@ public final class PpcCpu {
         switch (d.op()) {
             case Op.MULHD -> v = Math.multiplyHigh(a, c);
             case Op.MULHDU -> v = Math.unsignedMultiplyHigh(a, c);
-            case Op.MULHW -> v = ((long) (int) a * (int) c) >> 32;
+            case Op.MULHW -> v = ((long) (int) a * (int) c) >>> 32; // high word; RT[0:31] undefined, 0 as in QEMU
             case Op.MULHWU -> v = ((a & 0xffffffffL) * (c & 0xffffffffL)) >>> 32;
+            // Invalid divisions (by zero, most-negative by -1) have an undefined quotient; like
+            // QEMU (target/ppc/translate.c), this CPU divides by 1 instead and sets OV if asked.
             case Op.DIVW -> {
                 int x = (int) a;
                 int y = (int) c;
                 bad = y == 0 || (x == Integer.MIN_VALUE && y == -1);
-                v = bad ? 0 : (x / y) & 0xffffffffL;
+                v = (x / (bad ? 1 : y)) & 0xffffffffL;
             }
             case Op.DIVWU -> {
                 int y = (int) c;
                 bad = y == 0;
-                v = bad ? 0 : Integer.divideUnsigned((int) a, y) & 0xffffffffL;
+                v = Integer.divideUnsigned((int) a, bad ? 1 : y) & 0xffffffffL;
             }
             case Op.DIVD -> {
                 bad = c == 0 || (a == Long.MIN_VALUE && c == -1);
-                v = bad ? 0 : a / c;
+                v = a / (bad ? 1 : c);
             }
             case Op.DIVDU -> {
                 bad = c == 0;
-                v = bad ? 0 : Long.divideUnsigned(a, c);
+                v = Long.divideUnsigned(a, bad ? 1 : c);
             }
             case Op.MODSW -> {
                 int x = (int) a;
