@@ -340,16 +340,16 @@ public final class PpcCpu {
                 stopRequested = false;
                 return PpcExit.STOPPED;
             }
+            long left = budgetEnd - retired;
+            if (left <= 0) {
+                return PpcExit.BUDGET_EXHAUSTED;
+            }
             if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
                 if (externalLine) {
                     interrupt(Vector.EXTERNAL, pc, 0);
                 } else if (dec() < 0) {
                     interrupt(Vector.DECREMENTER, pc, 0);
                 }
-            }
-            long left = budgetEnd - retired;
-            if (left <= 0) {
-                return PpcExit.BUDGET_EXHAUSTED;
             }
             if ((msr & (Msr.IR | Msr.DR)) != 0) {
                 return new PpcExit.IllegalState(pc(), "MSR 0x" + Long.toHexString(msr)
