@@ -1,0 +1,59 @@
+package org.jvmm.bench.ppc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.jvmm.address.GuestAddress;
+import org.jvmm.kvm.soft.ppc.HypercallHandler;
+import org.jvmm.kvm.soft.ppc.MmioHandler;
+import org.jvmm.kvm.soft.ppc.PpcCpu;
+
+/**
+ * The CRC32 benchmark guest (src/main/ppc-kernel, built by build.sh) loaded into 16 MiB of guest
+ * RAM on a soft PPC64 CPU. The guest calls the kernel forever and reports each call with
+ * H_BENCH_TICK (0xF002), which this harness handles on the hypercall fast path. Confined to one
+ * thread; close to free the RAM.
+ */
+final class CrcGuest implements AutoCloseable {
+    static final long H_BENCH_TICK = 0xF002;
+
+    private final Arena arena = Arena.ofConfined();
+    final PpcCpu cpu;
+    long calls;
+    long crc;
+    long retiredAtLastTick;
+
+    CrcGuest() {
+        MemorySegment ram = arena.allocate(16 << 20, 4096);
+        byte[] image;
+        try (InputStream in = CrcGuest.class.getResourceAsStream("/ppc/crc-guest-le.bin")) {
+            if (in == null) {
+                throw new IllegalStateException("/ppc/crc-guest-le.bin is not on the class path");
+            }
+            image = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        MemorySegment.copy(MemorySegment.ofArray(image), 0, ram, 0, image.length);
+        cpu = new PpcCpu(ram, MmioHandler.EXIT_ALWAYS, this::hypercall, true);
+        cpu.setPc(new GuestAddress(0));
+    }
+
+    private HypercallHandler.Outcome hypercall(PpcCpu c) {
+        if (c.gpr(3) != H_BENCH_TICK) {
+            return HypercallHandler.Outcome.EXIT_TO_VMM;
+        }
+        calls = c.gpr(4);
+        crc = c.gpr(5);
+        retiredAtLastTick = c.retiredInstructions();
+        c.setGpr(3, 0);
+        return HypercallHandler.Outcome.HANDLED;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

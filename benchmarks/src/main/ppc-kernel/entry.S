@@ -1,0 +1,14 @@
+/* Real-mode entry of the benchmark guest (ELFv2, linked at 0): stack, TOC, main. */
+    .abiversion 2
+    .section .head,"ax"
+    .globl _start
+_start:
+    lis 1,stack_top@ha
+    addi 1,1,stack_top@l
+    li 0,0
+    stdu 0,-32(1)
+    lis 2,.TOC.@ha
+    addi 2,2,.TOC.@l
+    bl main
+    nop
+1:  b 1b

@@ -1,0 +1,1406 @@
+package org.jvmm.kvm.soft.ppc;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import org.jvmm.address.GuestAddress;
+
+/**
+ * A PPC64 CPU interpreter: Power ISA v3.0, the fixed-point subset that freestanding {@code gcc -O2}
+ * code and small assembly stubs use, 64-bit mode, real mode (no MMU translation), big- and
+ * little-endian (MSR[LE]). There is no FPU, no vector unit: floating-point and vector encodings
+ * are illegal instructions (program interrupt), so guests must be built soft-float.
+ *
+ * <h2>Design for speed</h2>
+ * <ul>
+ * <li><b>Decode once.</b> Instructions are decoded into {@link DecodedBlock}s: straight runs that
+ * end at a branch or a context change or a page end, cached by start address and byte order in a
+ * direct-mapped {@link BlockCache}. Running a block is a loop over pre-decoded records through one
+ * dense {@code switch}; operands are already extracted, immediates extended, rotate masks built,
+ * "(RA|0)" mapped to an always-zero register slot (index 32) and D/X load forms unified.</li>
+ * <li><b>Invalidation.</b> Every RAM store tests a per-page "holds code" byte; a store into such a
+ * page drops exactly the blocks it overlaps (ending the running block after the store if it was
+ * one of them). {@code icbi} drops the blocks of its 128-byte line, so code written behind the
+ * CPU's back (device DMA) is picked up after the guest's icbi/isync; {@code isync} ends the block
+ * (it is context synchronizing) without flushing, since it sits in every lock path. The VMM calls
+ * {@link #invalidateCode} after it writes an image.</li>
+ * <li><b>RAM fast path.</b> Guest RAM is one {@link MemorySegment} for guest-physical
+ * [0, ramSize); an access inside it is one unsigned compare plus a {@code MemorySegment} get or set
+ * with a constant unaligned {@link ValueLayout} of the current byte order. Everything else goes to
+ * the {@link MmioHandler}.</li>
+ * <li><b>Rare events</b> (an MMIO load that exits) leave the block through a preallocated
+ * stack-less signal, so the common path carries no status checks.</li>
+ * </ul>
+ *
+ * <h2>Time</h2>
+ * The timebase runs at a nominal 512 MHz and is derived from retired instructions: one instruction
+ * is one tick, deterministically (the guest sees a 512-MIPS machine whatever the host speed). DEC
+ * is the 32-bit decrementer counting down at the timebase; a decrementer exception exists while
+ * its top bit is 1 (level, as on POWER8 and later) and is taken when MSR[EE]=1, at the exact
+ * instruction where it arises. The external-interrupt line is level too; the VMM sets and clears
+ * it ({@link #setExternalInterrupt}); external has priority over decrementer.
+ *
+ * <h2>Interrupts</h2>
+ * System call (0xC00, {@code sc 0}), program (0x700: trap, illegal and privileged instruction with
+ * SRR1 bits 46/44/45), decrementer (0x900), external (0x500), alignment (0x600: larx/stcx.
+ * misaligned, lmw/stmw in little-endian mode, dcbz outside RAM), FP unavailable (0x800, for
+ * floating-point loads/stores). SRR0 gets the faulting instruction (or the next one for sc and
+ * asynchronous interrupts), SRR1 the MSR with bits 33:36 and 42:47 replaced by the cause; the new
+ * MSR keeps HV and ME, sets SF, takes LE from the interrupt-endianness setting (LPCR[ILE] on a
+ * POWER9 LPAR, set here by {@link #setInterruptLittleEndian}) and clears everything else.
+ * {@code sc 1} from supervisor state goes to the {@link HypercallHandler}; from problem state it is
+ * a privileged-instruction program interrupt, as KVM on POWER answers. {@code rfid} restores MSR
+ * from SRR1 and PC from SRR0; MSR[IR] or [DR] set (translation) stops the CPU with
+ * {@link PpcExit.IllegalState}, since this model has no MMU.
+ *
+ * <h2>Threads</h2>
+ * One vCPU thread owns the CPU: it calls {@code run} and all register accessors. Only
+ * {@link #requestStop()} and {@link #setExternalInterrupt} may be called from other threads
+ * (volatile fields, read at block boundaries).
+ */
+public final class PpcCpu {
+    /** The processor version this CPU reports: a POWER9 (0x004E) DD2.2. */
+    public static final long PVR_POWER9 = 0x004E1202L;
+    /** Timebase frequency a device tree should advertise. */
+    public static final long TIMEBASE_HZ = 512_000_000L;
+    private static final int MAX_BLOCK = 64;
+    private static final long CACHE_LINE = 128;
+
+    private static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort H_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt W_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt W_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong D_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong D_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private static final long XER_SO = 1L << 31;
+    private static final long XER_OV = 1L << 30;
+    private static final long XER_CA = 1L << 29;
+    private static final long XER_OV32 = 1L << 19;
+    private static final long XER_CA32 = 1L << 18;
+
+    /** Leaves a block when an MMIO load must exit: the load is re-executed on resume. */
+    private static final class LoadExit extends RuntimeException {
+        LoadExit() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Leaves a block after the current instruction completed (MMIO store exit, code overwritten). */
+    private static final class EndAfter extends RuntimeException {
+        EndAfter() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final LoadExit LOAD_EXIT = new LoadExit();
+    private static final EndAfter END_AFTER = new EndAfter();
+
+    // Architected state. gpr[32] is the always-zero slot for "(RA|0)".
+    private final long[] gpr = new long[33];
+    private int cr;
+    private boolean so, ov, ca, ov32, ca32;
+    private long xerRest; // the other low 32 bits written by mtxer (byte count 57:63 among them)
+    private long lr, ctr, pc, msr;
+    private long srr0, srr1, dar, dsisr, cfar, dscr, tar, ppr, ctrl, vrsave, lpcr, pir;
+    private final long[] sprg = new long[4];
+    private final long[] hsprg = new long[2];
+    private boolean le;
+    private boolean interruptLittleEndian;
+
+    // Time.
+    private long retired;
+    private long decValue;
+    private long decWrittenAt;
+
+    // Reservation for larx/stcx.
+    private long reservation = -1;
+
+    // External inputs.
+    private volatile boolean stopRequested;
+    private volatile boolean externalLine;
+
+    // Memory.
+    private final MemorySegment ram;
+    private final long ramSize;
+    private final MmioHandler mmio;
+    private final HypercallHandler hypercalls;
+    private final BlockCache cache;
+    private final byte[] codePages;
+    private DecodedBlock running;
+
+    // MMIO exit bookkeeping.
+    private PpcExit pendingExit;
+    private MmioAccess awaitingLoad;
+    private boolean loadCompleted;
+    private long completedValue;
+
+    /**
+     * A CPU over guest RAM {@code ram} (guest-physical 0 up to its size), in 64-bit supervisor real
+     * mode (MSR = SF|ME, plus LE if {@code littleEndian}), PC 0, DEC 0x7fffffff.
+     */
+    public PpcCpu(MemorySegment ram, MmioHandler mmio, HypercallHandler hypercalls, boolean littleEndian) {
+        this.ram = Objects.requireNonNull(ram, "ram");
+        this.mmio = Objects.requireNonNull(mmio, "mmio");
+        this.hypercalls = Objects.requireNonNull(hypercalls, "hypercalls");
+        this.ramSize = ram.byteSize();
+        if (ramSize < 4096 || (ramSize & 4095) != 0) {
+            throw new IllegalArgumentException("PpcCpu: guest RAM size 0x" + Long.toHexString(ramSize)
+                    + " is not a nonzero multiple of 4 KiB");
+        }
+        this.cache = new BlockCache(ramSize);
+        this.codePages = cache.codePages();
+        this.msr = Msr.SF | Msr.ME | (littleEndian ? Msr.LE : 0);
+        this.le = littleEndian;
+        this.interruptLittleEndian = littleEndian;
+        this.decValue = 0x7fffffffL;
+    }
+
+    // ---------------------------------------------------------------- register access (vCPU thread)
+
+    public long gpr(int n) {
+        Objects.checkIndex(n, 32);
+        return gpr[n];
+    }
+
+    public void setGpr(int n, long value) {
+        Objects.checkIndex(n, 32);
+        gpr[n] = value;
+    }
+
+    public GuestAddress pc() {
+        return new GuestAddress(pc);
+    }
+
+    public void setPc(GuestAddress address) {
+        if ((address.value() & 3) != 0) {
+            throw new IllegalArgumentException("PpcCpu.setPc: " + address + " is not word aligned");
+        }
+        pc = address.value();
+    }
+
+    public int cr() {
+        return cr;
+    }
+
+    public void setCr(int value) {
+        cr = value;
+    }
+
+    public long xer() {
+        return (so ? XER_SO : 0) | (ov ? XER_OV : 0) | (ca ? XER_CA : 0) | (ov32 ? XER_OV32 : 0)
+                | (ca32 ? XER_CA32 : 0) | xerRest;
+    }
+
+    public void setXer(long v) {
+        so = (v & XER_SO) != 0;
+        ov = (v & XER_OV) != 0;
+        ca = (v & XER_CA) != 0;
+        ov32 = (v & XER_OV32) != 0;
+        ca32 = (v & XER_CA32) != 0;
+        // Bits 32:63 other than the five flags read back as written, as in QEMU.
+        xerRest = v & 0xffffffffL & ~(XER_SO | XER_OV | XER_CA | XER_OV32 | XER_CA32);
+    }
+
+    public long lr() {
+        return lr;
+    }
+
+    public void setLr(long value) {
+        lr = value;
+    }
+
+    public long ctr() {
+        return ctr;
+    }
+
+    public void setCtr(long value) {
+        ctr = value;
+    }
+
+    public long msr() {
+        return msr;
+    }
+
+    /** Sets MSR as the VMM does (KVM_SET_REGS); MSR[LE] changes the byte order immediately. */
+    public void setMsr(long value) {
+        msr = value;
+        le = (value & Msr.LE) != 0;
+    }
+
+    public long srr0() {
+        return srr0;
+    }
+
+    public long srr1() {
+        return srr1;
+    }
+
+    public void setSrr0(long v) {
+        srr0 = v;
+    }
+
+    public void setSrr1(long v) {
+        srr1 = v;
+    }
+
+    public long sprg(int n) {
+        return sprg[Objects.checkIndex(n, 4)];
+    }
+
+    public void setSprg(int n, long v) {
+        sprg[Objects.checkIndex(n, 4)] = v;
+    }
+
+    public void setPir(long v) {
+        pir = v;
+    }
+
+    /** The byte order in which interrupt handlers run (LPCR[ILE]; H_SET_MODE sets it on pseries). */
+    public void setInterruptLittleEndian(boolean little) {
+        interruptLittleEndian = little;
+    }
+
+    /** Instructions retired since creation; also the timebase value. */
+    public long retiredInstructions() {
+        return retired;
+    }
+
+    public long timebase() {
+        return retired;
+    }
+
+    /** The 32-bit decrementer now, sign-extended. */
+    public long dec() {
+        return (int) (decValue - (retired - decWrittenAt));
+    }
+
+    public void setDec(long value) {
+        decValue = (int) value;
+        decWrittenAt = retired;
+    }
+
+    // ---------------------------------------------------------------- other threads
+
+    /** Asks the vCPU to return {@link PpcExit.Stopped} at the next block boundary. Any thread. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Raises or lowers the external interrupt line (level). Any thread. */
+    public void setExternalInterrupt(boolean asserted) {
+        externalLine = asserted;
+    }
+
+    // ---------------------------------------------------------------- VMM services
+
+    /** Drops decoded code overlapping [address, address+length) after the VMM wrote guest RAM. */
+    public void invalidateCode(GuestAddress address, long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("PpcCpu.invalidateCode: length " + length + " at " + address);
+        }
+        long start = address.value();
+        if (Long.compareUnsigned(start, ramSize) >= 0) {
+            return;
+        }
+        cache.invalidate(start, Math.min(length, ramSize - start), null);
+    }
+
+    /**
+     * Completes the MMIO load the last {@link PpcExit.Mmio} reported: {@code value} is what the
+     * device returned (numeric, in the access's byte order). The next {@code run} finishes the
+     * instruction with it.
+     */
+    public void completeMmioLoad(long value) {
+        if (awaitingLoad == null) {
+            throw new IllegalStateException("PpcCpu.completeMmioLoad(0x" + Long.toHexString(value)
+                    + "): no MMIO load is waiting for a value");
+        }
+        loadCompleted = true;
+        completedValue = value & MmioAccess.sizeMask(awaitingLoad.size());
+    }
+
+    // ---------------------------------------------------------------- run loop
+
+    /**
+     * Runs until an exit, at most {@code maxInstructions} instructions. Interrupts are checked
+     * before every block and between instructions where the decrementer fires.
+     */
+    public PpcExit run(long maxInstructions) {
+        if (maxInstructions <= 0) {
+            throw new IllegalArgumentException("PpcCpu.run: instruction budget " + maxInstructions + " is not positive");
+        }
+        if (awaitingLoad != null && !loadCompleted) {
+            return new PpcExit.Mmio(awaitingLoad);
+        }
+        long budgetEnd = retired + maxInstructions;
+        while (true) {
+            if (stopRequested) {
+                stopRequested = false;
+                return PpcExit.STOPPED;
+            }
+            long left = budgetEnd - retired;
+            if (left <= 0) {
+                return PpcExit.BUDGET_EXHAUSTED;
+            }
+            if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
+                if (externalLine) {
+                    interrupt(Vector.EXTERNAL, pc, 0);
+                } else if (dec() < 0) {
+                    interrupt(Vector.DECREMENTER, pc, 0);
+                }
+            }
+            if ((msr & (Msr.IR | Msr.DR)) != 0) {
+                return new PpcExit.IllegalState(pc(), "MSR 0x" + Long.toHexString(msr)
+                        + " turns on address translation (IR/DR); this CPU runs in real mode only");
+            }
+            DecodedBlock b = cache.lookup(pc, le);
+            if (b == null) {
+                b = decodeBlock(pc);
+                if (b == null) {
+                    return new PpcExit.IllegalState(pc(), "instruction fetch at 0x" + Long.toHexString(pc)
+                            + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
+                }
+            }
+            int limit = b.insns.length;
+            if (left < limit) {
+                limit = (int) left;
+            }
+            if ((msr & Msr.EE) != 0) {
+                long untilDec = dec() + 1;
+                if (untilDec < limit) {
+                    limit = (int) untilDec;
+                }
+            }
+            PpcExit e = exec(b, limit);
+            if (e != null) {
+                return e;
+            }
+        }
+    }
+
+    private DecodedBlock decodeBlock(long start) {
+        if ((start & 3) != 0 || Long.compareUnsigned(start, ramSize - 4) > 0) {
+            return null;
+        }
+        long pageEnd = (start | 4095) + 1;
+        int n = (int) Math.min(MAX_BLOCK, (pageEnd - start) >>> 2);
+        DecodedInsn[] buf = new DecodedInsn[n];
+        int count = 0;
+        for (long a = start; count < n; a += 4) {
+            int w = le ? ram.get(W_LE, a) : ram.get(W_BE, a);
+            DecodedInsn d = PpcDecoder.decode(w, a);
+            buf[count++] = d;
+            if (endsBlock(d.op())) {
+                break;
+            }
+        }
+        DecodedInsn[] insns = count == n ? buf : java.util.Arrays.copyOf(buf, count);
+        DecodedBlock b = new DecodedBlock(start, le, insns);
+        cache.insert(b);
+        return b;
+    }
+
+    private static boolean endsBlock(int op) {
+        return switch (op) {
+            case Op.B, Op.BC, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
+                 Op.ILLEGAL, Op.WAIT, Op.ICBI -> true;
+            default -> false;
+        };
+    }
+
+    // ---------------------------------------------------------------- interrupts
+
+    private void interrupt(long vector, long returnAddress, long srr1Bits) {
+        srr0 = returnAddress;
+        srr1 = (msr & ~Vector.SRR1_SPECIFIC) | srr1Bits;
+        msr = (msr & (Msr.HV | Msr.ME)) | Msr.SF | (interruptLittleEndian ? Msr.LE : 0);
+        le = interruptLittleEndian;
+        pc = vector;
+        reservation = -1;
+    }
+
+    /**
+     * A program interrupt caused by {@code d}. The instruction counts against the budget and the
+     * timebase (as if retired), so that a guest looping on a faulting instruction still ends the run.
+     */
+    private void program(DecodedInsn d, long cause) {
+        retired++;
+        interrupt(Vector.PROGRAM, d.pc(), cause);
+    }
+
+    private void alignment(DecodedInsn d, long ea) {
+        retired++;
+        dar = ea;
+        dsisr = 0;
+        interrupt(Vector.ALIGNMENT, d.pc(), 0);
+    }
+
+    private boolean problemState() {
+        return (msr & Msr.PR) != 0;
+    }
+
+    // ---------------------------------------------------------------- the interpreter
+
+    /**
+     * Runs {@code limit} instructions of {@code b} (fewer if one leaves the block). Returns an exit
+     * or null to continue with the next block at {@link #pc}.
+     */
+    private PpcExit exec(DecodedBlock b, int limit) {
+        final long[] r = gpr;
+        final DecodedInsn[] insns = b.insns;
+        running = b;
+        int from = 0;
+        int i = 0;
+        try {
+            for (; i < limit; i++) {
+                final DecodedInsn d = insns[i];
+                switch (d.op()) {
+                    case Op.ADDI -> r[d.rt()] = r[d.ra()] + d.imm();
+                    case Op.ORI -> r[d.ra()] = r[d.rt()] | d.imm();
+                    case Op.XORI -> r[d.ra()] = r[d.rt()] ^ d.imm();
+                    case Op.ANDI -> cr0(r[d.ra()] = r[d.rt()] & d.imm());
+                    case Op.ADDIC -> {
+                        long a = r[d.ra()];
+                        long v = a + d.imm();
+                        carry(a, d.imm(), v);
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.SUBFIC -> {
+                        long a = ~r[d.ra()];
+                        long v = a + d.imm() + 1;
+                        carry(a, d.imm(), v);
+                        r[d.rt()] = v;
+                    }
+                    case Op.MULLI -> r[d.rt()] = r[d.ra()] * d.imm();
+                    case Op.CMPI -> compareSigned(d.rt() >>> 2, (d.rt() & 1) != 0 ? r[d.ra()] : (int) r[d.ra()], d.imm());
+                    case Op.CMPLI -> compareUnsigned(d.rt() >>> 2,
+                            (d.rt() & 1) != 0 ? r[d.ra()] : r[d.ra()] & 0xffffffffL, d.imm());
+                    case Op.CMP -> {
+                        long a = r[d.ra()];
+                        long c = r[d.rb()];
+                        if (d.aux() == 0) {
+                            a = (int) a;
+                            c = (int) c;
+                        }
+                        compareSigned(d.rt(), a, c);
+                    }
+                    case Op.CMPL -> {
+                        long a = r[d.ra()];
+                        long c = r[d.rb()];
+                        if (d.aux() == 0) {
+                            a &= 0xffffffffL;
+                            c &= 0xffffffffL;
+                        }
+                        compareUnsigned(d.rt(), a, c);
+                    }
+                    case Op.ROTL32_MASK -> rc(d, r[d.ra()] = rotl32(r[d.rt()], d.aux()) & d.imm());
+                    case Op.ROTL32_REG_MASK -> rc(d, r[d.ra()] = rotl32(r[d.rt()], (int) r[d.rb()] & 31) & d.imm());
+                    case Op.ROTL32_INSERT -> rc(d, r[d.ra()] = (rotl32(r[d.rt()], d.aux()) & d.imm()) | (r[d.ra()] & ~d.imm()));
+                    case Op.ROTL64_MASK -> rc(d, r[d.ra()] = Long.rotateLeft(r[d.rt()], d.aux()) & d.imm());
+                    case Op.ROTL64_REG_MASK -> rc(d, r[d.ra()] = Long.rotateLeft(r[d.rt()], (int) r[d.rb()] & 63) & d.imm());
+                    case Op.ROTL64_INSERT -> rc(d, r[d.ra()] = (Long.rotateLeft(r[d.rt()], d.aux()) & d.imm()) | (r[d.ra()] & ~d.imm()));
+                    case Op.AND -> rc(d, r[d.ra()] = r[d.rt()] & r[d.rb()]);
+                    case Op.ANDC -> rc(d, r[d.ra()] = r[d.rt()] & ~r[d.rb()]);
+                    case Op.OR -> rc(d, r[d.ra()] = r[d.rt()] | r[d.rb()]);
+                    case Op.ORC -> rc(d, r[d.ra()] = r[d.rt()] | ~r[d.rb()]);
+                    case Op.XOR -> rc(d, r[d.ra()] = r[d.rt()] ^ r[d.rb()]);
+                    case Op.NAND -> rc(d, r[d.ra()] = ~(r[d.rt()] & r[d.rb()]));
+                    case Op.NOR -> rc(d, r[d.ra()] = ~(r[d.rt()] | r[d.rb()]));
+                    case Op.EQV -> rc(d, r[d.ra()] = ~(r[d.rt()] ^ r[d.rb()]));
+                    case Op.EXTSB -> rc(d, r[d.ra()] = (byte) r[d.rt()]);
+                    case Op.EXTSH -> rc(d, r[d.ra()] = (short) r[d.rt()]);
+                    case Op.EXTSW -> rc(d, r[d.ra()] = (int) r[d.rt()]);
+                    case Op.CNTLZW -> rc(d, r[d.ra()] = Integer.numberOfLeadingZeros((int) r[d.rt()]));
+                    case Op.CNTLZD -> rc(d, r[d.ra()] = Long.numberOfLeadingZeros(r[d.rt()]));
+                    case Op.CNTTZW -> rc(d, r[d.ra()] = Integer.numberOfTrailingZeros((int) r[d.rt()]));
+                    case Op.CNTTZD -> rc(d, r[d.ra()] = Long.numberOfTrailingZeros(r[d.rt()]));
+                    case Op.SLW -> {
+                        long n = r[d.rb()] & 63;
+                        rc(d, r[d.ra()] = n > 31 ? 0 : (r[d.rt()] << n) & 0xffffffffL);
+                    }
+                    case Op.SRW -> {
+                        long n = r[d.rb()] & 63;
+                        rc(d, r[d.ra()] = n > 31 ? 0 : (r[d.rt()] & 0xffffffffL) >>> n);
+                    }
+                    case Op.SLD -> {
+                        long n = r[d.rb()] & 127;
+                        rc(d, r[d.ra()] = n > 63 ? 0 : r[d.rt()] << n);
+                    }
+                    case Op.SRD -> {
+                        long n = r[d.rb()] & 127;
+                        rc(d, r[d.ra()] = n > 63 ? 0 : r[d.rt()] >>> n);
+                    }
+                    case Op.SRAWI -> rc(d, r[d.ra()] = sraw(r[d.rt()], d.aux()));
+                    case Op.SRAW -> rc(d, r[d.ra()] = sraw(r[d.rt()], (int) (r[d.rb()] & 63)));
+                    case Op.SRADI -> rc(d, r[d.ra()] = srad(r[d.rt()], d.aux()));
+                    case Op.SRAD -> rc(d, r[d.ra()] = srad(r[d.rt()], (int) (r[d.rb()] & 127)));
+                    case Op.ADD -> {
+                        long a = r[d.ra()];
+                        long c = r[d.rb()];
+                        long v = a + c;
+                        if (d.oe()) {
+                            overflow(a, c, v);
+                        }
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.SUBF -> {
+                        long a = ~r[d.ra()];
+                        long c = r[d.rb()];
+                        long v = a + c + 1;
+                        if (d.oe()) {
+                            overflow(a, c, v);
+                        }
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.NEG -> {
+                        long a = ~r[d.ra()];
+                        long v = a + 1;
+                        if (d.oe()) {
+                            overflow(a, 0, v);
+                        }
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.ADDC, Op.SUBFC, Op.ADDE, Op.SUBFE, Op.ADDME, Op.SUBFME, Op.ADDZE, Op.SUBFZE -> addCarrying(d);
+                    case Op.MULLW -> {
+                        long v = (long) (int) r[d.ra()] * (int) r[d.rb()];
+                        if (d.oe()) {
+                            setOv(v != (int) v);
+                        }
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.MULLD -> {
+                        long a = r[d.ra()];
+                        long c = r[d.rb()];
+                        long v = a * c;
+                        if (d.oe()) {
+                            setOv(Math.multiplyHigh(a, c) != (v >> 63));
+                        }
+                        r[d.rt()] = v;
+                        if (d.rc()) {
+                            cr0(v);
+                        }
+                    }
+                    case Op.MULHD, Op.MULHDU, Op.MULHW, Op.MULHWU, Op.DIVW, Op.DIVWU, Op.DIVD, Op.DIVDU,
+                         Op.MODSW, Op.MODUW, Op.MODSD, Op.MODUD -> mulDiv(d);
+                    case Op.POPCNTB, Op.POPCNTW, Op.POPCNTD, Op.CMPB, Op.EXTSWSLI, Op.MCRXRX, Op.SETB -> misc(d);
+                    case Op.ISEL -> r[d.rt()] = ((cr << d.aux()) < 0) ? r[d.ra()] : r[d.rb()];
+                    case Op.CRLOGIC -> {
+                        int a = (cr >>> (31 - d.ra())) & 1;
+                        int c = (cr >>> (31 - d.rb())) & 1;
+                        int bit = (d.aux() >>> (2 * a + c)) & 1;
+                        int m = 1 << (31 - d.rt());
+                        cr = bit != 0 ? cr | m : cr & ~m;
+                    }
+                    case Op.MCRF -> {
+                        int f = (cr >>> (28 - 4 * d.ra())) & 0xf;
+                        int sh = 28 - 4 * d.rt();
+                        cr = (cr & ~(0xf << sh)) | (f << sh);
+                    }
+                    case Op.MFCR -> r[d.rt()] = (cr & d.aux()) & 0xffffffffL;
+                    case Op.MTCRF -> cr = (cr & ~d.aux()) | ((int) r[d.rt()] & d.aux());
+
+                    // Loads. EA = (RA|0) + (RB|0) + displacement; rb is the zero slot for D forms.
+                    case Op.LBZ -> r[d.rt()] = load1(r[d.ra()] + r[d.rb()] + d.imm());
+                    case Op.LHZ -> r[d.rt()] = load2(r[d.ra()] + r[d.rb()] + d.imm(), le);
+                    case Op.LHA -> r[d.rt()] = (short) load2(r[d.ra()] + r[d.rb()] + d.imm(), le);
+                    case Op.LWZ -> r[d.rt()] = load4(r[d.ra()] + r[d.rb()] + d.imm(), le) & 0xffffffffL;
+                    case Op.LWA -> r[d.rt()] = load4(r[d.ra()] + r[d.rb()] + d.imm(), le);
+                    case Op.LD -> r[d.rt()] = load8(r[d.ra()] + r[d.rb()] + d.imm(), le);
+                    case Op.LBZU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = load1(ea);
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LHZU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = load2(ea, le);
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LHAU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = (short) load2(ea, le);
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LWZU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = load4(ea, le) & 0xffffffffL;
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LWAU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = load4(ea, le);
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LDU -> {
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.rt()] = load8(ea, le);
+                        r[d.ra()] = ea;
+                    }
+                    case Op.LHBRX -> r[d.rt()] = load2(r[d.ra()] + r[d.rb()], !le);
+                    case Op.LWBRX -> r[d.rt()] = load4(r[d.ra()] + r[d.rb()], !le) & 0xffffffffL;
+                    case Op.LDBRX -> r[d.rt()] = load8(r[d.ra()] + r[d.rb()], !le);
+
+                    // Stores: RA is updated before the access so that an MMIO store exit, which ends
+                    // the block after the instruction, leaves the instruction complete.
+                    case Op.STB -> store1(r[d.ra()] + r[d.rb()] + d.imm(), r[d.rt()]);
+                    case Op.STH -> store2(r[d.ra()] + r[d.rb()] + d.imm(), r[d.rt()], le);
+                    case Op.STW -> store4(r[d.ra()] + r[d.rb()] + d.imm(), r[d.rt()], le);
+                    case Op.STD -> store8(r[d.ra()] + r[d.rb()] + d.imm(), r[d.rt()], le);
+                    case Op.STBU -> {
+                        long v = r[d.rt()];
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.ra()] = ea;
+                        store1(ea, v);
+                    }
+                    case Op.STHU -> {
+                        long v = r[d.rt()];
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.ra()] = ea;
+                        store2(ea, v, le);
+                    }
+                    case Op.STWU -> {
+                        long v = r[d.rt()];
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.ra()] = ea;
+                        store4(ea, v, le);
+                    }
+                    case Op.STDU -> {
+                        long v = r[d.rt()];
+                        long ea = r[d.ra()] + r[d.rb()] + d.imm();
+                        r[d.ra()] = ea;
+                        store8(ea, v, le);
+                    }
+                    case Op.STHBRX -> store2(r[d.ra()] + r[d.rb()], r[d.rt()], !le);
+                    case Op.STWBRX -> store4(r[d.ra()] + r[d.rb()], r[d.rt()], !le);
+                    case Op.STDBRX -> store8(r[d.ra()] + r[d.rb()], r[d.rt()], !le);
+
+                    case Op.NOP -> {
+                    }
+                    case Op.MFLR -> r[d.rt()] = lr;
+                    case Op.MTLR -> lr = r[d.rt()];
+                    case Op.MFCTR -> r[d.rt()] = ctr;
+                    case Op.MTCTR -> ctr = r[d.rt()];
+
+                    // Branches end the block.
+                    case Op.B -> {
+                        if (d.aux() != 0) {
+                            lr = d.pc() + 4;
+                        }
+                        pc = d.imm();
+                        retired += i + 1 - from;
+                        return null;
+                    }
+                    case Op.BC -> {
+                        boolean taken = branchCondition(d.rt(), d.ra());
+                        if (d.aux() != 0) {
+                            lr = d.pc() + 4;
+                        }
+                        pc = taken ? d.imm() : d.pc() + 4;
+                        retired += i + 1 - from;
+                        return null;
+                    }
+                    case Op.BCLR -> {
+                        boolean taken = branchCondition(d.rt(), d.ra());
+                        long target = lr & ~3L;
+                        if (d.aux() != 0) {
+                            lr = d.pc() + 4;
+                        }
+                        pc = taken ? target : d.pc() + 4;
+                        retired += i + 1 - from;
+                        return null;
+                    }
+                    case Op.BCCTR -> {
+                        boolean taken = (d.rt() & 0x10) != 0 || (((cr >>> (31 - d.ra())) & 1) != 0) == ((d.rt() & 8) != 0);
+                        if (d.aux() != 0) {
+                            lr = d.pc() + 4;
+                        }
+                        pc = taken ? ctr & ~3L : d.pc() + 4;
+                        retired += i + 1 - from;
+                        return null;
+                    }
+                    default -> {
+                        retired += i - from;
+                        from = i;
+                        PpcExit e = system(d);
+                        // system() sets pc when it leaves the block; count the instruction if it retired.
+                        if (e != CONTINUE) {
+                            return e;
+                        }
+                    }
+                }
+            }
+            retired += i - from;
+            pc = b.pc + 4L * i;
+            return null;
+        } catch (LoadExit x) {
+            retired += i - from;
+            pc = insns[i].pc();
+            PpcExit e = pendingExit;
+            pendingExit = null;
+            return e;
+        } catch (EndAfter x) {
+            retired += i + 1 - from;
+            pc = insns[i].pc() + 4;
+            PpcExit e = pendingExit;
+            pendingExit = null;
+            return e;
+        } finally {
+            running = null;
+        }
+    }
+
+    /** Returned by {@link #system} when the instruction completed and the block goes on. */
+    private static final PpcExit CONTINUE = new PpcExit.Stopped();
+
+    /**
+     * The rarely executed instructions: traps, SPR and MSR access, sc, rfid, synchronisation,
+     * reservations, multiple-word and cache-block operations, illegal encodings. On entry nothing of
+     * this instruction has been counted. Returns {@link #CONTINUE} to go on in the block, or sets pc
+     * and returns null (next block) or an exit.
+     */
+    private PpcExit system(DecodedInsn d) {
+        final long[] r = gpr;
+        final long next = d.pc() + 4;
+        switch (d.op()) {
+            case Op.TW -> {
+                if (trapCondition(d.rt(), (int) r[d.ra()], (int) r[d.rb()])) {
+                    program(d, Vector.SRR1_TRAP);
+                    return null;
+                }
+            }
+            case Op.TD -> {
+                if (trapCondition(d.rt(), r[d.ra()], r[d.rb()])) {
+                    program(d, Vector.SRR1_TRAP);
+                    return null;
+                }
+            }
+            case Op.TWI -> {
+                if (trapCondition(d.rt(), (int) r[d.ra()], (int) d.imm())) {
+                    program(d, Vector.SRR1_TRAP);
+                    return null;
+                }
+            }
+            case Op.TDI -> {
+                if (trapCondition(d.rt(), r[d.ra()], d.imm())) {
+                    program(d, Vector.SRR1_TRAP);
+                    return null;
+                }
+            }
+            case Op.SC -> {
+                retired++;
+                if (d.aux() == 1) {
+                    if (problemState()) {
+                        retired--;
+                        program(d, Vector.SRR1_PRIVILEGED);
+                        return null;
+                    }
+                    pc = next;
+                    return hypercalls.hypercall(this) == HypercallHandler.Outcome.HANDLED
+                            ? null : new PpcExit.Hypercall(r[3]);
+                }
+                interrupt(Vector.SYSTEM_CALL, next, 0);
+                return null;
+            }
+            case Op.RFID -> {
+                if (problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+                retired++;
+                // MSR bits 33:36 and 42:47 are not restored; HV is never raised by rfid.
+                setMsrChecked((srr1 & ~Vector.SRR1_SPECIFIC & ~Msr.HV) | (msr & Msr.HV));
+                pc = srr0 & ~3L;
+                reservation = -1;
+                return null;
+            }
+            case Op.ISYNC -> {
+                retired++;
+                pc = next;
+                return null;
+            }
+            case Op.ICBI -> {
+                long line = (r[d.ra()] + r[d.rb()]) & ~(CACHE_LINE - 1);
+                retired++;
+                if (Long.compareUnsigned(line, ramSize) < 0) {
+                    cache.invalidate(line, CACHE_LINE, null);
+                }
+                pc = next;
+                return null;
+            }
+            case Op.WAIT -> {
+                retired++;
+                pc = next;
+                return new PpcExit.Halted(new GuestAddress(next));
+            }
+            case Op.MFMSR -> {
+                if (problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+                r[d.rt()] = msr;
+            }
+            case Op.MTMSR, Op.MTMSRD -> {
+                if (problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+                long v = r[d.rt()];
+                if (d.aux() == 1) {
+                    msr = (msr & ~(Msr.EE | Msr.RI)) | (v & (Msr.EE | Msr.RI));
+                } else if (d.op() == Op.MTMSR) {
+                    setMsrChecked((msr & 0xffffffff00000000L) | (v & 0xffffffffL));
+                } else {
+                    setMsrChecked(v);
+                }
+                retired++;
+                pc = next;
+                return null;
+            }
+            case Op.MFSPR -> {
+                int spr = d.aux();
+                if (Spr.isPrivileged(spr) && problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+                long v;
+                switch (spr) {
+                    case Spr.XER -> v = xer();
+                    case Spr.LR -> v = lr;
+                    case Spr.CTR -> v = ctr;
+                    case Spr.DSCR, Spr.DSCR_USER -> v = dscr;
+                    case Spr.DSISR -> v = dsisr;
+                    case Spr.DAR -> v = dar;
+                    case Spr.DEC -> v = dec();
+                    case Spr.SRR0 -> v = srr0;
+                    case Spr.SRR1 -> v = srr1;
+                    case Spr.CFAR -> v = cfar;
+                    case Spr.CTRL_READ -> v = ctrl;
+                    case Spr.VRSAVE -> v = vrsave;
+                    case Spr.SPRG3_USER -> v = sprg[3];
+                    case Spr.TB -> v = timebase();
+                    case Spr.TBU -> v = timebase() >>> 32;
+                    case Spr.SPRG0, Spr.SPRG1, Spr.SPRG2, Spr.SPRG3 -> v = sprg[spr - Spr.SPRG0];
+                    case Spr.PVR -> v = PVR_POWER9;
+                    case Spr.HSPRG0, Spr.HSPRG1 -> v = hsprg[spr - Spr.HSPRG0];
+                    case Spr.LPCR -> v = lpcr;
+                    case Spr.TAR -> v = tar;
+                    case Spr.PPR -> v = ppr;
+                    case Spr.PIR -> v = pir;
+                    default -> {
+                        program(d, Vector.SRR1_ILLEGAL);
+                        return null;
+                    }
+                }
+                r[d.rt()] = v;
+            }
+            case Op.MTSPR -> {
+                int spr = d.aux();
+                if (Spr.isPrivileged(spr) && problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+                long v = r[d.rt()];
+                switch (spr) {
+                    case Spr.XER -> setXer(v);
+                    case Spr.LR -> lr = v;
+                    case Spr.CTR -> ctr = v;
+                    case Spr.DSCR, Spr.DSCR_USER -> dscr = v;
+                    case Spr.DSISR -> dsisr = v & 0xffffffffL;
+                    case Spr.DAR -> dar = v;
+                    case Spr.DEC -> setDec(v);
+                    case Spr.SRR0 -> srr0 = v;
+                    case Spr.SRR1 -> srr1 = v;
+                    case Spr.CFAR -> cfar = v;
+                    case Spr.CTRL_WRITE -> ctrl = v & 1;
+                    case Spr.VRSAVE -> vrsave = v & 0xffffffffL;
+                    case Spr.SPRG0, Spr.SPRG1, Spr.SPRG2, Spr.SPRG3 -> sprg[spr - Spr.SPRG0] = v;
+                    case Spr.HSPRG0, Spr.HSPRG1 -> hsprg[spr - Spr.HSPRG0] = v;
+                    case Spr.TAR -> tar = v & ~3L;
+                    case Spr.PPR -> ppr = v;
+                    case Spr.PVR, Spr.PIR, Spr.LPCR -> {
+                        // Read-only (PVR, PIR) or hypervisor-owned (LPCR): a no-op for a supervisor.
+                    }
+                    default -> {
+                        program(d, Vector.SRR1_ILLEGAL);
+                        return null;
+                    }
+                }
+                // mtspr ends the block: DEC may have moved the next decrementer event.
+                retired++;
+                pc = next;
+                return null;
+            }
+            case Op.PRIV_NOP -> {
+                if (problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
+            }
+            case Op.DCBZ -> {
+                long ea = (r[d.ra()] + r[d.rb()]) & ~(CACHE_LINE - 1);
+                if (Long.compareUnsigned(ea, ramSize - CACHE_LINE) > 0) {
+                    alignment(d, r[d.ra()] + r[d.rb()]);
+                    return null;
+                }
+                ram.asSlice(ea, CACHE_LINE).fill((byte) 0);
+                if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0) {
+                    retired++;
+                    boolean hit = cache.invalidate(ea, CACHE_LINE, running);
+                    if (hit) {
+                        pc = next;
+                        return null;
+                    }
+                    retired--;
+                }
+            }
+            case Op.LWARX, Op.LDARX -> {
+                int size = d.op() == Op.LWARX ? 4 : 8;
+                long ea = r[d.ra()] + r[d.rb()];
+                if ((ea & (size - 1)) != 0) {
+                    alignment(d, ea);
+                    return null;
+                }
+                long v = size == 4 ? load4(ea, le) & 0xffffffffL : load8(ea, le);
+                r[d.rt()] = v;
+                reservation = ea;
+            }
+            case Op.STWCX, Op.STDCX -> {
+                int size = d.op() == Op.STWCX ? 4 : 8;
+                long ea = r[d.ra()] + r[d.rb()];
+                if ((ea & (size - 1)) != 0) {
+                    alignment(d, ea);
+                    return null;
+                }
+                boolean ok = reservation == ea;
+                reservation = -1;
+                cr = (cr & 0x0fffffff) | (ok ? 0x20000000 : 0) | (so ? 0x10000000 : 0);
+                if (ok) {
+                    if (size == 4) {
+                        store4(ea, r[d.rt()], le);
+                    } else {
+                        store8(ea, r[d.rt()], le);
+                    }
+                }
+            }
+            case Op.LMW, Op.STMW -> {
+                long ea = r[d.ra()] + d.imm();
+                if (le || (ea & 3) != 0) {
+                    alignment(d, ea);
+                    return null;
+                }
+                if (d.op() == Op.LMW) {
+                    for (int n = d.rt(); n < 32; n++, ea += 4) {
+                        r[n] = load4(ea, false) & 0xffffffffL;
+                    }
+                } else {
+                    for (int n = d.rt(); n < 32; n++, ea += 4) {
+                        store4(ea, r[n], false);
+                    }
+                }
+            }
+            case Op.ILLEGAL -> {
+                int opcd = d.word() >>> 26;
+                boolean fp = opcd >= 48 && opcd <= 55 || opcd == 59 || opcd == 63;
+                if (fp && (msr & Msr.FP) == 0) {
+                    retired++;
+                    interrupt(Vector.FP_UNAVAILABLE, d.pc(), 0);
+                } else {
+                    program(d, Vector.SRR1_ILLEGAL);
+                }
+                return null;
+            }
+            default -> throw new IllegalStateException("PpcCpu: decoded op " + d.op() + " at 0x"
+                    + Long.toHexString(d.pc()) + " has no implementation (word 0x" + Integer.toHexString(d.word()) + ")");
+        }
+        return CONTINUE;
+    }
+
+    /** MSR write by mtmsrd/rfid: LE takes effect for the next instruction fetch. */
+    private void setMsrChecked(long v) {
+        msr = v;
+        le = (v & Msr.LE) != 0;
+    }
+
+    // ---------------------------------------------------------------- arithmetic helpers
+
+    private void addCarrying(DecodedInsn d) {
+        long a = gpr[d.ra()];
+        long c;
+        long cin;
+        switch (d.op()) {
+            case Op.ADDC -> {
+                c = gpr[d.rb()];
+                cin = 0;
+            }
+            case Op.SUBFC -> {
+                a = ~a;
+                c = gpr[d.rb()];
+                cin = 1;
+            }
+            case Op.ADDE -> {
+                c = gpr[d.rb()];
+                cin = ca ? 1 : 0;
+            }
+            case Op.SUBFE -> {
+                a = ~a;
+                c = gpr[d.rb()];
+                cin = ca ? 1 : 0;
+            }
+            case Op.ADDME -> {
+                c = -1;
+                cin = ca ? 1 : 0;
+            }
+            case Op.SUBFME -> {
+                a = ~a;
+                c = -1;
+                cin = ca ? 1 : 0;
+            }
+            case Op.ADDZE -> {
+                c = 0;
+                cin = ca ? 1 : 0;
+            }
+            default -> { // SUBFZE
+                a = ~a;
+                c = 0;
+                cin = ca ? 1 : 0;
+            }
+        }
+        long v = a + c + cin;
+        carry(a, c, v);
+        if (d.oe()) {
+            overflow(a, c, v);
+        }
+        gpr[d.rt()] = v;
+        if (d.rc()) {
+            cr0(v);
+        }
+    }
+
+    private void mulDiv(DecodedInsn d) {
+        long a = gpr[d.ra()];
+        long c = gpr[d.rb()];
+        long v;
+        boolean bad = false;
+        switch (d.op()) {
+            case Op.MULHD -> v = Math.multiplyHigh(a, c);
+            case Op.MULHDU -> v = Math.unsignedMultiplyHigh(a, c);
+            case Op.MULHW -> v = ((long) (int) a * (int) c) >>> 32; // high word; RT[0:31] undefined, 0 as in QEMU
+            case Op.MULHWU -> v = ((a & 0xffffffffL) * (c & 0xffffffffL)) >>> 32;
+            // Invalid divisions (by zero, most-negative by -1) have an undefined quotient; like
+            // QEMU (target/ppc/translate.c), this CPU divides by 1 instead and sets OV if asked.
+            case Op.DIVW -> {
+                int x = (int) a;
+                int y = (int) c;
+                bad = y == 0 || (x == Integer.MIN_VALUE && y == -1);
+                v = (x / (bad ? 1 : y)) & 0xffffffffL;
+            }
+            case Op.DIVWU -> {
+                int y = (int) c;
+                bad = y == 0;
+                v = Integer.divideUnsigned((int) a, bad ? 1 : y) & 0xffffffffL;
+            }
+            case Op.DIVD -> {
+                bad = c == 0 || (a == Long.MIN_VALUE && c == -1);
+                v = a / (bad ? 1 : c);
+            }
+            case Op.DIVDU -> {
+                bad = c == 0;
+                v = Long.divideUnsigned(a, bad ? 1 : c);
+            }
+            case Op.MODSW -> {
+                int x = (int) a;
+                int y = (int) c;
+                v = (y == 0 || (x == Integer.MIN_VALUE && y == -1)) ? 0 : x % y;
+            }
+            case Op.MODUW -> {
+                int y = (int) c;
+                v = y == 0 ? 0 : Integer.remainderUnsigned((int) a, y) & 0xffffffffL;
+            }
+            case Op.MODSD -> v = (c == 0 || (a == Long.MIN_VALUE && c == -1)) ? 0 : a % c;
+            default -> v = c == 0 ? 0 : Long.remainderUnsigned(a, c); // MODUD
+        }
+        if (d.oe()) {
+            setOv(bad);
+        }
+        gpr[d.rt()] = v;
+        if (d.rc()) {
+            cr0(v);
+        }
+    }
+
+    private void misc(DecodedInsn d) {
+        long s = gpr[d.rt()];
+        switch (d.op()) {
+            case Op.POPCNTB -> {
+                long v = 0;
+                for (int k = 0; k < 64; k += 8) {
+                    v |= (long) Long.bitCount((s >>> k) & 0xff) << k;
+                }
+                gpr[d.ra()] = v;
+            }
+            case Op.POPCNTW -> gpr[d.ra()] = Long.bitCount(s & 0xffffffffL) | ((long) Long.bitCount(s >>> 32) << 32);
+            case Op.POPCNTD -> gpr[d.ra()] = Long.bitCount(s);
+            case Op.CMPB -> {
+                long x = s ^ gpr[d.rb()];
+                long v = 0;
+                for (int k = 0; k < 64; k += 8) {
+                    if (((x >>> k) & 0xff) == 0) {
+                        v |= 0xffL << k;
+                    }
+                }
+                gpr[d.ra()] = v;
+            }
+            case Op.EXTSWSLI -> rc(d, gpr[d.ra()] = ((long) (int) s) << d.aux());
+            case Op.MCRXRX -> {
+                int f = (ov ? 8 : 0) | (ov32 ? 4 : 0) | (ca ? 2 : 0) | (ca32 ? 1 : 0);
+                int sh = 28 - 4 * d.rt();
+                cr = (cr & ~(0xf << sh)) | (f << sh);
+            }
+            default -> { // SETB
+                int f = (cr >>> (28 - 4 * d.ra())) & 0xf;
+                gpr[d.rt()] = (f & 8) != 0 ? -1 : (f & 4) != 0 ? 1 : 0;
+            }
+        }
+    }
+
+    private static long rotl32(long x, int n) {
+        long w = x & 0xffffffffL;
+        return Long.rotateLeft(w | (w << 32), n);
+    }
+
+    private long sraw(long x, int n) {
+        int s = (int) x;
+        long v;
+        boolean out;
+        if (n < 32) {
+            v = s >> n;
+            out = s < 0 && n > 0 && (s & ((1 << n) - 1)) != 0;
+        } else {
+            v = s >> 31;
+            out = s < 0;
+        }
+        ca = out;
+        ca32 = out;
+        return v;
+    }
+
+    private long srad(long s, int n) {
+        long v;
+        boolean out;
+        if (n < 64) {
+            v = s >> n;
+            out = s < 0 && n > 0 && (s & ((1L << n) - 1)) != 0;
+        } else {
+            v = s >> 63;
+            out = s < 0;
+        }
+        ca = out;
+        ca32 = out;
+        return v;
+    }
+
+    /** CA and CA32 of v = a + b (+ carry in), from the operands and the sum. */
+    private void carry(long a, long b, long v) {
+        long c = (a & b) | ((a | b) & ~v);
+        ca = c < 0;
+        ca32 = (c & 0x80000000L) != 0;
+    }
+
+    /** OV, OV32 (and sticky SO) of v = a + b (+ carry in). */
+    private void overflow(long a, long b, long v) {
+        long o = (a ^ v) & (b ^ v);
+        ov = o < 0;
+        ov32 = (o & 0x80000000L) != 0;
+        so |= ov;
+    }
+
+    private void setOv(boolean value) {
+        ov = value;
+        ov32 = value;
+        so |= value;
+    }
+
+    private void rc(DecodedInsn d, long v) {
+        if (d.rc()) {
+            cr0(v);
+        }
+    }
+
+    private void cr0(long v) {
+        int f = v < 0 ? 8 : v > 0 ? 4 : 2;
+        cr = (cr & 0x0fffffff) | (f << 28) | (so ? 0x10000000 : 0);
+    }
+
+    private void compareSigned(int bf, long a, long b) {
+        setCrField(bf, a < b ? 8 : a > b ? 4 : 2);
+    }
+
+    private void compareUnsigned(int bf, long a, long b) {
+        int c = Long.compareUnsigned(a, b);
+        setCrField(bf, c < 0 ? 8 : c > 0 ? 4 : 2);
+    }
+
+    private void setCrField(int bf, int f) {
+        int sh = 28 - 4 * bf;
+        cr = (cr & ~(0xf << sh)) | ((f | (so ? 1 : 0)) << sh);
+    }
+
+    private boolean branchCondition(int bo, int bi) {
+        if ((bo & 4) == 0) {
+            ctr--;
+        }
+        boolean ctrOk = (bo & 4) != 0 || ((ctr != 0) != ((bo & 2) != 0));
+        boolean condOk = (bo & 0x10) != 0 || (((cr >>> (31 - bi)) & 1) != 0) == ((bo & 8) != 0);
+        return ctrOk && condOk;
+    }
+
+    private static boolean trapCondition(int to, long a, long b) {
+        return ((to & 0x10) != 0 && a < b)
+                || ((to & 0x08) != 0 && a > b)
+                || ((to & 0x04) != 0 && a == b)
+                || ((to & 0x02) != 0 && Long.compareUnsigned(a, b) < 0)
+                || ((to & 0x01) != 0 && Long.compareUnsigned(a, b) > 0);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private long load1(long ea) {
+        if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
+            return ram.get(ValueLayout.JAVA_BYTE, ea) & 0xffL;
+        }
+        return mmioLoad(ea, 1, le);
+    }
+
+    private long load2(long ea, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
+            return (little ? ram.get(H_LE, ea) : ram.get(H_BE, ea)) & 0xffffL;
+        }
+        return mmioLoad(ea, 2, little);
+    }
+
+    private long load4(long ea, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
+            return little ? ram.get(W_LE, ea) : ram.get(W_BE, ea);
+        }
+        return (int) mmioLoad(ea, 4, little);
+    }
+
+    private long load8(long ea, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
+            return little ? ram.get(D_LE, ea) : ram.get(D_BE, ea);
+        }
+        return mmioLoad(ea, 8, little);
+    }
+
+    private void store1(long ea, long v) {
+        if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
+            ram.set(ValueLayout.JAVA_BYTE, ea, (byte) v);
+            if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0) {
+                codeWritten(ea, 1);
+            }
+        } else {
+            mmioStore(ea, 1, le, v);
+        }
+    }
+
+    private void store2(long ea, long v, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
+            if (little) {
+                ram.set(H_LE, ea, (short) v);
+            } else {
+                ram.set(H_BE, ea, (short) v);
+            }
+            if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0
+                    || codePages[(int) ((ea + 1) >>> BlockCache.PAGE_SHIFT)] != 0) {
+                codeWritten(ea, 2);
+            }
+        } else {
+            mmioStore(ea, 2, little, v);
+        }
+    }
+
+    private void store4(long ea, long v, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
+            if (little) {
+                ram.set(W_LE, ea, (int) v);
+            } else {
+                ram.set(W_BE, ea, (int) v);
+            }
+            if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0
+                    || codePages[(int) ((ea + 3) >>> BlockCache.PAGE_SHIFT)] != 0) {
+                codeWritten(ea, 4);
+            }
+        } else {
+            mmioStore(ea, 4, little, v);
+        }
+    }
+
+    private void store8(long ea, long v, boolean little) {
+        if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
+            if (little) {
+                ram.set(D_LE, ea, v);
+            } else {
+                ram.set(D_BE, ea, v);
+            }
+            if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0
+                    || codePages[(int) ((ea + 7) >>> BlockCache.PAGE_SHIFT)] != 0) {
+                codeWritten(ea, 8);
+            }
+        } else {
+            mmioStore(ea, 8, little, v);
+        }
+    }
+
+    private void codeWritten(long ea, int size) {
+        if (cache.invalidate(ea, size, running)) {
+            throw END_AFTER;
+        }
+    }
+
+    private long mmioLoad(long ea, int size, boolean little) {
+        ByteOrder order = little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        if (awaitingLoad != null) {
+            MmioAccess a = awaitingLoad;
+            if (loadCompleted && a.address().value() == ea && a.size() == size && a.order() == order) {
+                awaitingLoad = null;
+                loadCompleted = false;
+                return completedValue;
+            }
+        }
+        MmioAccess a = new MmioAccess(new GuestAddress(ea), size, order, false, 0);
+        MmioReply reply = mmio.load(a);
+        if (reply instanceof MmioReply.Completed c) {
+            return c.value() & MmioAccess.sizeMask(size);
+        }
+        awaitingLoad = a;
+        loadCompleted = false;
+        pendingExit = new PpcExit.Mmio(a);
+        throw LOAD_EXIT;
+    }
+
+    private void mmioStore(long ea, int size, boolean little, long v) {
+        ByteOrder order = little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+        MmioAccess a = new MmioAccess(new GuestAddress(ea), size, order, true, v);
+        if (mmio.store(a) instanceof MmioReply.ExitToVmm) {
+            pendingExit = new PpcExit.Mmio(a);
+            throw END_AFTER;
+        }
+    }
+}
