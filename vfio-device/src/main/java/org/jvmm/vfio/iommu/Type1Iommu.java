@@ -16,6 +16,7 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.IommuHardware;
@@ -40,6 +41,10 @@ import org.jvmm.vfio.dma.IommuTlbEntry;
  * inside one; (8) pinned mdev pages are notified before unmap; (9) GET_INFO builds the
  * MIGRATION, DMA_AVAIL and IOVA_RANGE chain and raises argsz; (11) pin_pages is EACCES on v1 and
  * EPERM on a permission mismatch. Rule 10 (nothing before SET_IOMMU) is the container's.
+ *
+ * <p>Unlike Linux, where pinned pages outlive the process's munmap, memory here is gone once its
+ * {@link HostMapping} is closed: a DMA into a mapping whose memory was freed faults (UNMAPPED)
+ * instead of touching it. The VMM must unmap before it frees (its memory listener does).
  *
  * <p>Mappings live in a {@link TreeMap} ordered by unsigned IOVA: MAP, UNMAP and translation are
  * O(log n). Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
@@ -78,10 +83,12 @@ public final class Type1Iommu implements IommuBackend {
         final boolean read;
         final boolean write;
         final MemorySegment pinned;
+        final HostMapping backing;
         boolean vaddrInvalid;
         TreeMap<Long, Integer> externalPins;
 
-        Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned) {
+        Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned, HostMapping backing) {
+            this.backing = backing;
             this.iova = iova;
             this.size = size;
             this.vaddr = vaddr;
@@ -100,6 +107,11 @@ public final class Type1Iommu implements IommuBackend {
 
         boolean allows(boolean toMemory) {
             return toMemory ? write : read;
+        }
+
+        /** False once the process freed the memory behind the mapping (see transfer). */
+        boolean live() {
+            return !backing.isClosed();
         }
 
         boolean hasExternalPins() {
@@ -261,8 +273,9 @@ public final class Type1Iommu implements IommuBackend {
                 throw new ErrnoException(op, Errno.EINVAL, map + ": iova range outside the usable IOVA ranges " + iovaList);
             }
             MemorySegment pinned = memory.resolve(op, map.vaddr(), size);
+            HostMapping backing = memory.find(map.vaddr(), size);
             memlock.charge(op, size);
-            dmas.put(iova, new Mapping(iova, size, vaddr, read, write, pinned));
+            dmas.put(iova, new Mapping(iova, size, vaddr, read, write, pinned, backing));
             dmaAvail--;
         } finally {
             rw.writeLock().unlock();
@@ -467,6 +480,9 @@ public final class Type1Iommu implements IommuBackend {
                 if (!m.allows(toMemory)) {
                     return FaultReason.PERMISSION;
                 }
+                if (!m.live()) {
+                    return FaultReason.UNMAPPED;
+                }
                 copy(m, off, buffer, 0, len, toMemory);
                 return null;
             }
@@ -490,6 +506,9 @@ public final class Type1Iommu implements IommuBackend {
             }
             if (!m.allows(toMemory)) {
                 return FaultReason.PERMISSION;
+            }
+            if (!m.live()) {
+                return FaultReason.UNMAPPED;
             }
             done += Math.min(len - done, m.end() - (start + done));
         }
