@@ -22,11 +22,14 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.GuestWriter;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.elf.Elf64Image;
+import org.jvmm.host.sys.Syscalls;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.kvm.x86.LongModeBoot;
 import org.jvmm.kvm.x86.X86Vcpu;
 import org.jvmm.kvm.x86.X86Vm;
 import org.jvmm.machine.MachineMemory;
+import org.jvmm.machine.RunSummary;
+import org.jvmm.pci.host.HostPciFunction;
 
 /**
  * The x86 toy machine on the Linux KVM backend: {@link X86ToyLayout}'s RAM, PCI bus and ports,
@@ -52,6 +55,8 @@ public final class X86ToyMachine implements AutoCloseable {
     private final KvmMemoryListener memslots;
     private final GsiRouter gsiRouter;
     private VfioType1Space vfio;
+    private final List<VfioPciDevice> vfioDevices = new ArrayList<>();
+    private final List<PciAddress> vfioHosts = new ArrayList<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
@@ -66,11 +71,11 @@ public final class X86ToyMachine implements AutoCloseable {
         }
     }
 
-    private X86ToyMachine(HostMemoryRegistry registry, long ramSize, OutputStream console) {
+    private X86ToyMachine(HostMemoryRegistry registry, long ramSize, OutputStream console, String kvmDevice) {
         memory = new MachineMemory(registry);
         try {
             layout = X86ToyLayout.build(memory, ramSize, console, status -> exitStatus.compareAndSet(null, status));
-            kvm = LinuxKvm.open();
+            kvm = LinuxKvm.open(Syscalls.linux(), kvmDevice);
             vm = (X86Vm) kvm.createVm(memory.registry());
             // QEMU's places for the two pages Intel VMX needs for real-mode emulation
             vm.setIdentityMapAddress(new GuestAddress(0xfeff_c000L));
@@ -100,7 +105,12 @@ public final class X86ToyMachine implements AutoCloseable {
      * host PCI platform given to {@link #addVfioPci} must share so that VFIO can map guest RAM.
      */
     public static X86ToyMachine create(HostMemoryRegistry registry, long ramSize, OutputStream console) {
-        return new X86ToyMachine(registry, ramSize, Objects.requireNonNull(console, "console"));
+        return create(registry, ramSize, console, LinuxKvm.DEVICE);
+    }
+
+    /** As {@link #create(HostMemoryRegistry, long, OutputStream)}, with KVM opened at {@code kvmDevice}. */
+    public static X86ToyMachine create(HostMemoryRegistry registry, long ramSize, OutputStream console, String kvmDevice) {
+        return new X86ToyMachine(registry, ramSize, Objects.requireNonNull(console, "console"), kvmDevice);
     }
 
     /**
@@ -124,6 +134,8 @@ public final class X86ToyMachine implements AutoCloseable {
             d.close();
             throw e;
         }
+        vfioDevices.add(d);
+        vfioHosts.add(host);
         return own(d);
     }
 
@@ -195,6 +207,38 @@ public final class X86ToyMachine implements AutoCloseable {
                 return new RunResult(null, "time limit reached");
             }
         }
+    }
+
+    /** What the VMM saw so far: exits, traps, BAR faults, DMA, IOMMU work and interrupts. */
+    public RunSummary summary() {
+        long traps = 0;
+        long barFaults = 0;
+        long toMem = 0;
+        long fromMem = 0;
+        long msi = 0;
+        long intx = 0;
+        for (VfioPciDevice d : vfioDevices) {
+            traps += d.trappedReads() + d.trappedWrites();
+            barFaults += d.barFaults();
+        }
+        long maps = 0;
+        long unmaps = 0;
+        long faults = 0;
+        if (vfio != null) {
+            for (PciAddress a : vfioHosts) {
+                HostPciFunction f = vfio.platform().function("summary", a);
+                toMem += f.dmaPort().bytesToMemory();
+                fromMem += f.dmaPort().bytesFromMemory();
+                msi += f.msiMessages();
+                intx += f.intxAssertions();
+            }
+            faults = vfio.platform().faults().faults().size();
+            if (vfio.listener() != null) {
+                maps = vfio.listener().maps();
+                unmaps = vfio.listener().unmaps();
+            }
+        }
+        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx);
     }
 
     public X86ToyLayout layout() {
