@@ -63,7 +63,7 @@ public final class Main implements Callable<Integer> {
     long argument;
 
     @Option(names = {"-device", "--device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
-            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT]. Repeatable. "
+            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on]. Repeatable. "
                     + "Default: vfio-pci,host=" + DEFAULT_HOST + ",addr=3.")
     List<DeviceOption> devices = new ArrayList<>();
 
@@ -144,7 +144,8 @@ public final class Main implements Callable<Integer> {
                     throw new IllegalArgumentException("-device " + d.driver() + ": unknown device; known: vfio-pci");
                 }
                 int slot = Integer.decode(d.get("addr", Integer.toString(nextSlot)));
-                m.addVfioPci(platform, PciAddress.parse(d.require("host")), slot);
+                boolean noMmap = d.get("x-no-mmap", "off").equals("on");
+                m.addVfioPci(platform, PciAddress.parse(d.require("host")), slot, noMmap);
                 nextSlot = slot + 1;
             }
             m.boot(image, argument);

@@ -200,7 +200,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         }
     }
 
-    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi) {
+    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
         this.device = device;
         this.vm = vm;
@@ -216,7 +216,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             }
             int low = (hostConfig[PciConfig.BASE_ADDRESS_0 + 4 * i] & 0xff);
             PciBarType type = barType(low);
-            BarState b = new BarState(i, ri.size(), ri.mmappable());
+            BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap);
             bars.add(b);
             registerBar(i, type, b.container);
             if (type.is64()) {
@@ -232,10 +232,19 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
      */
     public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi) {
+        return realize(name, space, host, vm, router, intxGsi, false);
+    }
+
+    /**
+     * As {@link #realize(String, VfioType1Space, PciAddress, Vm, GsiRouter, int)}; with
+     * {@code noMmap} (QEMU's x-no-mmap) no BAR is mapped: every access traps to the VMM.
+     */
+    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+            int intxGsi, boolean noMmap) {
         VfioDevice device = space.openDevice(host);
         VfioPciDevice d;
         try {
-            d = new VfioPciDevice(name, device, vm, router, intxGsi);
+            d = new VfioPciDevice(name, device, vm, router, intxGsi, noMmap);
         } catch (RuntimeException e) {
             device.close();
             throw e;

@@ -120,6 +120,11 @@ public final class X86ToyMachine implements AutoCloseable {
      * 16 + (slot + pin - 1) mod 4, as PC firmware routes PCI interrupts.
      */
     public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot) {
+        return addVfioPci(platform, host, slot, false);
+    }
+
+    /** As {@link #addVfioPci(HostPciPlatform, PciAddress, int)}; {@code noMmap} traps every BAR access. */
+    public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot, boolean noMmap) {
         if (vfio == null) {
             vfio = own(new VfioType1Space(platform, layout.memory()));
         } else if (vfio.platform() != platform) {
@@ -127,7 +132,7 @@ public final class X86ToyMachine implements AutoCloseable {
         }
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
         int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
-        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi, noMmap);
         try {
             layout.pciBus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
