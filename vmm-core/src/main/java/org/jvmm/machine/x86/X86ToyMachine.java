@@ -61,6 +61,7 @@ public final class X86ToyMachine implements AutoCloseable {
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
+    private volatile boolean timedOut;
     private boolean closed;
 
     /** What a run ended with. */
@@ -175,7 +176,7 @@ public final class X86ToyMachine implements AutoCloseable {
         ExitDispatcher.Peripherals peripherals = new ExitDispatcher.Peripherals(layout.memory(), layout.io());
         Thread t = Thread.ofPlatform().name("vcpu0").unstarted(() -> {
             try {
-                result.set(loop(peripherals, onExit));
+                result.set(loop(peripherals, onExit, Long.MAX_VALUE));
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -193,10 +194,18 @@ public final class X86ToyMachine implements AutoCloseable {
         return result.get();
     }
 
-    private volatile boolean timedOut;
 
-    private RunResult loop(ExitDispatcher.Peripherals peripherals, Consumer<VcpuExit> onExit) {
-        while (true) {
+    /**
+     * Runs at most {@code maxExits} exits on the calling thread, which becomes the vCPU's thread
+     * (KVM binds a vCPU to the first thread that runs it): for benchmarks that time the exit path
+     * themselves. Returns null when the budget ran out before the guest stopped.
+     */
+    public RunResult runHere(long maxExits) {
+        return loop(new ExitDispatcher.Peripherals(layout.memory(), layout.io()), null, maxExits);
+    }
+
+    private RunResult loop(ExitDispatcher.Peripherals peripherals, Consumer<VcpuExit> onExit, long maxExits) {
+        for (long n = 0; n < maxExits; n++) {
             VcpuExit exit = vcpu.run();
             if (onExit != null) {
                 onExit.accept(exit);
@@ -212,6 +221,7 @@ public final class X86ToyMachine implements AutoCloseable {
                 return new RunResult(null, "time limit reached");
             }
         }
+        return null;
     }
 
     /** What the VMM saw so far: exits, traps, BAR faults, DMA, IOMMU work and interrupts. */
@@ -260,6 +270,11 @@ public final class X86ToyMachine implements AutoCloseable {
 
     public ExitCounters exits() {
         return exits;
+    }
+
+    /** The vCPU, for callers that drive it themselves (benchmarks timing a bare exit). */
+    public X86Vcpu vcpu() {
+        return vcpu;
     }
 
     public KvmMemoryListener memslots() {
