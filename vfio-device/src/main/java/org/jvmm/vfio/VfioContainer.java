@@ -23,7 +23,8 @@ import org.jvmm.vfio.iommu.IommuInfo;
  *
  * <p>When the last group leaves, the backend is released (every mapping unmapped, every locked
  * page given back) and the container returns to its unset state. Closing the container fd while
- * groups still hold it keeps their IOMMU context alive until they leave, as in Linux.
+ * groups still hold it keeps their IOMMU context (mappings, device DMA) alive until they leave, as
+ * in Linux; the closed container answers every call with EBADF.
  *
  * <p>Thread rules: group attach/detach and SET_IOMMU hold the platform lock then this container's
  * monitor; MAP/UNMAP/GET_INFO hold this monitor. Device DMA takes neither.
@@ -168,9 +169,9 @@ public final class VfioContainer implements AutoCloseable {
     }
 
     private IommuBackend requireBackend(String op, Object args) {
+        ensureOpen(op);
         if (backend == null) {
-            throw new ErrnoException(op, Errno.EINVAL, (args == null ? "" : args + ": ") + "no IOMMU set on the container"
-                    + (closed ? " (container fd closed)" : ""));
+            throw new ErrnoException(op, Errno.EINVAL, (args == null ? "" : args + ": ") + "no IOMMU set on the container");
         }
         return backend;
     }
