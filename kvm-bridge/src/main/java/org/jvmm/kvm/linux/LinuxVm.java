@@ -48,6 +48,7 @@ public final class LinuxVm implements X86Vm {
     private final BitSet usedSlots = new BitSet();
     private final Set<AutoCloseable> open = new LinkedHashSet<>();
     private int maxSlots = -1;
+    private boolean immediateExitChecked;
     private boolean closed;
 
     LinuxVm(Syscalls sys, int fd, int vcpuMmapSize, HostMemoryRegistry hostMemory) {
@@ -83,6 +84,10 @@ public final class LinuxVm implements X86Vm {
     public LinuxVcpu createVcpu(int id) {
         synchronized (this) {
             ensureOpen("KVM_CREATE_VCPU");
+            if (!immediateExitChecked) {
+                requireExtension(Capability.IMMEDIATE_EXIT, "stopping a running vCPU from outside (Vcpu.kick)");
+                immediateExitChecked = true;
+            }
             int vcpuFd = Syscalls.check(sys.ioctl(fd, KvmIoctls.KVM_CREATE_VCPU, (long) id), "KVM_CREATE_VCPU", "id=" + id);
             LinuxVcpu vcpu;
             try {
