@@ -336,6 +336,18 @@ public final class LinuxVm implements X86Vm {
     }
 
     @Override
+    public synchronized void createPit2(boolean speakerDummy) {
+        ensureOpen("KVM_CREATE_PIT2");
+        requireExtension(Capability.PIT2, "the in-kernel PIT");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmStructs.PIT_CONFIG_SIZE, 4);
+            s.set(ValueLayout.JAVA_INT, 0, speakerDummy ? KvmIoctls.KVM_PIT_SPEAKER_DUMMY : 0);
+            Syscalls.check(sys.ioctl(fd, KvmIoctls.KVM_CREATE_PIT2, s), "KVM_CREATE_PIT2",
+                    "flags=" + (speakerDummy ? "KVM_PIT_SPEAKER_DUMMY" : "0"));
+        }
+    }
+
+    @Override
     public synchronized void setIdentityMapAddress(GuestAddress address) {
         ensureOpen("KVM_SET_IDENTITY_MAP_ADDR");
         try (Arena arena = Arena.ofConfined()) {

@@ -87,6 +87,17 @@ class InterruptWiringAnswers {
     }
 
     @Test
+    @DisplayName("the in-kernel PIT: once per VM (a second is EEXIST), after the irqchip; TSS and identity map set")
+    void pitAndVmxAreas() {
+        withVm(true, () -> {
+            vm.setTssAddress(org.jvmm.address.GuestAddress.of(0xfffb_d000L));
+            vm.setIdentityMapAddress(org.jvmm.address.GuestAddress.of(0xfeff_c000L));
+            vm.createPit2(true);
+            assertEquals(Errno.EEXIST, assertThrows(ErrnoException.class, () -> vm.createPit2(true)).errno());
+        });
+    }
+
+    @Test
     @DisplayName("irqfd: the same eventfd twice is EBUSY; a resampling irqfd assigns and deassigns")
     void irqfds() {
         withVm(true, () -> {
