@@ -65,14 +65,16 @@ public final class PpcCpu {
     /** Timebase frequency a device tree should advertise. */
     public static final long TIMEBASE_HZ = 512_000_000L;
     private static final int MAX_BLOCK = 64;
+    /** Instructions a translated loop may run before the run loop looks at stop requests again. */
+    private static final int MAX_TRANSLATED_RUN = 1 << 20;
     private static final long CACHE_LINE = 128;
 
-    private static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort H_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt W_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt W_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong D_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong D_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort H_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfInt W_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt W_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong D_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong D_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private static final long XER_SO = 1L << 31;
     private static final long XER_OV = 1L << 30;
@@ -98,11 +100,12 @@ public final class PpcCpu {
     private static final EndAfter END_AFTER = new EndAfter();
 
     // Architected state. gpr[32] is the always-zero slot for "(RA|0)".
-    private final long[] gpr = new long[33];
-    private int cr;
-    private boolean so, ov, ca, ov32, ca32;
+    final long[] gpr = new long[33];
+    int cr;
+    boolean so, ov, ca, ov32, ca32;
     private long xerRest; // the other low 32 bits written by mtxer (byte count 57:63 among them)
-    private long lr, ctr, pc, msr;
+    long lr, ctr, pc;
+    private long msr;
     private long srr0, srr1, dar, dsisr, cfar, dscr, tar, ppr, ctrl, vrsave, lpcr, pir;
     private final long[] sprg = new long[4];
     private final long[] hsprg = new long[2];
@@ -122,13 +125,16 @@ public final class PpcCpu {
     private volatile boolean externalLine;
 
     // Memory.
-    private final MemorySegment ram;
+    final MemorySegment ram;
     private final long ramSize;
     private final MmioHandler mmio;
     private final HypercallHandler hypercalls;
     private final BlockCache cache;
-    private final byte[] codePages;
+    final byte[] codePages;
     private DecodedBlock running;
+    private boolean translate = true;
+    int translateThreshold = 50;
+    private long translatedBlocks;
 
     // MMIO exit bookkeeping.
     private PpcExit pendingExit;
@@ -262,6 +268,19 @@ public final class PpcCpu {
         interruptLittleEndian = little;
     }
 
+    /**
+     * Turns translation of hot blocks to JVM bytecode ({@link BlockCompiler}) on (the default) or off
+     * (pure interpreter, for comparison). Blocks already translated stay translated.
+     */
+    public void setBlockTranslation(boolean enabled) {
+        translate = enabled;
+    }
+
+    /** Blocks translated to JVM bytecode so far. */
+    public long translatedBlocks() {
+        return translatedBlocks;
+    }
+
     /** Instructions retired since creation; also the timebase value. */
     public long retiredInstructions() {
         return retired;
@@ -363,17 +382,29 @@ public final class PpcCpu {
                             + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
                 }
             }
-            int limit = b.insns.length;
-            if (left < limit) {
-                limit = (int) left;
-            }
+            long allowed = left;
             if ((msr & Msr.EE) != 0) {
-                long untilDec = dec() + 1;
-                if (untilDec < limit) {
-                    limit = (int) untilDec;
+                allowed = Math.min(allowed, dec() + 1);
+            }
+            int n = b.insns.length;
+            CompiledBlock c = b.compiled;
+            if (c == null && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
+                c = BlockCompiler.compile(b, ramSize);
+                b.compiled = c;
+                b.untranslatable = c == null;
+                if (c != null) {
+                    translatedBlocks++;
                 }
             }
-            PpcExit e = exec(b, limit);
+            if (c != null && allowed >= n) {
+                int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
+                if (done > 0) {
+                    retired += done;
+                    continue;
+                }
+                // A side exit at the first instruction: the interpreter takes it.
+            }
+            PpcExit e = exec(b, (int) Math.min(allowed, n));
             if (e != null) {
                 return e;
             }
@@ -402,7 +433,7 @@ public final class PpcCpu {
         return b;
     }
 
-    private static boolean endsBlock(int op) {
+    static boolean endsBlock(int op) {
         return switch (op) {
             case Op.B, Op.BC, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
                  Op.ILLEGAL, Op.WAIT, Op.ICBI -> true;
