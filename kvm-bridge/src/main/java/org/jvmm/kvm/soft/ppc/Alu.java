@@ -137,4 +137,20 @@ final class Alu {
         int sh = 28 - 4 * bf;
         return (cr & ~(0xf << sh)) | (f << sh);
     }
+
+    /** maddhd: the high doubleword of the signed 128-bit RA*RB + RC. */
+    static long maddhd(long a, long b, long c) {
+        long lo = a * b;
+        long sum = lo + c;
+        long carry = Long.compareUnsigned(sum, lo) < 0 ? 1 : 0;
+        return Math.multiplyHigh(a, b) + (c >> 63) + carry;
+    }
+
+    /** maddhdu: the high doubleword of the unsigned 128-bit RA*RB + RC. */
+    static long maddhdu(long a, long b, long c) {
+        long lo = a * b;
+        long sum = lo + c;
+        long carry = Long.compareUnsigned(sum, lo) < 0 ? 1 : 0;
+        return Math.unsignedMultiplyHigh(a, b) + carry;
+    }
 }

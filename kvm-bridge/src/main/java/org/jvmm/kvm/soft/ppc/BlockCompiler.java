@@ -113,7 +113,7 @@ final class BlockCompiler {
                  Op.LHBRX, Op.LWBRX, Op.LDBRX,
                  Op.STB, Op.STBU, Op.STH, Op.STHU, Op.STW, Op.STWU, Op.STD, Op.STDU, Op.STHBRX, Op.STWBRX, Op.STDBRX -> true;
             case Op.ADD, Op.SUBF, Op.NEG, Op.MULLW, Op.MULLD, Op.DIVW, Op.DIVWU, Op.DIVD, Op.DIVDU -> !d.oe();
-            case Op.MULHW, Op.MULHWU, Op.MULHD, Op.MULHDU -> true;
+            case Op.MULHW, Op.MULHWU, Op.MULHD, Op.MULHDU, Op.MADDLD, Op.MADDHD, Op.MADDHDU -> true;
             default -> false;
         };
     }
@@ -164,7 +164,8 @@ final class BlockCompiler {
 
         void emit() {
             for (DecodedInsn d : b.insns) {
-                for (int r : new int[] {d.rt(), d.ra(), d.rb()}) {
+                boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
+                for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
                     if (r < 32) {
                         used[r] = true;
                     }
@@ -502,6 +503,21 @@ final class BlockCompiler {
                     cb.invokestatic(CD_MATH, d.op() == Op.MULHD ? "multiplyHigh" : "unsignedMultiplyHigh", J_JJ);
                     st(rt);
                     rc(d, rt);
+                }
+                case Op.MADDLD -> {
+                    ld(ra);
+                    ld(rb);
+                    cb.lmul();
+                    ld(d.aux());
+                    cb.ladd();
+                    st(rt);
+                }
+                case Op.MADDHD, Op.MADDHDU -> {
+                    ld(ra);
+                    ld(rb);
+                    ld(d.aux());
+                    alu(d.op() == Op.MADDHD ? "maddhd" : "maddhdu", MethodTypeDesc.of(CD_long, CD_long, CD_long, CD_long));
+                    st(rt);
                 }
                 case Op.ISEL -> {
                     Label other = cb.newLabel();

@@ -632,6 +632,9 @@ public final class PpcCpu {
                          Op.MODSW, Op.MODUW, Op.MODSD, Op.MODUD -> mulDiv(d);
                     case Op.POPCNTB, Op.POPCNTW, Op.POPCNTD, Op.CMPB, Op.EXTSWSLI, Op.MCRXRX, Op.SETB -> misc(d);
                     case Op.ISEL -> r[d.rt()] = ((cr << d.aux()) < 0) ? r[d.ra()] : r[d.rb()];
+                    case Op.MADDLD -> r[d.rt()] = r[d.ra()] * r[d.rb()] + r[d.aux()];
+                    case Op.MADDHD -> r[d.rt()] = Alu.maddhd(r[d.ra()], r[d.rb()], r[d.aux()]);
+                    case Op.MADDHDU -> r[d.rt()] = Alu.maddhdu(r[d.ra()], r[d.rb()], r[d.aux()]);
                     case Op.CRLOGIC -> {
                         int a = (cr >>> (31 - d.ra())) & 1;
                         int c = (cr >>> (31 - d.rb())) & 1;
@@ -876,6 +879,10 @@ public final class PpcCpu {
                 return null;
             }
             case Op.WAIT -> {
+                if (d.aux() == 1 && problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
                 retired++;
                 pc = next;
                 return new PpcExit.Halted(new GuestAddress(next));
