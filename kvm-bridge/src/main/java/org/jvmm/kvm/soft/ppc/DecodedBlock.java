@@ -16,6 +16,8 @@ final class DecodedBlock {
     /** The translation, once made; null before, or if the block is not translatable. */
     CompiledBlock compiled;
     boolean untranslatable;
+    /** Translated runs that side-exited at the first instruction (no progress). */
+    int stalls;
 
     DecodedBlock(long pc, boolean littleEndian, DecodedInsn[] insns) {
         this.pc = pc;

@@ -67,6 +67,8 @@ public final class PpcCpu {
     private static final int MAX_BLOCK = 64;
     /** Instructions a translated loop may run before the run loop looks at stop requests again. */
     private static final int MAX_TRANSLATED_RUN = 1 << 20;
+    /** Side exits at a translated block's first instruction before it is given back to the interpreter. */
+    private static final int MAX_STALLS = 16;
     private static final long CACHE_LINE = 128;
 
     static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -184,6 +186,26 @@ public final class PpcCpu {
             throw new IllegalArgumentException("PpcCpu.setPc: " + address + " is not word aligned");
         }
         pc = address.value();
+    }
+
+    /** All registers a VMM exchanges with KVM_GET_REGS. */
+    public PpcRegisters registers() {
+        long[] g = java.util.Arrays.copyOf(gpr, 32);
+        return new PpcRegisters(pc, cr, ctr, lr, xer(), msr, srr0, srr1, sprg.clone(), g);
+    }
+
+    /** Applies a KVM_SET_REGS snapshot; MSR[LE] takes effect for the next instruction fetch. */
+    public void setRegisters(PpcRegisters r) {
+        System.arraycopy(r.gpr(), 0, gpr, 0, 32);
+        pc = r.pc();
+        cr = r.cr();
+        ctr = r.ctr();
+        lr = r.lr();
+        setXer(r.xer());
+        setMsr(r.msr());
+        srr0 = r.srr0();
+        srr1 = r.srr1();
+        System.arraycopy(r.sprg(), 0, sprg, 0, 4);
     }
 
     public int cr() {
@@ -402,7 +424,12 @@ public final class PpcCpu {
                     retired += done;
                     continue;
                 }
-                // A side exit at the first instruction: the interpreter takes it.
+                // A side exit at the first instruction: the interpreter takes it. A block that keeps
+                // doing that (a store into its own page first thing) is left to the interpreter.
+                if (++b.stalls > MAX_STALLS) {
+                    b.compiled = null;
+                    b.untranslatable = true;
+                }
             }
             PpcExit e = exec(b, (int) Math.min(allowed, n));
             if (e != null) {
