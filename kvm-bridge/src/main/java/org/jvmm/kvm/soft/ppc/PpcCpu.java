@@ -31,6 +31,14 @@ import org.jvmm.address.GuestAddress;
  * the {@link MmioHandler}.</li>
  * <li><b>Rare events</b> (an MMIO load that exits) leave the block through a preallocated
  * stack-less signal, so the common path carries no status checks.</li>
+ * <li><b>Translate hot blocks.</b> A block entered 50 times is handed to {@link BlockCompiler},
+ * which emits a JVM class for it (guest registers in JVM locals, a block that branches to itself
+ * as a JVM loop, RAM accesses with constant layouts and bounds); the JVM's JIT then compiles that
+ * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
+ * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
+ * translated run is bounded by the budget and the next decrementer event, and by 2^20
+ * instructions so that stop requests and the external line are looked at. The oracle vectors run
+ * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
  * <h2>Time</h2>
@@ -57,7 +65,14 @@ import org.jvmm.address.GuestAddress;
  * <h2>Threads</h2>
  * One vCPU thread owns the CPU: it calls {@code run} and all register accessors. Only
  * {@link #requestStop()} and {@link #setExternalInterrupt} may be called from other threads
- * (volatile fields, read at block boundaries).
+ * (volatile fields, read at block boundaries, at the latest after 2^20 instructions). No locks.
+ *
+ * <h2>Left out</h2>
+ * The FPU, VMX/VSX, the MMU (HPT/radix translation, SLB), hypervisor state (HV=1 interrupts,
+ * HDEC, hrfid), the large decrementer, string instructions (lswi/lswx/stswi/stswx), byte and
+ * halfword reservations (lbarx/lharx), divwe/divde, prefixed (v3.1) instructions, trace and
+ * performance-monitor interrupts, and more than one CPU (reservations are never lost to another
+ * CPU's store).
  */
 public final class PpcCpu {
     /** The processor version this CPU reports: a POWER9 (0x004E) DD2.2. */
