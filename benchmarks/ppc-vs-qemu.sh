@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The soft PPC64 CPU against qemu-ppc64le on the same CRC32 kernel, back to back:
-#   1. JMH PpcInterpreterBenchmark: guest instructions/s of the soft CPU (translated and interpreted);
+#   1. JMH PpcCrcKernelBenchmark: guest instructions/s of the soft CPU (translated and interpreted);
 #   2. PpcKernelReference: instructions per kernel call and the CRC after CALLS calls, on the soft CPU;
 #   3. qemu-ppc64le running the same kernel object as a static Linux binary for CALLS calls, timed by
 #      its own clock_gettime; instructions/s = CALLS * instructions per call / time. Best of RUNS.
@@ -18,7 +18,7 @@ jvmm_find_jdk || exit 1
 out="$root/benchmarks/target/ppc-vs-qemu"
 mkdir -p "$out"
 
-"$root/bench" PpcInterpreterBenchmark "${jmh_args[@]}" -rf csv -rff "$out/jmh.csv" | tail -n 4
+"$root/bench" PpcCrcKernelBenchmark "${jmh_args[@]}" -rf csv -rff "$out/jmh.csv" | tail -n 4
 cp="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/runtime-classpath.txt")"
 ref=$("$JVMM_JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" org.jvmm.bench.ppc.PpcKernelReference "$calls")
 per_call=$(sed -n 's/.*insns_per_call=\([0-9]*\).*/\1/p' <<<"$ref")

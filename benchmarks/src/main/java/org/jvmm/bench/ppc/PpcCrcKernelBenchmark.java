@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class PpcInterpreterBenchmark {
+public class PpcCrcKernelBenchmark {
     static final long BUDGET = 20_000_000;
 
     /** "translated": hot blocks become JVM bytecode (the default); "interpreted": the decode-once interpreter only. */
