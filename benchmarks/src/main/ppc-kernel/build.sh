@@ -8,7 +8,8 @@ out="$here/../resources/ppc"
 cc=powerpc64le-linux-gnu-gcc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-codegen=(-O2 -mcpu=power8 -fno-stack-protector)
+# No vector or floating-point code: the soft CPU has neither unit.
+codegen=(-O2 -mcpu=power8 -mno-altivec -mno-vsx -fno-stack-protector)
 "$cc" "${codegen[@]}" -ffreestanding -fno-builtin -c -o "$work/kernel-guest.o" "$here/kernel.c"
 "$cc" "${codegen[@]}" -ffreestanding -fno-builtin -nostdlib -nostartfiles -static -msoft-float -mno-altivec -mno-vsx \
     -fno-asynchronous-unwind-tables -Wl,--build-id=none -Wl,-T,"$here/guest.ld" \
