@@ -10,6 +10,7 @@
 #define IVSHMEM_DEVICE 0x1110
 #define BAR0 0xc0100000UL
 #define BAR2 0xc0200000UL
+#define BAR2_MOVED 0xc0400000UL
 
 int guest_main(u64 arg) {
     (void) arg;
@@ -44,7 +45,14 @@ int guest_main(u64 arg) {
     u32 on = shm[0];
     checkpoint(5);
     printf("bar-fault: decode off reads 0x%x, decode on again reads 0x%x\n", off, on);
-    int ok = sum == 125250 && off == 0xffffffffu && on == 0x11111111u && shm[500] == 500;
+    /* relocate BAR2 while decode is on: the mapping follows, the old place is gone */
+    pci_write32(dev, 0, 0x18, (u32) BAR2_MOVED);
+    volatile u32 *moved = (volatile u32 *) BAR2_MOVED;
+    u32 at_new = moved[500];
+    u32 at_old = shm[500];
+    checkpoint(6);
+    printf("bar-fault: after relocation to 0x%lx reads %u there, 0x%x at the old place\n", BAR2_MOVED, at_new, at_old);
+    int ok = sum == 125250 && off == 0xffffffffu && on == 0x11111111u && at_new == 500 && at_old == 0xffffffffu;
     printf("bar-fault: %s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }

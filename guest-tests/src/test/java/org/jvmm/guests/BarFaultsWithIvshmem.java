@@ -38,6 +38,7 @@ class BarFaultsWithIvshmem {
                     bar-fault: ivshmem BAR2 1024 KiB at 0xc0200000
                     bar-fault: 1000 accesses after the fault, sum 125250
                     bar-fault: decode off reads 0xffffffff, decode on again reads 0x11111111
+                    bar-fault: after relocation to 0xc0400000 reads 500 there, 0xffffffff at the old place
                     bar-fault: PASS
                     """, m.console());
             long e1 = mmio(seen.get(0));
@@ -48,6 +49,9 @@ class BarFaultsWithIvshmem {
             assertTrue(seen.get(2).endsWith("memslots 2"), seen.toString());
             assertTrue(seen.get(3).endsWith("memslots 1"), seen.toString());
             assertTrue(seen.get(4).endsWith("memslots 2"), seen.toString());
+            // relocation moved the memslot: the read at the new place ran without an exit, the old place exited
+            assertEquals(e1 + 4, mmio(seen.get(5)), seen.toString());
+            assertTrue(seen.get(5).endsWith("memslots 2"), seen.toString());
             assertEquals(2, m.vfioIvshmem.barFaults());
             assertEquals(0x11111111, m.shared.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 0));
         }
