@@ -3,7 +3,6 @@ package org.jvmm.accel.kvm;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeMap;
-import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.Memslot;
 import org.jvmm.kvm.MemslotFlag;
 import org.jvmm.kvm.Vm;
@@ -39,28 +38,20 @@ public final class KvmMemoryListener implements MemoryListener {
 
     @Override
     public void regionAdd(MemoryRegionSection s) {
-        if (!s.isRam()) {
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        if (a == null) {
             return;
         }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        long end = alignDown(s.end().value());
-        if (end <= start) {
-            return;
-        }
-        long delta = start - s.offsetWithinAddressSpace().value();
-        Set<MemslotFlag> flags = s.isReadOnly() ? EnumSet.of(MemslotFlag.READONLY) : Set.of();
-        Memslot slot = vm.mapMemory(new GuestAddress(start), end - start, s.hostAddress().plus(delta), flags);
-        slots.put(start, slot);
+        Set<MemslotFlag> flags = a.isReadOnly() ? EnumSet.of(MemslotFlag.READONLY) : Set.of();
+        slots.put(a.offsetWithinAddressSpace().value(),
+                vm.mapMemory(a.offsetWithinAddressSpace(), a.size(), a.hostAddress(), flags));
         adds++;
     }
 
     @Override
     public void regionDel(MemoryRegionSection s) {
-        if (!s.isRam()) {
-            return;
-        }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        Memslot slot = slots.remove(start);
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        Memslot slot = a == null ? null : slots.remove(a.offsetWithinAddressSpace().value());
         if (slot != null) {
             slot.close();
             deletes++;
@@ -79,13 +70,5 @@ public final class KvmMemoryListener implements MemoryListener {
 
     public long deletes() {
         return deletes;
-    }
-
-    private static long alignUp(long v) {
-        return (v + PAGE - 1) & -PAGE;
-    }
-
-    private static long alignDown(long v) {
-        return v & -PAGE;
     }
 }
