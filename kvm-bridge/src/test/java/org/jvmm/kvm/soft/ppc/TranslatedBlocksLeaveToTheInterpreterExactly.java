@@ -69,6 +69,28 @@ class TranslatedBlocksLeaveToTheInterpreterExactly {
     }
 
     @Test
+    @DisplayName("a block is translated up to an instruction the translation lacks (sc), which the interpreter runs")
+    void translatedPrefixThenInterpreter() {
+        try (TestMachine m = translatingMachine()) {
+            int[] calls = {0};
+            m.hcalls = cpu -> {
+                calls[0]++;
+                cpu.setGpr(3, 0);
+                return HypercallHandler.Outcome.HANDLED;
+            };
+            // 0x100: addi r4,r4,1 ; li r3,0x20 ; sc 1 ; b 0x100
+            m.code(0x100, addi(4, 4, 1), li(3, 0x20), sc(1), b(-12));
+            m.cpu.setPc(new GuestAddress(0x100));
+            assertInstanceOf(PpcExit.BudgetExhausted.class, m.cpu.run(400));
+            assertEquals(100, calls[0]);
+            assertEquals(100, m.cpu.gpr(4));
+            assertEquals(0, m.cpu.gpr(3));
+            assertEquals(0x100, m.cpu.pc().value());
+            assertTrue(m.cpu.translatedBlocks() >= 1, "the block's first two instructions were translated");
+        }
+    }
+
+    @Test
     @DisplayName("a translated loop stops at exactly the budget, also mid-pass")
     void budgetInTranslatedLoop() {
         try (TestMachine m = translatingMachine()) {
