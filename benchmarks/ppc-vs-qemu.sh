@@ -35,7 +35,7 @@ if ! command -v qemu-ppc64le >/dev/null 2>&1; then
 fi
 best_ns=
 for _ in $(seq "$runs"); do
-  line=$(qemu-ppc64le "$root/benchmarks/src/main/resources/ppc/crc-linux-le" "$calls")
+  line=$(qemu-ppc64le "$root/benchmarks/ppc-kernel-bin/crc-linux-le" "$calls")
   qemu_crc=$(sed -n 's/.*crc=\(0x[0-9a-f]*\).*/\1/p' <<<"$line")
   ns=$(sed -n 's/.*ns=\([0-9]*\).*/\1/p' <<<"$line")
   if [ "$qemu_crc" != "$soft_crc" ]; then

@@ -28,7 +28,8 @@ import java.lang.invoke.MethodType;
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
  * invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
- * access, no traps, sc or larx/stcx.); a block using anything else stays interpreted.
+ * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
+ * that subset, which is then handed to the interpreter like a side exit.
  *
  * <p>Stateless; {@link #compile} may be called from any thread.
  */
@@ -79,17 +80,18 @@ final class BlockCompiler {
     private static final int A = 21;
     private static final int GPR0 = 23;
 
-    /** True if every instruction of {@code b} can be translated. */
-    static boolean translatable(DecodedBlock b) {
+    /**
+     * How many leading instructions of {@code b} can be translated: all of them, or up to the first
+     * one that cannot (which the translation then hands to the interpreter).
+     */
+    static int translatablePrefix(DecodedBlock b) {
         DecodedInsn[] insns = b.insns;
         for (int i = 0; i < insns.length; i++) {
-            DecodedInsn d = insns[i];
-            boolean last = i == insns.length - 1;
-            if (!supported(d) && !(last && isBranch(d.op()))) {
-                return false;
+            if (!translatable(insns[i], i == insns.length - 1)) {
+                return i;
             }
         }
-        return true;
+        return insns.length;
     }
 
     /** True if {@code d} can be translated (branches only as the last instruction of a block). */
@@ -120,7 +122,8 @@ final class BlockCompiler {
 
     /** Translates {@code b} for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
     static CompiledBlock compile(DecodedBlock b, long ramSize) {
-        if (!translatable(b)) {
+        int prefix = translatablePrefix(b);
+        if (prefix == 0) {
             return null;
         }
         byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
@@ -132,7 +135,7 @@ final class BlockCompiler {
                 cb.return_();
             });
             clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Emitter(cb, b, ramSize).emit());
+                    cb -> new Emitter(cb, b, ramSize, prefix).emit());
         });
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
@@ -153,11 +156,13 @@ final class BlockCompiler {
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
         private final Label sideExit;
+        private final int prefix;
 
-        Emitter(CodeBuilder cb, DecodedBlock b, long ramSize) {
+        Emitter(CodeBuilder cb, DecodedBlock b, long ramSize, int prefix) {
             this.cb = cb;
             this.b = b;
             this.ramSize = ramSize;
+            this.prefix = prefix;
             this.le = b.littleEndian;
             this.sideExit = cb.newLabel();
         }
@@ -196,7 +201,7 @@ final class BlockCompiler {
             cb.labelBinding(head);
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < prefix; i++) {
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
                     branch(d, head, n);
@@ -204,7 +209,10 @@ final class BlockCompiler {
                     insn(d, i);
                 }
             }
-            if (!isBranch(insns[n - 1].op())) {
+            if (prefix < n) {
+                // The rest of the block starts with an instruction only the interpreter runs.
+                cb.loadConstant(prefix).istore(IDX).goto_(sideExit);
+            } else if (!isBranch(insns[n - 1].op())) {
                 exitTo(b.end(), n);
             }
             // Side exit: IDX holds the instruction the interpreter must run.

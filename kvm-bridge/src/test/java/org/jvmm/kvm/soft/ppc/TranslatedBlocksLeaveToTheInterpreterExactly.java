@@ -69,6 +69,50 @@ class TranslatedBlocksLeaveToTheInterpreterExactly {
     }
 
     @Test
+    @DisplayName("a block is translated up to an instruction the translation lacks (sc), which the interpreter runs")
+    void translatedPrefixThenInterpreter() {
+        try (TestMachine m = translatingMachine()) {
+            int[] calls = {0};
+            m.hcalls = cpu -> {
+                calls[0]++;
+                cpu.setGpr(3, 0);
+                return HypercallHandler.Outcome.HANDLED;
+            };
+            // 0x100: addi r4,r4,1 ; li r3,0x20 ; sc 1 ; b 0x100
+            m.code(0x100, addi(4, 4, 1), li(3, 0x20), sc(1), b(-12));
+            m.cpu.setPc(new GuestAddress(0x100));
+            assertInstanceOf(PpcExit.BudgetExhausted.class, m.cpu.run(400));
+            assertEquals(100, calls[0]);
+            assertEquals(100, m.cpu.gpr(4));
+            assertEquals(0, m.cpu.gpr(3));
+            assertEquals(0x100, m.cpu.pc().value());
+            assertTrue(m.cpu.translatedBlocks() >= 1, "the block's first two instructions were translated");
+        }
+    }
+
+    @Test
+    @DisplayName("the decrementer interrupts a translated loop at the exact instruction")
+    void decrementerInTranslatedLoop() {
+        try (TestMachine m = translatingMachine()) {
+            int[] nops = new int[16];
+            java.util.Arrays.fill(nops, NOP);
+            m.code(Vector.DECREMENTER, nops);
+            m.code(0, addi(3, 3, 1), addi(4, 4, 1), BDNZ_BACK_8);
+            m.cpu.setCtr(1_000_000);
+            m.cpu.setDec(100);
+            m.cpu.setMsr(m.cpu.msr() | Msr.EE);
+            m.cpu.run(102);
+            // DEC 100 goes negative after 101 instructions: 33 passes of 3, then addi, addi.
+            assertEquals(8, m.cpu.srr0(), "interrupted before the 102nd instruction, the bdnz");
+            assertEquals(34, m.cpu.gpr(3));
+            assertEquals(34, m.cpu.gpr(4));
+            assertEquals(1_000_000 - 33, m.cpu.ctr());
+            assertEquals(Vector.DECREMENTER + 4, m.cpu.pc().value());
+            assertTrue(m.cpu.translatedBlocks() >= 1);
+        }
+    }
+
+    @Test
     @DisplayName("a translated loop stops at exactly the budget, also mid-pass")
     void budgetInTranslatedLoop() {
         try (TestMachine m = translatingMachine()) {
