@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.memory.AddressSpace;
+import org.jvmm.trace.Trace;
 
 /**
  * The one exit handler (after Firecracker's handle_kvm_exit): a pure function of the exit and
@@ -50,7 +51,9 @@ public final class ExitDispatcher {
             case VcpuExit.Interrupted i -> ExitAction.CONTINUE;
             case VcpuExit.Other o -> new ExitAction.Stop("unhandled KVM exit reason " + o.reason());
         };
-        counters.record(ExitKind.of(exit), System.nanoTime() - t0);
+        ExitKind kind = ExitKind.of(exit);
+        counters.record(kind, System.nanoTime() - t0);
+        Trace.vcpuExit(kind.name(), exit);
         return action;
     }
 

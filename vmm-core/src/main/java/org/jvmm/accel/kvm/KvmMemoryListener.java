@@ -8,6 +8,7 @@ import org.jvmm.kvm.MemslotFlag;
 import org.jvmm.kvm.Vm;
 import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
+import org.jvmm.trace.Trace;
 
 /**
  * Keeps the accelerator's memslots in step with an address space, as QEMU's kvm_region_add/del
@@ -46,6 +47,7 @@ public final class KvmMemoryListener implements MemoryListener {
         slots.put(a.offsetWithinAddressSpace().value(),
                 vm.mapMemory(a.offsetWithinAddressSpace(), a.size(), a.hostAddress(), flags));
         adds++;
+        Trace.memslot(true, a.offsetWithinAddressSpace().value(), a.size(), a.hostAddress().value());
     }
 
     @Override
@@ -55,6 +57,7 @@ public final class KvmMemoryListener implements MemoryListener {
         if (slot != null) {
             slot.close();
             deletes++;
+            Trace.memslot(false, a.offsetWithinAddressSpace().value(), a.size(), a.hostAddress().value());
         }
     }
 

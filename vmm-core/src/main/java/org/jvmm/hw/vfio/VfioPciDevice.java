@@ -23,6 +23,7 @@ import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.pci.PciAddress;
+import org.jvmm.trace.Trace;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
@@ -132,9 +133,11 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
                 memory = RamRegion.ofDeviceMemory(name() + "-bar" + index + "-mmap", mem);
                 container.addSubregion(0, memory, 1);
                 barFaults.increment();
+                Trace.barFault(name(), index);
             } else if (!memory.isEnabled()) {
                 memory.setEnabled(true);
                 barFaults.increment();
+                Trace.barFault(name(), index);
             }
             return mem;
         }

@@ -7,6 +7,7 @@ import org.jvmm.host.ErrnoException;
 import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
 import org.jvmm.memory.RamRegion;
+import org.jvmm.trace.Trace;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioUapi;
 import org.jvmm.vfio.iommu.DmaMap;
@@ -53,7 +54,9 @@ public final class VfioType1Listener implements MemoryListener {
             container.mapDma(new DmaMap(flags, a.hostAddress(), new Iova(a.offsetWithinAddressSpace().value()), a.size()));
             maps++;
             mappedBytes += a.size();
+            Trace.vfioDma(true, a.offsetWithinAddressSpace().value(), a.size(), null);
         } catch (ErrnoException e) {
+            Trace.vfioDma(true, a.offsetWithinAddressSpace().value(), a.size(), e.getMessage());
             errors.add(e.getMessage() + (((RamRegion) a.region()).ownsMemory() ? "" : " (device memory)"));
         }
     }
@@ -70,7 +73,9 @@ public final class VfioType1Listener implements MemoryListener {
                 unmaps++;
                 mappedBytes -= done.size();
             }
+            Trace.vfioDma(false, a.offsetWithinAddressSpace().value(), done.size(), null);
         } catch (ErrnoException e) {
+            Trace.vfioDma(false, a.offsetWithinAddressSpace().value(), a.size(), e.getMessage());
             errors.add(e.getMessage());
         }
     }
