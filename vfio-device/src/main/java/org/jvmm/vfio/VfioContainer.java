@@ -14,6 +14,7 @@ import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.IommuBackend;
 import org.jvmm.vfio.iommu.IommuDriver;
 import org.jvmm.vfio.iommu.IommuInfo;
+import org.jvmm.vfio.trace.VfioTrace;
 
 /**
  * A VFIO container: what opening /dev/vfio/vfio gives (Linux drivers/vfio/container.c). On its
@@ -129,12 +130,43 @@ public final class VfioContainer implements AutoCloseable {
 
     /** VFIO_IOMMU_MAP_DMA. */
     public synchronized void mapDma(DmaMap map) {
-        requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
+        VfioTrace.MapDma ev = new VfioTrace.MapDma();
+        ev.begin();
+        try {
+            requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
+        } catch (ErrnoException e) {
+            ev.errno = e.errnoNumber();
+            throw e;
+        } finally {
+            if (ev.shouldCommit()) {
+                ev.iova = map.iova().value();
+                ev.size = map.size();
+                ev.vaddr = map.vaddr().value();
+                ev.flags = map.flags();
+                ev.commit();
+            }
+        }
     }
 
     /** VFIO_IOMMU_UNMAP_DMA: returns the request with size = bytes unmapped. */
     public synchronized DmaUnmap unmapDma(DmaUnmap unmap) {
-        return requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
+        VfioTrace.UnmapDma ev = new VfioTrace.UnmapDma();
+        ev.begin();
+        try {
+            DmaUnmap done = requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
+            ev.unmapped = done.size();
+            return done;
+        } catch (ErrnoException e) {
+            ev.errno = e.errnoNumber();
+            throw e;
+        } finally {
+            if (ev.shouldCommit()) {
+                ev.iova = unmap.iova().value();
+                ev.size = unmap.size();
+                ev.flags = unmap.flags();
+                ev.commit();
+            }
+        }
     }
 
     /** The backend after SET_IOMMU (for backend-specific calls such as mdev pin_pages), or null. */

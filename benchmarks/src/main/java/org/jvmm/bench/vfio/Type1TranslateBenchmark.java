@@ -33,6 +33,8 @@ public class Type1TranslateBenchmark {
     private VfioBenchHost host;
     private IommuBackend iommu;
     private int next;
+    private int refNext;
+    private final java.util.TreeMap<Long, Object> reference = new java.util.TreeMap<>(Long::compareUnsigned);
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -40,6 +42,7 @@ public class Type1TranslateBenchmark {
         for (int i = 0; i < LIVE; i++) {
             host.container.mapDma(new DmaMap(VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE, host.ram.address(),
                     Iova.of((long) i << 13), 4096));
+            reference.put((long) i << 13, Boolean.TRUE);
         }
         iommu = host.container.backend();
     }
@@ -54,5 +57,13 @@ public class Type1TranslateBenchmark {
         int slot = next;
         next = slot + 7919 >= LIVE ? slot + 7919 - LIVE : slot + 7919;
         return iommu.translate(Iova.of(((long) slot << 13) + 0x123), AccessKind.READ);
+    }
+
+    /** Reference for the same run: a floorEntry in a plain TreeMap of the same 65,535 keys. */
+    @Benchmark
+    public Object referenceTreeMapFloor() {
+        int slot = refNext;
+        refNext = slot + 7919 >= LIVE ? slot + 7919 - LIVE : slot + 7919;
+        return reference.floorEntry(((long) slot << 13) + 0x123);
     }
 }

@@ -35,38 +35,33 @@ final class IovaTree<V> {
         return size;
     }
 
-    /** Index of the last block whose head is <= fk, or -1. */
+    /** Index of the last block whose head is <= fk, or -1 (branch-free binary search). */
     private int blockFor(long fk) {
-        int lo = 0;
-        int hi = nblocks - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (heads[mid] <= fk) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        int n = nblocks;
+        if (n == 0 || heads[0] > fk) {
+            return -1;
         }
-        return found;
+        long[] h = heads;
+        int base = 0;
+        while (n > 1) {
+            int half = n >>> 1;
+            base = h[base + half] <= fk ? base + half : base;
+            n -= half;
+        }
+        return base;
     }
 
-    /** Index of the last key <= fk in b (b.keys[0] <= fk assumed), */
+    /** Index of the last key <= fk in b; b.keys[0] <= fk is assumed (branch-free binary search). */
     private static int floorIndex(Block b, long fk) {
-        int lo = 0;
-        int hi = b.n - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (b.keys[mid] <= fk) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        long[] k = b.keys;
+        int n = b.n;
+        int base = 0;
+        while (n > 1) {
+            int half = n >>> 1;
+            base = k[base + half] <= fk ? base + half : base;
+            n -= half;
         }
-        return found;
+        return k[base] <= fk ? base : base - 1;
     }
 
     /** The value with the greatest key <= {@code key} (unsigned), or null. */
@@ -127,7 +122,7 @@ final class IovaTree<V> {
                 b = right;
             }
         }
-        int at = floorIndex(b, fk) + 1;
+        int at = b.n == 0 || b.keys[0] > fk ? 0 : floorIndex(b, fk) + 1;
         if (at > 0 && b.keys[at - 1] == fk) {
             throw new IllegalStateException("IOVA 0x" + Long.toHexString(key) + " is already present");
         }

@@ -74,6 +74,7 @@ public final class Type1Iommu implements IommuBackend {
     private long pgsizeBitmap = PAGE_MASK;
     private List<IovaRange> iovaList = List.of();
     private int vaddrInvalidCount;
+    private HostMapping lastBacking;
 
     private static final class Mapping {
         final long iova;
@@ -271,7 +272,13 @@ public final class Type1Iommu implements IommuBackend {
             if (!iovaValid(iova, iova + size - 1)) {
                 throw new ErrnoException(op, Errno.EINVAL, map + ": iova range outside the usable IOVA ranges " + iovaList);
             }
-            HostMapping backing = memory.find(map.vaddr(), size);
+            // get_user_pages: the process mapping holding the range (the last one found is kept; it
+            // stays valid while open, since no other mapping can take its addresses meanwhile)
+            HostMapping backing = lastBacking;
+            if (backing == null || backing.isClosed() || !backing.contains(map.vaddr(), size)) {
+                backing = memory.find(map.vaddr(), size);
+                lastBacking = backing;
+            }
             if (backing == null) {
                 memory.resolve(op, map.vaddr(), size); // throws EFAULT naming the range
             }
@@ -351,23 +358,24 @@ public final class Type1Iommu implements IommuBackend {
                 if (dirty) {
                     throw new ErrnoException(op, Errno.EINVAL, unmap + ": dirty page tracking is not enabled");
                 }
+                long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
+                Mapping first = all ? null : containing(iova);
                 if (v2 && !all) {
-                    Mapping first = findOverlap(iova, 1);
                     if (first != null && first.iova != iova) {
                         throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(first.iova)
                                 + ", " + hex(first.end()) + ") at its start (TYPE1v2)");
                     }
-                    Mapping last = findOverlap(iova + size - 1, 0);
-                    if (last != null && last.end() != iova + size) {
-                        throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(last.iova)
-                                + ", " + hex(last.end()) + ") at its end (TYPE1v2)");
+                    // the mapping holding the last byte (vfio_find_dma(iova + size - 1, 0)); when the first
+                    // mapping ends exactly at the end of the request, no other one can
+                    if (first == null || first.end() != end) {
+                        Mapping last = findOverlap(iova + size - 1, 0);
+                        if (last != null && last.end() != end) {
+                            throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(last.iova)
+                                    + ", " + hex(last.end()) + ") at its end (TYPE1v2)");
+                        }
                     }
                 }
-                long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
-                Mapping dma = containing(iova);
-                if (dma == null) {
-                    dma = dmas.ceiling(iova);
-                }
+                Mapping dma = first != null ? first : dmas.ceiling(iova);
                 victims.clear();
                 while (dma != null) {
                     if (!all && Long.compareUnsigned(dma.iova, end) >= 0 && end != 0) {
@@ -377,7 +385,11 @@ public final class Type1Iommu implements IommuBackend {
                         break; // v1: a request starting inside a mapping unmaps nothing
                     }
                     victims.add(dma);
-                    dma = dmas.higher(dma.iova);
+                    long next = dma.end();
+                    if (!all && next != 0 && Long.compareUnsigned(next, end) >= 0 && end != 0) {
+                        break; // covers the rest of the range: no need to look further
+                    }
+                    dma = next == 0 ? null : dmas.ceiling(next);
                 }
                 if (invalidateVaddr) {
                     for (Mapping v : victims) {
