@@ -230,7 +230,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
      * INTx (when the function has a pin) is wired to {@code intxGsi} at once; MSI when the guest
      * enables it.
      */
-    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+    public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi) {
         VfioDevice device = space.openDevice(host);
         VfioPciDevice d;
