@@ -30,10 +30,14 @@ public final class Main implements Callable<Integer> {
             description = "Guest RAM, e.g. 64M or 1G; a bare number is MiB (default: ${DEFAULT-VALUE}).")
     long memory;
 
+    @Option(names = "-qtest", paramLabel = "stdio|FILE",
+            description = "With -M pseries: run a qtest-like script from stdin or FILE (see README).")
+    String qtest;
+
     static final class MachineNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return java.util.List.of("x86-toy").iterator();
+            return java.util.List.of("x86-toy", "pseries").iterator();
         }
     }
 
@@ -47,7 +51,13 @@ public final class Main implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        if (qtest != null || machine.startsWith("pseries")) {
+            if (qtest == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-M pseries runs with -qtest stdio|FILE");
+            }
+            return org.jvmm.qtest.QtestLauncher.run(machine, memory, qtest, System.in, out);
+        }
         if (!machine.equals("x86-toy")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "unknown machine '" + machine + "'; known: x86-toy");

@@ -50,7 +50,7 @@ public final class PaprHypercalls implements HypercallTable {
         for (int i = 0; i < exit.args().size() && i < args.length; i++) {
             args[i] = exit.arg(i);
         }
-        long[] rets = new long[VcpuExit.PaprHcall.SLOTS - 1];
+        long[] rets = args.clone(); // as QEMU, the handler's args and rets are one array: r4.. keep what is not returned
         long status = call(exit.nr(), args, rets);
         exit.respond(status, rets);
     }

@@ -68,10 +68,12 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
             case SoftCpu.Stop.Hypercall h -> {
                 pending = h;
                 hcallExits.increment();
+                // KVM copies ret and args[] back into r3..r12: return slots start as the arguments
                 hcallData.fill((byte) 0);
                 List<Long> args = new ArrayList<>(h.args().length);
-                for (long a : h.args()) {
-                    args.add(a);
+                for (int i = 0; i < h.args().length; i++) {
+                    args.add(h.args()[i]);
+                    hcallData.setAtIndex(ValueLayout.JAVA_LONG, i + 1, h.args()[i]);
                 }
                 return new VcpuExit.PaprHcall(h.nr(), args, hcallData);
             }

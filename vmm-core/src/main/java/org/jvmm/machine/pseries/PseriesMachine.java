@@ -163,6 +163,11 @@ public final class PseriesMachine implements AutoCloseable {
         }
     }
 
+    /** The vfio-pci devices, in the order added. */
+    public List<VfioPciDevice> devices() {
+        return List.copyOf(devices);
+    }
+
     public ScriptedCpu cpu() {
         return (ScriptedCpu) vcpu.cpu();
     }
