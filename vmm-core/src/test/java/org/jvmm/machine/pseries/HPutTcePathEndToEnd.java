@@ -17,7 +17,8 @@ import org.jvmm.vfio.dma.FaultReason;
 import org.jvmm.vfio.iommu.EehPeOp;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.jvmm.hw.vfio.VfioSpaprSpace;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("H_PUT_TCE end to end: linked (no exit) and unlinked (exit + VMM); edu DMA round trip, unmap faults, outside-window freeze and EEH recovery")
 class HPutTcePathEndToEnd {
@@ -57,11 +58,11 @@ class HPutTcePathEndToEnd {
         return m.vfio().container().eehPeOp(EehPeOp.of(op));
     }
 
-    @ParameterizedTest(name = "kvmTce={0}")
-    @ValueSource(booleans = {true, false})
-    void putTceMapsAGuestPageForEduDmaThenUnmapsAndAnOutsideDmaFreezesUntilRecovery(boolean kvmTce) {
+    @ParameterizedTest(name = "kvmTce={0}, link={1}")
+    @CsvSource({"true, MAINLINE", "true, SEED_LIOBN", "false, MAINLINE"})
+    void putTceMapsAGuestPageForEduDmaThenUnmapsAndAnOutsideDmaFreezesUntilRecovery(boolean kvmTce, VfioSpaprSpace.KvmLink link) {
         host = new PseriesHost();
-        m = PseriesMachine.create(host.platform, 64L << 20, kvmTce);
+        m = PseriesMachine.create(host.platform, 64L << 20, kvmTce, link);
         try {
             m.addVfioPci(PseriesHost.EDU, 1);
             cpu = m.cpu();
