@@ -23,7 +23,17 @@ public enum Capability {
     IRQFD_RESAMPLE(82),
     DEVICE_CTRL(89),
     IOEVENTFD_ANY_LENGTH(122),
-    IMMEDIATE_EXIT(136);
+    IMMEDIATE_EXIT(136),
+    /** KVM_CAP_SPAPR_TCE: KVM_CREATE_SPAPR_TCE (sPAPR guests). */
+    SPAPR_TCE(40),
+    /** KVM_CAP_PPC_RTAS. */
+    PPC_RTAS(91),
+    /** KVM_CAP_SPAPR_MULTITCE: H_PUT_TCE_INDIRECT and H_STUFF_TCE in the kernel. */
+    SPAPR_MULTITCE(94),
+    /** KVM_CAP_SPAPR_TCE_64: KVM_CREATE_SPAPR_TCE_64 (64-bit windows, page shift, offset). */
+    SPAPR_TCE_64(125),
+    /** KVM_CAP_SPAPR_TCE_VFIO: TCE tables linked to VFIO groups (the in-kernel H_PUT_TCE path). */
+    SPAPR_TCE_VFIO(142);
 
     private final int number;
 

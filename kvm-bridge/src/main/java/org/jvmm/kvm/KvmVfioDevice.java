@@ -26,6 +26,13 @@ public final class KvmVfioDevice implements AutoCloseable {
     public static final long FILE_DEL = 2;
     /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE (powerpc only). */
     public static final long GROUP_SET_SPAPR_TCE = 3;
+    /**
+     * Seed 000's KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN (never in mainline). The seed numbered it 3,
+     * the number mainline later gave SET_SPAPR_TCE; beside it here it takes the next free number.
+     */
+    public static final long GROUP_SET_SPAPR_TCE_LIOBN = 4;
+    /** offsetofend(struct kvm_vfio_spapr_tce_liobn, start_addr). */
+    public static final int SPAPR_TCE_LIOBN_SIZE = 24;
 
     private final KvmDevice device;
 
@@ -44,6 +51,28 @@ public final class KvmVfioDevice implements AutoCloseable {
     /** KVM_DEV_VFIO_FILE_DEL of a file descriptor added before. */
     public void deleteFile(int fd) {
         setFile(FILE_DEL, fd);
+    }
+
+    /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: struct kvm_vfio_spapr_tce {groupfd, tablefd}. */
+    public void setSpaprTce(int groupFd, int tableFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(8, 4);
+            value.set(ValueLayout.JAVA_INT, 0, groupFd);
+            value.set(ValueLayout.JAVA_INT, 4, tableFd);
+            device.setAttribute(GROUP_FILE, GROUP_SET_SPAPR_TCE, value);
+        }
+    }
+
+    /** Seed 000's SET_SPAPR_TCE_LIOBN: struct kvm_vfio_spapr_tce_liobn {argsz, fd, liobn, pad, start_addr}. */
+    public void setSpaprTceLiobn(int argsz, int groupFd, long liobn, long startAddr) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(SPAPR_TCE_LIOBN_SIZE, 8);
+            value.set(ValueLayout.JAVA_INT, 0, argsz);
+            value.set(ValueLayout.JAVA_INT, 4, groupFd);
+            value.set(ValueLayout.JAVA_INT, 8, (int) liobn);
+            value.set(ValueLayout.JAVA_LONG, 16, startAddr);
+            device.setAttribute(GROUP_FILE, GROUP_SET_SPAPR_TCE_LIOBN, value);
+        }
     }
 
     /** The underlying device, for attributes this class does not wrap. */

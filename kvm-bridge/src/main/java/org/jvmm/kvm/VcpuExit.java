@@ -9,7 +9,7 @@ import org.jvmm.address.GuestAddress;
  * Why {@link Vcpu#run()} returned: one record per kind of exit, so the VMM's exit handler is a
  * switch over a sealed set and tests can feed it synthetic exits.
  *
- * <p>Hypercall kinds (e.g. sPAPR's PAPR_HCALL) are added here by the backend that produces them.
+ * <p>Hypercall kinds (sPAPR's PAPR_HCALL) are added here by the backend that produces them.
  */
 public sealed interface VcpuExit {
 
@@ -111,6 +111,54 @@ public sealed interface VcpuExit {
 
     /** KVM_RUN returned EINTR or KVM_EXIT_INTR: {@link Vcpu#kick()} (or another signal) stopped it. */
     record Interrupted() implements VcpuExit {
+    }
+
+    /**
+     * KVM_EXIT_PAPR_HCALL: a sPAPR guest made hypercall {@code nr} (r3) with {@code args} (r4-r12)
+     * that the in-kernel fast path did not take (an unknown LIOBN, H_TOO_HARD, or a call KVM does
+     * not implement). {@code data} is ten 64-bit slots, kvm_run's papr_hcall {ret, args[9]}: the
+     * status for r3 and what goes back into r4..r12, which start as the arguments (a handler
+     * overwrites those it returns); answer with {@link #respond} before the next run.
+     */
+    record PaprHcall(long nr, List<Long> args, MemorySegment data) implements VcpuExit {
+        /** Return slots: ret plus r4..r12. */
+        public static final int SLOTS = 10;
+
+        public PaprHcall {
+            args = List.copyOf(args);
+        }
+
+        /** Argument {@code i} (0 is r4). */
+        public long arg(int i) {
+            return args.get(i);
+        }
+
+        /** Sets the status (r3) and the return values (r4 on). */
+        public void respond(long status, long... returns) {
+            if (returns.length > SLOTS - 1) {
+                throw new IllegalArgumentException("PAPR hcall 0x" + Long.toHexString(nr) + ": " + returns.length
+                        + " return values, at most " + (SLOTS - 1));
+            }
+            data.setAtIndex(ValueLayout.JAVA_LONG, 0, status);
+            for (int i = 0; i < returns.length; i++) {
+                data.setAtIndex(ValueLayout.JAVA_LONG, i + 1, returns[i]);
+            }
+        }
+
+        /** The status answered so far (slot 0). */
+        public long status() {
+            return data.getAtIndex(ValueLayout.JAVA_LONG, 0);
+        }
+
+        /** Return value {@code i} answered so far (0 is r4). */
+        public long returnValue(int i) {
+            return data.getAtIndex(ValueLayout.JAVA_LONG, i + 1);
+        }
+
+        @Override
+        public String toString() {
+            return "PaprHcall[nr=0x" + Long.toHexString(nr) + " args=" + args.stream().map(a -> "0x" + Long.toHexString(a)).toList() + "]";
+        }
     }
 
     /** Any other KVM exit reason, by number (KVM_EXIT_DEBUG, KVM_EXIT_IRQ_WINDOW_OPEN ...). */

@@ -15,6 +15,12 @@ import org.jvmm.vfio.iommu.IommuBackend;
 import org.jvmm.vfio.iommu.IommuDriver;
 import org.jvmm.vfio.iommu.IommuInfo;
 import org.jvmm.vfio.trace.VfioTrace;
+import org.jvmm.vfio.iommu.EehPeOp;
+import org.jvmm.vfio.iommu.SpaprRegisterMemory;
+import org.jvmm.vfio.iommu.SpaprTceCreate;
+import org.jvmm.vfio.iommu.SpaprTceIommu;
+import org.jvmm.vfio.iommu.SpaprTceRemove;
+import org.jvmm.address.Iova;
 
 /**
  * A VFIO container: what opening /dev/vfio/vfio gives (Linux drivers/vfio/container.c). On its
@@ -167,6 +173,51 @@ public final class VfioContainer implements AutoCloseable {
                 ev.commit();
             }
         }
+    }
+
+    // ---- sPAPR TCE ioctls (ENOTTY on another backend, EINVAL before SET_IOMMU) ----
+
+    /** VFIO_IOMMU_ENABLE. */
+    public synchronized void iommuEnable() {
+        requireSpapr("VFIO_IOMMU_ENABLE", null).enable();
+    }
+
+    /** VFIO_IOMMU_DISABLE. */
+    public synchronized void iommuDisable() {
+        requireSpapr("VFIO_IOMMU_DISABLE", null).disableIoctl();
+    }
+
+    /** VFIO_IOMMU_SPAPR_REGISTER_MEMORY. */
+    public synchronized void spaprRegisterMemory(SpaprRegisterMemory req) {
+        requireSpapr("VFIO_IOMMU_SPAPR_REGISTER_MEMORY", req).registerMemory(req);
+    }
+
+    /** VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY. */
+    public synchronized void spaprUnregisterMemory(SpaprRegisterMemory req) {
+        requireSpapr("VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY", req).unregisterMemory(req);
+    }
+
+    /** VFIO_IOMMU_SPAPR_TCE_CREATE: the new window's bus start (start_addr). */
+    public synchronized Iova spaprTceCreate(SpaprTceCreate req) {
+        return requireSpapr("VFIO_IOMMU_SPAPR_TCE_CREATE", req).createWindow(req);
+    }
+
+    /** VFIO_IOMMU_SPAPR_TCE_REMOVE. */
+    public synchronized void spaprTceRemove(SpaprTceRemove req) {
+        requireSpapr("VFIO_IOMMU_SPAPR_TCE_REMOVE", req).removeWindow(req);
+    }
+
+    /** VFIO_EEH_PE_OP: the ioctl's result (the PE state for GET_STATE, otherwise 0). */
+    public synchronized int eehPeOp(EehPeOp req) {
+        return requireSpapr("VFIO_EEH_PE_OP", req).eehPeOp(req);
+    }
+
+    private SpaprTceIommu requireSpapr(String op, Object args) {
+        IommuBackend b = requireBackend(op, args);
+        if (!(b instanceof SpaprTceIommu s)) {
+            throw new ErrnoException(op, Errno.ENOTTY, (args == null ? "" : args + ": ") + "not an ioctl of IOMMU type " + b.type());
+        }
+        return s;
     }
 
     /** The backend after SET_IOMMU (for backend-specific calls such as mdev pin_pages), or null. */

@@ -36,6 +36,32 @@ public final class VfioUapi {
     public static final int VFIO_IOMMU_ENABLE = io(15);
     public static final int VFIO_IOMMU_DISABLE = io(16);
 
+    // sPAPR TCE (VFIO_IOMMU_SPAPR_TCE_GET_INFO shares VFIO_IOMMU_GET_INFO's number)
+    public static final int VFIO_IOMMU_SPAPR_TCE_GET_INFO = io(12);
+    public static final int VFIO_IOMMU_SPAPR_REGISTER_MEMORY = io(17);
+    public static final int VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY = io(18);
+    public static final int VFIO_IOMMU_SPAPR_TCE_CREATE = io(19);
+    public static final int VFIO_IOMMU_SPAPR_TCE_REMOVE = io(20);
+    public static final int VFIO_EEH_PE_OP = io(21);
+    public static final int VFIO_IOMMU_SPAPR_INFO_DDW = 1 << 0;
+
+    // VFIO_EEH_PE_OP operations and the states GET_STATE returns
+    public static final int VFIO_EEH_PE_DISABLE = 0;
+    public static final int VFIO_EEH_PE_ENABLE = 1;
+    public static final int VFIO_EEH_PE_UNFREEZE_IO = 2;
+    public static final int VFIO_EEH_PE_UNFREEZE_DMA = 3;
+    public static final int VFIO_EEH_PE_GET_STATE = 4;
+    public static final int VFIO_EEH_PE_STATE_NORMAL = 0;
+    public static final int VFIO_EEH_PE_STATE_RESET = 1;
+    public static final int VFIO_EEH_PE_STATE_STOPPED = 2;
+    public static final int VFIO_EEH_PE_STATE_STOPPED_DMA = 4;
+    public static final int VFIO_EEH_PE_STATE_UNAVAIL = 5;
+    public static final int VFIO_EEH_PE_RESET_DEACTIVATE = 5;
+    public static final int VFIO_EEH_PE_RESET_HOT = 6;
+    public static final int VFIO_EEH_PE_RESET_FUNDAMENTAL = 7;
+    public static final int VFIO_EEH_PE_CONFIGURE = 8;
+    public static final int VFIO_EEH_PE_INJECT_ERR = 9;
+
     // IOMMU types and extensions (VFIO_CHECK_EXTENSION / VFIO_SET_IOMMU)
     public static final int VFIO_TYPE1_IOMMU = 1;
     public static final int VFIO_SPAPR_TCE_IOMMU = 2;

@@ -46,7 +46,8 @@ public final class Main implements Callable<Integer> {
     static final String DEFAULT_HOST = "0000:00:03.0";
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
-            description = "Machine type: x86-toy (default: ${DEFAULT-VALUE}).")
+            description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
+                    + "with -qtest (default: ${DEFAULT-VALUE}).")
     String machine;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "64M", converter = SizeConverter.class,
@@ -57,6 +58,10 @@ public final class Main implements Callable<Integer> {
             description = "x86-64 ELF image to boot in long mode (default: the edu DMA guest, "
                     + "guest-tests/images/x86/edu-dma.elf).")
     Path kernel;
+
+    @Option(names = "-qtest", paramLabel = "stdio|FILE",
+            description = "With -M pseries: run a qtest-like script from stdin or FILE (see README).")
+    String qtest;
 
     @Option(names = {"-append", "--append"}, paramLabel = "N", defaultValue = "0",
             description = "Number passed to the guest's entry in RDI (default: ${DEFAULT-VALUE}).")
@@ -95,8 +100,14 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (qtest != null || machine.startsWith("pseries")) {
+            if (qtest == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "-M pseries runs with -qtest stdio|FILE");
+            }
+            return org.jvmm.qtest.QtestLauncher.run(machine, memory, qtest, System.in, out);
+        }
         if (!machine.equals("x86-toy")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown machine '" + machine + "'; known: x86-toy");
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown machine '" + machine + "'; known: x86-toy, pseries");
         }
         if (info != null) {
             if (!info.equals("mtree")) {

@@ -16,6 +16,7 @@ import org.jvmm.trace.Trace;
  * <li>I/O: each element of a (possibly string) IN/OUT is one access of the port space.
  * <li>MMIO: one access of the memory space of the exit's length when it is 1, 2, 4 or 8, else a
  *     bulk access; the data bytes are in the guest's memory order.
+ * <li>PAPR hypercall: the machine's {@link HypercallTable} answers it (status and return values).
  * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
  * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
  * </ul>
@@ -31,6 +32,15 @@ public final class ExitDispatcher {
     }
 
     public static ExitAction handle(Peripherals p, VcpuExit exit, ExitCounters counters) {
+        return handle(p, null, exit, counters);
+    }
+
+    /**
+     * As {@link #handle(Peripherals, VcpuExit, ExitCounters)}, with the machine's hypercall table
+     * for PAPR_HCALL exits (null: every hypercall is answered H_FUNCTION, as for a hypervisor
+     * that has none).
+     */
+    public static ExitAction handle(Peripherals p, HypercallTable hcalls, VcpuExit exit, ExitCounters counters) {
         long t0 = System.nanoTime();
         ExitAction action = switch (exit) {
             case VcpuExit.Io io -> {
@@ -39,6 +49,14 @@ public final class ExitDispatcher {
             }
             case VcpuExit.Mmio m -> {
                 mmio(p.memory(), m);
+                yield ExitAction.CONTINUE;
+            }
+            case VcpuExit.PaprHcall h -> {
+                if (hcalls == null) {
+                    h.respond(-2); // H_FUNCTION
+                } else {
+                    hcalls.dispatch(h);
+                }
                 yield ExitAction.CONTINUE;
             }
             case VcpuExit.Halt h -> new ExitAction.Stop("the guest halted");

@@ -67,6 +67,6 @@ class MainTest {
     @Test
     void anUnknownMachineIsRefusedNamingTheKnownOnes() {
         assertEquals(2, run("-M", "pc"));
-        assertTrue(err().contains("unknown machine 'pc'; known: x86-toy"));
+        assertTrue(err().contains("unknown machine 'pc'; known: x86-toy, pseries"), err());
     }
 }

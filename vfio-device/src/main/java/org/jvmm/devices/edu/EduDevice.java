@@ -67,6 +67,7 @@ public final class EduDevice implements PciDeviceModel {
 
     private final ByteOrder byteOrder;
     private final Executor engine;
+    private final long dmaMask;
     private final MemorySegment buffer = Arena.ofAuto().allocate(DMA_BUFFER_SIZE, 8);
     private final Object lock = new Object();
     private DmaPort dma;
@@ -88,8 +89,17 @@ public final class EduDevice implements PciDeviceModel {
      * @param engine where factorial and DMA work runs ({@code Runnable::run}: synchronously)
      */
     public EduDevice(ByteOrder byteOrder, Executor engine) {
+        this(byteOrder, engine, DMA_MASK);
+    }
+
+    /**
+     * @param dmaMask the device's DMA mask (QEMU's edu {@code dma_mask} property; default 28 bits):
+     *        DMA addresses are clamped to it
+     */
+    public EduDevice(ByteOrder byteOrder, Executor engine, long dmaMask) {
         this.byteOrder = byteOrder;
         this.engine = engine;
+        this.dmaMask = dmaMask;
     }
 
     /** A little-endian (x86) edu whose engine runs synchronously. */
@@ -269,7 +279,7 @@ public final class EduDevice implements PciDeviceModel {
         synchronized (lock) {
             boolean toRam = (dmaCmd & DMA_CMD_TO_RAM) != 0;
             long devAddr = toRam ? dmaSrc : dmaDst;
-            long ramAddr = (toRam ? dmaDst : dmaSrc) & DMA_MASK;
+            long ramAddr = (toRam ? dmaDst : dmaSrc) & dmaMask;
             long count = dmaCount;
             long end = devAddr + count;
             if (devAddr >= DMA_BUFFER_START && devAddr < DMA_BUFFER_START + DMA_BUFFER_SIZE

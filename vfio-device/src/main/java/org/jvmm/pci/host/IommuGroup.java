@@ -17,6 +17,7 @@ public final class IommuGroup {
     private volatile DmaDomain domain;
     private Object dmaOwner;
     private Object vfioGroupFile;
+    private volatile boolean mmioFrozen;
 
     IommuGroup(int id, List<HostPciFunction> functions) {
         this.id = id;
@@ -84,6 +85,19 @@ public final class IommuGroup {
 
     public void setVfioGroupFile(Object file) {
         this.vfioGroupFile = file;
+    }
+
+    /**
+     * True while the host bridge has isolated the group's partitionable endpoint for MMIO (sPAPR
+     * EEH): loads from its functions return all-ones and stores are dropped. Read lock-free.
+     */
+    public boolean mmioFrozen() {
+        return mmioFrozen;
+    }
+
+    /** Set by the host bridge's error model (org.jvmm.pci.host.spapr) as it freezes and thaws the PE. */
+    public void setMmioFrozen(boolean frozen) {
+        this.mmioFrozen = frozen;
     }
 
     @Override

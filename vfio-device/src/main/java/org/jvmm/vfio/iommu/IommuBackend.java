@@ -13,7 +13,7 @@ import org.jvmm.vfio.dma.DmaDomain;
  * kernel's errno, and leaves the backend as it was. The container calls them holding its lock;
  * DMA ({@link DmaDomain}) may run concurrently from any thread.
  */
-public sealed interface IommuBackend extends DmaDomain permits Type1Iommu {
+public sealed interface IommuBackend extends DmaDomain permits Type1Iommu, SpaprTceIommu {
 
     /** The IOMMU type the backend was opened with (VFIO_TYPE1_IOMMU ...). */
     long type();

@@ -1,7 +1,7 @@
 package org.jvmm.vfio.iommu;
 
 /** What VFIO_IOMMU_GET_INFO returns; each backend has its own structure. */
-public sealed interface IommuInfo permits Type1Info {
+public sealed interface IommuInfo permits Type1Info, SpaprTceInfo {
     /** The argsz after the call: raised to the size needed when the capabilities did not fit. */
     int argsz();
 

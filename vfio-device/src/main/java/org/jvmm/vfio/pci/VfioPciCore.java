@@ -272,6 +272,13 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
                         + " decode is off in the command register");
             }
         }
+        if (function.iommuGroup().mmioFrozen()) {
+            // EEH: the PE is isolated; loads answer all-ones, stores go nowhere
+            if (!isWrite) {
+                buf.fill((byte) 0xff);
+            }
+            return count;
+        }
         barAccess(index, pos, buf, 0, count, isWrite);
         return count;
     }
@@ -327,6 +334,13 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
         long count = buf.byteSize();
         if (pos >= config.size() || count > config.size() - pos) {
             throw new ErrnoException(op, Errno.EFAULT, where + ": beyond config space size " + config.size());
+        }
+        if (function.iommuGroup().mmioFrozen()) {
+            // EEH: config cycles to an isolated PE read all-ones and writes are dropped
+            if (!isWrite) {
+                buf.fill((byte) 0xff);
+            }
+            return count;
         }
         long done = 0;
         boolean decodeBefore = config.memoryDecode();
@@ -436,8 +450,9 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
             check(offset, size);
             long at = pos + offset;
             BarSpec b = bar(index);
-            if (at + size > b.size()) {
-                return -1L >>> (64 - 8 * size); // past the BAR inside the last page: reads float high
+            if (at + size > b.size() || function.iommuGroup().mmioFrozen()) {
+                // past the BAR inside the last page, or the PE is frozen by EEH: reads float high
+                return -1L >>> (64 - 8 * size);
             }
             MemorySegment mem = model.barMemory(index);
             if (mem != null) {
@@ -450,7 +465,7 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
         public void write(long offset, int size, long value) {
             check(offset, size);
             long at = pos + offset;
-            if (at + size > bar(index).size()) {
+            if (at + size > bar(index).size() || function.iommuGroup().mmioFrozen()) {
                 return;
             }
             MemorySegment mem = model.barMemory(index);

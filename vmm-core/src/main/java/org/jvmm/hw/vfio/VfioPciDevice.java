@@ -233,16 +233,16 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
      * INTx (when the function has a pin) is wired to {@code intxGsi} at once; MSI when the guest
      * enables it.
      */
-    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+    public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi) {
         return realize(name, space, host, vm, router, intxGsi, false);
     }
 
     /**
-     * As {@link #realize(String, VfioType1Space, PciAddress, Vm, GsiRouter, int)}; with
+     * As {@link #realize(String, VfioSpace, PciAddress, Vm, GsiRouter, int)}; with
      * {@code noMmap} (QEMU's x-no-mmap) no BAR is mapped: every access traps to the VMM.
      */
-    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+    public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi, boolean noMmap) {
         VfioDevice device = space.openDevice(host);
         VfioPciDevice d;

@@ -1,0 +1,222 @@
+package org.jvmm.kvm.soft;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import org.jvmm.address.GuestAddress;
+
+/**
+ * A CPU that runs a script instead of instructions, in the spirit of QEMU's qtest: each queued
+ * {@link Op} is one hypercall ({@code sc 1} with r3..r12 set) or one load or store of 1, 2, 4 or 8
+ * bytes in big-endian (the pseries CPU's byte order), or a byte block (a string copy). A RAM
+ * access is done in place; an access outside RAM stops the CPU as an MMIO would; a hypercall goes
+ * first to the in-bridge fast path and stops the CPU only when that hands it up. Each op's result
+ * (the loaded value, or the hypercall's r3.. after the call) completes its future.
+ *
+ * <p>Threads: {@link #submit} from any thread; {@code run}/{@code complete} on the vCPU thread.
+ */
+public final class ScriptedCpu implements SoftCpu {
+    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /** One scripted action of the CPU. */
+    public sealed interface Op {
+        /** {@code sc 1}: r3 = nr, r4.. = args (at most 9); completes with r3..r12 after the call. */
+        record Hcall(long nr, long[] args, CompletableFuture<long[]> result) implements Op {
+        }
+
+        /** A load of 1, 2, 4 or 8 bytes, big-endian; completes with the value. */
+        record Load(GuestAddress address, int size, CompletableFuture<Long> result) implements Op {
+        }
+
+        /** A store of 1, 2, 4 or 8 bytes, big-endian; completes when done. */
+        record Store(GuestAddress address, int size, long value, CompletableFuture<Long> result) implements Op {
+        }
+
+        /** A block read (bytes in memory order). */
+        record ReadBlock(GuestAddress address, int length, CompletableFuture<byte[]> result) implements Op {
+        }
+
+        /** A block write (bytes in memory order). */
+        record WriteBlock(GuestAddress address, byte[] bytes, CompletableFuture<Long> result) implements Op {
+        }
+    }
+
+    private final ArrayDeque<Op> script = new ArrayDeque<>();
+    private final long[] regs = new long[10];
+    private Op pending;
+    private final MemorySegment mmioData = MemorySegment.ofArray(new long[1]);
+    private long hypercalls;
+    private long fastPathHypercalls;
+
+    /** Queues {@code op}; it runs at the vCPU's next {@code run()}. */
+    public synchronized void submit(Op op) {
+        script.add(op);
+    }
+
+    public CompletableFuture<long[]> hcall(long nr, long... args) {
+        if (args.length > 9) {
+            throw new IllegalArgumentException("hcall 0x" + Long.toHexString(nr) + ": " + args.length + " arguments, at most 9");
+        }
+        CompletableFuture<long[]> f = new CompletableFuture<>();
+        submit(new Op.Hcall(nr, args.clone(), f));
+        return f;
+    }
+
+    public CompletableFuture<Long> load(GuestAddress a, int size) {
+        checkSize(size);
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Op.Load(a, size, f));
+        return f;
+    }
+
+    public CompletableFuture<Long> store(GuestAddress a, int size, long value) {
+        checkSize(size);
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Op.Store(a, size, value, f));
+        return f;
+    }
+
+    public CompletableFuture<byte[]> readBlock(GuestAddress a, int length) {
+        CompletableFuture<byte[]> f = new CompletableFuture<>();
+        submit(new Op.ReadBlock(a, length, f));
+        return f;
+    }
+
+    public CompletableFuture<Long> writeBlock(GuestAddress a, byte[] bytes) {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        submit(new Op.WriteBlock(a, bytes.clone(), f));
+        return f;
+    }
+
+    private static void checkSize(int size) {
+        if (size != 1 && size != 2 && size != 4 && size != 8) {
+            throw new IllegalArgumentException("access size " + size + " is not 1, 2, 4 or 8");
+        }
+    }
+
+    /** Hypercalls issued, and how many of them the in-bridge fast path completed without an exit. */
+    public synchronized long hypercalls() {
+        return hypercalls;
+    }
+
+    public synchronized long fastPathHypercalls() {
+        return fastPathHypercalls;
+    }
+
+    @Override
+    public Stop run(Host host) {
+        while (true) {
+            if (host.kicked()) {
+                return new Stop.Kicked();
+            }
+            Op op;
+            synchronized (this) {
+                op = script.poll();
+                if (op == null) {
+                    return new Stop.Idle();
+                }
+                if (op instanceof Op.Hcall) {
+                    hypercalls++;
+                }
+            }
+            Stop stop = execute(host, op);
+            if (stop != null) {
+                pending = op;
+                return stop;
+            }
+        }
+    }
+
+    private Stop execute(Host host, Op op) {
+        switch (op) {
+            case Op.Hcall h -> {
+                Arrays.fill(regs, 0);
+                regs[0] = h.nr();
+                System.arraycopy(h.args(), 0, regs, 1, h.args().length);
+                if (host.hypercall(regs)) {
+                    synchronized (this) {
+                        fastPathHypercalls++;
+                    }
+                    h.result().complete(regs.clone());
+                    return null;
+                }
+                return new Stop.Hypercall(h.nr(), h.args().clone());
+            }
+            case Op.Load l -> {
+                MemorySegment ram = host.ram(l.address(), l.size());
+                if (ram == null) {
+                    return new Stop.Mmio(l.address(), l.size(), false, mmioData.asSlice(0, l.size()));
+                }
+                l.result().complete(get(ram, l.size()));
+                return null;
+            }
+            case Op.Store s -> {
+                MemorySegment ram = host.ram(s.address(), s.size());
+                if (ram == null) {
+                    MemorySegment d = mmioData.asSlice(0, s.size());
+                    put(d, s.size(), s.value());
+                    return new Stop.Mmio(s.address(), s.size(), true, d);
+                }
+                put(ram, s.size(), s.value());
+                s.result().complete(0L);
+                return null;
+            }
+            case Op.ReadBlock r -> {
+                MemorySegment ram = host.ram(r.address(), r.length());
+                if (ram == null) {
+                    return new Stop.Mmio(r.address(), r.length(), false, MemorySegment.ofArray(new byte[r.length()]));
+                }
+                r.result().complete(ram.toArray(ValueLayout.JAVA_BYTE));
+                return null;
+            }
+            case Op.WriteBlock w -> {
+                MemorySegment ram = host.ram(w.address(), w.bytes().length);
+                if (ram == null) {
+                    return new Stop.Mmio(w.address(), w.bytes().length, true, MemorySegment.ofArray(w.bytes()));
+                }
+                MemorySegment.copy(w.bytes(), 0, ram, ValueLayout.JAVA_BYTE, 0, w.bytes().length);
+                w.result().complete(0L);
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void complete(Stop stop, long[] hcallRegs) {
+        Op op = pending;
+        pending = null;
+        if (op == null) {
+            return;
+        }
+        switch (op) {
+            case Op.Hcall h -> h.result().complete(hcallRegs.clone());
+            case Op.Load l -> l.result().complete(get(((Stop.Mmio) stop).data(), l.size()));
+            case Op.Store s -> s.result().complete(0L);
+            case Op.ReadBlock r -> r.result().complete(((Stop.Mmio) stop).data().toArray(ValueLayout.JAVA_BYTE));
+            case Op.WriteBlock w -> w.result().complete(0L);
+        }
+    }
+
+    private static long get(MemorySegment m, int size) {
+        return switch (size) {
+            case 1 -> m.get(ValueLayout.JAVA_BYTE, 0) & 0xffL;
+            case 2 -> m.get(BE_SHORT, 0) & 0xffffL;
+            case 4 -> m.get(BE_INT, 0) & 0xffff_ffffL;
+            default -> m.get(BE_LONG, 0);
+        };
+    }
+
+    private static void put(MemorySegment m, int size, long v) {
+        switch (size) {
+            case 1 -> m.set(ValueLayout.JAVA_BYTE, 0, (byte) v);
+            case 2 -> m.set(BE_SHORT, 0, (short) v);
+            case 4 -> m.set(BE_INT, 0, (int) v);
+            default -> m.set(BE_LONG, 0, v);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.jvmm.kvm.soft;
+
+import java.lang.foreign.MemorySegment;
+import org.jvmm.address.GuestAddress;
+
+/**
+ * The CPU behind a soft vCPU, pluggable: {@link ScriptedCpu} issues hypercalls and memory
+ * accesses from a script, exactly as a vCPU would (QEMU's qtest); the PPC64 interpreter can stand
+ * here later. {@link #run} executes until the CPU needs its host and says why ({@link Stop}); the
+ * soft vCPU turns that into a {@link org.jvmm.kvm.VcpuExit}, and hands the VMM's answer back with
+ * {@link #complete} before the next {@code run}.
+ *
+ * <p>Threads: called only on the vCPU's thread.
+ */
+public interface SoftCpu {
+
+    /** What the CPU sees of its host: guest RAM through the memslots, and KVM's in-bridge hypercall path. */
+    interface Host {
+        /** Guest RAM at [gpa, gpa + length) when one memslot backs all of it, else null (MMIO). */
+        MemorySegment ram(GuestAddress gpa, long length);
+
+        /**
+         * KVM's in-kernel hypercall handling: {@code regs[0]} is r3 (the hcall number), r4 on
+         * follow. Returns true when handled (status in regs[0], returns in regs[1..]); false when
+         * the call must go to the VMM.
+         */
+        boolean hypercall(long[] regs);
+
+        /** True once {@link org.jvmm.kvm.Vcpu#kick()} asked the vCPU to return. */
+        boolean kicked();
+    }
+
+    /** Why {@link #run} returned. */
+    sealed interface Stop {
+        /** A hypercall for the VMM: r3 = {@code nr}, r4.. = {@code args}. */
+        record Hypercall(long nr, long[] args) implements Stop {
+        }
+
+        /** A load or store that no memslot backs; {@code data} holds the stored bytes (guest order) or receives the load. */
+        record Mmio(GuestAddress address, int length, boolean isWrite, MemorySegment data) implements Stop {
+        }
+
+        /** Nothing left to do (the script ran out; a real CPU would cede). */
+        record Idle() implements Stop {
+        }
+
+        /** Returned because of a kick. */
+        record Kicked() implements Stop {
+        }
+    }
+
+    Stop run(Host host);
+
+    /**
+     * The VMM answered the last stop: for a hypercall, {@code hcallRegs} holds the status (r3) and
+     * return values (r4 on); for an MMIO load, the stop's data segment was filled.
+     */
+    void complete(Stop stop, long[] hcallRegs);
+}

@@ -1,0 +1,130 @@
+package org.jvmm.kvm.soft.spapr;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jvmm.kvm.spapr.SpaprTceCreate64;
+import org.jvmm.pci.host.spapr.PreregisteredMemory;
+import org.jvmm.pci.host.spapr.TceTable;
+
+/**
+ * A guest-visible TCE table KVM keeps for one LIOBN (struct kvmppc_spapr_tce_table): the TCEs as
+ * the guest wrote them (host byte order; the VMM reads the same array, as QEMU mmaps the table's
+ * fd) and the hardware tables linked to it through the KVM-VFIO device, which the fast path keeps
+ * in step.
+ *
+ * <p>Thread rules: hypercalls on a table hold its monitor (KVM's per-table lock); the VMM's reads
+ * of the guest view are plain reads. The link list is copy-on-write. Closing its fd (owned by the
+ * VMM) removes the table from the VM.
+ */
+public final class KvmTceTable implements AutoCloseable {
+
+    /** A hardware table this LIOBN drives, with the pre-registered memory its TCEs are built from. */
+    public record Link(TceTable table, PreregisteredMemory preregistered, Object group) {
+    }
+
+    private final long liobn;
+    private final int pageShift;
+    private final long offset;
+    private final long size;
+    private final long[] guestView;
+    private final List<Link> links = new CopyOnWriteArrayList<>();
+    private final Runnable onClose;
+    private int fd = -1;
+    private boolean closed;
+
+    KvmTceTable(SpaprTceCreate64 args, Runnable onClose) {
+        this.liobn = args.liobn();
+        this.pageShift = args.pageShift();
+        this.offset = args.offset();
+        this.size = args.size();
+        this.guestView = new long[Math.toIntExact(args.size())];
+        this.onClose = onClose;
+    }
+
+    public long liobn() {
+        return liobn;
+    }
+
+    public int pageShift() {
+        return pageShift;
+    }
+
+    /** The window's first bus page. */
+    public long offset() {
+        return offset;
+    }
+
+    /** Entries. */
+    public long size() {
+        return size;
+    }
+
+    /** The anon-inode fd the VMM holds for the table. */
+    public int fd() {
+        return fd;
+    }
+
+    void setFd(int fd) {
+        this.fd = fd;
+    }
+
+    /** The TCE of window entry {@code index} (0 = the window's first page) as the guest wrote it. */
+    public long get(long index) {
+        return guestView[(int) index];
+    }
+
+    /** The VMM writing the guest view (QEMU's h_put_tce on an mmapped KVM table). */
+    public void set(long index, long tce) {
+        guestView[(int) index] = tce;
+    }
+
+    public List<Link> links() {
+        return List.copyOf(links);
+    }
+
+    List<Link> linkList() {
+        return links;
+    }
+
+    /**
+     * Links hardware table {@code hw} of {@code group} (kvm_spapr_tce_attach_iommu_group); linking
+     * the same table again is a no-op. The entries the guest already wrote are not replayed, as in KVM.
+     */
+    public synchronized void link(TceTable hw, PreregisteredMemory preregistered, Object group) {
+        for (Link l : links) {
+            if (l.table() == hw) {
+                return;
+            }
+        }
+        links.add(new Link(hw, preregistered, group));
+    }
+
+    /** Drops every link of {@code group} (kvm_spapr_tce_release_iommu_group). */
+    public synchronized void unlinkGroup(Object group) {
+        links.removeIf(l -> l.group() == group);
+    }
+
+    /** True once a hardware table is linked: the fast path then drives the device's IOMMU too. */
+    public boolean linked() {
+        return !links.isEmpty();
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            throw new IllegalStateException("KVM TCE table liobn 0x" + Long.toHexString(liobn) + " closed twice");
+        }
+        closed = true;
+        onClose.run();
+    }
+
+    @Override
+    public String toString() {
+        return "KvmTceTable[liobn=0x" + Long.toHexString(liobn) + ", page shift " + pageShift + ", offset 0x"
+                + Long.toHexString(offset) + ", size 0x" + Long.toHexString(size) + ", links " + links.size() + "]";
+    }
+}

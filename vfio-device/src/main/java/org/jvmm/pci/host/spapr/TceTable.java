@@ -1,0 +1,139 @@
+package org.jvmm.pci.host.spapr;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import org.jvmm.address.Iova;
+
+/**
+ * One hardware TCE table (Linux struct iommu_table): the translation behind one DMA window of a
+ * PE. Entry {@code i} (counted from {@link #offset()}, in IOMMU pages) translates bus address
+ * {@code i << pageShift}; it is a big-endian 64-bit TCE holding the real page address with the
+ * permission bits {@link #TCE_READ} and {@link #TCE_WRITE} (arch/powerpc/include/asm/tce.h).
+ * Beside it the table keeps the user-space address each entry was built from (the
+ * {@code it_userspace} cache of v2 containers and KVM), so clearing an entry can drop the
+ * reference on its pre-registered region.
+ *
+ * <p>Thread rules: entries are written by one owner at a time (the VFIO container's lock, or
+ * KVM's table lock on the hypercall fast path) and read lock-free by device DMA, with
+ * release/acquire ordering. {@link #owner()} tells who may write it.
+ */
+public final class TceTable {
+    /** TCE_PCI_READ: the device may read the page. */
+    public static final long TCE_READ = 1;
+    /** TCE_PCI_WRITE: the device may write the page. */
+    public static final long TCE_WRITE = 2;
+    /** The permission bits of a TCE. */
+    public static final long TCE_PERMS = 3;
+
+    private static final VarHandle ENTRY = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN).arrayElementVarHandle();
+
+    private final int pageShift;
+    private final long offset;
+    private final long size;
+    private final int levels;
+    private final MemorySegment entries;
+    private final long[] userspace;
+    private final Object owner;
+
+    /**
+     * A zeroed table of {@code size} entries for the window starting at bus page {@code offset}.
+     *
+     * @param owner who created it (the platform, or a VFIO container), for ownership checks
+     */
+    public TceTable(int pageShift, long offset, long size, int levels, Object owner) {
+        if (pageShift < 12 || pageShift > 40 || size <= 0 || size > Integer.MAX_VALUE || offset < 0) {
+            throw new IllegalArgumentException("TCE table: page shift " + pageShift + ", offset 0x" + Long.toHexString(offset)
+                    + ", size 0x" + Long.toHexString(size));
+        }
+        this.pageShift = pageShift;
+        this.offset = offset;
+        this.size = size;
+        this.levels = levels;
+        this.entries = MemorySegment.ofArray(new long[(int) size]);
+        this.userspace = new long[(int) size];
+        this.owner = owner;
+    }
+
+    public int pageShift() {
+        return pageShift;
+    }
+
+    public long pageSize() {
+        return 1L << pageShift;
+    }
+
+    /** it_offset: the window's first bus page. */
+    public long offset() {
+        return offset;
+    }
+
+    /** it_size: entries in the table. */
+    public long size() {
+        return size;
+    }
+
+    public int levels() {
+        return levels;
+    }
+
+    public Object owner() {
+        return owner;
+    }
+
+    /** The window's first bus address. */
+    public Iova busStart() {
+        return new Iova(offset << pageShift);
+    }
+
+    /** The window's size in bytes. */
+    public long windowSize() {
+        return size << pageShift;
+    }
+
+    /** Bytes of memory the table itself takes (it_allocated_size), rounded up to 4 KiB. */
+    public long allocatedBytes() {
+        return (size * 8 + 4095) & ~4095L;
+    }
+
+    /** True when bus page {@code entry} (absolute, offset included) is in this window. */
+    public boolean containsEntry(long entry) {
+        return Long.compareUnsigned(entry - offset, size) < 0;
+    }
+
+    /** True when bus address {@code ioba} is in this window. */
+    public boolean contains(long ioba) {
+        return containsEntry(ioba >>> pageShift);
+    }
+
+    /** The TCE of absolute entry {@code entry} (0 when never written). */
+    public long get(long entry) {
+        return (long) ENTRY.getAcquire(entries, 0L, entry - offset);
+    }
+
+    /** Writes the TCE of absolute entry {@code entry} and returns the old one (iommu_tce_xchg). */
+    public long xchg(long entry, long tce) {
+        return (long) ENTRY.getAndSetRelease(entries, 0L, entry - offset, tce);
+    }
+
+    /** The user address entry {@code entry} was built from, or 0. */
+    public long userAddress(long entry) {
+        return userspace[(int) (entry - offset)];
+    }
+
+    public void setUserAddress(long entry, long ua) {
+        userspace[(int) (entry - offset)] = ua;
+    }
+
+    /** The entries' raw big-endian bytes (entry 0 first), for tests that read the table as hardware would. */
+    public byte[] rawBytes(long firstEntry, int count) {
+        return entries.asSlice((firstEntry - offset) * 8, count * 8L).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Override
+    public String toString() {
+        return "TceTable[bus 0x" + Long.toHexString(offset << pageShift) + "+0x" + Long.toHexString(windowSize())
+                + ", page shift " + pageShift + ", levels " + levels + "]";
+    }
+}
