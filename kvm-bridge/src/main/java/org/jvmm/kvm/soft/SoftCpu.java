@@ -47,6 +47,10 @@ public interface SoftCpu {
         /** Returned because of a kick. */
         record Kicked() implements Stop {
         }
+
+        /** The CPU cannot go on (a state it does not model); the vCPU reports an internal error. */
+        record Failed(String reason) implements Stop {
+        }
     }
 
     Stop run(Host host);

@@ -89,6 +89,9 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
                 kick.set(false);
                 return new VcpuExit.Interrupted();
             }
+            case SoftCpu.Stop.Failed f -> {
+                return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of());
+            }
         }
     }
 

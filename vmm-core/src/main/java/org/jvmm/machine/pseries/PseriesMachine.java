@@ -24,6 +24,7 @@ import org.jvmm.memory.AddressSpace;
 import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.papr.DdwRtasCalls;
+import org.jvmm.papr.EehRtasCalls;
 import org.jvmm.papr.PaprHypercalls;
 import org.jvmm.papr.Rtas;
 import org.jvmm.papr.TceHypercalls;
@@ -40,7 +41,7 @@ import org.jvmm.pci.host.HostPciPlatform;
  *     places BAR0 of the device in slot s at bus address 0x80000000 + s * 16 MiB and turns on
  *     memory decode and bus mastering;</li>
  * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
- *     KVMPPC_H_RTAS with the DDW calls;</li>
+ *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
  * <li>one vCPU with a {@link ScriptedCpu}.</li>
  * </ul>
  * With {@code kvmTce} the window tables are made in the accelerator too and linked to the host
@@ -98,6 +99,12 @@ public final class PseriesMachine implements AutoCloseable {
         new TceHypercalls(phb::tableByLiobn, system).registerIn(hcalls);
         rtas = new Rtas(system);
         new DdwRtasCalls(List.of(phb)).registerIn(rtas);
+        new EehRtasCalls(buid -> buid == phb.buid(), op -> {
+            if (vfio == null) {
+                throw new IllegalStateException("no VFIO device on PHB 0");
+            }
+            return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
+        }).registerIn(rtas);
         rtas.registerIn(hcalls);
         this.platform = platform;
     }
