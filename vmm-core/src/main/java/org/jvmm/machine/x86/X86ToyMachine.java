@@ -62,6 +62,7 @@ public final class X86ToyMachine implements AutoCloseable {
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
     private volatile boolean timedOut;
+    private boolean started;
     private boolean closed;
 
     /** What a run ended with. */
@@ -166,11 +167,17 @@ public final class X86ToyMachine implements AutoCloseable {
 
     /**
      * Runs the vCPU on its own thread until the guest stops or {@code limit} passes (then the vCPU
-     * is kicked out and the result says so).
+     * is kicked out and the result says so). Once per machine: KVM binds a vCPU to the first thread
+     * that runs it.
      *
      * @param onExit sees every exit before it is dispatched (for tests and tracing); may be null
      */
     public RunResult run(Duration limit, Consumer<VcpuExit> onExit) throws InterruptedException {
+        if (started) {
+            throw new IllegalStateException("x86-toy run: this machine has run already; the vCPU belongs to the thread"
+                    + " that first ran it (use runHere on that thread, or build a new machine)");
+        }
+        started = true;
         AtomicReference<RunResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ExitDispatcher.Peripherals peripherals = new ExitDispatcher.Peripherals(layout.memory(), layout.io());
@@ -201,6 +208,7 @@ public final class X86ToyMachine implements AutoCloseable {
      * themselves. Returns null when the budget ran out before the guest stopped.
      */
     public RunResult runHere(long maxExits) {
+        started = true;
         return loop(new ExitDispatcher.Peripherals(layout.memory(), layout.io()), null, maxExits);
     }
 
