@@ -163,7 +163,7 @@ public final class SpaprTceIommu implements IommuBackend {
             }
         }
         for (PreregisteredMemory.Region r : List.copyOf(prereg)) {
-            phb.preregistered().put("release", r);
+            phb.preregistered().release(r);
             memlock.uncharge(r.size());
             prereg.remove(r);
         }
