@@ -276,6 +276,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         long len = buffer.byteSize();
         long need = toMemory ? TceTable.TCE_WRITE : TceTable.TCE_READ;
         // pass 1: every page inside a window, valid and permitted (all or nothing)
+        HostMapping cur = null; // consecutive pages are usually in one mapping
         long at = start;
         long end = start + len;
         boolean wraps = Long.compareUnsigned(end - 1, start) < 0;
@@ -295,7 +296,9 @@ public final class PartitionableEndpoint implements DmaDomain {
             }
             long pageMask = t.pageSize() - 1;
             long n = Math.min(end - at, t.pageSize() - (at & pageMask));
-            HostMapping m = memory.find(new HostAddress((tce & ~pageMask) + (at & pageMask)), n);
+            HostAddress host = new HostAddress((tce & ~pageMask) + (at & pageMask));
+            HostMapping m = cur != null && cur.contains(host, n) ? cur : memory.find(host, n);
+            cur = m;
             if (m == null || m.isClosed()) {
                 return FaultReason.UNMAPPED; // the page behind the TCE is gone
             }
@@ -314,7 +317,9 @@ public final class PartitionableEndpoint implements DmaDomain {
             long pageMask = t.pageSize() - 1;
             long inPage = a & pageMask;
             long n = Math.min(len - done, t.pageSize() - inPage);
-            HostMapping m = memory.find(new HostAddress((tce & ~pageMask) + inPage), n);
+            HostAddress host = new HostAddress((tce & ~pageMask) + inPage);
+            HostMapping m = cur.contains(host, n) ? cur : memory.find(host, n);
+            cur = m;
             MemorySegment target = m.segment().asSlice((tce & ~pageMask) + inPage - m.address().value(), n);
             if (toMemory) {
                 MemorySegment.copy(buffer, done, target, 0, n);
