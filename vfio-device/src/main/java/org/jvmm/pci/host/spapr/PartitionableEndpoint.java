@@ -44,7 +44,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         }
     };
 
-    private final SpaprPhb phb;
+    private final PnvPhb phb;
     private final IommuGroup group;
     private final HostMemoryRegistry memory;
     private final TceTable[] windows = new TceTable[2];
@@ -62,7 +62,7 @@ public final class PartitionableEndpoint implements DmaDomain {
     public record FreezeCause(Iova iova, long size, AccessKind access, String reason) {
     }
 
-    PartitionableEndpoint(SpaprPhb phb, IommuGroup group, HostMemoryRegistry memory) {
+    PartitionableEndpoint(PnvPhb phb, IommuGroup group, HostMemoryRegistry memory) {
         this.phb = phb;
         this.group = group;
         this.memory = memory;
@@ -70,7 +70,7 @@ public final class PartitionableEndpoint implements DmaDomain {
     }
 
     private void createPlatformDefaultWindow() {
-        SpaprPhbConfig c = phb.config();
+        PnvPhbConfig c = phb.config();
         setWindowInternal(0, new TceTable(12, c.tce32Start() >>> 12, c.tce32Size() >>> 12, 1, PLATFORM));
     }
 
@@ -78,7 +78,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         return group;
     }
 
-    public SpaprPhb phb() {
+    public PnvPhb phb() {
         return phb;
     }
 
