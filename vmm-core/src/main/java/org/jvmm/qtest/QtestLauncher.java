@@ -15,8 +15,8 @@ import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.iommu.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 
@@ -66,7 +66,7 @@ public final class QtestLauncher {
     /** The host the command line models: a POWER PHB with an edu at {@link #EDU} bound to vfio-pci. */
     public static HostPciPlatform demoHost() {
         var memory = new org.jvmm.host.memory.HostMemoryRegistry();
-        SpaprPhb phb = new SpaprPhb(SpaprPhbConfig.ioda2(), memory);
+        PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
         HostPciPlatform p = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)

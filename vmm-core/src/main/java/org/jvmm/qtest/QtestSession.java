@@ -35,7 +35,7 @@ import org.jvmm.vfio.iommu.SpaprTceIommu;
  * memset ADDR SIZE BYTE                 OK
  * hcall OPCODE [ARG...]                 OK STATUS R4 R5 R6 R7 exited=yes|no
  * rtas NAME NRET [ARG...]               OK STATUS [RET...]
- * exits                                 OK total=.. mmio=.. papr_hcall=.. in_bridge=..
+ * exits                                 OK total=.. mmio=.. papr_hcall=.. idle=.. in_bridge=..
  * faults                                OK count=N [last=...]
  * pe [GROUP]                            OK group=N state=S(NAME) frozen=.. freezes=N
  * eeh OP                                OK RESULT   (OP: disable enable unfreeze-io unfreeze-dma get-state
@@ -224,7 +224,7 @@ public final class QtestSession {
     private String exits() {
         Map<ExitKind, Long> s = m.exitCounters().snapshot();
         return " total=" + m.exitCounters().total() + " mmio=" + s.getOrDefault(ExitKind.MMIO, 0L) + " papr_hcall="
-                + s.getOrDefault(ExitKind.PAPR_HCALL, 0L) + " halt=" + s.getOrDefault(ExitKind.HALT, 0L) + " in_bridge="
+                + s.getOrDefault(ExitKind.PAPR_HCALL, 0L) + " idle=" + m.idleReturns() + " in_bridge="
                 + cpu.fastPathHypercalls();
     }
 

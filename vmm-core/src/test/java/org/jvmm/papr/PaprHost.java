@@ -6,8 +6,8 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.iommu.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 
@@ -16,7 +16,7 @@ final class PaprHost {
     static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
 
     final HostMemoryRegistry memory = new HostMemoryRegistry();
-    final SpaprPhb phb = new SpaprPhb(SpaprPhbConfig.ioda2(), memory);
+    final PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
     final EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
     final HostPciPlatform platform;
 

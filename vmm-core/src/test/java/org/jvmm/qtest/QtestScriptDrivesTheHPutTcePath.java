@@ -44,7 +44,7 @@ class QtestScriptDrivesTheHPutTcePath {
         List<String> got = run("pseries,kvm-tce=off", resource("hput-tce.qtest").toString(), InputStream.nullInputStream(), status);
         List<String> expected = java.nio.file.Files.readAllLines(resource("hput-tce.expected")).stream()
                 .map(l -> l.replace("kvm-tce=on", "kvm-tce=off").replace("exited=no", "exited=yes")
-                        .replace("total=38 mmio=15 papr_hcall=1 halt=22 in_bridge=4", "total=42 mmio=15 papr_hcall=5 halt=22 in_bridge=0"))
+                        .replace("total=16 mmio=15 papr_hcall=1 idle=22 in_bridge=4", "total=20 mmio=15 papr_hcall=5 idle=22 in_bridge=0"))
                 .toList();
         assertEquals(expected, got);
         assertEquals(0, status[0]);

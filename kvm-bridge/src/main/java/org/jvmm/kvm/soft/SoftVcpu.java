@@ -21,6 +21,9 @@ import org.jvmm.kvm.VcpuExit;
  * <p>Threads: {@code run()} on one thread at a time (the vCPU's); {@link #kick()} from any.
  */
 public final class SoftVcpu implements Vcpu, SoftCpu.Host {
+    private static final VcpuExit HALT = new VcpuExit.Halt();
+    private static final VcpuExit INTERRUPTED = new VcpuExit.Interrupted();
+
     private final SoftVm vm;
     private final int id;
     private final SoftCpu cpu;
@@ -83,11 +86,11 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
                 return new VcpuExit.Mmio(m.address(), m.length(), m.isWrite(), m.data());
             }
             case SoftCpu.Stop.Idle i -> {
-                return new VcpuExit.Halt();
+                return HALT;
             }
             case SoftCpu.Stop.Kicked k -> {
                 kick.set(false);
-                return new VcpuExit.Interrupted();
+                return INTERRUPTED;
             }
             case SoftCpu.Stop.Failed f -> {
                 return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of());

@@ -70,6 +70,8 @@ public final class PseriesMachine implements AutoCloseable {
     private final PaprHypercalls hcalls = new PaprHypercalls();
     private final Rtas rtas;
     private final ExitCounters counters = new ExitCounters();
+    private final ExitDispatcher.Peripherals peripherals;
+    private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
     private final boolean kvmTce;
     private final VfioSpaprSpace.KvmLink linkStyle;
     private final List<VfioPciDevice> devices = new ArrayList<>();
@@ -82,6 +84,7 @@ public final class PseriesMachine implements AutoCloseable {
         memory = new MachineMemory(platform.memory());
         system = memory.adopt(new AddressSpace("memory", systemRoot, ByteOrder.BIG_ENDIAN));
         io = memory.adopt(new AddressSpace("io", new ContainerRegion("io", 1 << 16), ByteOrder.BIG_ENDIAN));
+        peripherals = new ExitDispatcher.Peripherals(system, io);
         ram = memory.allocateRam("ppc_spapr.ram", ramSize);
         systemRoot.addSubregion(0, ram);
         kvm = new SoftKvm();
@@ -151,18 +154,19 @@ public final class PseriesMachine implements AutoCloseable {
     }
 
     /**
-     * Runs the vCPU until its script is done (a Halt exit), handling every exit on the way: MMIO
-     * through the memory dispatch, hypercalls through the PAPR table. Returns the exits handled.
+     * Runs the vCPU until its script is done (a Halt exit), handling every other exit on the way:
+     * MMIO through the memory dispatch, hypercalls through the PAPR table. Returns the exits handled.
      */
     public int runUntilIdle() {
-        ExitDispatcher.Peripherals p = new ExitDispatcher.Peripherals(system, io);
+        ExitDispatcher.Peripherals p = peripherals;
         int n = 0;
         while (true) {
             VcpuExit exit = vcpu.run();
-            ExitAction a = ExitDispatcher.handle(p, hcalls, exit, counters);
             if (exit instanceof VcpuExit.Halt) {
-                return n; // the script is done: the CPU idles
+                idle.increment(); // the script is done: the CPU idles (not an exit the VMM handles)
+                return n;
             }
+            ExitAction a = ExitDispatcher.handle(p, hcalls, exit, counters);
             n++;
             if (a instanceof ExitAction.Stop s) {
                 throw new IllegalStateException("pseries vCPU stopped: " + s.reason());
@@ -207,8 +211,14 @@ public final class PseriesMachine implements AutoCloseable {
         return rtas;
     }
 
+    /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
     public ExitCounters exitCounters() {
         return counters;
+    }
+
+    /** Times {@link #runUntilIdle} returned because the CPU had nothing left to do (Halt). */
+    public long idleReturns() {
+        return idle.sum();
     }
 
     /** The sPAPR container space, or null before the first vfio-pci device. */

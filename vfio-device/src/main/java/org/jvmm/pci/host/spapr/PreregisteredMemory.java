@@ -111,6 +111,20 @@ public final class PreregisteredMemory {
         }
     }
 
+    /**
+     * Drops a reference at container teardown: as tce_iommu_release, it goes on (and the region
+     * with its last reference) even if some TCE still uses it (the kernel only warns).
+     */
+    public synchronized void release(Region r) {
+        if (--r.references == 0) {
+            r.removed = true;
+            regions.remove(r.ua, r);
+            if (last == r) {
+                last = null;
+            }
+        }
+    }
+
     /** mm_iommu_lookup: the region holding all of [ua, ua + size), or null. Lock-free. */
     public Region lookup(long ua, long size) {
         Region l = last;
