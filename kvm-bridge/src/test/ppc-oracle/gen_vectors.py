@@ -42,6 +42,9 @@ def cases():
             add(ALU, f"{op}{suf} 5,6,7")
     for op in ["modsw", "moduw", "modsd", "modud"]:
         add(ALU, f"{op} 5,6,7")
+    for op in ["maddld", "maddhd", "maddhdu"]:
+        add(ALU, f"{op} 5,6,7,5")
+        add(ALU, f"{op} 5,6,7,6")
     for op in ["and", "andc", "or", "orc", "xor", "nand", "nor", "eqv", "slw", "srw", "sraw", "sld", "srd", "srad"]:
         for suf in ["", "."]:
             add(ALU, f"{op}{suf} 5,6,7")

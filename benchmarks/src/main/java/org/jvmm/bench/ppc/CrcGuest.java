@@ -24,6 +24,9 @@ final class CrcGuest implements AutoCloseable {
     long calls;
     long crc;
     long retiredAtLastTick;
+    long retiredAtFirstTick = -1;
+    /** When calls reaches this, the tick exits to the caller instead of continuing. */
+    long exitAtCall = Long.MAX_VALUE;
 
     CrcGuest() {
         MemorySegment ram = arena.allocate(16 << 20, 4096);
@@ -48,8 +51,11 @@ final class CrcGuest implements AutoCloseable {
         calls = c.gpr(4);
         crc = c.gpr(5);
         retiredAtLastTick = c.retiredInstructions();
+        if (retiredAtFirstTick < 0) {
+            retiredAtFirstTick = retiredAtLastTick;
+        }
         c.setGpr(3, 0);
-        return HypercallHandler.Outcome.HANDLED;
+        return calls >= exitAtCall ? HypercallHandler.Outcome.EXIT_TO_VMM : HypercallHandler.Outcome.HANDLED;
     }
 
     @Override

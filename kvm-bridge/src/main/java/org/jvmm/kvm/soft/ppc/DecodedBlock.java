@@ -11,6 +11,13 @@ final class DecodedBlock {
     final boolean littleEndian;
     final DecodedInsn[] insns;
     boolean valid = true;
+    /** Times entered by the interpreter; at the CPU's threshold the block is translated. */
+    int entries;
+    /** The translation, once made; null before, or if the block is not translatable. */
+    CompiledBlock compiled;
+    boolean untranslatable;
+    /** Translated runs that side-exited at the first instruction (no progress). */
+    int stalls;
 
     DecodedBlock(long pc, boolean littleEndian, DecodedInsn[] insns) {
         this.pc = pc;

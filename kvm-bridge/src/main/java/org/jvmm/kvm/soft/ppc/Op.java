@@ -144,6 +144,9 @@ final class Op {
     static final int MTLR = 132;
     static final int MFCTR = 133;
     static final int MTCTR = 134;
+    static final int MADDLD = 135;
+    static final int MADDHD = 136;
+    static final int MADDHDU = 137;
 
-    static final int COUNT = 135;
+    static final int COUNT = 138;
 }

@@ -31,6 +31,14 @@ import org.jvmm.address.GuestAddress;
  * the {@link MmioHandler}.</li>
  * <li><b>Rare events</b> (an MMIO load that exits) leave the block through a preallocated
  * stack-less signal, so the common path carries no status checks.</li>
+ * <li><b>Translate hot blocks.</b> A block entered 50 times is handed to {@link BlockCompiler},
+ * which emits a JVM class for it (guest registers in JVM locals, a block that branches to itself
+ * as a JVM loop, RAM accesses with constant layouts and bounds); the JVM's JIT then compiles that
+ * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
+ * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
+ * translated run is bounded by the budget and the next decrementer event, and by 2^20
+ * instructions so that stop requests and the external line are looked at. The oracle vectors run
+ * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
  * <h2>Time</h2>
@@ -57,7 +65,14 @@ import org.jvmm.address.GuestAddress;
  * <h2>Threads</h2>
  * One vCPU thread owns the CPU: it calls {@code run} and all register accessors. Only
  * {@link #requestStop()} and {@link #setExternalInterrupt} may be called from other threads
- * (volatile fields, read at block boundaries).
+ * (volatile fields, read at block boundaries, at the latest after 2^20 instructions). No locks.
+ *
+ * <h2>Left out</h2>
+ * The FPU, VMX/VSX, the MMU (HPT/radix translation, SLB), hypervisor state (HV=1 interrupts,
+ * HDEC, hrfid), the large decrementer, string instructions (lswi/lswx/stswi/stswx), byte and
+ * halfword reservations (lbarx/lharx), divwe/divde, prefixed (v3.1) instructions, trace and
+ * performance-monitor interrupts, and more than one CPU (reservations are never lost to another
+ * CPU's store).
  */
 public final class PpcCpu {
     /** The processor version this CPU reports: a POWER9 (0x004E) DD2.2. */
@@ -65,14 +80,18 @@ public final class PpcCpu {
     /** Timebase frequency a device tree should advertise. */
     public static final long TIMEBASE_HZ = 512_000_000L;
     private static final int MAX_BLOCK = 64;
+    /** Instructions a translated loop may run before the run loop looks at stop requests again. */
+    private static final int MAX_TRANSLATED_RUN = 1 << 20;
+    /** Side exits at a translated block's first instruction before it is given back to the interpreter. */
+    private static final int MAX_STALLS = 16;
     private static final long CACHE_LINE = 128;
 
-    private static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort H_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt W_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt W_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong D_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong D_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort H_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfInt W_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt W_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfLong D_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong D_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private static final long XER_SO = 1L << 31;
     private static final long XER_OV = 1L << 30;
@@ -98,11 +117,12 @@ public final class PpcCpu {
     private static final EndAfter END_AFTER = new EndAfter();
 
     // Architected state. gpr[32] is the always-zero slot for "(RA|0)".
-    private final long[] gpr = new long[33];
-    private int cr;
-    private boolean so, ov, ca, ov32, ca32;
+    final long[] gpr = new long[33];
+    int cr;
+    boolean so, ov, ca, ov32, ca32;
     private long xerRest; // the other low 32 bits written by mtxer (byte count 57:63 among them)
-    private long lr, ctr, pc, msr;
+    long lr, ctr, pc;
+    private long msr;
     private long srr0, srr1, dar, dsisr, cfar, dscr, tar, ppr, ctrl, vrsave, lpcr, pir;
     private final long[] sprg = new long[4];
     private final long[] hsprg = new long[2];
@@ -122,13 +142,16 @@ public final class PpcCpu {
     private volatile boolean externalLine;
 
     // Memory.
-    private final MemorySegment ram;
+    final MemorySegment ram;
     private final long ramSize;
     private final MmioHandler mmio;
     private final HypercallHandler hypercalls;
     private final BlockCache cache;
-    private final byte[] codePages;
+    final byte[] codePages;
     private DecodedBlock running;
+    private boolean translate = true;
+    int translateThreshold = 50;
+    private long translatedBlocks;
 
     // MMIO exit bookkeeping.
     private PpcExit pendingExit;
@@ -178,6 +201,26 @@ public final class PpcCpu {
             throw new IllegalArgumentException("PpcCpu.setPc: " + address + " is not word aligned");
         }
         pc = address.value();
+    }
+
+    /** All registers a VMM exchanges with KVM_GET_REGS. */
+    public PpcRegisters registers() {
+        long[] g = java.util.Arrays.copyOf(gpr, 32);
+        return new PpcRegisters(pc, cr, ctr, lr, xer(), msr, srr0, srr1, sprg.clone(), g);
+    }
+
+    /** Applies a KVM_SET_REGS snapshot; MSR[LE] takes effect for the next instruction fetch. */
+    public void setRegisters(PpcRegisters r) {
+        System.arraycopy(r.gpr(), 0, gpr, 0, 32);
+        pc = r.pc();
+        cr = r.cr();
+        ctr = r.ctr();
+        lr = r.lr();
+        setXer(r.xer());
+        setMsr(r.msr());
+        srr0 = r.srr0();
+        srr1 = r.srr1();
+        System.arraycopy(r.sprg(), 0, sprg, 0, 4);
     }
 
     public int cr() {
@@ -260,6 +303,19 @@ public final class PpcCpu {
     /** The byte order in which interrupt handlers run (LPCR[ILE]; H_SET_MODE sets it on pseries). */
     public void setInterruptLittleEndian(boolean little) {
         interruptLittleEndian = little;
+    }
+
+    /**
+     * Turns translation of hot blocks to JVM bytecode ({@link BlockCompiler}) on (the default) or off
+     * (pure interpreter, for comparison). Blocks already translated stay translated.
+     */
+    public void setBlockTranslation(boolean enabled) {
+        translate = enabled;
+    }
+
+    /** Blocks translated to JVM bytecode so far. */
+    public long translatedBlocks() {
+        return translatedBlocks;
     }
 
     /** Instructions retired since creation; also the timebase value. */
@@ -363,17 +419,34 @@ public final class PpcCpu {
                             + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
                 }
             }
-            int limit = b.insns.length;
-            if (left < limit) {
-                limit = (int) left;
-            }
+            long allowed = left;
             if ((msr & Msr.EE) != 0) {
-                long untilDec = dec() + 1;
-                if (untilDec < limit) {
-                    limit = (int) untilDec;
+                allowed = Math.min(allowed, dec() + 1);
+            }
+            int n = b.insns.length;
+            CompiledBlock c = b.compiled;
+            if (c == null && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
+                c = BlockCompiler.compile(b, ramSize);
+                b.compiled = c;
+                b.untranslatable = c == null;
+                if (c != null) {
+                    translatedBlocks++;
                 }
             }
-            PpcExit e = exec(b, limit);
+            if (c != null && allowed >= n) {
+                int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
+                if (done > 0) {
+                    retired += done;
+                    continue;
+                }
+                // A side exit at the first instruction: the interpreter takes it. A block that keeps
+                // doing that (a store into its own page first thing) is left to the interpreter.
+                if (++b.stalls > MAX_STALLS) {
+                    b.compiled = null;
+                    b.untranslatable = true;
+                }
+            }
+            PpcExit e = exec(b, (int) Math.min(allowed, n));
             if (e != null) {
                 return e;
             }
@@ -402,7 +475,7 @@ public final class PpcCpu {
         return b;
     }
 
-    private static boolean endsBlock(int op) {
+    static boolean endsBlock(int op) {
         return switch (op) {
             case Op.B, Op.BC, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
                  Op.ILLEGAL, Op.WAIT, Op.ICBI -> true;
@@ -601,6 +674,9 @@ public final class PpcCpu {
                          Op.MODSW, Op.MODUW, Op.MODSD, Op.MODUD -> mulDiv(d);
                     case Op.POPCNTB, Op.POPCNTW, Op.POPCNTD, Op.CMPB, Op.EXTSWSLI, Op.MCRXRX, Op.SETB -> misc(d);
                     case Op.ISEL -> r[d.rt()] = ((cr << d.aux()) < 0) ? r[d.ra()] : r[d.rb()];
+                    case Op.MADDLD -> r[d.rt()] = r[d.ra()] * r[d.rb()] + r[d.aux()];
+                    case Op.MADDHD -> r[d.rt()] = Alu.maddhd(r[d.ra()], r[d.rb()], r[d.aux()]);
+                    case Op.MADDHDU -> r[d.rt()] = Alu.maddhdu(r[d.ra()], r[d.rb()], r[d.aux()]);
                     case Op.CRLOGIC -> {
                         int a = (cr >>> (31 - d.ra())) & 1;
                         int c = (cr >>> (31 - d.rb())) & 1;
@@ -845,6 +921,10 @@ public final class PpcCpu {
                 return null;
             }
             case Op.WAIT -> {
+                if (d.aux() == 1 && problemState()) {
+                    program(d, Vector.SRR1_PRIVILEGED);
+                    return null;
+                }
                 retired++;
                 pc = next;
                 return new PpcExit.Halted(new GuestAddress(next));

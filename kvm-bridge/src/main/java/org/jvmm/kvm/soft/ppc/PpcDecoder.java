@@ -25,6 +25,14 @@ final class PpcDecoder {
         int ra0 = ra == 0 ? ZERO : ra;
         switch (opcd) {
             case 2: return d(Op.TDI, rt, ra, 0, simm, 0, false, w, pc);
+            case 4:
+                // VA-form integer multiply-add (v3.0); the rest of opcode 4 is the vector unit.
+                return switch (w & 0x3f) {
+                    case 48 -> d(Op.MADDHD, rt, ra, rb, 0, (w >>> 6) & 31, false, w, pc);
+                    case 49 -> d(Op.MADDHDU, rt, ra, rb, 0, (w >>> 6) & 31, false, w, pc);
+                    case 51 -> d(Op.MADDLD, rt, ra, rb, 0, (w >>> 6) & 31, false, w, pc);
+                    default -> illegal(w, pc);
+                };
             case 3: return d(Op.TWI, rt, ra, 0, simm, 0, false, w, pc);
             case 7: return d(Op.MULLI, rt, ra, 0, simm, 0, false, w, pc);
             case 8: return d(Op.SUBFIC, rt, ra, 0, simm, 0, false, w, pc);
@@ -103,12 +111,18 @@ final class PpcDecoder {
     }
 
     private static DecodedInsn decode19(int w, long pc, int rt, int ra, int rb) {
+        if (((w >>> 1) & 0x1f) == 2) {
+            // addpcis (DX-form, v3.0): RT = next instruction address + (d << 16), a constant here.
+            int d = (short) ((((w >>> 6) & 0x3ff) << 6) | (((w >>> 16) & 0x1f) << 1) | (w & 1));
+            return d(Op.ADDI, rt, ZERO, 0, pc + 4 + ((long) d << 16), 0, false, w, pc);
+        }
         int xo = (w >>> 1) & 0x3ff;
         switch (xo) {
             case 0: return d(Op.MCRF, rt >>> 2, ra >>> 2, 0, 0, 0, false, w, pc);
             case 16: return d(Op.BCLR, rt, ra, 0, 0, w & 1, false, w, pc);
             case 18: return d(Op.RFID, 0, 0, 0, 0, 0, false, w, pc);
             case 150: return d(Op.ISYNC, 0, 0, 0, 0, 0, false, w, pc);
+            case 370: return d(Op.WAIT, 0, 0, 0, 0, 1, false, w, pc); // stop (privileged)
             case 528:
                 // bcctr with BO[2]=0 (decrement CTR) is an invalid form.
                 if ((rt & 4) == 0) {
@@ -262,7 +276,8 @@ final class PpcDecoder {
             case 470: return d(Op.PRIV_NOP, 0, 0, 0, 0, 0, false, w, pc); // dcbi (privileged)
             case 982: return d(Op.ICBI, 0, ra0, rb, 0, 0, false, w, pc);
             case 1014: return d(Op.DCBZ, 0, ra0, rb, 0, 0, false, w, pc);
-            case 62: return d(Op.WAIT, 0, 0, 0, 0, 0, false, w, pc);
+            case 30: // wait (v3.0 encoding)
+            case 62: return d(Op.WAIT, 0, 0, 0, 0, 0, false, w, pc); // wait (v2.06 encoding)
             // Loads, indexed.
             case 87: return d(Op.LBZ, rt, ra0, rb, 0, 0, false, w, pc);
             case 119: return loadUpdateX(Op.LBZU, rt, ra, rb, w, pc);

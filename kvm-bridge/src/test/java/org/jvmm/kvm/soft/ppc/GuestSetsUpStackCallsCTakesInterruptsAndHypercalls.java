@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.jvmm.address.GuestAddress;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The committed test guest (src/test/ppc-guest: freestanding C + asm entry, built by build.sh with
@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * scripted machine standing in for the soft backend: H_PUT_TERM_CHAR is handled on the fast path,
  * the test's report hypercalls and the device register exit to "the VMM". The guest sets up its
  * stack, calls C, takes three decrementer interrupts, traps twice with tw, makes one system call,
- * does an MMIO store and a resumed MMIO load, in both byte orders.
+ * does an MMIO store and a resumed MMIO load, in both byte orders, interpreted and translated.
  */
 class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
     private static final long H_PUT_TERM_CHAR = 0x58;
@@ -29,9 +29,9 @@ class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
     private static final long H_TEST_DONE = 0xF00D0000L;
     private static final long DEVICE = 0x20000000L;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"le", "be"})
-    void guestRunsToCompletion(String endian) throws IOException {
+    @ParameterizedTest(name = "{0}, translation threshold {1}")
+    @CsvSource({"le, 1", "be, 1", "le, 50", "be, 0"})
+    void guestRunsToCompletion(String endian, int threshold) throws IOException {
         boolean le = endian.equals("le");
         byte[] image;
         try (InputStream in = getClass().getResourceAsStream("/ppc/guest-" + endian + ".bin")) {
@@ -55,6 +55,9 @@ class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
                 return HypercallHandler.Outcome.HANDLED;
             };
             PpcCpu cpu = m.cpu;
+            // 0 = interpreter only; 1 = every block translated on first entry; 50 = the default.
+            cpu.setBlockTranslation(threshold > 0);
+            cpu.translateThreshold = Math.max(threshold, 1);
             cpu.setPc(new GuestAddress(0));
             Map<Long, Long> reports = new LinkedHashMap<>();
             List<String> exits = new ArrayList<>();
@@ -101,6 +104,9 @@ class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
                     "SRR1 holds the MSR at the trap (EE off again)");
             assertEquals(1L, reports.get(5L), "system calls taken");
             assertInstanceOf(PpcExit.Hypercall.class, cpu.run(1000), "after main returns the guest keeps saying done");
+            if (threshold == 1) {
+                assertTrue(cpu.translatedBlocks() > 20, "blocks translated: " + cpu.translatedBlocks());
+            }
         }
     }
 }

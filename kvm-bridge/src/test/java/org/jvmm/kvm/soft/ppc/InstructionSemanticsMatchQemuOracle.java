@@ -24,35 +24,63 @@ class InstructionSemanticsMatchQemuOracle {
     private static final long INSN = 0x1000;
     private static final long BUF = 0x3000;
 
+    private static final int B_NEXT = 0x48000004; // b .+4
+
     @TestFactory
-    Stream<DynamicTest> littleEndianVectors() throws IOException {
-        return tests("/ppc/vectors-le.txt.gz", true, 400);
+    Stream<DynamicTest> littleEndianVectorsInterpreted() throws IOException {
+        return tests("/ppc/vectors-le.txt.gz", true, 400, false);
     }
 
     @TestFactory
-    Stream<DynamicTest> bigEndianVectors() throws IOException {
-        return tests("/ppc/vectors-be.txt.gz", false, 60);
+    Stream<DynamicTest> bigEndianVectorsInterpreted() throws IOException {
+        return tests("/ppc/vectors-be.txt.gz", false, 60, false);
     }
 
-    private Stream<DynamicTest> tests(String resource, boolean le, int atLeast) throws IOException {
+    /** The same vectors through BlockCompiler: every block is translated on first entry. */
+    @TestFactory
+    Stream<DynamicTest> littleEndianVectorsTranslated() throws IOException {
+        return tests("/ppc/vectors-le.txt.gz", true, 400, true);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> bigEndianVectorsTranslated() throws IOException {
+        return tests("/ppc/vectors-be.txt.gz", false, 60, true);
+    }
+
+    private Stream<DynamicTest> tests(String resource, boolean le, int atLeast, boolean translated) throws IOException {
         Map<String, List<OracleVectors.Case>> vectors = OracleVectors.load(resource);
         assertTrue(vectors.size() >= atLeast, resource + " holds only " + vectors.size() + " instruction variants");
         TestMachine m = new TestMachine(0x10000, le);
+        m.cpu.setBlockTranslation(translated);
+        m.cpu.translateThreshold = 1;
         List<DynamicTest> tests = new ArrayList<>();
+        if (translated) {
+            long variants = vectors.values().stream().map(List::getFirst)
+                    .filter(c -> BlockCompiler.translatable(PpcDecoder.decode(c.word(), INSN), true)).count();
+            tests.add(dynamicTest("most instruction variants are translatable", () -> assertTrue(
+                    variants * 10 >= vectors.size() * 6, variants + " of " + vectors.size() + " translatable")));
+        }
         for (var e : vectors.entrySet()) {
-            tests.add(dynamicTest((le ? "LE " : "BE ") + e.getKey(), () -> {
+            String name = (le ? "LE " : "BE ") + (translated ? "translated " : "") + e.getKey();
+            tests.add(dynamicTest(name, () -> {
                 for (OracleVectors.Case c : e.getValue()) {
-                    check(m, c);
+                    check(m, c, translated);
                 }
             }));
         }
         return tests.stream().onClose(m::close);
     }
 
-    private static void check(TestMachine m, OracleVectors.Case c) {
+    private static void check(TestMachine m, OracleVectors.Case c, boolean translated) {
         PpcCpu cpu = m.cpu;
         long[] in = c.in();
-        m.code(INSN, c.word());
+        // Translated: follow the instruction with "b .+4" so that it forms a block of its own.
+        boolean tail = translated && (c.kind() == OracleVectors.ALU || c.kind() == OracleVectors.MEM);
+        if (tail) {
+            m.code(INSN, c.word(), B_NEXT);
+        } else {
+            m.code(INSN, c.word());
+        }
         if (c.kind() == OracleVectors.MEM) {
             for (int k = 0; k < OracleVectors.BUF_LEN; k++) {
                 m.ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, BUF + k, (byte) (k * 29 + 90 + 7 * c.seed()));
@@ -67,7 +95,16 @@ class InstructionSemanticsMatchQemuOracle {
         cpu.setLr(INSN + in[5]);
         cpu.setCtr(in[6] + (c.kind() == OracleVectors.BRANCH_CTR ? INSN : 0));
         cpu.setPc(new GuestAddress(INSN));
-        PpcExit exit = cpu.run(1);
+        long translatedBefore = cpu.translatedBlocks();
+        PpcExit exit = cpu.run(tail ? 2 : 1);
+        if (translated) {
+            DecodedInsn d = PpcDecoder.decode(c.word(), INSN);
+            // An instruction that ends its block leaves "b .+4" a block of its own, translated too.
+            boolean alone = !tail || PpcCpu.endsBlock(d.op());
+            int expected = (BlockCompiler.translatable(d, alone) ? 1 : 0) + (tail && alone ? 1 : 0);
+            assertEquals(translatedBefore + expected, cpu.translatedBlocks(),
+                    "blocks translated for " + c.asm());
+        }
         String what = c.asm() + " inputs " + hex(in);
         assertInstanceOf(PpcExit.BudgetExhausted.class, exit, what);
         long[] out = c.out();
@@ -94,7 +131,7 @@ class InstructionSemanticsMatchQemuOracle {
                     assertEquals(INSN + 4, pc, "no trap for " + what);
                 }
             }
-            default -> assertEquals(INSN + 4, pc, "next PC after " + what);
+            default -> assertEquals(INSN + (tail ? 8 : 4), pc, "next PC after " + what);
         }
         if (c.kind() == OracleVectors.MEM) {
             for (int k = 0; k < OracleVectors.BUF_LEN; k++) {

@@ -39,6 +39,35 @@ class RunLoopExitsAreExactAndResumable {
     }
 
     @Test
+    @DisplayName("the v3.0 wait encoding and stop halt too; stop in problem state is privileged")
+    void otherHaltEncodings() {
+        try (TestMachine m = new TestMachine(0x10000, true)) {
+            m.code(0x100, 0x7c00003c, 0x4c0002e4);
+            m.cpu.setPc(new GuestAddress(0x100));
+            assertEquals(0x104, assertInstanceOf(PpcExit.Halted.class, m.cpu.run(10)).pc().value());
+            assertEquals(0x108, assertInstanceOf(PpcExit.Halted.class, m.cpu.run(10)).pc().value());
+            m.cpu.setPc(new GuestAddress(0x104));
+            m.cpu.setMsr(m.cpu.msr() | Msr.PR);
+            m.cpu.run(1);
+            assertEquals(Vector.PROGRAM, m.cpu.pc().value());
+            assertEquals(Vector.SRR1_PRIVILEGED, m.cpu.srr1() & Vector.SRR1_SPECIFIC);
+        }
+    }
+
+    @Test
+    @DisplayName("addpcis adds its shifted immediate to the next instruction's address")
+    void addpcis() {
+        try (TestMachine m = new TestMachine(0x40000, true)) {
+            // 0x2000: addpcis r5,1 ; addpcis r6,-1 (d = -1: d0 all ones, d1 all ones, d2 = 1)
+            m.code(0x2000, 0x4ca00005, 0x4cdfffc5);
+            m.cpu.setPc(new GuestAddress(0x2000));
+            m.cpu.run(2);
+            assertEquals(0x2004 + 0x10000, m.cpu.gpr(5));
+            assertEquals(0x2008 - 0x10000, m.cpu.gpr(6));
+        }
+    }
+
+    @Test
     @DisplayName("requestStop from another thread ends an endless loop with Stopped")
     void stopFromAnotherThread() throws Exception {
         try (TestMachine m = new TestMachine(0x10000, true)) {

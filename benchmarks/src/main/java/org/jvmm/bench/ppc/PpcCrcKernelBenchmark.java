@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,7 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Guest instructions per second of the soft PPC64 CPU on the CRC32 kernel: each invocation runs
+ * Guest instructions per second of the soft PPC64 CPU on the CRC32 kernel, with and without block
+ * translation: each invocation runs
  * exactly {@link #BUDGET} guest instructions, so the reported ops/s are instructions/s. The same
  * kernel's speed under qemu-ppc64le is measured by benchmarks/ppc-vs-qemu.sh in the same run.
  */
@@ -27,14 +29,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class PpcInterpreterBenchmark {
+public class PpcCrcKernelBenchmark {
     static final long BUDGET = 20_000_000;
+
+    /** "translated": hot blocks become JVM bytecode (the default); "interpreted": the decode-once interpreter only. */
+    @Param({"translated", "interpreted"})
+    public String tier;
 
     private CrcGuest guest;
 
     @Setup(Level.Trial)
     public void setUp() {
         guest = new CrcGuest();
+        guest.cpu.setBlockTranslation(tier.equals("translated"));
     }
 
     @TearDown(Level.Trial)
