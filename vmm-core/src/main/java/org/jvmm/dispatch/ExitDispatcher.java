@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.memory.AddressSpace;
 
 /**
@@ -17,6 +18,7 @@ import org.jvmm.memory.AddressSpace;
  *     bulk access; the data bytes are in the guest's memory order.
  * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
  * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
+ * <li>PAPR hypercall (sPAPR): answered H_FUNCTION until a PAPR layer takes them.
  * </ul>
  * Nothing a guest does makes this throw: accesses to nothing read all-ones and are counted by the
  * address space.
@@ -48,6 +50,12 @@ public final class ExitDispatcher {
                     + ", data " + e.data());
             case VcpuExit.SystemEvent e -> new ExitAction.Stop("system event " + e.type() + " " + e.data());
             case VcpuExit.Interrupted i -> ExitAction.CONTINUE;
+            case VcpuExit.PaprHcall h -> {
+                // No PAPR layer behind these address spaces: the guest gets H_FUNCTION, as from QEMU
+                // for a hypercall it does not implement.
+                h.respond(Papr.H_FUNCTION);
+                yield ExitAction.CONTINUE;
+            }
             case VcpuExit.Other o -> new ExitAction.Stop("unhandled KVM exit reason " + o.reason());
         };
         counters.record(ExitKind.of(exit), System.nanoTime() - t0);

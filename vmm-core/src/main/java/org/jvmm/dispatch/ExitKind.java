@@ -4,7 +4,7 @@ import org.jvmm.kvm.VcpuExit;
 
 /** The kinds exits are counted by. */
 public enum ExitKind {
-    IO, MMIO, HALT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, SYSTEM_EVENT, INTERRUPTED, OTHER;
+    IO, MMIO, HALT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, SYSTEM_EVENT, INTERRUPTED, PAPR_HCALL, OTHER;
 
     public static ExitKind of(VcpuExit exit) {
         return switch (exit) {
@@ -16,6 +16,7 @@ public enum ExitKind {
             case VcpuExit.InternalError e -> INTERNAL_ERROR;
             case VcpuExit.SystemEvent e -> SYSTEM_EVENT;
             case VcpuExit.Interrupted i -> INTERRUPTED;
+            case VcpuExit.PaprHcall h -> PAPR_HCALL;
             case VcpuExit.Other o -> OTHER;
         };
     }
