@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.trace.Trace;
 
@@ -19,6 +20,7 @@ import org.jvmm.trace.Trace;
  * <li>PAPR hypercall: the machine's {@link HypercallTable} answers it (status and return values).
  * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
  * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
+ * <li>PAPR hypercall (sPAPR): answered H_FUNCTION until a PAPR layer takes them.
  * </ul>
  * Nothing a guest does makes this throw: accesses to nothing read all-ones and are counted by the
  * address space.
@@ -53,7 +55,7 @@ public final class ExitDispatcher {
             }
             case VcpuExit.PaprHcall h -> {
                 if (hcalls == null) {
-                    h.respond(-2); // H_FUNCTION
+                    h.respond(Papr.H_FUNCTION); // as QEMU answers a hypercall it does not implement
                 } else {
                     hcalls.dispatch(h);
                 }

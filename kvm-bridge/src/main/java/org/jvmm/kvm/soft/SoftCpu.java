@@ -5,8 +5,8 @@ import org.jvmm.address.GuestAddress;
 
 /**
  * The CPU behind a soft vCPU, pluggable: {@link ScriptedCpu} issues hypercalls and memory
- * accesses from a script, exactly as a vCPU would (QEMU's qtest); the PPC64 interpreter can stand
- * here later. {@link #run} executes until the CPU needs its host and says why ({@link Stop}); the
+ * accesses from a script, exactly as a vCPU would (QEMU's qtest); {@link PpcSoftCpu} runs guest
+ * code on the PPC64 interpreter. {@link #run} executes until the CPU needs its host and says why ({@link Stop}); the
  * soft vCPU turns that into a {@link org.jvmm.kvm.VcpuExit}, and hands the VMM's answer back with
  * {@link #complete} before the next {@code run}.
  *
@@ -48,8 +48,11 @@ public interface SoftCpu {
         record Kicked() implements Stop {
         }
 
-        /** The CPU cannot go on (a state it does not model); the vCPU reports an internal error. */
-        record Failed(String reason) implements Stop {
+        /**
+         * The CPU cannot go on in a state it does not implement (an instruction fetch outside guest
+         * RAM, address translation switched on): KVM_EXIT_INTERNAL_ERROR with {@code pc}.
+         */
+        record Failed(GuestAddress pc, String reason) implements Stop {
         }
     }
 

@@ -15,7 +15,8 @@ import org.jvmm.kvm.VcpuExit;
  * A vCPU of a {@link SoftVm}: {@link #run()} runs its {@link SoftCpu} until the CPU needs the VMM
  * and returns the matching exit: {@link VcpuExit.PaprHcall} for a hypercall the in-bridge path
  * handed up, {@link VcpuExit.Mmio} for an access no memslot backs (data in guest byte order),
- * {@link VcpuExit.Halt} when the CPU has nothing to do, {@link VcpuExit.Interrupted} after a kick.
+ * {@link VcpuExit.Halt} when the CPU has nothing to do, {@link VcpuExit.Interrupted} after a kick,
+ * {@link VcpuExit.InternalError} (EMULATION, data = [pc]) when the CPU cannot go on.
  * The VMM's answer in the exit's data segment goes back to the CPU at the next {@code run()}.
  *
  * <p>Threads: {@code run()} on one thread at a time (the vCPU's); {@link #kick()} from any.
@@ -93,7 +94,7 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
                 return INTERRUPTED;
             }
             case SoftCpu.Stop.Failed f -> {
-                return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of());
+                return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of(f.pc().value()));
             }
         }
     }

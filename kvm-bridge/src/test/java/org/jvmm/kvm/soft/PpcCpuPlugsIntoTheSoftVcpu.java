@@ -48,12 +48,12 @@ class PpcCpuPlugsIntoTheSoftVcpu {
                 ram.segment().set(ValueLayout.JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN), 4L * i, program[i]);
             }
             Memslot slot = vm.mapMemory(new GuestAddress(0), 16 << 20, ram.address());
-            PpcSoftCpu cpu = new PpcSoftCpu(ram.segment(), false);
+            PpcSoftCpu cpu = new PpcSoftCpu(vm, 16 << 20, false);
             SoftVcpu vcpu = vm.createVcpu(0, cpu);
             KvmTceTable t = vm.createSpaprTce64(new SpaprTceCreate64(0x8000_0000L, 12, 0, 0, 1 << 18));
 
             VcpuExit.Mmio store = assertInstanceOf(VcpuExit.Mmio.class, vcpu.run());
-            assertEquals(0, cpu.cpu().gpr(3), "H_PUT_TCE completed in the bridge with H_SUCCESS");
+            assertEquals(0, cpu.ppc().gpr(3), "H_PUT_TCE completed in the bridge with H_SUCCESS");
             assertEquals(0x3003, t.get(1));
             assertTrue(store.isWrite());
             assertEquals(new GuestAddress(0x0200_0000L), store.address());
@@ -64,13 +64,13 @@ class PpcCpuPlugsIntoTheSoftVcpu {
             load.data().copyFrom(java.lang.foreign.MemorySegment.ofArray(new byte[] {0x12, 0x34, 0x56, 0x78}));
 
             VcpuExit.PaprHcall h = assertInstanceOf(VcpuExit.PaprHcall.class, vcpu.run());
-            assertEquals(0x12345678L, cpu.cpu().gpr(8));
+            assertEquals(0x12345678L, cpu.ppc().gpr(8));
             assertEquals(Papr.H_PUT_TCE, h.nr());
             assertEquals(0x77, h.arg(0));
             h.respond(Papr.H_PARAMETER);
 
             assertInstanceOf(VcpuExit.Halt.class, vcpu.run());
-            assertEquals(Papr.H_PARAMETER, cpu.cpu().gpr(3));
+            assertEquals(Papr.H_PARAMETER, cpu.ppc().gpr(3));
             assertEquals(1, vcpu.hcallExits());
             assertEquals(2, vcpu.mmioExits());
             t.close();
