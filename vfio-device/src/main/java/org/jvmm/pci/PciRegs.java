@@ -11,6 +11,8 @@ public final class PciRegs {
     public static final int STATUS = 0x06;
     public static final int REVISION_ID = 0x08;
     public static final int CLASS_PROG = 0x09;
+    /** Base class and subclass (16 bits). */
+    public static final int CLASS_DEVICE = 0x0a;
     public static final int CACHE_LINE_SIZE = 0x0c;
     public static final int LATENCY_TIMER = 0x0d;
     public static final int HEADER_TYPE = 0x0e;
@@ -33,6 +35,14 @@ public final class PciRegs {
     public static final int STATUS_CAP_LIST = 0x10;
 
     public static final int HEADER_TYPE_MULTIFUNCTION = 0x80;
+
+    public static final int BASE_ADDRESS_SPACE_IO = 0x01;
+    public static final int BASE_ADDRESS_MEM_TYPE_64 = 0x04;
+    public static final int BASE_ADDRESS_MEM_PREFETCH = 0x08;
+
+    /** Size of a conventional PCI configuration space, and the number of BARs of a type-0 header. */
+    public static final int SPACE_SIZE = 256;
+    public static final int BAR_COUNT = 6;
 
     public static final int CAP_ID_MSI = 0x05;
     public static final int CAP_ID_EXP = 0x10;

@@ -1,12 +1,14 @@
 package org.jvmm.hw.pci;
 
+import org.jvmm.pci.PciRegs;
+
 /** The kind of a base address register. */
 public enum PciBarType {
-    IO(PciConfig.BASE_ADDRESS_SPACE_IO),
+    IO(PciRegs.BASE_ADDRESS_SPACE_IO),
     MEM32(0),
-    MEM32_PREFETCH(PciConfig.BASE_ADDRESS_MEM_PREFETCH),
-    MEM64(PciConfig.BASE_ADDRESS_MEM_TYPE_64),
-    MEM64_PREFETCH(PciConfig.BASE_ADDRESS_MEM_TYPE_64 | PciConfig.BASE_ADDRESS_MEM_PREFETCH);
+    MEM32_PREFETCH(PciRegs.BASE_ADDRESS_MEM_PREFETCH),
+    MEM64(PciRegs.BASE_ADDRESS_MEM_TYPE_64),
+    MEM64_PREFETCH(PciRegs.BASE_ADDRESS_MEM_TYPE_64 | PciRegs.BASE_ADDRESS_MEM_PREFETCH);
 
     /** The read-only low bits the BAR reports. */
     final int typeBits;

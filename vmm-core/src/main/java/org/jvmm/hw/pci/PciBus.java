@@ -2,6 +2,7 @@ package org.jvmm.hw.pci;
 
 import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.MemoryRegion;
+import org.jvmm.pci.PciRegs;
 
 /**
  * A PCI bus: up to 256 functions by devfn, and the two containers their BARs are placed in
@@ -44,7 +45,7 @@ public final class PciBus {
         boolean joinsFunctionZero = devfn.function() != 0 && fn0 != null;
         boolean functionZeroJoinsOthers = devfn.function() == 0 && hasOtherFunctions(devfn.device());
         if (joinsFunctionZero || functionZeroJoinsOthers) {
-            fn0.setByte(PciConfig.HEADER_TYPE, fn0.getByte(PciConfig.HEADER_TYPE) | PciConfig.HEADER_TYPE_MULTI_FUNCTION);
+            fn0.setByte(PciRegs.HEADER_TYPE, fn0.getByte(PciRegs.HEADER_TYPE) | PciRegs.HEADER_TYPE_MULTIFUNCTION);
         }
     }
 
@@ -63,7 +64,7 @@ public final class PciBus {
         if (f == null) {
             throw new IllegalStateException("pci bus " + name + " unplug " + devfn + ": slot is empty");
         }
-        f.setWord(PciConfig.COMMAND, 0);
+        f.setWord(PciRegs.COMMAND, 0);
         f.updateMappings();
         functions[devfn.value()] = null;
         f.unplugged();
@@ -77,7 +78,7 @@ public final class PciBus {
     /** A configuration read of {@code size} (1, 2, 4) bytes; all-ones for an empty slot or a bad offset. */
     public synchronized int configRead(int devfn, int offset, int size) {
         PciFunction f = functions[devfn & 0xff];
-        if (f == null || offset < 0 || offset + size > PciConfig.SPACE_SIZE) {
+        if (f == null || offset < 0 || offset + size > PciRegs.SPACE_SIZE) {
             return size == 4 ? -1 : (1 << (8 * size)) - 1;
         }
         return f.configRead(offset, size);
@@ -86,7 +87,7 @@ public final class PciBus {
     /** A configuration write; dropped for an empty slot or a bad offset. */
     public synchronized void configWrite(int devfn, int offset, int size, int value) {
         PciFunction f = functions[devfn & 0xff];
-        if (f == null || offset < 0 || offset + size > PciConfig.SPACE_SIZE) {
+        if (f == null || offset < 0 || offset + size > PciRegs.SPACE_SIZE) {
             return;
         }
         f.configWrite(offset, size, value);

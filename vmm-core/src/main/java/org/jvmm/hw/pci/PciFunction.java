@@ -1,6 +1,7 @@
 package org.jvmm.hw.pci;
 
 import org.jvmm.memory.MemoryRegion;
+import org.jvmm.pci.PciRegs;
 
 /**
  * A guest-visible PCI function (QEMU's PCIDevice): a 256-byte configuration space with
@@ -19,10 +20,10 @@ public abstract class PciFunction {
     public static final long UNMAPPED = -1;
 
     private final String name;
-    private final byte[] config = new byte[PciConfig.SPACE_SIZE];
-    private final byte[] wmask = new byte[PciConfig.SPACE_SIZE];
-    private final byte[] w1cmask = new byte[PciConfig.SPACE_SIZE];
-    private final Bar[] bars = new Bar[PciConfig.BAR_COUNT];
+    private final byte[] config = new byte[PciRegs.SPACE_SIZE];
+    private final byte[] wmask = new byte[PciRegs.SPACE_SIZE];
+    private final byte[] w1cmask = new byte[PciRegs.SPACE_SIZE];
+    private final Bar[] bars = new Bar[PciRegs.BAR_COUNT];
     private int nextCapability = 0x40;
     private PciBus bus;
     private PciDevfn devfn;
@@ -44,19 +45,19 @@ public abstract class PciFunction {
      */
     protected PciFunction(String name, int vendorId, int deviceId, int classCode, int revision) {
         this.name = name;
-        setWord(PciConfig.VENDOR_ID, vendorId);
-        setWord(PciConfig.DEVICE_ID, deviceId);
-        setByte(PciConfig.REVISION_ID, revision);
-        setByte(PciConfig.CLASS_PROG, classCode & 0xff);
-        setWord(PciConfig.CLASS_DEVICE, classCode >>> 8);
+        setWord(PciRegs.VENDOR_ID, vendorId);
+        setWord(PciRegs.DEVICE_ID, deviceId);
+        setByte(PciRegs.REVISION_ID, revision);
+        setByte(PciRegs.CLASS_PROG, classCode & 0xff);
+        setWord(PciRegs.CLASS_DEVICE, classCode >>> 8);
         // command: I/O, memory, bus master, parity, SERR, INTx disable (QEMU's pci_init_cmask/wmask)
-        setWriteMask(PciConfig.COMMAND, 2, PciConfig.COMMAND_IO | PciConfig.COMMAND_MEMORY
-                | PciConfig.COMMAND_MASTER | 0x40 | 0x100 | PciConfig.COMMAND_INTX_DISABLE);
+        setWriteMask(PciRegs.COMMAND, 2, PciRegs.COMMAND_IO | PciRegs.COMMAND_MEMORY
+                | PciRegs.COMMAND_MASTER | 0x40 | 0x100 | PciRegs.COMMAND_INTX_DISABLE);
         // status: the error bits are write-one-to-clear
-        setW1cMask(PciConfig.STATUS, 2, 0xf900);
+        setW1cMask(PciRegs.STATUS, 2, 0xf900);
         setWriteMask(0x0c, 1, 0xff); // cache line size
         setWriteMask(0x0d, 1, 0xff); // latency timer
-        setWriteMask(PciConfig.INTERRUPT_LINE, 1, 0xff);
+        setWriteMask(PciRegs.INTERRUPT_LINE, 1, 0xff);
     }
 
     public String name() {
@@ -91,7 +92,7 @@ public abstract class PciFunction {
     protected final void registerBar(int index, PciBarType type, MemoryRegion region) {
         long size = region.size();
         int slots = type.is64() ? 2 : 1;
-        if (index < 0 || index + slots > PciConfig.BAR_COUNT || bars[index] != null
+        if (index < 0 || index + slots > PciRegs.BAR_COUNT || bars[index] != null
                 || (slots == 2 && bars[index + 1] != null)) {
             throw new IllegalArgumentException(name + " register BAR " + index + " (" + type + "): index taken or out of range");
         }
@@ -100,7 +101,7 @@ public abstract class PciFunction {
                     + " is not a valid power of two for a " + type + " BAR");
         }
         bars[index] = new Bar(type, region);
-        int offset = PciConfig.BASE_ADDRESS_0 + 4 * index;
+        int offset = PciRegs.BASE_ADDRESS_0 + 4 * index;
         setLong(offset, type.typeBits);
         long mask = ~(size - 1) & (type.isIo() ? ~0x3L : ~0xfL);
         setWriteMask(offset, 4, (int) mask);
@@ -111,7 +112,7 @@ public abstract class PciFunction {
 
     /** Declares the INTx pin: 1 (INTA) to 4 (INTD), 0 for none. */
     protected final void setInterruptPin(int pin) {
-        setByte(PciConfig.INTERRUPT_PIN, pin);
+        setByte(PciRegs.INTERRUPT_PIN, pin);
     }
 
     /**
@@ -120,18 +121,18 @@ public abstract class PciFunction {
      */
     protected final int addCapability(int id, int size) {
         int offset = nextCapability;
-        if (offset + size > PciConfig.SPACE_SIZE) {
+        if (offset + size > PciRegs.SPACE_SIZE) {
             throw new IllegalStateException(name + " add capability 0x" + Integer.toHexString(id) + ": no room");
         }
         nextCapability = (offset + size + 3) & ~3;
         setByte(offset, id);
         setByte(offset + 1, 0);
-        int prev = PciConfig.CAPABILITY_LIST;
+        int prev = PciRegs.CAPABILITY_LIST;
         while (getByte(prev) != 0) {
             prev = getByte(prev) + 1;
         }
         setByte(prev, offset);
-        setWord(PciConfig.STATUS, getWord(PciConfig.STATUS) | PciConfig.STATUS_CAP_LIST);
+        setWord(PciRegs.STATUS, getWord(PciRegs.STATUS) | PciRegs.STATUS_CAP_LIST);
         return offset;
     }
 
@@ -190,8 +191,8 @@ public abstract class PciFunction {
      */
     public void configWrite(int offset, int size, int value) {
         writeMasked(offset, size, value);
-        if (ranges(offset, size, PciConfig.COMMAND, 2)
-                || ranges(offset, size, PciConfig.BASE_ADDRESS_0, 4 * PciConfig.BAR_COUNT)) {
+        if (ranges(offset, size, PciRegs.COMMAND, 2)
+                || ranges(offset, size, PciRegs.BASE_ADDRESS_0, 4 * PciRegs.BAR_COUNT)) {
             updateMappings();
         }
     }
@@ -214,12 +215,12 @@ public abstract class PciFunction {
 
     /** The command register. */
     public final int command() {
-        return getWord(PciConfig.COMMAND);
+        return getWord(PciRegs.COMMAND);
     }
 
     /** True when the guest has enabled bus mastering (DMA). */
     public final boolean busMasterEnabled() {
-        return (command() & PciConfig.COMMAND_MASTER) != 0;
+        return (command() & PciRegs.COMMAND_MASTER) != 0;
     }
 
     /** Where BAR {@code index} is mapped now, or {@link #UNMAPPED}. */
@@ -239,16 +240,16 @@ public abstract class PciFunction {
         Bar b = bars[index];
         int cmd = command();
         long size = b.region.size();
-        int offset = PciConfig.BASE_ADDRESS_0 + 4 * index;
+        int offset = PciRegs.BASE_ADDRESS_0 + 4 * index;
         if (b.type.isIo()) {
-            if ((cmd & PciConfig.COMMAND_IO) == 0) {
+            if ((cmd & PciRegs.COMMAND_IO) == 0) {
                 return UNMAPPED;
             }
             long addr = (getLong(offset) & 0xffff_ffffL) & ~(size - 1);
             long last = addr + size - 1;
             return (addr == 0 || last >= 0xffff_ffffL) ? UNMAPPED : addr;
         }
-        if ((cmd & PciConfig.COMMAND_MEMORY) == 0) {
+        if ((cmd & PciRegs.COMMAND_MEMORY) == 0) {
             return UNMAPPED;
         }
         long addr = getLong(offset) & 0xffff_ffffL;
@@ -279,10 +280,10 @@ public abstract class PciFunction {
      * and call this.
      */
     public void reset() {
-        setWord(PciConfig.COMMAND, 0);
-        for (int i = 0; i < PciConfig.BAR_COUNT; i++) {
+        setWord(PciRegs.COMMAND, 0);
+        for (int i = 0; i < PciRegs.BAR_COUNT; i++) {
             if (bars[i] != null) {
-                int offset = PciConfig.BASE_ADDRESS_0 + 4 * i;
+                int offset = PciRegs.BASE_ADDRESS_0 + 4 * i;
                 setLong(offset, bars[i].type.typeBits);
                 if (bars[i].type.is64()) {
                     setLong(offset + 4, 0);

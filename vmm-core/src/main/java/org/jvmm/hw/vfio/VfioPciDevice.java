@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.host.sys.EventFd;
 import org.jvmm.hw.pci.PciBarType;
-import org.jvmm.hw.pci.PciConfig;
+import org.jvmm.pci.PciRegs;
 import org.jvmm.hw.pci.PciFunction;
 import org.jvmm.kvm.Gsi;
 import org.jvmm.kvm.IrqFd;
@@ -62,7 +62,7 @@ import org.jvmm.vfio.VfioUapi;
  * machine's control thread realizes and closes the device.
  */
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
-    private static final int CONFIG_SIZE = PciConfig.SPACE_SIZE;
+    private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
     private static final long REGION_SHIFT = VfioUapi.VFIO_PCI_OFFSET_SHIFT;
 
     private final VfioDevice device;
@@ -212,12 +212,12 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         byte[] hostConfig = readHostConfig();
         copyIdentity(hostConfig);
         this.msiCap = copyCapabilities(hostConfig);
-        for (int i = 0; i < PciConfig.BAR_COUNT; i++) {
+        for (int i = 0; i < PciRegs.BAR_COUNT; i++) {
             RegionInfo ri = device.getRegionInfo(i);
             if (ri.size() == 0) {
                 continue;
             }
-            int low = (hostConfig[PciConfig.BASE_ADDRESS_0 + 4 * i] & 0xff);
+            int low = (hostConfig[PciRegs.BASE_ADDRESS_0 + 4 * i] & 0xff);
             PciBarType type = barType(low);
             BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap);
             bars.add(b);
@@ -278,30 +278,30 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     }
 
     private void copyIdentity(byte[] c) {
-        setWord(PciConfig.VENDOR_ID, u16(c, PciConfig.VENDOR_ID));
-        setWord(PciConfig.DEVICE_ID, u16(c, PciConfig.DEVICE_ID));
-        setByte(PciConfig.REVISION_ID, u8(c, PciConfig.REVISION_ID));
-        setByte(PciConfig.CLASS_PROG, u8(c, PciConfig.CLASS_PROG));
-        setWord(PciConfig.CLASS_DEVICE, u16(c, PciConfig.CLASS_DEVICE));
-        setWord(PciConfig.SUBSYSTEM_VENDOR_ID, u16(c, PciConfig.SUBSYSTEM_VENDOR_ID));
-        setWord(PciConfig.SUBSYSTEM_ID, u16(c, PciConfig.SUBSYSTEM_ID));
-        setInterruptPin(u8(c, PciConfig.INTERRUPT_PIN));
+        setWord(PciRegs.VENDOR_ID, u16(c, PciRegs.VENDOR_ID));
+        setWord(PciRegs.DEVICE_ID, u16(c, PciRegs.DEVICE_ID));
+        setByte(PciRegs.REVISION_ID, u8(c, PciRegs.REVISION_ID));
+        setByte(PciRegs.CLASS_PROG, u8(c, PciRegs.CLASS_PROG));
+        setWord(PciRegs.CLASS_DEVICE, u16(c, PciRegs.CLASS_DEVICE));
+        setWord(PciRegs.SUBSYSTEM_VENDOR_ID, u16(c, PciRegs.SUBSYSTEM_VENDOR_ID));
+        setWord(PciRegs.SUBSYSTEM_ID, u16(c, PciRegs.SUBSYSTEM_ID));
+        setInterruptPin(u8(c, PciRegs.INTERRUPT_PIN));
     }
 
     /** Copies the capability list; MSI becomes guest-writable where QEMU's msi_init allows. Returns its offset or 0. */
     private int copyCapabilities(byte[] c) {
-        if ((u16(c, PciConfig.STATUS) & PciConfig.STATUS_CAP_LIST) == 0) {
+        if ((u16(c, PciRegs.STATUS) & PciRegs.STATUS_CAP_LIST) == 0) {
             return 0;
         }
         for (int i = 0x40; i < CONFIG_SIZE; i++) {
             setByte(i, u8(c, i));
         }
-        setByte(PciConfig.CAPABILITY_LIST, u8(c, PciConfig.CAPABILITY_LIST));
-        setWord(PciConfig.STATUS, getWord(PciConfig.STATUS) | PciConfig.STATUS_CAP_LIST);
+        setByte(PciRegs.CAPABILITY_LIST, u8(c, PciRegs.CAPABILITY_LIST));
+        setWord(PciRegs.STATUS, getWord(PciRegs.STATUS) | PciRegs.STATUS_CAP_LIST);
         int msi = 0;
-        int off = u8(c, PciConfig.CAPABILITY_LIST) & 0xfc;
+        int off = u8(c, PciRegs.CAPABILITY_LIST) & 0xfc;
         for (int guard = 0; off != 0 && guard < 48; guard++) {
-            if (u8(c, off) == PciConfig.CAP_ID_MSI) {
+            if (u8(c, off) == PciRegs.CAP_ID_MSI) {
                 msi = off;
             }
             off = u8(c, off + 1) & 0xfc;
@@ -321,11 +321,11 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     }
 
     private static PciBarType barType(int low) {
-        if ((low & PciConfig.BASE_ADDRESS_SPACE_IO) != 0) {
+        if ((low & PciRegs.BASE_ADDRESS_SPACE_IO) != 0) {
             return PciBarType.IO;
         }
-        boolean is64 = (low & PciConfig.BASE_ADDRESS_MEM_TYPE_64) != 0;
-        boolean prefetch = (low & PciConfig.BASE_ADDRESS_MEM_PREFETCH) != 0;
+        boolean is64 = (low & PciRegs.BASE_ADDRESS_MEM_TYPE_64) != 0;
+        boolean prefetch = (low & PciRegs.BASE_ADDRESS_MEM_PREFETCH) != 0;
         return is64 ? (prefetch ? PciBarType.MEM64_PREFETCH : PciBarType.MEM64)
                 : (prefetch ? PciBarType.MEM32_PREFETCH : PciBarType.MEM32);
     }
@@ -336,8 +336,8 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     public void configWrite(int offset, int size, int value) {
         boolean msiBefore = msiEnabled();
         super.configWrite(offset, size, value);
-        if (overlaps(offset, size, PciConfig.COMMAND, 2)) {
-            writeHostConfig(PciConfig.COMMAND, 2, command());
+        if (overlaps(offset, size, PciRegs.COMMAND, 2)) {
+            writeHostConfig(PciRegs.COMMAND, 2, command());
         }
         if (msiCap != 0 && overlaps(offset, size, msiCap, msiCap64() ? 14 : 10)) {
             msiChanged(msiBefore);
@@ -409,10 +409,10 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     }
 
     private void enableIntx() {
-        if (getByte(PciConfig.INTERRUPT_PIN) == 0 || intxGsi < 0) {
+        if (getByte(PciRegs.INTERRUPT_PIN) == 0 || intxGsi < 0) {
             return;
         }
-        setByte(PciConfig.INTERRUPT_LINE, intxGsi);
+        setByte(PciRegs.INTERRUPT_LINE, intxGsi);
         intxTrigger = EventFd.create();
         intxResample = EventFd.create();
         intxIrqFd = vm.irqfd(intxTrigger, new Gsi(intxGsi), intxResample);

@@ -8,7 +8,7 @@ import org.jvmm.accel.kvm.KvmMemoryListener;
 import org.jvmm.dispatch.ExitAction;
 import org.jvmm.dispatch.ExitCounters;
 import org.jvmm.dispatch.ExitDispatcher;
-import org.jvmm.hw.pci.PciConfig;
+import org.jvmm.pci.PciRegs;
 import org.jvmm.hw.pci.PciDevfn;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.vfio.VfioPciDevice;
@@ -143,8 +143,8 @@ public final class PseriesMachine implements AutoCloseable {
             throw e;
         }
         devices.add(d);
-        d.configWrite(PciConfig.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
-        d.configWrite(PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY | PciConfig.COMMAND_MASTER);
+        d.configWrite(PciRegs.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
+        d.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
         return d;
     }
 

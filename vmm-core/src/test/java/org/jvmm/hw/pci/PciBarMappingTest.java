@@ -2,10 +2,12 @@ package org.jvmm.hw.pci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.machine.MachineMemory;
@@ -16,9 +18,7 @@ import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
 import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.jvmm.pci.PciRegs;
 
 /**
  * The guest's view of PCI through configuration mechanism #1: identification, empty slots, BAR
@@ -92,7 +92,7 @@ class PciBarMappingTest {
     @Test
     void theHostBridgeIdentifiesItselfAndEmptySlotsReadAllOnes() {
         assertEquals(0x0008_1b36L, cfgRead(0, 0, 4));
-        assertEquals(0x0600, cfgRead(0, PciConfig.CLASS_DEVICE, 2));
+        assertEquals(0x0600, cfgRead(0, PciRegs.CLASS_DEVICE, 2));
         assertEquals(0xffff_ffffL, cfgRead(7, 0, 4));
         io.write(new GuestAddress(0xcf8), 4, 0); // enable bit clear
         assertEquals(0xffff_ffffL, io.read(new GuestAddress(0xcfc), 4));
@@ -124,7 +124,7 @@ class PciBarMappingTest {
         assertEquals(0xffff_ffffL, memory.read(new GuestAddress(0xc000_1008L), 4));
         assertEquals(PciFunction.UNMAPPED, t.barAddress(0));
 
-        cfgWrite(3, PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY);
         assertEquals(0xc000_1000L, t.barAddress(0));
         assertEquals(8, memory.read(new GuestAddress(0xc000_1008L), 4));
 
@@ -132,7 +132,7 @@ class PciBarMappingTest {
         assertEquals(0xffff_ffffL, memory.read(new GuestAddress(0xc000_1008L), 4));
         assertEquals(0x10, memory.read(new GuestAddress(0xc000_4010L), 4));
 
-        cfgWrite(3, PciConfig.COMMAND, 2, 0);
+        cfgWrite(3, PciRegs.COMMAND, 2, 0);
         assertEquals(0xffff_ffffL, memory.read(new GuestAddress(0xc000_4010L), 4));
         assertEquals(PciFunction.UNMAPPED, t.barAddress(0));
     }
@@ -145,7 +145,7 @@ class PciBarMappingTest {
         cfgWrite(3, 0x18, 4, hole64 & 0xffff_ffffL);
         cfgWrite(3, 0x1c, 4, hole64 >>> 32);
         cfgWrite(3, 0x20, 4, 0xc000);
-        cfgWrite(3, PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY | PciConfig.COMMAND_IO);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_IO);
         assertEquals(hole64, t.barAddress(2));
         assertEquals(0x40, memory.read(new GuestAddress(hole64 + 0x40), 4));
         io.write(new GuestAddress(0xc004), 1, 9);
@@ -156,7 +156,7 @@ class PciBarMappingTest {
     void bar32AddressesThatWouldWrapAreNotMapped() {
         TestFunction t = new TestFunction("t");
         layout.pciBus().plug(new PciDevfn(3, 0), t);
-        cfgWrite(3, PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY);
         cfgWrite(3, 0x10, 4, 0xffff_ffffL); // sizing leaves the BAR at 0xfffff000: its end would pass 4 GiB
         assertEquals(PciFunction.UNMAPPED, t.barAddress(0));
     }
@@ -179,17 +179,17 @@ class PciBarMappingTest {
         });
         seen.clear();
         cfgWrite(3, 0x10, 4, 0xc000_0000L);
-        cfgWrite(3, PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY);
-        cfgWrite(3, PciConfig.COMMAND, 2, 0);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY);
+        cfgWrite(3, PciRegs.COMMAND, 2, 0);
         assertEquals(List.of("add t-bar0@0xc0000000+0x1000", "del t-bar0@0xc0000000+0x1000"), seen);
     }
 
     @Test
     void functionZeroBecomesMultiFunctionWhenASiblingJoins() {
         layout.pciBus().plug(new PciDevfn(4, 0), new TestFunction("f0"));
-        assertEquals(0, cfgRead(4, PciConfig.HEADER_TYPE, 1));
+        assertEquals(0, cfgRead(4, PciRegs.HEADER_TYPE, 1));
         layout.pciBus().plug(new PciDevfn(4, 1), new TestFunction("f1"));
-        assertEquals(0x80, cfgRead(4, PciConfig.HEADER_TYPE, 1));
+        assertEquals(0x80, cfgRead(4, PciRegs.HEADER_TYPE, 1));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> layout.pciBus().plug(new PciDevfn(4, 1), new TestFunction("again")));
         assertEquals("pci bus pci.0 plug again at 04.1: slot taken by f1", e.getMessage());
@@ -200,7 +200,7 @@ class PciBarMappingTest {
         TestFunction t = new TestFunction("t");
         layout.pciBus().plug(new PciDevfn(3, 0), t);
         cfgWrite(3, 0x10, 4, 0xc000_0000L);
-        cfgWrite(3, PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY);
         layout.pciBus().unplug(new PciDevfn(3, 0));
         assertEquals(0xffff_ffffL, memory.read(new GuestAddress(0xc000_0000L), 4));
         assertEquals(0xffff_ffffL, cfgRead(3, 0, 4));
