@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jvmm.address.GuestAddress;
+import org.jvmm.vfio.dma.AccessKind;
 
 /**
  * A view of a region tree from one bus master (QEMU's AddressSpace): the CPU's system memory, a
@@ -402,8 +403,8 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
     }
 
     private long iommuRead(IommuRegion io, long off, int size) {
-        IommuTlbEntry e = io.translate(off, IommuAccess.READ);
-        if (!e.perm().allows(IommuAccess.READ) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
+        IommuTlbEntry e = io.translate(off, AccessKind.READ);
+        if (!e.perm().allows(AccessKind.READ) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
             counters.iommuFaults.increment();
             return ones(size);
         }
@@ -411,8 +412,8 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
     }
 
     private void iommuWrite(IommuRegion io, long off, int size, long value) {
-        IommuTlbEntry e = io.translate(off, IommuAccess.WRITE);
-        if (!e.perm().allows(IommuAccess.WRITE) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
+        IommuTlbEntry e = io.translate(off, AccessKind.WRITE);
+        if (!e.perm().allows(AccessKind.WRITE) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
             counters.iommuFaults.increment();
             return;
         }
@@ -506,7 +507,7 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
     /** Through an IOMMU region, one translated page at a time. */
     private MemTxResult bulkIommu(IommuRegion io, long off, MemorySegment buf, long bufOff, long n, boolean isWrite) {
         MemTxResult result = MemTxResult.OK;
-        IommuAccess access = isWrite ? IommuAccess.WRITE : IommuAccess.READ;
+        AccessKind access = isWrite ? AccessKind.WRITE : AccessKind.READ;
         long k = 0;
         while (k < n) {
             IommuTlbEntry e = io.translate(off + k, access);

@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jvmm.address.Iova;
+import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.vfio.dma.IommuPermission;
 
 /**
  * A region whose accesses are translated by an IOMMU into another address space (QEMU's
@@ -41,7 +43,7 @@ public final class IommuRegion extends MemoryRegion {
         return translator;
     }
 
-    public IommuTlbEntry translate(long offset, IommuAccess access) {
+    public IommuTlbEntry translate(long offset, AccessKind access) {
         return translator.translate(offset, access);
     }
 
@@ -78,9 +80,9 @@ public final class IommuRegion extends MemoryRegion {
     public void replay(IommuNotifier notifier) {
         long step = translator.minPageSize();
         for (long off = 0; Long.compareUnsigned(off, size()) < 0; off += step) {
-            IommuTlbEntry e = translator.translate(off, IommuAccess.READ);
+            IommuTlbEntry e = translator.translate(off, AccessKind.READ);
             if (e.perm() == IommuPermission.NONE) {
-                e = translator.translate(off, IommuAccess.WRITE);
+                e = translator.translate(off, AccessKind.WRITE);
             }
             if (e.perm() != IommuPermission.NONE) {
                 notifier.notify(new IommuEvent(IommuEvent.Type.MAP, e));

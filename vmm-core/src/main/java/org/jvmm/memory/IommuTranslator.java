@@ -1,5 +1,7 @@
 package org.jvmm.memory;
 
+import org.jvmm.vfio.dma.AccessKind;
+
 /**
  * The page tables behind an {@link IommuRegion}: a vIOMMU or a TCE table. {@code translate} is
  * called on any accessing thread and must not block.
@@ -7,7 +9,7 @@ package org.jvmm.memory;
 public interface IommuTranslator {
 
     /** The translation of the page holding {@code offset} (an offset in the IOMMU region) for {@code access}. */
-    IommuTlbEntry translate(long offset, IommuAccess access);
+    IommuTlbEntry translate(long offset, AccessKind access);
 
     /** The smallest page this IOMMU maps; replay walks the region in steps of it. */
     default long minPageSize() {

@@ -2,7 +2,6 @@ package org.jvmm.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,11 +11,12 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.jvmm.vfio.dma.IommuPermission;
 
 /** An IOMMU region translates accesses into its target space and tells notifiers of changes. */
 class IommuRegionTest {
@@ -52,7 +52,7 @@ class IommuRegionTest {
         IommuRegion iommu = new IommuRegion("tce", 1L << 30, translator, guest);
         AddressSpace dma = new AddressSpace("dma", iommu, ByteOrder.LITTLE_ENDIAN);
         map(0x7000, 0x3000, IommuPermission.READ_WRITE);
-        map(0x8000, 0x4000, IommuPermission.READ_ONLY);
+        map(0x8000, 0x4000, IommuPermission.READ);
         dma.write(new GuestAddress(0x7010), 8, 0xfeedfacecafebeefL);
         assertEquals(0xfeedfacecafebeefL, guest.read(new GuestAddress(0x3010), 8));
         dma.write(new GuestAddress(0x8010), 8, 1);
@@ -78,11 +78,11 @@ class IommuRegionTest {
         map(0x2000, 0x1000, IommuPermission.READ_WRITE);
         iommu.notifyChange(new IommuEvent(IommuEvent.Type.MAP, table.get(0x2000L)));
         iommu.notifyChange(new IommuEvent(IommuEvent.Type.MAP,
-                new IommuTlbEntry(new Iova(0x20000), new GuestAddress(0), PAGE - 1, IommuPermission.READ_ONLY)));
+                new IommuTlbEntry(new Iova(0x20000), new GuestAddress(0), PAGE - 1, IommuPermission.READ)));
         iommu.notifyChange(new IommuEvent(IommuEvent.Type.UNMAP, IommuTlbEntry.none(new Iova(0x2000), PAGE - 1)));
         assertEquals(List.of("MAP 0x2000", "UNMAP 0x2000"), heard);
 
-        map(0x5000, 0x6000, IommuPermission.READ_ONLY);
+        map(0x5000, 0x6000, IommuPermission.READ);
         List<Long> replayed = new ArrayList<>();
         iommu.replay(e -> replayed.add(e.entry().iova().value()));
         assertEquals(List.of(0x2000L, 0x5000L), replayed);

@@ -6,7 +6,7 @@ import static org.jvmm.kvm.spapr.Papr.*;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.memory.IommuEvent;
-import org.jvmm.memory.IommuPermission;
+import org.jvmm.vfio.dma.IommuPermission;
 import org.jvmm.memory.IommuTlbEntry;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -47,7 +47,7 @@ class PaprRule20To24TceHypercalls {
                 assertEquals(0xabc000L, r.table().get(0x10));
                 assertEquals(IommuEvent.Type.UNMAP, r.events.get(1).type());
                 assertEquals(H_SUCCESS, r.call(H_PUT_TCE, PaprRig.LIOBN, 0x11000, 0x5000 | 2));
-                assertEquals(IommuPermission.WRITE_ONLY, r.events.get(2).entry().perm());
+                assertEquals(IommuPermission.WRITE, r.events.get(2).entry().perm());
             }
         }
 

@@ -4,9 +4,9 @@ import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.kvm.soft.spapr.KvmTceTable;
 import org.jvmm.memory.AddressSpace;
-import org.jvmm.memory.IommuAccess;
+import org.jvmm.vfio.dma.AccessKind;
 import org.jvmm.memory.IommuEvent;
-import org.jvmm.memory.IommuPermission;
+import org.jvmm.vfio.dma.IommuPermission;
 import org.jvmm.memory.IommuRegion;
 import org.jvmm.memory.IommuTlbEntry;
 import org.jvmm.memory.IommuTranslator;
@@ -155,7 +155,7 @@ public final class SpaprTceTable implements IommuTranslator {
     }
 
     @Override
-    public IommuTlbEntry translate(long offset, IommuAccess access) {
+    public IommuTlbEntry translate(long offset, AccessKind access) {
         int shift;
         long n;
         synchronized (this) {

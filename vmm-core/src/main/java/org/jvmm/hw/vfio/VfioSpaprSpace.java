@@ -1,7 +1,6 @@
 package org.jvmm.hw.vfio;
 
 import static org.jvmm.vfio.VfioUapi.*;
-
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -20,7 +19,6 @@ import org.jvmm.kvm.soft.spapr.KvmTceTable;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.memory.FlatRange;
 import org.jvmm.memory.IommuEvent;
-import org.jvmm.memory.IommuPermission;
 import org.jvmm.memory.IommuRegion;
 import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
@@ -30,6 +28,8 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
+import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.vfio.dma.IommuPermission;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
@@ -308,8 +308,8 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
                     return;
                 }
                 IommuPermission p = ev.entry().perm();
-                int flags = (p.allows(org.jvmm.memory.IommuAccess.READ) ? VFIO_DMA_MAP_FLAG_READ : 0)
-                        | (p.allows(org.jvmm.memory.IommuAccess.WRITE) ? VFIO_DMA_MAP_FLAG_WRITE : 0);
+                int flags = (p.allows(AccessKind.READ) ? VFIO_DMA_MAP_FLAG_READ : 0)
+                        | (p.allows(AccessKind.WRITE) ? VFIO_DMA_MAP_FLAG_WRITE : 0);
                 container.mapDma(new DmaMap(flags, vaddr, new Iova(iova), size));
                 synchronized (this) {
                     maps++;
