@@ -4,9 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
-import org.jvmm.address.GuestAddress;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.host.sys.Linux;
@@ -33,9 +31,7 @@ import org.jvmm.kvm.x86.X86Vcpu;
  */
 public final class LinuxVcpu implements X86Vcpu {
     private static final VarHandle BYTE = ValueLayout.JAVA_BYTE.varHandle();
-    private static final VcpuExit.Halt HALT = new VcpuExit.Halt();
-    private static final VcpuExit.Shutdown SHUTDOWN = new VcpuExit.Shutdown();
-    private static final VcpuExit.Interrupted INTERRUPTED = new VcpuExit.Interrupted();
+    private static final VcpuExit.Interrupted INTERRUPTED = KvmRunDecoder.INTERRUPTED;
     private static final int EINTR = Errno.EINTR.number();
 
     private final LinuxVm vm;
@@ -127,52 +123,12 @@ public final class LinuxVcpu implements X86Vcpu {
         owner = current;
     }
 
-    VcpuExit decodeExit() {
-        int reason = runArea.get(ValueLayout.JAVA_INT, KvmStructs.Run.EXIT_REASON);
-        return switch (reason) {
-            case KvmIoctls.KVM_EXIT_IO -> {
-                int direction = runArea.get(ValueLayout.JAVA_BYTE, KvmStructs.Run.IO_DIRECTION);
-                int size = runArea.get(ValueLayout.JAVA_BYTE, KvmStructs.Run.IO_SIZE) & 0xff;
-                int port = runArea.get(ValueLayout.JAVA_SHORT_UNALIGNED, KvmStructs.Run.IO_PORT) & 0xffff;
-                int count = runArea.get(ValueLayout.JAVA_INT_UNALIGNED, KvmStructs.Run.IO_COUNT);
-                long offset = runArea.get(ValueLayout.JAVA_LONG_UNALIGNED, KvmStructs.Run.IO_DATA_OFFSET);
-                MemorySegment data = runArea.asSlice(offset, (long) size * count);
-                yield new VcpuExit.Io(direction == KvmIoctls.KVM_EXIT_IO_OUT ? VcpuExit.Direction.OUT
-                        : VcpuExit.Direction.IN, port, size, count, data);
-            }
-            case KvmIoctls.KVM_EXIT_MMIO -> {
-                long address = runArea.get(ValueLayout.JAVA_LONG_UNALIGNED, KvmStructs.Run.MMIO_PHYS_ADDR);
-                int len = runArea.get(ValueLayout.JAVA_INT_UNALIGNED, KvmStructs.Run.MMIO_LEN);
-                boolean write = runArea.get(ValueLayout.JAVA_BYTE, KvmStructs.Run.MMIO_IS_WRITE) != 0;
-                yield new VcpuExit.Mmio(GuestAddress.of(address), len, write,
-                        runArea.asSlice(KvmStructs.Run.MMIO_DATA, Math.min(len, 8)));
-            }
-            case KvmIoctls.KVM_EXIT_HLT -> HALT;
-            case KvmIoctls.KVM_EXIT_SHUTDOWN -> SHUTDOWN;
-            case KvmIoctls.KVM_EXIT_INTR -> {
-                BYTE.setVolatile(runArea, KvmStructs.Run.IMMEDIATE_EXIT, (byte) 0);
-                yield INTERRUPTED;
-            }
-            case KvmIoctls.KVM_EXIT_FAIL_ENTRY -> new VcpuExit.FailEntry(
-                    runArea.get(ValueLayout.JAVA_LONG_UNALIGNED, KvmStructs.Run.FAIL_ENTRY_REASON),
-                    runArea.get(ValueLayout.JAVA_INT_UNALIGNED, KvmStructs.Run.FAIL_ENTRY_CPU));
-            case KvmIoctls.KVM_EXIT_INTERNAL_ERROR -> new VcpuExit.InternalError(
-                    runArea.get(ValueLayout.JAVA_INT_UNALIGNED, KvmStructs.Run.INTERNAL_SUBERROR),
-                    longs(KvmStructs.Run.INTERNAL_NDATA, KvmStructs.Run.INTERNAL_DATA));
-            case KvmIoctls.KVM_EXIT_SYSTEM_EVENT -> new VcpuExit.SystemEvent(
-                    runArea.get(ValueLayout.JAVA_INT_UNALIGNED, KvmStructs.Run.SYSTEM_EVENT_TYPE),
-                    longs(KvmStructs.Run.SYSTEM_EVENT_NDATA, KvmStructs.Run.SYSTEM_EVENT_DATA));
-            default -> new VcpuExit.Other(reason);
-        };
-    }
-
-    private List<Long> longs(long countOffset, long dataOffset) {
-        int n = Math.min(Math.max(runArea.get(ValueLayout.JAVA_INT_UNALIGNED, countOffset), 0), KvmStructs.Run.MAX_DATA);
-        List<Long> values = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            values.add(runArea.get(ValueLayout.JAVA_LONG_UNALIGNED, dataOffset + 8L * i));
+    private VcpuExit decodeExit() {
+        VcpuExit exit = KvmRunDecoder.decode(runArea);
+        if (exit == KvmRunDecoder.INTERRUPTED) {
+            BYTE.setVolatile(runArea, KvmStructs.Run.IMMEDIATE_EXIT, (byte) 0);
         }
-        return values;
+        return exit;
     }
 
     @Override
