@@ -7,6 +7,7 @@
  *   3 MSI       install an IDT and enable the local APIC, print "ready", wait with interrupts on
  *               until vector 0x40 arrives, print it (from the handler, after the LAPIC EOI)
  *   4 ROM       read 4 bytes at 0x200000 (a read-only memslot), print them, try to write there
+ *   5 TRIPLE    print "faulting", load an empty IDT and execute ud2: #UD, #GP, #DF, triple fault
  * Every mode ends with "out 0x501, status" (status 0 on success) and then HLT. Unexpected
  * exceptions print "exception N" and report status 0xff.
  */
@@ -153,6 +154,12 @@ static void mode_rom(void) {
     mmio_write32(0x200000UL, 0x11223344);
 }
 
+static void mode_triple_fault(void) {
+    puts("faulting\n");
+    struct idtr empty = {0, 0};
+    __asm__ volatile("lidt %0; ud2" : : "m"(empty));
+}
+
 void guest_main(u64 mode) {
     setup_idt();
     switch (mode) {
@@ -161,6 +168,7 @@ void guest_main(u64 mode) {
     case 2: mode_doorbell(); break;
     case 3: mode_msi(); break;
     case 4: mode_rom(); break;
+    case 5: mode_triple_fault(); break;
     default:
         puts("unknown mode ");
         puthex(mode);

@@ -1,5 +1,6 @@
 package org.jvmm.kvm;
 
+import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.host.memory.HostMemoryRegistry;
 
@@ -25,7 +26,7 @@ public interface Kvm extends AutoCloseable {
     default int requireExtension(Capability capability, String neededFor) {
         int value = checkExtension(capability);
         if (value <= 0) {
-            throw new ErrnoException("KVM_CHECK_EXTENSION", org.jvmm.host.Errno.EOPNOTSUPP,
+            throw new ErrnoException("KVM_CHECK_EXTENSION", Errno.EOPNOTSUPP,
                     capability.uapiName() + " (" + capability.number() + ") is not offered by this host's KVM; "
                             + "it is needed for " + neededFor);
         }

@@ -116,8 +116,9 @@ public sealed interface VcpuExit {
     /**
      * KVM_EXIT_PAPR_HCALL: a sPAPR guest made hypercall {@code nr} (r3) with {@code args} (r4-r12)
      * that the in-kernel fast path did not take (an unknown LIOBN, H_TOO_HARD, or a call KVM does
-     * not implement). {@code data} is ten 64-bit slots: ret (the PAPR status, into r3) and the
-     * return values for r4 on; answer with {@link #respond} before the next run.
+     * not implement). {@code data} is ten 64-bit slots, kvm_run's papr_hcall {ret, args[9]}: the
+     * status for r3 and what goes back into r4..r12, which start as the arguments (a handler
+     * overwrites those it returns); answer with {@link #respond} before the next run.
      */
     record PaprHcall(long nr, List<Long> args, MemorySegment data) implements VcpuExit {
         /** Return slots: ret plus r4..r12. */

@@ -41,7 +41,9 @@ public final class GuestRig implements AutoCloseable {
     }
 
     /** Guest modes of guest64.elf (see its source). */
-    public static final int HELLO = 0, MMIO = 1, DOORBELL = 2, MSI = 3, ROM = 4;
+    public static final int HELLO = 0, MMIO = 1, DOORBELL = 2, MSI = 3, ROM = 4, TRIPLE_FAULT = 5;
+    /** How long runUntil lets a guest run before the watchdog kicks the vCPU and the test fails. */
+    public static final long WATCHDOG_SECONDS = 20;
     /** Where the 64-bit guest's stack starts (grows down). */
     public static final GuestAddress STACK = GuestAddress.of(0x80000);
 
@@ -69,8 +71,34 @@ public final class GuestRig implements AutoCloseable {
      * {@link #unhandled}.
      */
     public VcpuExit runUntil(Predicate<VcpuExit> stop, int maxExits) {
+        java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+        LinuxVcpu target = vcpu;
+        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            fired.set(true);
+            target.kick();
+        }, WATCHDOG_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        try {
+            return runUntilUnguarded(stop, maxExits, fired);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "guest-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private VcpuExit runUntilUnguarded(Predicate<VcpuExit> stop, int maxExits,
+            java.util.concurrent.atomic.AtomicBoolean watchdogFired) {
         for (int i = 0; i < maxExits; i++) {
             VcpuExit exit = vcpu.run();
+            if (watchdogFired.get()) {
+                throw new AssertionError("guest still running after " + WATCHDOG_SECONDS + " s (watchdog kicked it); "
+                        + "console so far: " + console + ", other exits: " + unhandled);
+            }
             if (exit instanceof VcpuExit.Io io && io.direction() == VcpuExit.Direction.OUT && io.port() == COM1) {
                 for (int k = 0; k < io.count(); k++) {
                     console.append((char) io.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, k));

@@ -14,6 +14,7 @@ import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.IommuBackend;
 import org.jvmm.vfio.iommu.IommuDriver;
 import org.jvmm.vfio.iommu.IommuInfo;
+import org.jvmm.vfio.trace.VfioTrace;
 import org.jvmm.vfio.iommu.EehPeOp;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.jvmm.vfio.iommu.SpaprTceCreate;
@@ -29,7 +30,8 @@ import org.jvmm.address.Iova;
  *
  * <p>When the last group leaves, the backend is released (every mapping unmapped, every locked
  * page given back) and the container returns to its unset state. Closing the container fd while
- * groups still hold it keeps their IOMMU context alive until they leave, as in Linux.
+ * groups still hold it keeps their IOMMU context (mappings, device DMA) alive until they leave, as
+ * in Linux; the closed container answers every call with EBADF.
  *
  * <p>Thread rules: group attach/detach and SET_IOMMU hold the platform lock then this container's
  * monitor; MAP/UNMAP/GET_INFO hold this monitor. Device DMA takes neither.
@@ -134,12 +136,43 @@ public final class VfioContainer implements AutoCloseable {
 
     /** VFIO_IOMMU_MAP_DMA. */
     public synchronized void mapDma(DmaMap map) {
-        requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
+        VfioTrace.MapDma ev = new VfioTrace.MapDma();
+        ev.begin();
+        try {
+            requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
+        } catch (ErrnoException e) {
+            ev.errno = e.errnoNumber();
+            throw e;
+        } finally {
+            if (ev.shouldCommit()) {
+                ev.iova = map.iova().value();
+                ev.size = map.size();
+                ev.vaddr = map.vaddr().value();
+                ev.flags = map.flags();
+                ev.commit();
+            }
+        }
     }
 
     /** VFIO_IOMMU_UNMAP_DMA: returns the request with size = bytes unmapped. */
     public synchronized DmaUnmap unmapDma(DmaUnmap unmap) {
-        return requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
+        VfioTrace.UnmapDma ev = new VfioTrace.UnmapDma();
+        ev.begin();
+        try {
+            DmaUnmap done = requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
+            ev.unmapped = done.size();
+            return done;
+        } catch (ErrnoException e) {
+            ev.errno = e.errnoNumber();
+            throw e;
+        } finally {
+            if (ev.shouldCommit()) {
+                ev.iova = unmap.iova().value();
+                ev.size = unmap.size();
+                ev.flags = unmap.flags();
+                ev.commit();
+            }
+        }
     }
 
     // ---- sPAPR TCE ioctls (ENOTTY on another backend, EINVAL before SET_IOMMU) ----
@@ -219,9 +252,9 @@ public final class VfioContainer implements AutoCloseable {
     }
 
     private IommuBackend requireBackend(String op, Object args) {
+        ensureOpen(op);
         if (backend == null) {
-            throw new ErrnoException(op, Errno.EINVAL, (args == null ? "" : args + ": ") + "no IOMMU set on the container"
-                    + (closed ? " (container fd closed)" : ""));
+            throw new ErrnoException(op, Errno.EINVAL, (args == null ? "" : args + ": ") + "no IOMMU set on the container");
         }
         return backend;
     }

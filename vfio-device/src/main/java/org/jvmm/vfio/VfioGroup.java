@@ -15,8 +15,8 @@ import org.jvmm.pci.host.IommuGroup;
  * An open VFIO group, /dev/vfio/N (Linux drivers/vfio/group.c). Exists while a function of IOMMU
  * group N is bound to vfio-pci; opened by one owner at a time (EBUSY otherwise).
  *
- * <p>SET_CONTAINER claims the group's DMA ownership (EBUSY when a host driver holds one of its
- * devices: the group is not viable) and attaches it to the container's IOMMU; while claimed,
+ * <p>SET_CONTAINER claims the group's DMA ownership (EPERM when a host driver holds one of its
+ * devices: the group is not viable; drivers/iommu/iommu.c iommu_group_claim_dma_owner) and attaches it to the container's IOMMU; while claimed,
  * host drivers cannot bind to its functions. GET_DEVICE_FD needs the container with its IOMMU
  * set. Closing the group (no device fds may remain) leaves the container.
  *
@@ -76,7 +76,7 @@ public final class VfioGroup implements AutoCloseable {
 
     /**
      * VFIO_GROUP_SET_CONTAINER: EINVAL when already in a container; EBADF for a closed container;
-     * EBUSY when not viable; the backend's errno when its IOMMU cannot take the group.
+     * EPERM when not viable; the backend's errno when its IOMMU cannot take the group.
      */
     public void setContainer(VfioContainer target) {
         String op = "VFIO_GROUP_SET_CONTAINER";
@@ -89,7 +89,8 @@ public final class VfioGroup implements AutoCloseable {
                 throw new ErrnoException(op, Errno.EINVAL, "container belongs to another host");
             }
             if (!group.isViable()) {
-                throw new ErrnoException(op, Errno.EBUSY, "group " + id() + " is not viable: " + blockers());
+                // iommu_group_claim_dma_owner: a host driver holds the group (owner_cnt) -> EPERM
+                throw new ErrnoException(op, Errno.EPERM, "group " + id() + " is not viable: " + blockers());
             }
             target.attach(this);
             group.setDmaOwner(this);

@@ -14,8 +14,8 @@ import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
@@ -24,7 +24,7 @@ import org.jvmm.vfio.iommu.SpaprTceDriver;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 
 /**
- * A POWER host for sPAPR tests: one PHB ({@link SpaprPhbConfig#ioda2()} unless told otherwise)
+ * A POWER host for sPAPR tests: one PHB ({@link PnvPhbConfig#ioda2()} unless told otherwise)
  * with two root ports with ACS, a big-endian edu with a 64-bit DMA mask at 0001:01:00.0 (group
  * 1) and a second edu at 0001:02:00.0 (group 2), both bound to vfio-pci; the only VFIO IOMMU
  * driver is vfio_iommu_spapr_tce. {@link #open} puts group 1 in a container of the given type.
@@ -35,7 +35,7 @@ public final class SpaprRig implements AutoCloseable {
 
     public final HostMemoryRegistry memory = new HostMemoryRegistry();
     public final LockedMemoryAccount memlock;
-    public final SpaprPhb phb;
+    public final PnvPhb phb;
     public final HostPciPlatform platform;
     public final EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
     public final EduDevice edu2 = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
@@ -44,9 +44,9 @@ public final class SpaprRig implements AutoCloseable {
     public VfioDevice device;
     private final Arena arena = Arena.ofConfined();
 
-    public SpaprRig(SpaprPhbConfig config, long memlockLimit) {
+    public SpaprRig(PnvPhbConfig config, long memlockLimit) {
         memlock = new LockedMemoryAccount(memlockLimit, false);
-        phb = new SpaprPhb(config, memory);
+        phb = new PnvPhb(config, memory);
         platform = HostPciPlatform.builder()
                 .memory(memory)
                 .memlock(memlock)
@@ -64,7 +64,7 @@ public final class SpaprRig implements AutoCloseable {
     }
 
     public SpaprRig() {
-        this(SpaprPhbConfig.ioda2(), 1L << 32);
+        this(PnvPhbConfig.ioda2(), 1L << 32);
     }
 
     /** Group 1 joins the container, SET_IOMMU(type), and the edu's device fd opens. */

@@ -65,4 +65,18 @@ class VfioCoreApiVersionAndExtensions {
         assertEquals(Errno.EBADF, assertThrows(ErrnoException.class, c::getApiVersion).errno());
         assertThrows(IllegalStateException.class, c::close);
     }
+
+    @Test
+    void closingTheContainerFdWhileAGroupHoldsItKeepsTheMappingsUntilTheGroupLeaves() {
+        Type1Rig rig = Type1Rig.open(VFIO_TYPE1v2_IOMMU);
+        rig.container.mapDma(new org.jvmm.vfio.iommu.DmaMap(VFIO_DMA_MAP_FLAG_READ, rig.ram.address(),
+                org.jvmm.address.Iova.of(0), 4096));
+        rig.container.close();
+        assertEquals(Errno.EBADF, assertThrows(ErrnoException.class,
+                () -> rig.container.unmapDma(new org.jvmm.vfio.iommu.DmaUnmap(VFIO_DMA_UNMAP_FLAG_ALL, org.jvmm.address.Iova.of(0), 0))).errno());
+        assertEquals(4096, rig.memlock.lockedBytes());
+        rig.group.close();
+        assertEquals(0, rig.memlock.lockedBytes());
+        rig.ram.close();
+    }
 }

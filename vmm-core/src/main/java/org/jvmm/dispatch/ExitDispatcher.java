@@ -7,6 +7,7 @@ import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.memory.AddressSpace;
+import org.jvmm.trace.Trace;
 
 /**
  * The one exit handler (after Firecracker's handle_kvm_exit): a pure function of the exit and
@@ -16,6 +17,7 @@ import org.jvmm.memory.AddressSpace;
  * <li>I/O: each element of a (possibly string) IN/OUT is one access of the port space.
  * <li>MMIO: one access of the memory space of the exit's length when it is 1, 2, 4 or 8, else a
  *     bulk access; the data bytes are in the guest's memory order.
+ * <li>PAPR hypercall: the machine's {@link HypercallTable} answers it (status and return values).
  * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
  * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
  * <li>PAPR hypercall (sPAPR): answered H_FUNCTION until a PAPR layer takes them.
@@ -32,6 +34,15 @@ public final class ExitDispatcher {
     }
 
     public static ExitAction handle(Peripherals p, VcpuExit exit, ExitCounters counters) {
+        return handle(p, null, exit, counters);
+    }
+
+    /**
+     * As {@link #handle(Peripherals, VcpuExit, ExitCounters)}, with the machine's hypercall table
+     * for PAPR_HCALL exits (null: every hypercall is answered H_FUNCTION, as for a hypervisor
+     * that has none).
+     */
+    public static ExitAction handle(Peripherals p, HypercallTable hcalls, VcpuExit exit, ExitCounters counters) {
         long t0 = System.nanoTime();
         ExitAction action = switch (exit) {
             case VcpuExit.Io io -> {
@@ -42,6 +53,14 @@ public final class ExitDispatcher {
                 mmio(p.memory(), m);
                 yield ExitAction.CONTINUE;
             }
+            case VcpuExit.PaprHcall h -> {
+                if (hcalls == null) {
+                    h.respond(Papr.H_FUNCTION); // as QEMU answers a hypercall it does not implement
+                } else {
+                    hcalls.dispatch(h);
+                }
+                yield ExitAction.CONTINUE;
+            }
             case VcpuExit.Halt h -> new ExitAction.Stop("the guest halted");
             case VcpuExit.Shutdown s -> new ExitAction.Stop("the guest shut down (triple fault)");
             case VcpuExit.FailEntry f -> new ExitAction.Stop("KVM could not enter the guest: hardware reason 0x"
@@ -50,15 +69,11 @@ public final class ExitDispatcher {
                     + ", data " + e.data());
             case VcpuExit.SystemEvent e -> new ExitAction.Stop("system event " + e.type() + " " + e.data());
             case VcpuExit.Interrupted i -> ExitAction.CONTINUE;
-            case VcpuExit.PaprHcall h -> {
-                // No PAPR layer behind these address spaces: the guest gets H_FUNCTION, as from QEMU
-                // for a hypercall it does not implement.
-                h.respond(Papr.H_FUNCTION);
-                yield ExitAction.CONTINUE;
-            }
             case VcpuExit.Other o -> new ExitAction.Stop("unhandled KVM exit reason " + o.reason());
         };
-        counters.record(ExitKind.of(exit), System.nanoTime() - t0);
+        ExitKind kind = ExitKind.of(exit);
+        counters.record(kind, System.nanoTime() - t0);
+        Trace.vcpuExit(kind.name(), exit);
         return action;
     }
 

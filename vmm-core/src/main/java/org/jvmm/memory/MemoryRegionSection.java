@@ -32,6 +32,21 @@ public record MemoryRegionSection(AddressSpace addressSpace, MemoryRegion region
         return ram.hostAddress().plus(offsetWithinRegion);
     }
 
+    /**
+     * The largest part of the section made of whole {@code page}-sized pages, or null when it
+     * holds none: what a memslot or an IOMMU mapping of it can cover (QEMU's kvm_align_section).
+     */
+    public MemoryRegionSection pageAligned(long page) {
+        long start = (offsetWithinAddressSpace.value() + page - 1) & -page;
+        long end = end().value() & -page;
+        if (end <= start) {
+            return null;
+        }
+        long skip = start - offsetWithinAddressSpace.value();
+        return new MemoryRegionSection(addressSpace, region, new GuestAddress(start), offsetWithinRegion + skip,
+                end - start);
+    }
+
     /** The first address after the section. */
     public GuestAddress end() {
         return offsetWithinAddressSpace.plus(size);

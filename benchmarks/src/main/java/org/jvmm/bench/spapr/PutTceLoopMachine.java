@@ -26,8 +26,8 @@ import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
 import org.jvmm.vfio.iommu.LockedMemoryAccount;
@@ -68,7 +68,7 @@ final class PutTceLoopMachine implements AutoCloseable {
     final PpcSoftCpu cpu;
 
     PutTceLoopMachine() {
-        SpaprPhb phb = new SpaprPhb(SpaprPhbConfig.ioda2(), memory);
+        PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
         EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
         platform = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)

@@ -42,6 +42,10 @@ public final class KvmIoctls {
     public static final long KVM_SET_GSI_ROUTING = 0x4008AE6AL;
     /** _IOW(KVMIO, 0x76, struct kvm_irqfd) */
     public static final long KVM_IRQFD = 0x4020AE76L;
+    /** _IOW(KVMIO, 0x77, struct kvm_pit_config) */
+    public static final long KVM_CREATE_PIT2 = 0x4040AE77L;
+    /** kvm_pit_config.flags */
+    public static final int KVM_PIT_SPEAKER_DUMMY = 1;
     /** _IOW(KVMIO, 0x79, struct kvm_ioeventfd) */
     public static final long KVM_IOEVENTFD = 0x4040AE79L;
     /** _IOW(KVMIO, 0xa5, struct kvm_msi) */

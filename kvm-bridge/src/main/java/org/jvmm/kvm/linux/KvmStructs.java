@@ -137,6 +137,8 @@ public final class KvmStructs {
     public static final long IRQFD_SIZE = 32;
     /** struct kvm_ioeventfd: datamatch u64, addr u64, len u32, fd s32, flags u32, pad[36]. */
     public static final long IOEVENTFD_SIZE = 64;
+    /** struct kvm_pit_config: flags u32, pad[15]. */
+    public static final long PIT_CONFIG_SIZE = 64;
     /** struct kvm_msi: address_lo, address_hi, data, flags, devid, pad[12]. */
     public static final long MSI_SIZE = 32;
     /** struct kvm_create_device: type, fd, flags. */

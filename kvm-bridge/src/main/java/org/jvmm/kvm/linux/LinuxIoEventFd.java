@@ -48,6 +48,10 @@ final class LinuxIoEventFd implements IoEventFd {
             if (closed) {
                 throw new IllegalStateException(this + " closed twice");
             }
+            if (eventFd.isClosed()) {
+                throw new IllegalStateException(this + ": its eventfd was closed first; close the ioeventfd before the "
+                        + "eventfd it names (the kernel finds the ioeventfd by that fd)");
+            }
             vm.deassignIoeventfd(this);
             closed = true;
         }

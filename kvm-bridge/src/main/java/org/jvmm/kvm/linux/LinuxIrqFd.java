@@ -40,6 +40,10 @@ final class LinuxIrqFd implements IrqFd {
             if (closed) {
                 throw new IllegalStateException(this + " closed twice");
             }
+            if (eventFd.isClosed()) {
+                throw new IllegalStateException(this + ": its eventfd was closed first; close the irqfd before the "
+                        + "eventfd it names (the kernel finds the irqfd by that fd)");
+            }
             vm.deassignIrqfd(this);
             closed = true;
         }

@@ -48,6 +48,7 @@ public final class LinuxVm implements X86Vm {
     private final BitSet usedSlots = new BitSet();
     private final Set<AutoCloseable> open = new LinkedHashSet<>();
     private int maxSlots = -1;
+    private boolean immediateExitChecked;
     private boolean closed;
 
     LinuxVm(Syscalls sys, int fd, int vcpuMmapSize, HostMemoryRegistry hostMemory) {
@@ -83,6 +84,10 @@ public final class LinuxVm implements X86Vm {
     public LinuxVcpu createVcpu(int id) {
         synchronized (this) {
             ensureOpen("KVM_CREATE_VCPU");
+            if (!immediateExitChecked) {
+                requireExtension(Capability.IMMEDIATE_EXIT, "stopping a running vCPU from outside (Vcpu.kick)");
+                immediateExitChecked = true;
+            }
             int vcpuFd = Syscalls.check(sys.ioctl(fd, KvmIoctls.KVM_CREATE_VCPU, (long) id), "KVM_CREATE_VCPU", "id=" + id);
             LinuxVcpu vcpu;
             try {
@@ -328,6 +333,18 @@ public final class LinuxVm implements X86Vm {
     public synchronized void setTssAddress(GuestAddress address) {
         ensureOpen("KVM_SET_TSS_ADDR");
         Syscalls.check(sys.ioctl(fd, KvmIoctls.KVM_SET_TSS_ADDR, address.value()), "KVM_SET_TSS_ADDR", "addr=" + address);
+    }
+
+    @Override
+    public synchronized void createPit2(boolean speakerDummy) {
+        ensureOpen("KVM_CREATE_PIT2");
+        requireExtension(Capability.PIT2, "the in-kernel PIT");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(KvmStructs.PIT_CONFIG_SIZE, 4);
+            s.set(ValueLayout.JAVA_INT, 0, speakerDummy ? KvmIoctls.KVM_PIT_SPEAKER_DUMMY : 0);
+            Syscalls.check(sys.ioctl(fd, KvmIoctls.KVM_CREATE_PIT2, s), "KVM_CREATE_PIT2",
+                    "flags=" + (speakerDummy ? "KVM_PIT_SPEAKER_DUMMY" : "0"));
+        }
     }
 
     @Override

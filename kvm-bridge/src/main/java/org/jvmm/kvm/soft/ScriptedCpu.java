@@ -3,9 +3,8 @@ package org.jvmm.kvm.soft;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jvmm.address.GuestAddress;
 
 /**
@@ -16,7 +15,8 @@ import org.jvmm.address.GuestAddress;
  * first to the in-bridge fast path and stops the CPU only when that hands it up. Each op's result
  * (the loaded value, or the hypercall's r3.. after the call) completes its future.
  *
- * <p>Threads: {@link #submit} from any thread; {@code run}/{@code complete} on the vCPU thread.
+ * <p>Threads: {@link #submit} from any thread (a lock-free queue); {@code run}/{@code complete} on
+ * the vCPU thread, which alone writes the counters (read them there, or once it stopped).
  */
 public final class ScriptedCpu implements SoftCpu {
     private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -46,15 +46,17 @@ public final class ScriptedCpu implements SoftCpu {
         }
     }
 
-    private final ArrayDeque<Op> script = new ArrayDeque<>();
-    private final long[] regs = new long[10];
+    private static final Stop IDLE = new Stop.Idle();
+    private static final Stop KICKED = new Stop.Kicked();
+
+    private final ConcurrentLinkedQueue<Op> script = new ConcurrentLinkedQueue<>();
     private Op pending;
     private final MemorySegment mmioData = MemorySegment.ofArray(new long[1]);
     private long hypercalls;
     private long fastPathHypercalls;
 
     /** Queues {@code op}; it runs at the vCPU's next {@code run()}. */
-    public synchronized void submit(Op op) {
+    public void submit(Op op) {
         script.add(op);
     }
 
@@ -100,11 +102,11 @@ public final class ScriptedCpu implements SoftCpu {
     }
 
     /** Hypercalls issued, and how many of them the in-bridge fast path completed without an exit. */
-    public synchronized long hypercalls() {
+    public long hypercalls() {
         return hypercalls;
     }
 
-    public synchronized long fastPathHypercalls() {
+    public long fastPathHypercalls() {
         return fastPathHypercalls;
     }
 
@@ -112,17 +114,14 @@ public final class ScriptedCpu implements SoftCpu {
     public Stop run(Host host) {
         while (true) {
             if (host.kicked()) {
-                return new Stop.Kicked();
+                return KICKED;
             }
-            Op op;
-            synchronized (this) {
-                op = script.poll();
-                if (op == null) {
-                    return new Stop.Idle();
-                }
-                if (op instanceof Op.Hcall) {
-                    hypercalls++;
-                }
+            Op op = script.poll();
+            if (op == null) {
+                return IDLE;
+            }
+            if (op instanceof Op.Hcall) {
+                hypercalls++;
             }
             Stop stop = execute(host, op);
             if (stop != null) {
@@ -135,14 +134,12 @@ public final class ScriptedCpu implements SoftCpu {
     private Stop execute(Host host, Op op) {
         switch (op) {
             case Op.Hcall h -> {
-                Arrays.fill(regs, 0);
+                long[] regs = new long[10]; // r3..r12 of this call; the future gets this array
                 regs[0] = h.nr();
                 System.arraycopy(h.args(), 0, regs, 1, h.args().length);
                 if (host.hypercall(regs)) {
-                    synchronized (this) {
-                        fastPathHypercalls++;
-                    }
-                    h.result().complete(regs.clone());
+                    fastPathHypercalls++;
+                    h.result().complete(regs);
                     return null;
                 }
                 return new Stop.Hypercall(h.nr(), h.args().clone());

@@ -22,6 +22,9 @@ import org.jvmm.kvm.VcpuExit;
  * <p>Threads: {@code run()} on one thread at a time (the vCPU's); {@link #kick()} from any.
  */
 public final class SoftVcpu implements Vcpu, SoftCpu.Host {
+    private static final VcpuExit HALT = new VcpuExit.Halt();
+    private static final VcpuExit INTERRUPTED = new VcpuExit.Interrupted();
+
     private final SoftVm vm;
     private final int id;
     private final SoftCpu cpu;
@@ -69,10 +72,12 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
             case SoftCpu.Stop.Hypercall h -> {
                 pending = h;
                 hcallExits.increment();
+                // KVM copies ret and args[] back into r3..r12: return slots start as the arguments
                 hcallData.fill((byte) 0);
                 List<Long> args = new ArrayList<>(h.args().length);
-                for (long a : h.args()) {
-                    args.add(a);
+                for (int i = 0; i < h.args().length; i++) {
+                    args.add(h.args()[i]);
+                    hcallData.setAtIndex(ValueLayout.JAVA_LONG, i + 1, h.args()[i]);
                 }
                 return new VcpuExit.PaprHcall(h.nr(), args, hcallData);
             }
@@ -82,11 +87,11 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
                 return new VcpuExit.Mmio(m.address(), m.length(), m.isWrite(), m.data());
             }
             case SoftCpu.Stop.Idle i -> {
-                return new VcpuExit.Halt();
+                return HALT;
             }
             case SoftCpu.Stop.Kicked k -> {
                 kick.set(false);
-                return new VcpuExit.Interrupted();
+                return INTERRUPTED;
             }
             case SoftCpu.Stop.Failed f -> {
                 return new VcpuExit.InternalError(VcpuExit.InternalError.EMULATION, List.of(f.pc().value()));

@@ -15,6 +15,13 @@ public interface X86Vm extends Vm {
      */
     void setTssAddress(GuestAddress address);
 
+    /**
+     * KVM_CREATE_PIT2: the in-kernel i8254 timer on ports 0x40-0x43, wired to GSI 0; needs the
+     * in-kernel irqchip first. {@code speakerDummy} sets KVM_PIT_SPEAKER_DUMMY (port 0x61 reads
+     * answered in the kernel).
+     */
+    void createPit2(boolean speakerDummy);
+
     /** KVM_SET_IDENTITY_MAP_ADDR: one page Intel VMX uses for real-mode paging; QEMU uses 0xfeffc000. */
     void setIdentityMapAddress(GuestAddress address);
 }

@@ -57,6 +57,7 @@ class KvmIoctlNumbersMatchUapiEncoding {
         assertEquals(iow(0x61, KvmStructs.IRQ_LEVEL_SIZE), KvmIoctls.KVM_IRQ_LINE);
         assertEquals(iow(0x6a, KvmStructs.Routing.HEADER_SIZE), KvmIoctls.KVM_SET_GSI_ROUTING);
         assertEquals(iow(0x76, KvmStructs.IRQFD_SIZE), KvmIoctls.KVM_IRQFD);
+        assertEquals(iow(0x77, KvmStructs.PIT_CONFIG_SIZE), KvmIoctls.KVM_CREATE_PIT2);
         assertEquals(iow(0x79, KvmStructs.IOEVENTFD_SIZE), KvmIoctls.KVM_IOEVENTFD);
         assertEquals(iow(0xa5, KvmStructs.MSI_SIZE), KvmIoctls.KVM_SIGNAL_MSI);
         assertEquals(iowr(0xe0, KvmStructs.CREATE_DEVICE_SIZE), KvmIoctls.KVM_CREATE_DEVICE);

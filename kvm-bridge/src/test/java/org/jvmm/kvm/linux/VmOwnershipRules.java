@@ -78,6 +78,21 @@ class VmOwnershipRules {
     }
 
     @Test
+    @DisplayName("closing an eventfd before its ioeventfd is refused by the ioeventfd, which stays assigned")
+    void eventfdClosedFirstIsABugThatShows() {
+        try (LinuxKvm kvm = LinuxKvm.open(); LinuxVm vm = kvm.createVm(new HostMemoryRegistry())) {
+            EventFd e = EventFd.create();
+            var io = vm.ioeventfd(e, new IoEventAddress.Pio(0x700), 2, OptionalLong.empty());
+            e.close();
+            IllegalStateException ex = assertThrows(IllegalStateException.class, io::close);
+            assertTrue(ex.getMessage().contains("close the ioeventfd before the eventfd"), ex.getMessage());
+            assertEquals(1, vm.openChildren().size());
+            // The VM now cannot close: release it by hand as the owner would have to.
+            vm.forget(io);
+        }
+    }
+
+    @Test
     @DisplayName("the VM closes after irqfds and ioeventfds are deassigned; their eventfds stay the caller's")
     void eventfdWiringIsOwnedByTheVmSide() {
         try (LinuxKvm kvm = LinuxKvm.open(); EventFd e = EventFd.create()) {

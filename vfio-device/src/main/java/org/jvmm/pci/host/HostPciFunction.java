@@ -1,5 +1,6 @@
 package org.jvmm.pci.host;
 
+import java.util.concurrent.atomic.LongAdder;
 import org.jvmm.pci.DmaPort;
 import org.jvmm.pci.InterruptSink;
 import org.jvmm.pci.PciAddress;
@@ -31,7 +32,9 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     private boolean multifunction;
     private IommuGroup group;
     private PciConfigSpace config;
-    private DmaPort dmaPort;
+    private DeviceDmaPort dmaPort;
+    private final LongAdder msiMessages = new LongAdder();
+    private final LongAdder intxAssertions = new LongAdder();
 
     private PciDriver driver;
     private String driverOverride;
@@ -152,9 +155,19 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         this.interruptTarget = target;
     }
 
-    /** The DMA port the model was given. */
-    public DmaPort dmaPort() {
+    /** The DMA port the model was given (it counts the bytes moved). */
+    public DeviceDmaPort dmaPort() {
         return dmaPort;
+    }
+
+    /** MSI/MSI-X messages the model has sent, whether or not anyone listened. */
+    public long msiMessages() {
+        return msiMessages.sum();
+    }
+
+    /** Times the model asserted its INTx line. */
+    public long intxAssertions() {
+        return intxAssertions.sum();
     }
 
     @Override
@@ -171,6 +184,9 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     @Override
     public void setIntx(boolean asserted) {
         InterruptSink t = interruptTarget;
+        if (asserted) {
+            intxAssertions.increment();
+        }
         if (t != null) {
             t.setIntx(asserted);
         }
@@ -191,6 +207,7 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     @Override
     public void signalMsi(int vector) {
         InterruptSink t = interruptTarget;
+        msiMessages.increment();
         if (t != null) {
             t.signalMsi(vector);
         }

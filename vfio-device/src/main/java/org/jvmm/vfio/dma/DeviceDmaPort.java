@@ -1,5 +1,6 @@
 package org.jvmm.vfio.dma;
 
+import java.util.concurrent.atomic.LongAdder;
 import java.lang.foreign.MemorySegment;
 import org.jvmm.address.Iova;
 import org.jvmm.pci.DmaPort;
@@ -9,15 +10,27 @@ import org.jvmm.pci.DmaPort;
  * the group's current domain and lets it translate; every refusal becomes an {@link IommuFault}
  * in the platform's {@link IommuFaultLog} and moves nothing.
  *
- * <p>Thread-safe; allocates nothing on success.
+ * <p>Counts the bytes it moved each way. Thread-safe; allocates nothing on success.
  */
 public final class DeviceDmaPort implements DmaPort {
     private final DmaRequester requester;
     private final IommuFaultLog faults;
+    private final LongAdder bytesToMemory = new LongAdder();
+    private final LongAdder bytesFromMemory = new LongAdder();
 
     public DeviceDmaPort(DmaRequester requester, IommuFaultLog faults) {
         this.requester = requester;
         this.faults = faults;
+    }
+
+    /** Bytes the device wrote into memory through this port. */
+    public long bytesToMemory() {
+        return bytesToMemory.sum();
+    }
+
+    /** Bytes the device read from memory through this port. */
+    public long bytesFromMemory() {
+        return bytesFromMemory.sum();
     }
 
     @Override
@@ -43,6 +56,7 @@ public final class DeviceDmaPort implements DmaPort {
             reason = domain == null ? FaultReason.BLOCKED : domain.transfer(iova, buffer, toMemory);
         }
         if (reason == null) {
+            (toMemory ? bytesToMemory : bytesFromMemory).add(size);
             return size;
         }
         faults.record(new IommuFault(requester.address(), iova, size, toMemory ? AccessKind.WRITE : AccessKind.READ, reason));

@@ -27,6 +27,15 @@ public final class IommuFaultLog {
     }
 
     public synchronized void record(IommuFault fault) {
+        org.jvmm.vfio.trace.VfioTrace.IommuFault ev = new org.jvmm.vfio.trace.VfioTrace.IommuFault();
+        if (ev.shouldCommit()) {
+            ev.device = fault.device().toString();
+            ev.iova = fault.iova().value();
+            ev.size = fault.size();
+            ev.access = fault.access().name();
+            ev.reason = fault.reason().name();
+            ev.commit();
+        }
         if (faults.size() == capacity) {
             faults.remove(0);
         }

@@ -5,7 +5,7 @@ import static org.jvmm.vfio.VfioUapi.*;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.SpaprPhb;
+import org.jvmm.pci.host.spapr.PnvPhb;
 
 /**
  * The vfio_iommu_spapr_tce driver for a host whose groups are the PEs of {@code phb}: serves
@@ -13,13 +13,13 @@ import org.jvmm.pci.host.spapr.SpaprPhb;
  * VFIO_EEH when the PHB has EEH.
  */
 public final class SpaprTceDriver implements IommuDriver {
-    private final SpaprPhb phb;
+    private final PnvPhb phb;
 
-    public SpaprTceDriver(SpaprPhb phb) {
+    public SpaprTceDriver(PnvPhb phb) {
         this.phb = phb;
     }
 
-    public SpaprPhb phb() {
+    public PnvPhb phb() {
         return phb;
     }
 

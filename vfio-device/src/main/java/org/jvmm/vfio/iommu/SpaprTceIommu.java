@@ -12,8 +12,8 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
 import org.jvmm.pci.host.spapr.PreregisteredMemory;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.pci.host.spapr.TceTable;
 import org.jvmm.vfio.dma.AccessKind;
 import org.jvmm.vfio.dma.FaultReason;
@@ -44,7 +44,7 @@ public final class SpaprTceIommu implements IommuBackend {
     private static final long SYSTEM_PAGE = 4096;
 
     private final boolean v2;
-    private final SpaprPhb phb;
+    private final PnvPhb phb;
     private final HostMemoryRegistry memory;
     private final LockedMemoryAccount memlock;
     private final List<IommuGroup> groups = new ArrayList<>();
@@ -54,7 +54,7 @@ public final class SpaprTceIommu implements IommuBackend {
     private boolean enabled;
     private long lockedBytes;
 
-    SpaprTceIommu(boolean v2, SpaprPhb phb, LockedMemoryAccount memlock) {
+    SpaprTceIommu(boolean v2, PnvPhb phb, LockedMemoryAccount memlock) {
         this.v2 = v2;
         this.phb = phb;
         this.memory = phb.memory();
@@ -65,7 +65,7 @@ public final class SpaprTceIommu implements IommuBackend {
         return v2;
     }
 
-    public SpaprPhb phb() {
+    public PnvPhb phb() {
         return phb;
     }
 
@@ -74,7 +74,7 @@ public final class SpaprTceIommu implements IommuBackend {
         return v2 ? VFIO_SPAPR_TCE_v2_IOMMU : VFIO_SPAPR_TCE_IOMMU;
     }
 
-    static int checkExtension(SpaprPhb phb, long extension) {
+    static int checkExtension(PnvPhb phb, long extension) {
         if (extension == VFIO_SPAPR_TCE_IOMMU || extension == VFIO_SPAPR_TCE_v2_IOMMU) {
             return 1;
         }
@@ -101,7 +101,7 @@ public final class SpaprTceIommu implements IommuBackend {
             throw new ErrnoException(op, Errno.EBUSY, "group " + group.id() + ": a v1 sPAPR TCE container takes one group, it has group "
                     + groups.get(0).id());
         }
-        SpaprPhbConfig c = phb.config();
+        PnvPhbConfig c = phb.config();
         if (v2 && !c.supportsDdw()) {
             throw new ErrnoException(op, Errno.EINVAL, "group " + group.id()
                     + ": sPAPR TCE v2 needs dynamic DMA windows, the PHB supports none");
@@ -163,7 +163,7 @@ public final class SpaprTceIommu implements IommuBackend {
             }
         }
         for (PreregisteredMemory.Region r : List.copyOf(prereg)) {
-            phb.preregistered().put("release", r);
+            phb.preregistered().release(r);
             memlock.uncharge(r.size());
             prereg.remove(r);
         }
@@ -238,7 +238,7 @@ public final class SpaprTceIommu implements IommuBackend {
         if (argsz < SpaprTceInfo.MIN_SIZE) {
             throw new ErrnoException(op, Errno.EINVAL, "argsz=" + argsz + " is below " + SpaprTceInfo.MIN_SIZE);
         }
-        SpaprPhbConfig c = phb.config();
+        PnvPhbConfig c = phb.config();
         if (v2 && c.supportsDdw()) {
             return new SpaprTceInfo(argsz, VFIO_IOMMU_SPAPR_INFO_DDW, c.tce32Start(), c.tce32Size(), c.pgsizes(),
                     c.maxDynamicWindows(), c.maxLevels());
@@ -374,7 +374,7 @@ public final class SpaprTceIommu implements IommuBackend {
         if (num < 0) {
             throw new ErrnoException(op, Errno.ENOSPC, what + ": both DMA windows are in use");
         }
-        SpaprPhbConfig c = phb.config();
+        PnvPhbConfig c = phb.config();
         if (pageShift < 0 || pageShift > 63 || (c.pgsizes() & (1L << pageShift)) == 0) {
             throw new ErrnoException(op, Errno.EINVAL, what + ": page size not in the PHB's mask 0x" + Long.toHexString(c.pgsizes()));
         }

@@ -4,10 +4,8 @@ import static org.jvmm.vfio.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,8 +44,8 @@ import org.jvmm.vfio.dma.IommuTlbEntry;
  * {@link HostMapping} is closed: a DMA into a mapping whose memory was freed faults (UNMAPPED)
  * instead of touching it. The VMM must unmap before it frees (its memory listener does).
  *
- * <p>Mappings live in a {@link TreeMap} ordered by unsigned IOVA: MAP, UNMAP and translation are
- * O(log n). Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
+ * <p>Mappings live in an {@link IovaTree} ordered by unsigned IOVA (sorted primitive blocks):
+ * MAP, UNMAP and translation are two small binary searches. Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
  * lookup plus {@link MemorySegment#copy}.
  *
  * <p>Locking: a read-write lock; MAP/UNMAP/attach/detach/pin take it for writing, DMA and
@@ -68,13 +66,15 @@ public final class Type1Iommu implements IommuBackend {
     private final HostMemoryRegistry memory;
     private final LockedMemoryAccount memlock;
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final TreeMap<Long, Mapping> dmas = new TreeMap<>(Long::compareUnsigned);
+    private final IovaTree<Mapping> dmas = new IovaTree<>();
+    private final ArrayList<Mapping> victims = new ArrayList<>();
     private final Set<IommuGroup> groups = new LinkedHashSet<>();
     private final List<DmaUnmapListener> devices = new CopyOnWriteArrayList<>();
     private int dmaAvail;
     private long pgsizeBitmap = PAGE_MASK;
     private List<IovaRange> iovaList = List.of();
     private int vaddrInvalidCount;
+    private HostMapping lastBacking;
 
     private static final class Mapping {
         final long iova;
@@ -272,8 +272,17 @@ public final class Type1Iommu implements IommuBackend {
             if (!iovaValid(iova, iova + size - 1)) {
                 throw new ErrnoException(op, Errno.EINVAL, map + ": iova range outside the usable IOVA ranges " + iovaList);
             }
-            MemorySegment pinned = memory.resolve(op, map.vaddr(), size);
-            HostMapping backing = memory.find(map.vaddr(), size);
+            // get_user_pages: the process mapping holding the range (the last one found is kept; it
+            // stays valid while open, since no other mapping can take its addresses meanwhile)
+            HostMapping backing = lastBacking;
+            if (backing == null || backing.isClosed() || !backing.contains(map.vaddr(), size)) {
+                backing = memory.find(map.vaddr(), size);
+                lastBacking = backing;
+            }
+            if (backing == null) {
+                memory.resolve(op, map.vaddr(), size); // throws EFAULT naming the range
+            }
+            MemorySegment pinned = backing.segment().asSlice(vaddr - backing.address().value(), size);
             memlock.charge(op, size);
             dmas.put(iova, new Mapping(iova, size, vaddr, read, write, pinned, backing));
             dmaAvail--;
@@ -297,11 +306,10 @@ public final class Type1Iommu implements IommuBackend {
     /** vfio_find_dma: any mapping overlapping [start, start + size); size 0 matches no mapping starting at start. */
     private Mapping findOverlap(long start, long size) {
         long last = start + size - 1;
-        Map.Entry<Long, Mapping> e = dmas.floorEntry(size == 0 ? start - 1 : last);
-        if (e == null) {
+        Mapping m = dmas.floor(size == 0 ? start - 1 : last);
+        if (m == null) {
             return null;
         }
-        Mapping m = e.getValue();
         if (size == 0) {
             return Long.compareUnsigned(start, m.iova) > 0 && m.contains(start) ? m : null;
         }
@@ -309,12 +317,8 @@ public final class Type1Iommu implements IommuBackend {
     }
 
     private Mapping containing(long a) {
-        Map.Entry<Long, Mapping> e = dmas.floorEntry(a);
-        if (e == null) {
-            return null;
-        }
-        Mapping m = e.getValue();
-        return m.contains(a) ? m : null;
+        Mapping m = dmas.floor(a);
+        return m != null && m.contains(a) ? m : null;
     }
 
     @Override
@@ -354,70 +358,73 @@ public final class Type1Iommu implements IommuBackend {
                 if (dirty) {
                     throw new ErrnoException(op, Errno.EINVAL, unmap + ": dirty page tracking is not enabled");
                 }
+                long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
+                Mapping first = all ? null : containing(iova);
                 if (v2 && !all) {
-                    Mapping first = findOverlap(iova, 1);
                     if (first != null && first.iova != iova) {
                         throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(first.iova)
                                 + ", " + hex(first.end()) + ") at its start (TYPE1v2)");
                     }
-                    Mapping last = findOverlap(iova + size - 1, 0);
-                    if (last != null && last.end() != iova + size) {
-                        throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(last.iova)
-                                + ", " + hex(last.end()) + ") at its end (TYPE1v2)");
+                    // the mapping holding the last byte (vfio_find_dma(iova + size - 1, 0)); when the first
+                    // mapping ends exactly at the end of the request, no other one can
+                    if (first == null || first.end() != end) {
+                        Mapping last = findOverlap(iova + size - 1, 0);
+                        if (last != null && last.end() != end) {
+                            throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(last.iova)
+                                    + ", " + hex(last.end()) + ") at its end (TYPE1v2)");
+                        }
                     }
                 }
-                long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
-                Map.Entry<Long, Mapping> firstEntry = dmas.floorEntry(iova);
-                if (firstEntry == null || !firstEntry.getValue().contains(iova)) {
-                    firstEntry = dmas.ceilingEntry(iova);
-                }
-                List<Mapping> victims = new ArrayList<>();
-                if (firstEntry != null) {
-                    Iterator<Mapping> it = dmas.tailMap(firstEntry.getKey(), true).values().iterator();
-                    while (it.hasNext()) {
-                        Mapping dma = it.next();
-                        if (!all && Long.compareUnsigned(dma.iova, end) >= 0 && end != 0) {
-                            break;
-                        }
-                        if (!v2 && Long.compareUnsigned(iova, dma.iova) > 0) {
-                            break; // v1: a request starting inside a mapping unmaps nothing
-                        }
-                        victims.add(dma);
+                Mapping dma = first != null ? first : dmas.ceiling(iova);
+                victims.clear();
+                while (dma != null) {
+                    if (!all && Long.compareUnsigned(dma.iova, end) >= 0 && end != 0) {
+                        break;
                     }
+                    if (!v2 && Long.compareUnsigned(iova, dma.iova) > 0) {
+                        break; // v1: a request starting inside a mapping unmaps nothing
+                    }
+                    victims.add(dma);
+                    long next = dma.end();
+                    if (!all && next != 0 && Long.compareUnsigned(next, end) >= 0 && end != 0) {
+                        break; // covers the rest of the range: no need to look further
+                    }
+                    dma = next == 0 ? null : dmas.ceiling(next);
                 }
                 if (invalidateVaddr) {
-                    for (Mapping dma : victims) {
-                        if (dma.vaddrInvalid) {
-                            throw new ErrnoException(op, Errno.EINVAL, unmap + ": vaddr of [" + hex(dma.iova) + ", "
-                                    + hex(dma.end()) + ") is already invalid");
+                    for (Mapping v : victims) {
+                        if (v.vaddrInvalid) {
+                            throw new ErrnoException(op, Errno.EINVAL, unmap + ": vaddr of [" + hex(v.iova) + ", "
+                                    + hex(v.end()) + ") is already invalid");
                         }
                     }
                     long unmapped = 0;
-                    for (Mapping dma : victims) {
-                        dma.vaddrInvalid = true;
+                    for (Mapping v : victims) {
+                        v.vaddrInvalid = true;
                         vaddrInvalidCount++;
-                        unmapped += dma.size;
+                        unmapped += v.size;
                     }
                     return unmap.withSize(unmapped);
                 }
-                for (Mapping dma : victims) {
-                    if (dma.hasExternalPins()) {
-                        if (dma == notified) {
-                            throw new IllegalStateException(op + ": a vendor driver kept pages pinned in [" + hex(dma.iova)
-                                    + ", " + hex(dma.end()) + ") after its dma_unmap notification");
+                for (Mapping v : victims) {
+                    if (v.hasExternalPins()) {
+                        if (v == notified) {
+                            throw new IllegalStateException(op + ": a vendor driver kept pages pinned in [" + hex(v.iova)
+                                    + ", " + hex(v.end()) + ") after its dma_unmap notification");
                         }
-                        toNotify = List.of(dma);
+                        toNotify = List.of(v);
                         break;
                     }
                 }
                 if (toNotify == null) {
                     long unmapped = 0;
-                    for (Mapping dma : victims) {
-                        dmas.remove(dma.iova);
-                        memlock.uncharge(dma.size);
+                    for (Mapping v : victims) {
+                        dmas.remove(v.iova);
+                        memlock.uncharge(v.size);
                         dmaAvail++;
-                        unmapped += dma.size;
+                        unmapped += v.size;
                     }
+                    victims.clear();
                     return unmap.withSize(unmapped);
                 }
             } finally {
@@ -467,11 +474,10 @@ public final class Type1Iommu implements IommuBackend {
         long len = buffer.byteSize();
         rw.readLock().lock();
         try {
-            Map.Entry<Long, Mapping> e = dmas.floorEntry(start);
-            if (e == null) {
+            Mapping m = dmas.floor(start);
+            if (m == null) {
                 return FaultReason.UNMAPPED;
             }
-            Mapping m = e.getValue();
             long off = start - m.iova;
             if (Long.compareUnsigned(off, m.size) >= 0) {
                 return FaultReason.UNMAPPED;

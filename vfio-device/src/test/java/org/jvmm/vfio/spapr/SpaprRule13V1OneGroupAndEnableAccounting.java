@@ -10,7 +10,7 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.host.memory.HostMapping;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.testing.SpaprRig;
 import org.jvmm.vfio.VfioGroup;
 import org.jvmm.vfio.iommu.DmaMap;
@@ -66,7 +66,7 @@ class SpaprRule13V1OneGroupAndEnableAccounting {
 
     @Test
     void enableOverTheLockedMemoryLimitIsEnomemAndLeavesTheContainerDisabled() {
-        try (SpaprRig rig = new SpaprRig(SpaprPhbConfig.ioda2(), 256L << 20).open(VFIO_SPAPR_TCE_IOMMU)) {
+        try (SpaprRig rig = new SpaprRig(PnvPhbConfig.ioda2(), 256L << 20).open(VFIO_SPAPR_TCE_IOMMU)) {
             assertErrno(Errno.ENOMEM, "VFIO_IOMMU_ENABLE", rig.container::iommuEnable);
             assertFalse(rig.iommu().enabled());
             assertEquals(0, rig.memlock.lockedBytes());

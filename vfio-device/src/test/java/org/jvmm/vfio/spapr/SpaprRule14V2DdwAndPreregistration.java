@@ -9,7 +9,7 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.host.memory.HostMapping;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.testing.SpaprRig;
 import org.jvmm.vfio.VfioGroup;
 import org.jvmm.vfio.iommu.DmaMap;
@@ -24,7 +24,7 @@ class SpaprRule14V2DdwAndPreregistration {
 
     @Test
     void v2OnAPhbWithoutDynamicWindowsIsEinvalAndV1StillWorks() {
-        try (SpaprRig rig = new SpaprRig(SpaprPhbConfig.legacy(), 1L << 32)) {
+        try (SpaprRig rig = new SpaprRig(PnvPhbConfig.legacy(), 1L << 32)) {
             VfioGroup g = VfioGroup.open(rig.platform, rig.platform.iommuGroupOf(SpaprRig.EDU));
             g.setContainer(rig.container);
             assertErrno(Errno.EINVAL, "VFIO_GROUP_SET_CONTAINER", () -> rig.container.setIommu(VFIO_SPAPR_TCE_v2_IOMMU));

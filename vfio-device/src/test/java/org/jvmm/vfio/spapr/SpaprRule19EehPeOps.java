@@ -13,6 +13,7 @@ import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.host.Errno;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.pci.PciRegs;
+import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.testing.SpaprRig;
 import org.jvmm.vfio.dma.FaultReason;
 import org.jvmm.vfio.dma.IommuFault;
@@ -67,7 +68,7 @@ class SpaprRule19EehPeOps {
         assertEquals(VFIO_EEH_PE_STATE_UNAVAIL, op(VFIO_EEH_PE_GET_STATE));
         assertEquals(0, op(VFIO_EEH_PE_ENABLE));
         assertEquals(VFIO_EEH_PE_STATE_NORMAL, op(VFIO_EEH_PE_GET_STATE));
-        assertEquals(0, rig.container.eehPeOp(EehPeOp.inject(SpaprPhbErr.TYPE_32, 0, 0, 0)));
+        assertEquals(0, rig.container.eehPeOp(EehPeOp.inject(PnvPhb.EEH_ERR_TYPE_32, 0, 0, 0)));
         assertEquals(VFIO_EEH_PE_STATE_STOPPED, op(VFIO_EEH_PE_GET_STATE));
         assertEquals(0, op(VFIO_EEH_PE_UNFREEZE_IO));
         assertEquals(VFIO_EEH_PE_STATE_STOPPED_DMA, op(VFIO_EEH_PE_GET_STATE));
@@ -120,10 +121,5 @@ class SpaprRule19EehPeOps {
         assertEquals(1, rig.pe().freezeCount());
         assertEquals(1, rig.platform.faults().faults().size(), "only the outside-window DMA faulted");
         assertTrue(rig.pe().lastFreeze().reason().contains("outside every DMA window"), rig.pe().lastFreeze().reason());
-    }
-
-    /** Error types of VFIO_EEH_PE_INJECT_ERR. */
-    private static final class SpaprPhbErr {
-        static final int TYPE_32 = 0;
     }
 }

@@ -7,6 +7,7 @@ import org.jvmm.kvm.Gsi;
 import org.jvmm.kvm.GsiRoute;
 import org.jvmm.kvm.MsiMessage;
 import org.jvmm.kvm.Vm;
+import org.jvmm.trace.Trace;
 
 /**
  * The VM's GSI routing table, kept whole because KVM_SET_GSI_ROUTING replaces it whole (QEMU's
@@ -41,6 +42,7 @@ public final class GsiRouter {
             msiRoutes.remove(gsi);
             throw e;
         }
+        Trace.msiRoute(gsi, "add", message.address(), message.data());
         return new Gsi(gsi);
     }
 
@@ -57,13 +59,16 @@ public final class GsiRouter {
             msiRoutes.put(gsi.value(), old);
             throw e;
         }
+        Trace.msiRoute(gsi.value(), "update", message.address(), message.data());
     }
 
     public synchronized void removeMsiRoute(Gsi gsi) {
-        if (msiRoutes.remove(gsi.value()) == null) {
+        MsiMessage old = msiRoutes.remove(gsi.value());
+        if (old == null) {
             throw new IllegalStateException("gsi router: " + gsi + " has no MSI route to remove");
         }
         commit();
+        Trace.msiRoute(gsi.value(), "remove", old.address(), old.data());
     }
 
     public synchronized int msiRouteCount() {

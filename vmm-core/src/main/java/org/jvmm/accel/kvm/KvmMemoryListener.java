@@ -3,12 +3,12 @@ package org.jvmm.accel.kvm;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeMap;
-import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.Memslot;
 import org.jvmm.kvm.MemslotFlag;
 import org.jvmm.kvm.Vm;
 import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
+import org.jvmm.trace.Trace;
 
 /**
  * Keeps the accelerator's memslots in step with an address space, as QEMU's kvm_region_add/del
@@ -39,31 +39,25 @@ public final class KvmMemoryListener implements MemoryListener {
 
     @Override
     public void regionAdd(MemoryRegionSection s) {
-        if (!s.isRam()) {
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        if (a == null) {
             return;
         }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        long end = alignDown(s.end().value());
-        if (end <= start) {
-            return;
-        }
-        long delta = start - s.offsetWithinAddressSpace().value();
-        Set<MemslotFlag> flags = s.isReadOnly() ? EnumSet.of(MemslotFlag.READONLY) : Set.of();
-        Memslot slot = vm.mapMemory(new GuestAddress(start), end - start, s.hostAddress().plus(delta), flags);
-        slots.put(start, slot);
+        Set<MemslotFlag> flags = a.isReadOnly() ? EnumSet.of(MemslotFlag.READONLY) : Set.of();
+        slots.put(a.offsetWithinAddressSpace().value(),
+                vm.mapMemory(a.offsetWithinAddressSpace(), a.size(), a.hostAddress(), flags));
         adds++;
+        Trace.memslot(true, a.offsetWithinAddressSpace().value(), a.size(), a.hostAddress().value());
     }
 
     @Override
     public void regionDel(MemoryRegionSection s) {
-        if (!s.isRam()) {
-            return;
-        }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        Memslot slot = slots.remove(start);
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        Memslot slot = a == null ? null : slots.remove(a.offsetWithinAddressSpace().value());
         if (slot != null) {
             slot.close();
             deletes++;
+            Trace.memslot(false, a.offsetWithinAddressSpace().value(), a.size(), a.hostAddress().value());
         }
     }
 
@@ -79,13 +73,5 @@ public final class KvmMemoryListener implements MemoryListener {
 
     public long deletes() {
         return deletes;
-    }
-
-    private static long alignUp(long v) {
-        return (v + PAGE - 1) & -PAGE;
-    }
-
-    private static long alignDown(long v) {
-        return v & -PAGE;
     }
 }

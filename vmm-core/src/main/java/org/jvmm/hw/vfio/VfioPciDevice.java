@@ -23,6 +23,7 @@ import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.pci.PciAddress;
+import org.jvmm.trace.Trace;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
@@ -132,9 +133,11 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
                 memory = RamRegion.ofDeviceMemory(name() + "-bar" + index + "-mmap", mem);
                 container.addSubregion(0, memory, 1);
                 barFaults.increment();
+                Trace.barFault(name(), index);
             } else if (!memory.isEnabled()) {
                 memory.setEnabled(true);
                 barFaults.increment();
+                Trace.barFault(name(), index);
             }
             return mem;
         }
@@ -200,7 +203,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         }
     }
 
-    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi) {
+    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
         this.device = device;
         this.vm = vm;
@@ -216,7 +219,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             }
             int low = (hostConfig[PciConfig.BASE_ADDRESS_0 + 4 * i] & 0xff);
             PciBarType type = barType(low);
-            BarState b = new BarState(i, ri.size(), ri.mmappable());
+            BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap);
             bars.add(b);
             registerBar(i, type, b.container);
             if (type.is64()) {
@@ -230,12 +233,21 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
      * INTx (when the function has a pin) is wired to {@code intxGsi} at once; MSI when the guest
      * enables it.
      */
-    public static VfioPciDevice realize(String name, VfioType1Space space, PciAddress host, Vm vm, GsiRouter router,
+    public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi) {
+        return realize(name, space, host, vm, router, intxGsi, false);
+    }
+
+    /**
+     * As {@link #realize(String, VfioSpace, PciAddress, Vm, GsiRouter, int)}; with
+     * {@code noMmap} (QEMU's x-no-mmap) no BAR is mapped: every access traps to the VMM.
+     */
+    public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
+            int intxGsi, boolean noMmap) {
         VfioDevice device = space.openDevice(host);
         VfioPciDevice d;
         try {
-            d = new VfioPciDevice(name, device, vm, router, intxGsi);
+            d = new VfioPciDevice(name, device, vm, router, intxGsi, noMmap);
         } catch (RuntimeException e) {
             device.close();
             throw e;

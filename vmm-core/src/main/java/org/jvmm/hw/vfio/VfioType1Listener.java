@@ -7,6 +7,7 @@ import org.jvmm.host.ErrnoException;
 import org.jvmm.memory.MemoryListener;
 import org.jvmm.memory.MemoryRegionSection;
 import org.jvmm.memory.RamRegion;
+import org.jvmm.trace.Trace;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioUapi;
 import org.jvmm.vfio.iommu.DmaMap;
@@ -43,44 +44,38 @@ public final class VfioType1Listener implements MemoryListener {
     }
 
     @Override
-    public void regionAdd(MemoryRegionSection s) {
-        if (!s.isRam()) {
+    public synchronized void regionAdd(MemoryRegionSection s) {
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        if (a == null) {
             return;
         }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        long end = s.end().value() & -PAGE;
-        if (end <= start) {
-            return;
-        }
-        int flags = VfioUapi.VFIO_DMA_MAP_FLAG_READ | (s.isReadOnly() ? 0 : VfioUapi.VFIO_DMA_MAP_FLAG_WRITE);
-        DmaMap map = new DmaMap(flags, s.hostAddress().plus(start - s.offsetWithinAddressSpace().value()),
-                new Iova(start), end - start);
+        int flags = VfioUapi.VFIO_DMA_MAP_FLAG_READ | (a.isReadOnly() ? 0 : VfioUapi.VFIO_DMA_MAP_FLAG_WRITE);
         try {
-            container.mapDma(map);
+            container.mapDma(new DmaMap(flags, a.hostAddress(), new Iova(a.offsetWithinAddressSpace().value()), a.size()));
             maps++;
-            mappedBytes += end - start;
+            mappedBytes += a.size();
+            Trace.vfioDma(true, a.offsetWithinAddressSpace().value(), a.size(), null);
         } catch (ErrnoException e) {
-            errors.add(e.getMessage() + (((RamRegion) s.region()).ownsMemory() ? "" : " (device memory)"));
+            Trace.vfioDma(true, a.offsetWithinAddressSpace().value(), a.size(), e.getMessage());
+            errors.add(e.getMessage() + (((RamRegion) a.region()).ownsMemory() ? "" : " (device memory)"));
         }
     }
 
     @Override
-    public void regionDel(MemoryRegionSection s) {
-        if (!s.isRam()) {
-            return;
-        }
-        long start = alignUp(s.offsetWithinAddressSpace().value());
-        long end = s.end().value() & -PAGE;
-        if (end <= start) {
+    public synchronized void regionDel(MemoryRegionSection s) {
+        MemoryRegionSection a = s.isRam() ? s.pageAligned(PAGE) : null;
+        if (a == null) {
             return;
         }
         try {
-            DmaUnmap done = container.unmapDma(new DmaUnmap(0, new Iova(start), end - start));
+            DmaUnmap done = container.unmapDma(new DmaUnmap(0, new Iova(a.offsetWithinAddressSpace().value()), a.size()));
             if (done.size() != 0) {
                 unmaps++;
                 mappedBytes -= done.size();
             }
+            Trace.vfioDma(false, a.offsetWithinAddressSpace().value(), done.size(), null);
         } catch (ErrnoException e) {
+            Trace.vfioDma(false, a.offsetWithinAddressSpace().value(), a.size(), e.getMessage());
             errors.add(e.getMessage());
         }
     }
@@ -103,9 +98,5 @@ public final class VfioType1Listener implements MemoryListener {
     /** The map and unmap failures so far, each naming the call, the errno and the values. */
     public synchronized List<String> errors() {
         return List.copyOf(errors);
-    }
-
-    private static long alignUp(long v) {
-        return (v + PAGE - 1) & -PAGE;
     }
 }

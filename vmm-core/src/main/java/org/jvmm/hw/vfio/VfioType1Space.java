@@ -20,7 +20,7 @@ import org.jvmm.vfio.VfioUapi;
  * mapping is unmapped), detaches and closes the groups, then closes the container; devices must
  * be closed first. Used under the machine's control (device realize and teardown).
  */
-public final class VfioType1Space implements AutoCloseable {
+public final class VfioType1Space implements VfioSpace, AutoCloseable {
     private final HostPciPlatform platform;
     private final AddressSpace memory;
     private final VfioContainer container;
@@ -38,6 +38,7 @@ public final class VfioType1Space implements AutoCloseable {
      * Opens the device at {@code host}: its group joins the container (the IOMMU is set and guest
      * RAM mapped on the first), then VFIO_GROUP_GET_DEVICE_FD. A failure leaves the space as it was.
      */
+    @Override
     public synchronized VfioDevice openDevice(PciAddress host) {
         if (closed) {
             throw new IllegalStateException("vfio space closed");
@@ -85,6 +86,7 @@ public final class VfioType1Space implements AutoCloseable {
         g.close();
     }
 
+    @Override
     public VfioContainer container() {
         return container;
     }
@@ -94,6 +96,7 @@ public final class VfioType1Space implements AutoCloseable {
         return listener;
     }
 
+    @Override
     public HostPciPlatform platform() {
         return platform;
     }

@@ -22,11 +22,14 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.GuestWriter;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.elf.Elf64Image;
+import org.jvmm.host.sys.Syscalls;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.kvm.x86.LongModeBoot;
 import org.jvmm.kvm.x86.X86Vcpu;
 import org.jvmm.kvm.x86.X86Vm;
 import org.jvmm.machine.MachineMemory;
+import org.jvmm.machine.RunSummary;
+import org.jvmm.pci.host.HostPciFunction;
 
 /**
  * The x86 toy machine on the Linux KVM backend: {@link X86ToyLayout}'s RAM, PCI bus and ports,
@@ -52,10 +55,14 @@ public final class X86ToyMachine implements AutoCloseable {
     private final KvmMemoryListener memslots;
     private final GsiRouter gsiRouter;
     private VfioType1Space vfio;
+    private final List<VfioPciDevice> vfioDevices = new ArrayList<>();
+    private final List<PciAddress> vfioHosts = new ArrayList<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
+    private volatile boolean timedOut;
+    private boolean started;
     private boolean closed;
 
     /** What a run ended with. */
@@ -66,11 +73,11 @@ public final class X86ToyMachine implements AutoCloseable {
         }
     }
 
-    private X86ToyMachine(HostMemoryRegistry registry, long ramSize, OutputStream console) {
+    private X86ToyMachine(HostMemoryRegistry registry, long ramSize, OutputStream console, String kvmDevice) {
         memory = new MachineMemory(registry);
         try {
             layout = X86ToyLayout.build(memory, ramSize, console, status -> exitStatus.compareAndSet(null, status));
-            kvm = LinuxKvm.open();
+            kvm = LinuxKvm.open(Syscalls.linux(), kvmDevice);
             vm = (X86Vm) kvm.createVm(memory.registry());
             // QEMU's places for the two pages Intel VMX needs for real-mode emulation
             vm.setIdentityMapAddress(new GuestAddress(0xfeff_c000L));
@@ -100,7 +107,12 @@ public final class X86ToyMachine implements AutoCloseable {
      * host PCI platform given to {@link #addVfioPci} must share so that VFIO can map guest RAM.
      */
     public static X86ToyMachine create(HostMemoryRegistry registry, long ramSize, OutputStream console) {
-        return new X86ToyMachine(registry, ramSize, Objects.requireNonNull(console, "console"));
+        return create(registry, ramSize, console, LinuxKvm.DEVICE);
+    }
+
+    /** As {@link #create(HostMemoryRegistry, long, OutputStream)}, with KVM opened at {@code kvmDevice}. */
+    public static X86ToyMachine create(HostMemoryRegistry registry, long ramSize, OutputStream console, String kvmDevice) {
+        return new X86ToyMachine(registry, ramSize, Objects.requireNonNull(console, "console"), kvmDevice);
     }
 
     /**
@@ -110,6 +122,11 @@ public final class X86ToyMachine implements AutoCloseable {
      * 16 + (slot + pin - 1) mod 4, as PC firmware routes PCI interrupts.
      */
     public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot) {
+        return addVfioPci(platform, host, slot, false);
+    }
+
+    /** As {@link #addVfioPci(HostPciPlatform, PciAddress, int)}; {@code noMmap} traps every BAR access. */
+    public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot, boolean noMmap) {
         if (vfio == null) {
             vfio = own(new VfioType1Space(platform, layout.memory()));
         } else if (vfio.platform() != platform) {
@@ -117,13 +134,15 @@ public final class X86ToyMachine implements AutoCloseable {
         }
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
         int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
-        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi, noMmap);
         try {
             layout.pciBus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
             d.close();
             throw e;
         }
+        vfioDevices.add(d);
+        vfioHosts.add(host);
         return own(d);
     }
 
@@ -148,17 +167,23 @@ public final class X86ToyMachine implements AutoCloseable {
 
     /**
      * Runs the vCPU on its own thread until the guest stops or {@code limit} passes (then the vCPU
-     * is kicked out and the result says so).
+     * is kicked out and the result says so). Once per machine: KVM binds a vCPU to the first thread
+     * that runs it.
      *
      * @param onExit sees every exit before it is dispatched (for tests and tracing); may be null
      */
     public RunResult run(Duration limit, Consumer<VcpuExit> onExit) throws InterruptedException {
+        if (started) {
+            throw new IllegalStateException("x86-toy run: this machine has run already; the vCPU belongs to the thread"
+                    + " that first ran it (use runHere on that thread, or build a new machine)");
+        }
+        started = true;
         AtomicReference<RunResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ExitDispatcher.Peripherals peripherals = new ExitDispatcher.Peripherals(layout.memory(), layout.io());
         Thread t = Thread.ofPlatform().name("vcpu0").unstarted(() -> {
             try {
-                result.set(loop(peripherals, onExit));
+                result.set(loop(peripherals, onExit, Long.MAX_VALUE));
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -176,10 +201,19 @@ public final class X86ToyMachine implements AutoCloseable {
         return result.get();
     }
 
-    private volatile boolean timedOut;
 
-    private RunResult loop(ExitDispatcher.Peripherals peripherals, Consumer<VcpuExit> onExit) {
-        while (true) {
+    /**
+     * Runs at most {@code maxExits} exits on the calling thread, which becomes the vCPU's thread
+     * (KVM binds a vCPU to the first thread that runs it): for benchmarks that time the exit path
+     * themselves. Returns null when the budget ran out before the guest stopped.
+     */
+    public RunResult runHere(long maxExits) {
+        started = true;
+        return loop(new ExitDispatcher.Peripherals(layout.memory(), layout.io()), null, maxExits);
+    }
+
+    private RunResult loop(ExitDispatcher.Peripherals peripherals, Consumer<VcpuExit> onExit, long maxExits) {
+        for (long n = 0; n < maxExits; n++) {
             VcpuExit exit = vcpu.run();
             if (onExit != null) {
                 onExit.accept(exit);
@@ -195,6 +229,39 @@ public final class X86ToyMachine implements AutoCloseable {
                 return new RunResult(null, "time limit reached");
             }
         }
+        return null;
+    }
+
+    /** What the VMM saw so far: exits, traps, BAR faults, DMA, IOMMU work and interrupts. */
+    public RunSummary summary() {
+        long traps = 0;
+        long barFaults = 0;
+        long toMem = 0;
+        long fromMem = 0;
+        long msi = 0;
+        long intx = 0;
+        for (VfioPciDevice d : vfioDevices) {
+            traps += d.trappedReads() + d.trappedWrites();
+            barFaults += d.barFaults();
+        }
+        long maps = 0;
+        long unmaps = 0;
+        long faults = 0;
+        if (vfio != null) {
+            for (PciAddress a : vfioHosts) {
+                HostPciFunction f = vfio.platform().function("summary", a);
+                toMem += f.dmaPort().bytesToMemory();
+                fromMem += f.dmaPort().bytesFromMemory();
+                msi += f.msiMessages();
+                intx += f.intxAssertions();
+            }
+            faults = vfio.platform().faults().faults().size();
+            if (vfio.listener() != null) {
+                maps = vfio.listener().maps();
+                unmaps = vfio.listener().unmaps();
+            }
+        }
+        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx);
     }
 
     public X86ToyLayout layout() {
@@ -211,6 +278,11 @@ public final class X86ToyMachine implements AutoCloseable {
 
     public ExitCounters exits() {
         return exits;
+    }
+
+    /** The vCPU, for callers that drive it themselves (benchmarks timing a bare exit). */
+    public X86Vcpu vcpu() {
+        return vcpu;
     }
 
     public KvmMemoryListener memslots() {

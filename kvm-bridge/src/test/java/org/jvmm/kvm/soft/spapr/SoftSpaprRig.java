@@ -18,8 +18,8 @@ import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.SpaprPhb;
-import org.jvmm.pci.host.spapr.SpaprPhbConfig;
+import org.jvmm.pci.host.spapr.PnvPhb;
+import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.pci.host.spapr.TceTable;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
@@ -42,7 +42,7 @@ public final class SoftSpaprRig implements AutoCloseable {
     public static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
 
     public final HostMemoryRegistry memory = new HostMemoryRegistry();
-    public final SpaprPhb phb = new SpaprPhb(SpaprPhbConfig.ioda2(), memory);
+    public final PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
     public final EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
     public final HostPciPlatform platform;
     public final VfioContainer container;

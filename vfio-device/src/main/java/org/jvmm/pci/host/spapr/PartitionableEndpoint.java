@@ -44,7 +44,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         }
     };
 
-    private final SpaprPhb phb;
+    private final PnvPhb phb;
     private final IommuGroup group;
     private final HostMemoryRegistry memory;
     private final TceTable[] windows = new TceTable[2];
@@ -62,7 +62,7 @@ public final class PartitionableEndpoint implements DmaDomain {
     public record FreezeCause(Iova iova, long size, AccessKind access, String reason) {
     }
 
-    PartitionableEndpoint(SpaprPhb phb, IommuGroup group, HostMemoryRegistry memory) {
+    PartitionableEndpoint(PnvPhb phb, IommuGroup group, HostMemoryRegistry memory) {
         this.phb = phb;
         this.group = group;
         this.memory = memory;
@@ -70,7 +70,7 @@ public final class PartitionableEndpoint implements DmaDomain {
     }
 
     private void createPlatformDefaultWindow() {
-        SpaprPhbConfig c = phb.config();
+        PnvPhbConfig c = phb.config();
         setWindowInternal(0, new TceTable(12, c.tce32Start() >>> 12, c.tce32Size() >>> 12, 1, PLATFORM));
     }
 
@@ -78,7 +78,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         return group;
     }
 
-    public SpaprPhb phb() {
+    public PnvPhb phb() {
         return phb;
     }
 
@@ -276,6 +276,7 @@ public final class PartitionableEndpoint implements DmaDomain {
         long len = buffer.byteSize();
         long need = toMemory ? TceTable.TCE_WRITE : TceTable.TCE_READ;
         // pass 1: every page inside a window, valid and permitted (all or nothing)
+        HostMapping cur = null; // consecutive pages are usually in one mapping
         long at = start;
         long end = start + len;
         boolean wraps = Long.compareUnsigned(end - 1, start) < 0;
@@ -295,7 +296,9 @@ public final class PartitionableEndpoint implements DmaDomain {
             }
             long pageMask = t.pageSize() - 1;
             long n = Math.min(end - at, t.pageSize() - (at & pageMask));
-            HostMapping m = memory.find(new HostAddress((tce & ~pageMask) + (at & pageMask)), n);
+            HostAddress host = new HostAddress((tce & ~pageMask) + (at & pageMask));
+            HostMapping m = cur != null && cur.contains(host, n) ? cur : memory.find(host, n);
+            cur = m;
             if (m == null || m.isClosed()) {
                 return FaultReason.UNMAPPED; // the page behind the TCE is gone
             }
@@ -314,7 +317,9 @@ public final class PartitionableEndpoint implements DmaDomain {
             long pageMask = t.pageSize() - 1;
             long inPage = a & pageMask;
             long n = Math.min(len - done, t.pageSize() - inPage);
-            HostMapping m = memory.find(new HostAddress((tce & ~pageMask) + inPage), n);
+            HostAddress host = new HostAddress((tce & ~pageMask) + inPage);
+            HostMapping m = cur.contains(host, n) ? cur : memory.find(host, n);
+            cur = m;
             MemorySegment target = m.segment().asSlice((tce & ~pageMask) + inPage - m.address().value(), n);
             if (toMemory) {
                 MemorySegment.copy(buffer, done, target, 0, n);

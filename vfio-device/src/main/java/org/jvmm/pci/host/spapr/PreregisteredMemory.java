@@ -26,6 +26,7 @@ public final class PreregisteredMemory {
         private final MemorySegment memory;
         private final AtomicLong mapped = new AtomicLong();
         private int references = 1;
+        private volatile boolean removed;
 
         Region(long ua, long size, MemorySegment memory) {
             this.ua = ua;
@@ -70,6 +71,8 @@ public final class PreregisteredMemory {
     }
 
     private final ConcurrentSkipListMap<Long, Region> regions = new ConcurrentSkipListMap<>();
+    /** The region the last lookup found: hypercalls map pages of the same RAM over and over. */
+    private volatile Region last;
 
     /** mm_iommu_get: the region registered with exactly this range, with a new reference, or null. */
     public synchronized Region get(long ua, long size) {
@@ -100,18 +103,44 @@ public final class PreregisteredMemory {
             throw new ErrnoException(op, Errno.EBUSY, r + " is still used by " + r.mapped.get() + " TCE(s)");
         }
         if (--r.references == 0) {
+            r.removed = true;
             regions.remove(r.ua, r);
+            if (last == r) {
+                last = null;
+            }
+        }
+    }
+
+    /**
+     * Drops a reference at container teardown: as tce_iommu_release, it goes on (and the region
+     * with its last reference) even if some TCE still uses it (the kernel only warns).
+     */
+    public synchronized void release(Region r) {
+        if (--r.references == 0) {
+            r.removed = true;
+            regions.remove(r.ua, r);
+            if (last == r) {
+                last = null;
+            }
         }
     }
 
     /** mm_iommu_lookup: the region holding all of [ua, ua + size), or null. Lock-free. */
     public Region lookup(long ua, long size) {
+        Region l = last;
+        if (l != null && !l.removed && l.contains(ua, size)) {
+            return l;
+        }
         Map.Entry<Long, Region> e = regions.floorEntry(ua);
         if (e == null) {
             return null;
         }
         Region r = e.getValue();
-        return r.contains(ua, size) ? r : null;
+        if (r.contains(ua, size) && !r.removed) {
+            last = r;
+            return r;
+        }
+        return null;
     }
 
     public int regionCount() {

@@ -16,24 +16,24 @@ import org.jvmm.pci.host.IommuGroup;
  *
  * <p>Thread-safe: the PE map under this object's monitor; each PE guards its own state.
  */
-public final class SpaprPhb {
+public final class PnvPhb {
     /** EEH error types of VFIO_EEH_PE_INJECT_ERR (EEH_ERR_TYPE_32 / _64). */
     public static final int EEH_ERR_TYPE_32 = 0;
     public static final int EEH_ERR_TYPE_64 = 1;
     /** The highest EEH error function (EEH_ERR_FUNC_MAX, DMA write target). */
     public static final int EEH_ERR_FUNC_MAX = 19;
 
-    private final SpaprPhbConfig config;
+    private final PnvPhbConfig config;
     private final HostMemoryRegistry memory;
     private final PreregisteredMemory preregistered = new PreregisteredMemory();
     private final Map<IommuGroup, PartitionableEndpoint> pes = new IdentityHashMap<>();
 
-    public SpaprPhb(SpaprPhbConfig config, HostMemoryRegistry memory) {
+    public PnvPhb(PnvPhbConfig config, HostMemoryRegistry memory) {
         this.config = config;
         this.memory = memory;
     }
 
-    public SpaprPhbConfig config() {
+    public PnvPhbConfig config() {
         return config;
     }
 

@@ -1,0 +1,8 @@
+/**
+ * The host's PCI platform as the kernel sees it: topology (bridges, multifunction slots, ACS),
+ * IOMMU groups computed from it, drivers bound to functions and the sysfs operations that move
+ * them (unbind, bind, new_id, driver_override, drivers_probe), group viability, the IOMMU
+ * hardware description and the process's locked-memory account.
+ * {@link org.jvmm.pci.host.HostPciPlatform} is the entry point.
+ */
+package org.jvmm.pci.host;

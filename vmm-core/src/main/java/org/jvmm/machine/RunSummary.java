@@ -1,0 +1,53 @@
+package org.jvmm.machine;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jvmm.dispatch.ExitKind;
+
+/**
+ * What the VMM saw during a run, for the command line and the end-to-end tests: exits by kind,
+ * guest accesses trapped to vfio-pci BARs, BAR fault-ins, device DMA bytes, IOMMU maps, unmaps and
+ * faults, and device interrupts.
+ *
+ * @param exits exits by kind (only kinds that occurred)
+ * @param mmioTraps guest accesses to vfio-pci BARs that exited and were carried out by the VMM
+ * @param barFaults times a mmap-able BAR was faulted into the guest
+ * @param dmaToMemory bytes devices wrote into guest memory through the IOMMU
+ * @param dmaFromMemory bytes devices read from guest memory through the IOMMU
+ * @param iommuMaps MAP_DMA calls made for guest memory
+ * @param iommuUnmaps UNMAP_DMA calls that unmapped something
+ * @param iommuFaults DMA the IOMMU refused
+ * @param msiMessages MSI messages devices sent
+ * @param intxAssertions INTx assertions by devices
+ */
+public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaults, long dmaToMemory,
+        long dmaFromMemory, long iommuMaps, long iommuUnmaps, long iommuFaults, long msiMessages, long intxAssertions) {
+
+    public long totalExits() {
+        return exits.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long dmaBytes() {
+        return dmaToMemory + dmaFromMemory;
+    }
+
+    public long interrupts() {
+        return msiMessages + intxAssertions;
+    }
+
+    /** Aligned lines, one fact each. */
+    public String format() {
+        String byKind = exits.entrySet().stream()
+                .map(e -> e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+        return String.format("""
+                exits          %d (%s)
+                mmio traps     %d (vfio-pci BAR accesses handled by the VMM)
+                bar faults     %d
+                dma bytes      %d (%d into guest memory, %d from guest memory)
+                iommu          %d maps, %d unmaps, %d faults
+                interrupts     %d (%d MSI, %d INTx)
+                """, totalExits(), byKind, mmioTraps, barFaults, dmaBytes(), dmaToMemory, dmaFromMemory, iommuMaps,
+                iommuUnmaps, iommuFaults, interrupts(), msiMessages, intxAssertions);
+    }
+}

@@ -1,0 +1,257 @@
+package org.jvmm.machine.pseries;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.jvmm.accel.kvm.GsiRouter;
+import org.jvmm.accel.kvm.KvmMemoryListener;
+import org.jvmm.dispatch.ExitAction;
+import org.jvmm.dispatch.ExitCounters;
+import org.jvmm.dispatch.ExitDispatcher;
+import org.jvmm.hw.pci.PciConfig;
+import org.jvmm.hw.pci.PciDevfn;
+import org.jvmm.hw.spapr.SpaprPhb;
+import org.jvmm.hw.vfio.VfioPciDevice;
+import org.jvmm.hw.vfio.VfioSpaprSpace;
+import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.soft.ScriptedCpu;
+import org.jvmm.kvm.soft.SoftKvm;
+import org.jvmm.kvm.soft.SoftVcpu;
+import org.jvmm.kvm.soft.SoftVm;
+import org.jvmm.kvm.spapr.SpaprTceCreate64;
+import org.jvmm.machine.MachineMemory;
+import org.jvmm.memory.AddressSpace;
+import org.jvmm.memory.ContainerRegion;
+import org.jvmm.memory.RamRegion;
+import org.jvmm.papr.DdwRtasCalls;
+import org.jvmm.papr.EehRtasCalls;
+import org.jvmm.papr.PaprHypercalls;
+import org.jvmm.papr.Rtas;
+import org.jvmm.papr.TceHypercalls;
+import org.jvmm.pci.PciAddress;
+import org.jvmm.pci.host.HostPciPlatform;
+
+/**
+ * A pseries machine skeleton (QEMU hw/ppc/spapr.c in outline) on the soft accelerator:
+ * <ul>
+ * <li>RAM at guest-physical 0, big-endian CPU order;</li>
+ * <li>PHB 0 (BUID 0x800000020000000) with QEMU's default DMA window: LIOBN 0x80000000, bus
+ *     address 0, 1 GiB of 4 KiB pages; DDW through RTAS for the second window at 2^59;</li>
+ * <li>vfio-pci devices on PHB 0 ({@link #addVfioPci}) through a sPAPR TCE v2 container; "firmware"
+ *     places BAR0 of the device in slot s at bus address 0x80000000 + s * 16 MiB and turns on
+ *     memory decode and bus mastering;</li>
+ * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
+ *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
+ * <li>one vCPU with a {@link ScriptedCpu}.</li>
+ * </ul>
+ * With {@code kvmTce} the window tables are made in the accelerator too and linked to the host
+ * windows through the KVM-VFIO device, so H_PUT_TCE completes inside it (no exit); without, every
+ * TCE call exits to the VMM's PAPR layer, whose IOMMU notifier then maps through VFIO.
+ *
+ * <p>Threads: build, {@link #runUntilIdle} and close on one control thread, which is also the
+ * vCPU's thread (the scripted CPU runs in the caller).
+ */
+public final class PseriesMachine implements AutoCloseable {
+    /** Where slot s's BAR0 goes on the PCI bus. */
+    public static final long BAR_BASE = 0x8000_0000L;
+    public static final long BAR_STRIDE = 16L << 20;
+
+    private final MachineMemory memory;
+    private final ContainerRegion systemRoot = new ContainerRegion("system", 1L << 48);
+    private final AddressSpace system;
+    private final AddressSpace io;
+    private final RamRegion ram;
+    private final SoftKvm kvm;
+    private final SoftVm vm;
+    private final KvmMemoryListener memslots;
+    private final SoftVcpu vcpu;
+    private final SpaprPhb phb;
+    private final GsiRouter gsiRouter;
+    private final PaprHypercalls hcalls = new PaprHypercalls();
+    private final Rtas rtas;
+    private final ExitCounters counters = new ExitCounters();
+    private final ExitDispatcher.Peripherals peripherals;
+    private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
+    private final boolean kvmTce;
+    private final VfioSpaprSpace.KvmLink linkStyle;
+    private final List<VfioPciDevice> devices = new ArrayList<>();
+    private VfioSpaprSpace vfio;
+    private boolean closed;
+
+    private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle) {
+        this.kvmTce = kvmTce;
+        this.linkStyle = linkStyle;
+        memory = new MachineMemory(platform.memory());
+        system = memory.adopt(new AddressSpace("memory", systemRoot, ByteOrder.BIG_ENDIAN));
+        io = memory.adopt(new AddressSpace("io", new ContainerRegion("io", 1 << 16), ByteOrder.BIG_ENDIAN));
+        peripherals = new ExitDispatcher.Peripherals(system, io);
+        ram = memory.allocateRam("ppc_spapr.ram", ramSize);
+        systemRoot.addSubregion(0, ram);
+        kvm = new SoftKvm();
+        vm = kvm.createVm(platform.memory());
+        memslots = new KvmMemoryListener(vm);
+        system.addListener(memslots);
+        vcpu = vm.createVcpu(0);
+        gsiRouter = new GsiRouter(vm);
+        phb = new SpaprPhb(0, system, systemRoot, (1L << 12) | (1L << 16) | (1L << 24), true);
+        if (kvmTce) {
+            phb.useKvmTables((liobn, shift, bus, entries) ->
+                    vm.createSpaprTce64(new SpaprTceCreate64(liobn, shift, 0, bus >>> shift, entries)));
+        }
+        phb.resetDma();
+        new TceHypercalls(phb::tableByLiobn, system).registerIn(hcalls);
+        rtas = new Rtas(system);
+        new DdwRtasCalls(List.of(phb)).registerIn(rtas);
+        new EehRtasCalls(buid -> buid == phb.buid(), op -> {
+            if (vfio == null) {
+                throw new IllegalStateException("no VFIO device on PHB 0");
+            }
+            return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
+        }).registerIn(rtas);
+        rtas.registerIn(hcalls);
+        this.platform = platform;
+    }
+
+    private final HostPciPlatform platform;
+
+    /**
+     * Builds the machine over {@code platform} (whose memory registry holds guest RAM, so VFIO can
+     * map it), with {@code ramSize} bytes of RAM.
+     *
+     * @param kvmTce make the TCE tables in the accelerator and link them (the in-kernel fast path)
+     */
+    public static PseriesMachine create(HostPciPlatform platform, long ramSize, boolean kvmTce) {
+        return new PseriesMachine(platform, ramSize, kvmTce, VfioSpaprSpace.KvmLink.MAINLINE);
+    }
+
+    /** As {@link #create}, linking with the given KVM-VFIO attribute. */
+    public static PseriesMachine create(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink link) {
+        return new PseriesMachine(platform, ramSize, kvmTce, link);
+    }
+
+    /** Puts host function {@code host} in PCI slot {@code slot} of PHB 0 through VFIO, BAR0 placed and enabled. */
+    public VfioPciDevice addVfioPci(PciAddress host, int slot) {
+        if (vfio == null) {
+            vfio = new VfioSpaprSpace(platform, system, phb, kvmTce ? vm : null, linkStyle);
+        }
+        int pin = platform.function("vfio-pci realize", host).model().interruptPin();
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : 16 + slot);
+        try {
+            phb.bus().plug(new PciDevfn(slot, 0), d);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        devices.add(d);
+        d.configWrite(PciConfig.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
+        d.configWrite(PciConfig.COMMAND, 2, PciConfig.COMMAND_MEMORY | PciConfig.COMMAND_MASTER);
+        return d;
+    }
+
+    /** The guest-physical address of BAR0 of the device in {@code slot}. */
+    public long bar0Address(int slot) {
+        return phb.mmioWindowBase() + BAR_BASE + slot * BAR_STRIDE;
+    }
+
+    /**
+     * Runs the vCPU until its script is done (a Halt exit), handling every other exit on the way:
+     * MMIO through the memory dispatch, hypercalls through the PAPR table. Returns the exits handled.
+     */
+    public int runUntilIdle() {
+        ExitDispatcher.Peripherals p = peripherals;
+        int n = 0;
+        while (true) {
+            VcpuExit exit = vcpu.run();
+            if (exit instanceof VcpuExit.Halt) {
+                idle.increment(); // the script is done: the CPU idles (not an exit the VMM handles)
+                return n;
+            }
+            ExitAction a = ExitDispatcher.handle(p, hcalls, exit, counters);
+            n++;
+            if (a instanceof ExitAction.Stop s) {
+                throw new IllegalStateException("pseries vCPU stopped: " + s.reason());
+            }
+        }
+    }
+
+    /** The vfio-pci devices, in the order added. */
+    public List<VfioPciDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    public ScriptedCpu cpu() {
+        return (ScriptedCpu) vcpu.cpu();
+    }
+
+    public SoftVcpu vcpu() {
+        return vcpu;
+    }
+
+    public SoftVm vm() {
+        return vm;
+    }
+
+    public AddressSpace systemMemory() {
+        return system;
+    }
+
+    public RamRegion ram() {
+        return ram;
+    }
+
+    public SpaprPhb phb() {
+        return phb;
+    }
+
+    public PaprHypercalls hypercalls() {
+        return hcalls;
+    }
+
+    public Rtas rtas() {
+        return rtas;
+    }
+
+    /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
+    public ExitCounters exitCounters() {
+        return counters;
+    }
+
+    /** Times {@link #runUntilIdle} returned because the CPU had nothing left to do (Halt). */
+    public long idleReturns() {
+        return idle.sum();
+    }
+
+    /** The sPAPR container space, or null before the first vfio-pci device. */
+    public VfioSpaprSpace vfio() {
+        return vfio;
+    }
+
+    public HostPciPlatform platform() {
+        return platform;
+    }
+
+    public boolean kvmTce() {
+        return kvmTce;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            throw new IllegalStateException("pseries machine closed twice");
+        }
+        closed = true;
+        for (VfioPciDevice d : devices.reversed()) {
+            phb.bus().unplug(d.devfn());
+            d.close();
+        }
+        if (vfio != null) {
+            vfio.close();
+        }
+        phb.close();
+        system.removeListener(memslots);
+        vcpu.close();
+        vm.close();
+        kvm.close();
+        memory.close();
+    }
+}

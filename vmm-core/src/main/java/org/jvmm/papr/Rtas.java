@@ -1,0 +1,122 @@
+package org.jvmm.papr;
+
+import static org.jvmm.kvm.spapr.Papr.H_PARAMETER;
+import static org.jvmm.kvm.spapr.Papr.H_SUCCESS;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jvmm.address.GuestAddress;
+import org.jvmm.memory.GuestMemory;
+
+/**
+ * RTAS as QEMU provides it (hw/ppc/spapr_rtas.c): the guest calls KVMPPC_H_RTAS with r4 = the
+ * guest address of a big-endian {@code rtas_args} {token, nargs, nret, args[nargs], rets[nret]};
+ * the call is found by token (tokens are given from 0x2000 in registration order, as QEMU's
+ * RTAS_TOKEN_BASE, and published to the guest through {@link #token}); an unknown token stores
+ * RTAS_OUT_PARAM_ERROR in rets[0] and returns H_PARAMETER.
+ */
+public final class Rtas {
+    public static final int TOKEN_BASE = 0x2000;
+    public static final int RTAS_OUT_SUCCESS = 0;
+    public static final int RTAS_OUT_HW_ERROR = -1;
+    public static final int RTAS_OUT_PARAM_ERROR = -3;
+
+    /** One RTAS service. */
+    @FunctionalInterface
+    public interface Call {
+        void call(Args args);
+    }
+
+    /** The arguments and return slots of one call, in guest memory (32-bit big-endian cells). */
+    public static final class Args {
+        private final GuestMemory memory;
+        private final long argsAddr;
+        private final long retsAddr;
+        private final int nargs;
+        private final int nret;
+
+        Args(GuestMemory memory, long argsAddr, int nargs, long retsAddr, int nret) {
+            this.memory = memory;
+            this.argsAddr = argsAddr;
+            this.retsAddr = retsAddr;
+            this.nargs = nargs;
+            this.nret = nret;
+        }
+
+        public int nargs() {
+            return nargs;
+        }
+
+        public int nret() {
+            return nret;
+        }
+
+        /** rtas_ld(args, i). */
+        public long arg(int i) {
+            return memory.read(new GuestAddress(argsAddr + 4L * i), 4) & 0xffff_ffffL;
+        }
+
+        /** rtas_st(rets, i, v). */
+        public void ret(int i, long value) {
+            memory.write(new GuestAddress(retsAddr + 4L * i), 4, value & 0xffff_ffffL);
+        }
+    }
+
+    private final GuestMemory memory;
+    private final Map<String, Integer> tokens = new LinkedHashMap<>();
+    private final List<Call> calls = new ArrayList<>();
+
+    public Rtas(GuestMemory memory) {
+        this.memory = memory;
+    }
+
+    /** Registers RTAS service {@code name}; returns its token. */
+    public synchronized int register(String name, Call call) {
+        if (tokens.containsKey(name)) {
+            throw new IllegalStateException("RTAS call " + name + " registered twice");
+        }
+        int token = TOKEN_BASE + calls.size();
+        tokens.put(name, token);
+        calls.add(call);
+        return token;
+    }
+
+    /** The token of {@code name} (what the device tree's /rtas node tells the guest), or -1. */
+    public synchronized int token(String name) {
+        return tokens.getOrDefault(name, -1);
+    }
+
+    public synchronized Map<String, Integer> tokens() {
+        return Map.copyOf(tokens);
+    }
+
+    /** Registers KVMPPC_H_RTAS in {@code table}. */
+    public void registerIn(PaprHypercalls table) {
+        table.register(org.jvmm.kvm.spapr.Papr.KVMPPC_H_RTAS, (a, r) -> hRtas(a[0]));
+    }
+
+    /** h_rtas: r4 = the rtas_args address. */
+    public long hRtas(long rtasArgs) {
+        int token = (int) memory.read(new GuestAddress(rtasArgs), 4);
+        int nargs = (int) memory.read(new GuestAddress(rtasArgs + 4), 4);
+        int nret = (int) memory.read(new GuestAddress(rtasArgs + 8), 4);
+        long argsAddr = rtasArgs + 12;
+        long retsAddr = argsAddr + 4L * nargs;
+        Args args = new Args(memory, argsAddr, nargs, retsAddr, nret);
+        Call c;
+        synchronized (this) {
+            int i = token - TOKEN_BASE;
+            c = i >= 0 && i < calls.size() ? calls.get(i) : null;
+        }
+        if (c == null) {
+            if (nret > 0) {
+                args.ret(0, RTAS_OUT_PARAM_ERROR);
+            }
+            return H_PARAMETER;
+        }
+        c.call(args);
+        return H_SUCCESS;
+    }
+}

@@ -1,0 +1,133 @@
+package org.jvmm.trace;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/** The event types of the trace catalog, and one static method to emit each. */
+public final class Trace {
+    private Trace() {
+    }
+
+    @Name("jvmm.VcpuExit")
+    @Label("vCPU exit handled")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class VcpuExitEvent extends Event {
+        @Label("Kind")
+        String kind;
+        @Label("Detail")
+        String detail;
+    }
+
+    @Name("jvmm.Memslot")
+    @Label("KVM memslot")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class MemslotEvent extends Event {
+        @Label("Added")
+        boolean added;
+        @Label("Guest address")
+        long guestAddress;
+        @Label("Size")
+        long size;
+        @Label("Host address")
+        long hostAddress;
+    }
+
+    @Name("jvmm.VfioDma")
+    @Label("VFIO DMA map or unmap")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class VfioDmaEvent extends Event {
+        @Label("Map")
+        boolean map;
+        @Label("IOVA")
+        long iova;
+        @Label("Size")
+        long size;
+        @Description("The errno message when the call failed, else empty")
+        @Label("Error")
+        String error;
+    }
+
+    @Name("jvmm.BarFault")
+    @Label("BAR faulted into the guest")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class BarFaultEvent extends Event {
+        @Label("Device")
+        String device;
+        @Label("BAR")
+        int bar;
+    }
+
+    @Name("jvmm.MsiRoute")
+    @Label("MSI route changed")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class MsiRouteEvent extends Event {
+        @Label("GSI")
+        int gsi;
+        @Label("Change")
+        String change;
+        @Label("Address")
+        long address;
+        @Label("Data")
+        int data;
+    }
+
+    public static void vcpuExit(String kind, Object exit) {
+        VcpuExitEvent e = new VcpuExitEvent();
+        if (e.isEnabled()) {
+            e.kind = kind;
+            e.detail = String.valueOf(exit);
+            e.commit();
+        }
+    }
+
+    public static void memslot(boolean added, long guestAddress, long size, long hostAddress) {
+        MemslotEvent e = new MemslotEvent();
+        if (e.isEnabled()) {
+            e.added = added;
+            e.guestAddress = guestAddress;
+            e.size = size;
+            e.hostAddress = hostAddress;
+            e.commit();
+        }
+    }
+
+    public static void vfioDma(boolean map, long iova, long size, String error) {
+        VfioDmaEvent e = new VfioDmaEvent();
+        if (e.isEnabled()) {
+            e.map = map;
+            e.iova = iova;
+            e.size = size;
+            e.error = error == null ? "" : error;
+            e.commit();
+        }
+    }
+
+    public static void barFault(String device, int bar) {
+        BarFaultEvent e = new BarFaultEvent();
+        if (e.isEnabled()) {
+            e.device = device;
+            e.bar = bar;
+            e.commit();
+        }
+    }
+
+    public static void msiRoute(int gsi, String change, long address, int data) {
+        MsiRouteEvent e = new MsiRouteEvent();
+        if (e.isEnabled()) {
+            e.gsi = gsi;
+            e.change = change;
+            e.address = address;
+            e.data = data;
+            e.commit();
+        }
+    }
+}
