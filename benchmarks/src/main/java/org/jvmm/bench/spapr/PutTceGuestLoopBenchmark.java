@@ -26,8 +26,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * PAPR_HCALL exit, a minimal VMM answers H_SUCCESS and runs the vCPU again.</li>
  * </ul>
  * Each invocation is one guest batch of {@link #CALLS} calls, so ops/s are calls/s. The ratio of
- * the two is the in-bridge path's gain; the CPU's share alone (no TCE work) is
- * {@code org.jvmm.bench.ppc.PpcHypercallBenchmark}, a reference to run in the same JMH run.
+ * the two is the in-bridge path's gain here. Read it with two facts in mind: a soft exit is a Java
+ * return from {@code Vcpu.run()}, not a kernel crossing (a real KVM exit round trip costs about
+ * 8 us on this project's machines, see KvmExitRoundTrip), and the exit path's VMM does no TCE work
+ * while the fast path does all of it. The CPU's share alone (no TCE work) is
+ * {@code org.jvmm.bench.ppc.PpcHypercallBenchmark}, a reference to run in the same JMH run:
+ * {@code ./bench 'PutTceGuestLoopBenchmark|PpcHypercallBenchmark' -f 1 -wi 3 -i 5 -w 2 -r 2}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

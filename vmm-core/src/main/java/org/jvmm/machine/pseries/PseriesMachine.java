@@ -3,6 +3,8 @@ package org.jvmm.machine.pseries;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.accel.kvm.KvmMemoryListener;
 import org.jvmm.dispatch.ExitAction;
@@ -14,7 +16,9 @@ import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
 import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.soft.PpcSoftCpu;
 import org.jvmm.kvm.soft.ScriptedCpu;
+import org.jvmm.kvm.soft.SoftCpu;
 import org.jvmm.kvm.soft.SoftKvm;
 import org.jvmm.kvm.soft.SoftVcpu;
 import org.jvmm.kvm.soft.SoftVm;
@@ -42,7 +46,7 @@ import org.jvmm.pci.host.HostPciPlatform;
  *     memory decode and bus mastering;</li>
  * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
  *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
- * <li>one vCPU with a {@link ScriptedCpu}.</li>
+ * <li>one vCPU with a {@link ScriptedCpu}, or with the PPC64 CPU ({@link #createWithPpcCpu}).</li>
  * </ul>
  * With {@code kvmTce} the window tables are made in the accelerator too and linked to the host
  * windows through the KVM-VFIO device, so H_PUT_TCE completes inside it (no exit); without, every
@@ -78,7 +82,8 @@ public final class PseriesMachine implements AutoCloseable {
     private VfioSpaprSpace vfio;
     private boolean closed;
 
-    private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle) {
+    private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle,
+            Function<SoftVm, SoftCpu> cpu) {
         this.kvmTce = kvmTce;
         this.linkStyle = linkStyle;
         memory = new MachineMemory(platform.memory());
@@ -91,7 +96,7 @@ public final class PseriesMachine implements AutoCloseable {
         vm = kvm.createVm(platform.memory());
         memslots = new KvmMemoryListener(vm);
         system.addListener(memslots);
-        vcpu = vm.createVcpu(0);
+        vcpu = vm.createVcpu(0, cpu.apply(vm));
         gsiRouter = new GsiRouter(vm);
         phb = new SpaprPhb(0, system, systemRoot, (1L << 12) | (1L << 16) | (1L << 24), true);
         if (kvmTce) {
@@ -121,12 +126,23 @@ public final class PseriesMachine implements AutoCloseable {
      * @param kvmTce make the TCE tables in the accelerator and link them (the in-kernel fast path)
      */
     public static PseriesMachine create(HostPciPlatform platform, long ramSize, boolean kvmTce) {
-        return new PseriesMachine(platform, ramSize, kvmTce, VfioSpaprSpace.KvmLink.MAINLINE);
+        return new PseriesMachine(platform, ramSize, kvmTce, VfioSpaprSpace.KvmLink.MAINLINE, vm -> new ScriptedCpu());
     }
 
     /** As {@link #create}, linking with the given KVM-VFIO attribute. */
     public static PseriesMachine create(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink link) {
-        return new PseriesMachine(platform, ramSize, kvmTce, link);
+        return new PseriesMachine(platform, ramSize, kvmTce, link, vm -> new ScriptedCpu());
+    }
+
+    /**
+     * As {@link #create}, with the PPC64 CPU ({@link PpcSoftCpu}) in place of the script: it runs
+     * guest code from RAM in 64-bit real mode, big- or little-endian, starting at PC 0. Write the
+     * image into {@link #ram()}, then {@code ppcCpu().ppc().invalidateCode} and set PC; run with
+     * {@link #runUntil}.
+     */
+    public static PseriesMachine createWithPpcCpu(HostPciPlatform platform, long ramSize, boolean kvmTce, boolean littleEndian) {
+        return new PseriesMachine(platform, ramSize, kvmTce, VfioSpaprSpace.KvmLink.MAINLINE,
+                vm -> new PpcSoftCpu(vm, ramSize, littleEndian));
     }
 
     /** Puts host function {@code host} in PCI slot {@code slot} of PHB 0 through VFIO, BAR0 placed and enabled. */
@@ -158,6 +174,14 @@ public final class PseriesMachine implements AutoCloseable {
      * MMIO through the memory dispatch, hypercalls through the PAPR table. Returns the exits handled.
      */
     public int runUntilIdle() {
+        return runUntil(() -> false);
+    }
+
+    /**
+     * As {@link #runUntilIdle}, and also returns once {@code done} holds after an exit was handled
+     * (a guest that never idles: a hypercall handler of the test or the board sets the condition).
+     */
+    public int runUntil(BooleanSupplier done) {
         ExitDispatcher.Peripherals p = peripherals;
         int n = 0;
         while (true) {
@@ -171,6 +195,9 @@ public final class PseriesMachine implements AutoCloseable {
             if (a instanceof ExitAction.Stop s) {
                 throw new IllegalStateException("pseries vCPU stopped: " + s.reason());
             }
+            if (done.getAsBoolean()) {
+                return n;
+            }
         }
     }
 
@@ -181,6 +208,15 @@ public final class PseriesMachine implements AutoCloseable {
 
     public ScriptedCpu cpu() {
         return (ScriptedCpu) vcpu.cpu();
+    }
+
+    /** The PPC64 CPU of a machine made by {@link #createWithPpcCpu}. */
+    public PpcSoftCpu ppcCpu() {
+        if (!(vcpu.cpu() instanceof PpcSoftCpu c)) {
+            throw new IllegalStateException("this pseries machine runs a " + vcpu.cpu().getClass().getSimpleName()
+                    + ", not the PPC64 CPU");
+        }
+        return c;
     }
 
     public SoftVcpu vcpu() {
