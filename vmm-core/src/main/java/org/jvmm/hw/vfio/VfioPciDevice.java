@@ -63,7 +63,9 @@ import org.jvmm.vfio.VfioUapi;
  * <h2>Threads</h2>
  * Configuration and trapped accesses arrive on vCPU threads, serialized by the PCI bus for
  * configuration; BAR traps may run concurrently and only read immutable state or the device. The
- * machine's control thread realizes and closes the device.
+ * machine's control thread realizes and closes the device. MSI-X table and PBA accesses may run
+ * concurrently too; {@link VfioMsix} serializes them with the control changes under its own lock
+ * (taken before the GSI router's and the device's).
  */
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
