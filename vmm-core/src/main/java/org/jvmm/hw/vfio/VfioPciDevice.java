@@ -54,12 +54,18 @@ import org.jvmm.vfio.VfioUapi;
  * INTx: an eventfd triggers an irqfd with a resample eventfd that VFIO uses to unmask (no exit on
  * either path). MSI (one vector): when the guest enables the capability, a GSI is routed to its
  * message, an eventfd is wired to it with an irqfd and handed to VFIO_DEVICE_SET_IRQS; INTx is
- * disabled meanwhile, as QEMU does. MSI-X is not offered to the guest.
+ * disabled meanwhile, as QEMU does. MSI-X: the capability's enable and function mask bits are
+ * guest-writable; the vector table and PBA are emulated ({@link VfioMsix}) by regions placed over
+ * the BAR that holds them, above its trap and mapping; each unmasked vector with a message gets a
+ * GSI route, an eventfd and an irqfd, handed to VFIO as the vector's trigger. INTx is disabled
+ * while MSI-X is enabled. A BAR holding the MSI-X table is not mapped: its other accesses trap.
  *
  * <h2>Threads</h2>
  * Configuration and trapped accesses arrive on vCPU threads, serialized by the PCI bus for
  * configuration; BAR traps may run concurrently and only read immutable state or the device. The
- * machine's control thread realizes and closes the device.
+ * machine's control thread realizes and closes the device. MSI-X table and PBA accesses may run
+ * concurrently too; {@link VfioMsix} serializes them with the control changes under its own lock
+ * (taken before the GSI router's and the device's).
  */
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
@@ -70,6 +76,8 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private final GsiRouter router;
     private final List<BarState> bars = new ArrayList<>();
     private final int msiCap;
+    private final int msixCap;
+    private final VfioMsix msix;
     private final int intxGsi;
 
     private final LongAdder trappedReads = new LongAdder();
@@ -212,6 +220,18 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         byte[] hostConfig = readHostConfig();
         copyIdentity(hostConfig);
         this.msiCap = copyCapabilities(hostConfig);
+        this.msixCap = findCapability(hostConfig, PciRegs.CAP_ID_MSIX);
+        int msixTableBar = -1;
+        int msixPbaBar = -1;
+        if (msixCap != 0) {
+            setWriteMask(msixCap + 2, 2, PciRegs.MSIX_FLAGS_ENABLE | PciRegs.MSIX_FLAGS_MASKALL);
+            msixTableBar = u16(hostConfig, msixCap + 4) & 7;
+            msixPbaBar = u16(hostConfig, msixCap + 8) & 7;
+            int vectors = (u16(hostConfig, msixCap + 2) & PciRegs.MSIX_FLAGS_QSIZE) + 1;
+            this.msix = new VfioMsix(name, device, vm, router, vectors);
+        } else {
+            this.msix = null;
+        }
         for (int i = 0; i < PciRegs.BAR_COUNT; i++) {
             RegionInfo ri = device.getRegionInfo(i);
             if (ri.size() == 0) {
@@ -219,8 +239,16 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             }
             int low = (hostConfig[PciRegs.BASE_ADDRESS_0 + 4 * i] & 0xff);
             PciBarType type = barType(low);
-            BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap);
+            BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap && i != msixTableBar);
             bars.add(b);
+            if (i == msixTableBar) {
+                long at = u32(hostConfig, msixCap + 4) & ~7L;
+                b.container.addSubregion(at, new MmioRegion(name + "-msix-table", msix.tableBytes(), msix.tableOps()), 2);
+            }
+            if (i == msixPbaBar) {
+                long at = u32(hostConfig, msixCap + 8) & ~7L;
+                b.container.addSubregion(at, new MmioRegion(name + "-msix-pba", msix.pbaBytes(), msix.pbaOps()), 2);
+            }
             registerBar(i, type, b.container);
             if (type.is64()) {
                 i++;
@@ -275,6 +303,25 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
 
     private static int u16(byte[] c, int off) {
         return u8(c, off) | u8(c, off + 1) << 8;
+    }
+
+    private static long u32(byte[] c, int off) {
+        return (u16(c, off) | (long) u16(c, off + 2) << 16) & 0xffff_ffffL;
+    }
+
+    /** The offset of capability {@code id} in the host's list, or 0. */
+    private static int findCapability(byte[] c, int id) {
+        if ((u16(c, PciRegs.STATUS) & PciRegs.STATUS_CAP_LIST) == 0) {
+            return 0;
+        }
+        int off = u8(c, PciRegs.CAPABILITY_LIST) & 0xfc;
+        for (int guard = 0; off != 0 && guard < 48; guard++) {
+            if (u8(c, off) == id) {
+                return off;
+            }
+            off = u8(c, off + 1) & 0xfc;
+        }
+        return 0;
     }
 
     private void copyIdentity(byte[] c) {
@@ -342,6 +389,9 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         if (msiCap != 0 && overlaps(offset, size, msiCap, msiCap64() ? 14 : 10)) {
             msiChanged(msiBefore);
         }
+        if (msixCap != 0 && overlaps(offset, size, msixCap + 2, 2)) {
+            msixChanged();
+        }
     }
 
     private static boolean overlaps(int offset, int size, int start, int length) {
@@ -376,6 +426,9 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
 
     private void msiChanged(boolean before) {
         boolean now = msiEnabled();
+        if (now && !before && msixEnabled()) {
+            return; // one interrupt type at a time (VFIO refuses MSI while MSI-X is on): ignored
+        }
         if (now && !before) {
             disableIntx();
             msiMessage = msiMessage();
@@ -387,9 +440,26 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         } else if (!now && before) {
             disableMsi();
             enableIntx();
-        } else if (now && !msiMessage().equals(msiMessage)) {
+        } else if (now && msiGsi != null && !msiMessage().equals(msiMessage)) {
             msiMessage = msiMessage();
             router.updateMsiRoute(msiGsi, msiMessage);
+        }
+    }
+
+    /** hw/vfio/pci.c vfio_msix_enable/disable: INTx off while MSI-X is on. */
+    private void msixChanged() {
+        int control = getWord(msixCap + 2);
+        boolean now = (control & PciRegs.MSIX_FLAGS_ENABLE) != 0;
+        boolean before = msix.enabled();
+        if (now && !before && msiTrigger != null) {
+            return; // one interrupt type at a time (VFIO refuses MSI-X while MSI is on): ignored
+        }
+        if (now && !before) {
+            disableIntx();
+        }
+        msix.control(now, (control & PciRegs.MSIX_FLAGS_MASKALL) != 0);
+        if (!now && before) {
+            enableIntx();
         }
     }
 
@@ -409,7 +479,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     }
 
     private void enableIntx() {
-        if (getByte(PciRegs.INTERRUPT_PIN) == 0 || intxGsi < 0) {
+        if (getByte(PciRegs.INTERRUPT_PIN) == 0 || intxGsi < 0 || msixEnabled()) {
             return;
         }
         setByte(PciRegs.INTERRUPT_LINE, intxGsi);
@@ -442,9 +512,15 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     @Override
     public void reset() {
         disableMsi();
+        if (msix != null) {
+            msix.release(true);
+        }
         device.reset();
         if (msiCap != 0) {
             setWord(msiCap + 2, getWord(msiCap + 2) & ~0x71);
+        }
+        if (msixCap != 0) {
+            setWord(msixCap + 2, getWord(msixCap + 2) & ~(PciRegs.MSIX_FLAGS_ENABLE | PciRegs.MSIX_FLAGS_MASKALL));
         }
         super.reset();
         if (intxTrigger == null) {
@@ -476,6 +552,31 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         return msiGsi;
     }
 
+    /** True while the guest has MSI-X enabled. */
+    public boolean msixEnabled() {
+        return msix != null && msix.enabled();
+    }
+
+    /** The GSI of MSI-X vector {@code vector}'s route, or null when it has none. */
+    public Gsi msixGsi(int vector) {
+        return msix == null ? null : msix.gsi(vector);
+    }
+
+    /** True when MSI-X vector {@code vector}'s eventfd is VFIO's trigger for it (enabled, unmasked). */
+    public boolean msixVectorAttached(int vector) {
+        return msix != null && msix.attached(vector);
+    }
+
+    /** GSI routes MSI-X vectors added so far. */
+    public long msixRoutesAdded() {
+        return msix == null ? 0 : msix.routesAdded();
+    }
+
+    /** GSI routes MSI-X vectors removed so far. */
+    public long msixRoutesRemoved() {
+        return msix == null ? 0 : msix.routesRemoved();
+    }
+
     public int intxGsi() {
         return intxGsi;
     }
@@ -490,6 +591,9 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             bus().unplug(devfn());
         }
         disableMsi();
+        if (msix != null) {
+            msix.release(false);
+        }
         disableIntx();
         for (BarState b : bars) {
             synchronized (b) {
