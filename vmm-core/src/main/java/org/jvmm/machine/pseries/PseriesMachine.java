@@ -79,6 +79,7 @@ public final class PseriesMachine implements AutoCloseable {
     private final boolean kvmTce;
     private final VfioSpaprSpace.KvmLink linkStyle;
     private final List<VfioPciDevice> devices = new ArrayList<>();
+    private final java.util.Map<VfioPciDevice, PciAddress> hostOf = new java.util.HashMap<>();
     private VfioSpaprSpace vfio;
     private boolean closed;
 
@@ -159,9 +160,19 @@ public final class PseriesMachine implements AutoCloseable {
             throw e;
         }
         devices.add(d);
+        hostOf.put(d, host);
         d.configWrite(PciRegs.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
         d.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
         return d;
+    }
+
+    /** Guest errors the host device behind {@code d} recorded (requests it refused). */
+    public long guestErrorCount(VfioPciDevice d) {
+        PciAddress host = hostOf.get(d);
+        if (host == null) {
+            throw new IllegalArgumentException("pseries guest errors: " + d.name() + " is not a device of this machine");
+        }
+        return platform.function("guest errors", host).guestErrorCount();
     }
 
     /** The guest-physical address of BAR0 of the device in {@code slot}. */
