@@ -10,6 +10,7 @@ import org.jvmm.accel.kvm.KvmMemoryListener;
 import org.jvmm.dispatch.ExitAction;
 import org.jvmm.dispatch.ExitCounters;
 import org.jvmm.dispatch.ExitDispatcher;
+import org.jvmm.dispatch.ExitHandlingFailure;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.hw.pci.PciDevfn;
 import org.jvmm.hw.spapr.SpaprPhb;
@@ -81,6 +82,7 @@ public final class PseriesMachine implements AutoCloseable {
     private final List<VfioPciDevice> devices = new ArrayList<>();
     private final java.util.Map<VfioPciDevice, PciAddress> hostOf = new java.util.HashMap<>();
     private VfioSpaprSpace vfio;
+    private ExitHandlingFailure stoppedBy;
     private boolean closed;
 
     private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle,
@@ -193,6 +195,10 @@ public final class PseriesMachine implements AutoCloseable {
      * (a guest that never idles: a hypercall handler of the test or the board sets the condition).
      */
     public int runUntil(BooleanSupplier done) {
+        if (stoppedBy != null) {
+            throw new IllegalStateException("pseries machine stopped after an internal error: " + stoppedBy.getMessage(),
+                    stoppedBy);
+        }
         ExitDispatcher.Peripherals p = peripherals;
         int n = 0;
         while (true) {
@@ -201,7 +207,13 @@ public final class PseriesMachine implements AutoCloseable {
                 idle.increment(); // the script is done: the CPU idles (not an exit the VMM handles)
                 return n;
             }
-            ExitAction a = ExitDispatcher.handle(p, hcalls, exit, counters);
+            ExitAction a;
+            try {
+                a = ExitDispatcher.handle(p, hcalls, exit, counters);
+            } catch (ExitHandlingFailure e) {
+                stoppedBy = e; // a VMM bug: the vCPU does not run again
+                throw e;
+            }
             n++;
             if (a instanceof ExitAction.Stop s) {
                 throw new IllegalStateException("pseries vCPU stopped: " + s.reason());

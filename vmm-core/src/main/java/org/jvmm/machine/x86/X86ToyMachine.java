@@ -196,7 +196,7 @@ public final class X86ToyMachine implements AutoCloseable {
             t.join();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("vcpu0 failed", failure.get());
+            throw new IllegalStateException("vcpu0 failed: " + failure.get().getMessage(), failure.get());
         }
         return result.get();
     }
