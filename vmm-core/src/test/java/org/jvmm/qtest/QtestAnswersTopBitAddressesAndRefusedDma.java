@@ -48,6 +48,14 @@ class QtestAnswersTopBitAddressesAndRefusedDma {
             writeq 0x200081000098 3
             readl 0x200081000000
             info
+            hcall 0x13c 0x80000000 0x0 0x8000000000000000 1
+            hcall 0x1c 0x80000000 0x0
+            hcall 0x20 0x80000000 0x1000 0xfffffffffffff003
+            writeq 0x200081000080 0x1000
+            writeq 0x200081000088 0x40000
+            writeq 0x200081000090 8
+            writeq 0x200081000098 1
+            faults
             """;
 
     private static final List<String> EXPECTED = List.of(
@@ -77,7 +85,18 @@ class QtestAnswersTopBitAddressesAndRefusedDma {
             "OK",
             "OK 0x10000ed",
             "OK machine=pseries ram=0x4000000 kvm-tce=on liobn=0x80000000:0x0+0x40000000 liobn=0x80000001:off"
-                    + " device=vfio-0001:01:00.0@bar0=0x200081000000 guest-errors=2");
+                    + " device=vfio-0001:01:00.0@bar0=0x200081000000 guest-errors=2",
+            // a TCE list at the top bit reads all-ones: TCE 0xffffffffffffffff is stored as given
+            // (QEMU's ldq_be_phys and put_tce_emu); a TCE naming a page near 2^64 maps nothing
+            // VFIO can pin, so the device's DMA through it is an IOMMU fault, not an exception
+            "OK 0 0x80000000 0x0 0x8000000000000000 0x1 exited=yes",
+            "OK 0 0xffffffffffffffff 0x0 0x0 0x0 exited=no",
+            "OK 0 0x80000000 0x1000 0xfffffffffffff003 0x0 exited=yes",
+            "OK",
+            "OK",
+            "OK",
+            "OK",
+            "OK count=1 last=IOMMU_fault:_0001:01:00.0_READ_iova=0x1000_size=0x8_(UNMAPPED)");
 
     @ParameterizedTest(name = "kvm-tce={0}")
     @ValueSource(strings = {"on", "off"})
