@@ -103,7 +103,7 @@ public final class Rtas {
         int nargs = (int) memory.read(new GuestAddress(rtasArgs + 4), 4);
         int nret = (int) memory.read(new GuestAddress(rtasArgs + 8), 4);
         long argsAddr = rtasArgs + 12;
-        long retsAddr = argsAddr + 4L * nargs;
+        long retsAddr = argsAddr + 4L * Integer.toUnsignedLong(nargs); // nargs is a u32 cell
         Args args = new Args(memory, argsAddr, nargs, retsAddr, nret);
         Call c;
         synchronized (this) {

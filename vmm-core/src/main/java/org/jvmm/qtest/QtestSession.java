@@ -282,7 +282,8 @@ public final class QtestSession {
                     ? ":0x" + Long.toHexString(t.busOffset()) + "+0x" + Long.toHexString(t.nbTable() << t.pageShift()) : ":off");
         }
         for (VfioPciDevice d : m.devices()) {
-            sb.append(" device=").append(d.name()).append("@bar0=0x").append(Long.toHexString(m.bar0Address(d.devfn().device())));
+            sb.append(" device=").append(d.name()).append("@bar0=0x").append(Long.toHexString(m.bar0Address(d.devfn().device())))
+                    .append(" guest-errors=").append(m.guestErrorCount(d));
         }
         return sb.toString();
     }

@@ -196,7 +196,7 @@ public final class X86ToyMachine implements AutoCloseable {
             t.join();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("vcpu0 failed", failure.get());
+            throw new IllegalStateException("vcpu0 failed: " + failure.get().getMessage(), failure.get());
         }
         return result.get();
     }
@@ -240,6 +240,7 @@ public final class X86ToyMachine implements AutoCloseable {
         long fromMem = 0;
         long msi = 0;
         long intx = 0;
+        long guestErrors = 0;
         for (VfioPciDevice d : vfioDevices) {
             traps += d.trappedReads() + d.trappedWrites();
             barFaults += d.barFaults();
@@ -254,6 +255,7 @@ public final class X86ToyMachine implements AutoCloseable {
                 fromMem += f.dmaPort().bytesFromMemory();
                 msi += f.msiMessages();
                 intx += f.intxAssertions();
+                guestErrors += f.guestErrorCount();
             }
             faults = vfio.platform().faults().faults().size();
             if (vfio.listener() != null) {
@@ -261,7 +263,7 @@ public final class X86ToyMachine implements AutoCloseable {
                 unmaps = vfio.listener().unmaps();
             }
         }
-        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx);
+        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors);
     }
 
     public X86ToyLayout layout() {
