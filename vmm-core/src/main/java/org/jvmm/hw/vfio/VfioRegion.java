@@ -37,7 +37,7 @@ import org.jvmm.vfio.VfioUapi;
  * and on close. Lock order: this monitor, then the memory API's topology lock (placing or hiding
  * the memory); the driver calls {@link #revoked} with its own monitor held, so the driver's
  * monitor comes before this one, and nothing here calls into the driver's locked paths while
- * holding this monitor except {@link RegionMapping#fault} and mmap, which take no driver lock.
+ * holding this monitor ({@link RegionMapping#fault} takes no driver lock; mmap is made outside it).
  */
 final class VfioRegion {
     private static final AccessRules RULES = new AccessRules(1, 8, false, 1, 8, Endianness.LITTLE);
@@ -95,12 +95,17 @@ final class VfioRegion {
         return m != null ? m : makeMapping();
     }
 
-    private synchronized RegionMapping makeMapping() {
-        if (mapping == null) {
-            RegionMapping m = device.mmap(fileOffset(0), size);
-            m.addRevokeListener(this::revoked);
-            mapping = m;
+    /** Maps the BAR outside this monitor (mmap takes the driver's); a thread that loses the race unmaps its copy. */
+    private RegionMapping makeMapping() {
+        RegionMapping m = device.mmap(fileOffset(0), size);
+        synchronized (this) {
+            if (mapping == null) {
+                m.addRevokeListener(this::revoked);
+                mapping = m;
+                return m;
+            }
         }
+        m.close();
         return mapping;
     }
 
