@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The qtest front end answers every command line, one line each: a line that is not UTF-8 used to
@@ -63,6 +66,22 @@ class QtestAnswersEveryLineWithAMessage {
     void aLineWithAnInvalidUtf8ByteAnswersErrAndTheNextLinesAreAnswered() throws IOException {
         byte[] script = concat(ascii("writew 0x100 0x1234\nreadb 0x10"), new byte[] {(byte) 0xff}, ascii("\nreadw 0x100\n"));
         assertEquals(List.of("OK", "ERR line 2: not valid UTF-8 (byte 0xff at column 11)", "OK 0x1234"), run(script, 1));
+    }
+
+    @Test
+    @DisplayName("through the launcher, from a -qtest FILE as from stdin: the bad line is ERR, the others are answered, status 1")
+    void aScriptFileWithABadByteIsAnsweredLineByLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.qtest");
+        Files.write(file, concat(ascii("writeb 0x400 9\n"), new byte[] {(byte) 0x80}, ascii("\nreadb 0x400\n")));
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        for (String source : List.of(file.toString(), "stdio")) {
+            text.reset();
+            int status = QtestLauncher.run("pseries", 64L << 20, source, Files.newInputStream(file),
+                    new PrintStream(text, true, StandardCharsets.UTF_8));
+            assertEquals(List.of("OK", "ERR line 2: not valid UTF-8 (byte 0x80 at column 1)", "OK 0x9"),
+                    text.toString(StandardCharsets.UTF_8).lines().toList(), source);
+            assertEquals(1, status, source);
+        }
     }
 
     @Test
