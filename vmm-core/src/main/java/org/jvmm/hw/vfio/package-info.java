@@ -2,7 +2,8 @@
  * The VFIO consumer, as QEMU's hw/vfio: a container per guest address space kept in step with
  * guest RAM by a memory listener ({@link org.jvmm.hw.vfio.VfioType1Space}), and vfio-pci devices
  * ({@link org.jvmm.hw.vfio.VfioPciDevice}) that show a host function to the guest: emulated
- * configuration space over the device's, trapped and mmap-ed BARs, MSI and INTx through eventfds
- * and KVM irqfds.
+ * configuration space over the device's, BARs as regions ({@code VfioRegion}, QEMU's region.c:
+ * trapped, or mmap-ed and faulted in), and one class per interrupt kind: INTx ({@code VfioIntx}),
+ * MSI ({@code VfioMsi}) and MSI-X ({@code VfioMsix}), through eventfds and KVM irqfds.
  */
 package org.jvmm.hw.vfio;
