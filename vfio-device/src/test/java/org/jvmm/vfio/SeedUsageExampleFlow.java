@@ -13,7 +13,7 @@ import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.iommu.DmaMap;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.Type1Info;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.Syscalls;
@@ -20,7 +21,7 @@ import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.memory.MemoryTreeFormatter;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -173,7 +174,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private HostPciPlatform hostPlatform(HostMemoryRegistry registry, List<HostMapping> sharedMemory) {
-        HostPciPlatform.Builder b = HostPciPlatform.builder().memory(registry)
+        HostKernel.Builder b = HostKernel.builder().memory(registry)
                 .memlock(new LockedMemoryAccount(Math.max(memory * 2, 64L << 20), false));
         List<DeviceOption> hosts = hostDevices.isEmpty() ? List.of(DeviceOption.parse("edu,host=" + DEFAULT_HOST))
                 : hostDevices;

@@ -53,22 +53,4 @@ public final class VfioTrace {
         @Label("Errno")
         public int errno;
     }
-
-    /** A device DMA the IOMMU refused. */
-    @Name("jvmm.vfio.IommuFault")
-    @Label("IOMMU fault")
-    @Category({"jvmm", "vfio"})
-    @StackTrace(false)
-    public static final class IommuFault extends Event {
-        @Label("Device")
-        public String device;
-        @Label("IOVA")
-        public long iova;
-        @Label("Size")
-        public long size;
-        @Label("Access")
-        public String access;
-        @Label("Reason")
-        public String reason;
-    }
 }

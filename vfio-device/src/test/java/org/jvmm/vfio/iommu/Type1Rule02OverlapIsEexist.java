@@ -8,7 +8,7 @@ import java.util.List;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.testing.Type1Rig;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.dispatch.ExitKind;
 import org.jvmm.kvm.soft.ScriptedCpu;
-import org.jvmm.vfio.dma.FaultReason;
+import org.jvmm.iommu.FaultReason;
 import org.jvmm.vfio.iommu.EehPeOp;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
