@@ -1,6 +1,6 @@
 package org.jvmm.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package org.jvmm.devices.msixdoorbell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jvmm.devices.msixdoorbell.MsixDoorbellDevice.*;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

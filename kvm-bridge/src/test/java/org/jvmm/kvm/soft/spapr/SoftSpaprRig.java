@@ -1,6 +1,6 @@
 package org.jvmm.kvm.soft.spapr;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
