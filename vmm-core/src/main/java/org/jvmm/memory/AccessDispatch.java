@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.bytes.Bytes;
-import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.iommu.AccessKind;
 
 /**
  * The access half of an {@link AddressSpace} (QEMU's address_space_dispatch and the

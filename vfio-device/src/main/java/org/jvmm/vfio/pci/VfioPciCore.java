@@ -1,6 +1,6 @@
 package org.jvmm.vfio.pci;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -16,7 +16,6 @@ import org.jvmm.pci.PciConfigSpace;
 import org.jvmm.pci.PciDeviceModel;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.pci.host.HostPciFunction;
-import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.IrqInfo;
 import org.jvmm.vfio.IrqSet;
@@ -51,7 +50,6 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     static final long PAGE_SIZE = 4096;
     static final long OFFSET_MASK = (1L << VFIO_PCI_OFFSET_SHIFT) - 1;
 
-    private final HostPciPlatform platform;
     private final HostPciFunction function;
     private final PciDeviceModel model;
     private final PciConfigSpace config;
@@ -60,8 +58,7 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     private final VfioPciMmap mmaps;
     private int openCount;
 
-    VfioPciCore(HostPciPlatform platform, HostPciFunction function) {
-        this.platform = platform;
+    VfioPciCore(HostPciFunction function) {
         this.function = function;
         this.model = function.model();
         this.config = function.config();
@@ -368,10 +365,6 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     @Override
     public String toString() {
         return "VfioPciCore[" + name() + ", open=" + openCount + ", irq=" + intrs.type() + ", bars=" + Arrays.toString(bars) + "]";
-    }
-
-    HostPciPlatform platform() {
-        return platform;
     }
 
     /** The command register's memory-enable bit as the device sees it. */

@@ -1,6 +1,6 @@
 package org.jvmm.vfio.pci;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;

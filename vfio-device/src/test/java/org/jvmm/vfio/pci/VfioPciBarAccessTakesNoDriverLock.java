@@ -2,7 +2,7 @@ package org.jvmm.vfio.pci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.jvmm.vfio.VfioUapi.VFIO_PCI_BAR0_REGION_INDEX;
+import static org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_BAR0_REGION_INDEX;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

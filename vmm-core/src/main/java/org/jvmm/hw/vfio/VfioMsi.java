@@ -10,7 +10,7 @@ import org.jvmm.kvm.Vm;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
 import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * A VFIO device's MSI (one vector) wired to the guest (QEMU's vfio_msi_enable/disable in

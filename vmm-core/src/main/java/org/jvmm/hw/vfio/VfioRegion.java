@@ -14,7 +14,7 @@ import org.jvmm.trace.Trace;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.RegionMapping;
 import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * One BAR of a VFIO device as the guest sees it (QEMU's VFIORegion, hw/vfio/region.c): a

@@ -5,5 +5,7 @@
  * configuration space over the device's, BARs as regions ({@code VfioRegion}, QEMU's region.c:
  * trapped, or mmap-ed and faulted in), and one class per interrupt kind: INTx ({@code VfioIntx}),
  * MSI ({@code VfioMsi}) and MSI-X ({@code VfioMsix}), through eventfds and KVM irqfds.
+ * The sPAPR container ({@link org.jvmm.hw.vfio.VfioSpaprSpace}) links guest windows to KVM's TCE
+ * tables through the accelerator's sPAPR view ({@code org.jvmm.kvm.spapr.SpaprVm}).
  */
 package org.jvmm.hw.vfio;
