@@ -150,8 +150,7 @@ public final class MdevBus {
 
     // ---- create (A-5 .. A-8) ----
 
-    private int create(MdevParent parent, MdevType type, String text) {
-        String op = "write " + CLASS + "/" + parent.name() + "/mdev_supported_types/" + parent.typeDirName(type) + "/create";
+    private int create(String op, MdevParent parent, MdevType type, String text) {
         int len = text.length();
         if (len != 36 && len != 37) {
             throw new ErrnoException(op, Errno.EINVAL, "\"" + text.strip() + "\": " + len + " bytes, a UUID is 36 (37 with a newline)");
@@ -478,7 +477,7 @@ public final class MdevBus {
                 }
             }
         }
-        return toRemove != null ? removeStore(toRemove, text) : create(parent, type, text);
+        return toRemove != null ? removeStore(toRemove, text) : create(op, parent, type, text);
     }
 
     /** readlink PATH: the link's target, absolute. */

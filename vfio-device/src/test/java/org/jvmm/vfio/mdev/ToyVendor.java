@@ -29,6 +29,7 @@ final class ToyVendor implements MdevDriver {
     boolean withDmaUnmap = true;
     boolean unpinOnNotify = true;
     ErrnoException probeError;
+    java.util.function.Consumer<MdevDevice> duringProbe;
     ErrnoException openError;
     String description;
 
@@ -56,6 +57,9 @@ final class ToyVendor implements MdevDriver {
         calls.add("probe " + mdev.name());
         if (probeError != null) {
             throw probeError;
+        }
+        if (duringProbe != null) {
+            duringProbe.accept(mdev);
         }
         Toy t = new Toy(mdev);
         devices.add(t);
