@@ -57,6 +57,8 @@ public final class PartitionableEndpoint implements DmaDomain {
     private final List<byte[]> savedConfig = new ArrayList<>();
     private final AtomicLong freezes = new AtomicLong();
     private volatile FreezeCause lastFreeze;
+    /** Test hook: runs after a DMA translated its pages and before it copies (null in production). */
+    private Runnable afterTranslation;
 
     /** Why the PE froze last. */
     public record FreezeCause(Iova iova, long size, AccessKind access, String reason) {
@@ -267,6 +269,14 @@ public final class PartitionableEndpoint implements DmaDomain {
         return null;
     }
 
+    /**
+     * Device DMA of {@code buffer.byteSize()} bytes at bus address {@code iova}. Each IOMMU page's
+     * TCE is read exactly once: the pages are translated and checked first, then the bytes move
+     * through those translations only, so the DMA is whole against the one view of the tables it
+     * translated or it faults having moved nothing. A TCE cleared or a window removed while the
+     * copy runs does not touch this DMA (as an in-flight transfer completes before the hardware's
+     * TCE invalidation does); the next DMA sees the change.
+     */
     @Override
     public FaultReason transfer(Iova iova, MemorySegment buffer, boolean toMemory) {
         if (dmaFrozen) {
@@ -275,8 +285,13 @@ public final class PartitionableEndpoint implements DmaDomain {
         long start = iova.value();
         long len = buffer.byteSize();
         long need = toMemory ? TceTable.TCE_WRITE : TceTable.TCE_READ;
-        // pass 1: every page inside a window, valid and permitted (all or nothing)
-        HostMapping cur = null; // consecutive pages are usually in one mapping
+        // translate: every page inside a window, valid, permitted and backed; host-contiguous
+        // pages of one mapping merge into one run (usually the DMA is a single run)
+        MemorySegment run = null; // the run being built: its mapping's segment, from runStart
+        long runStart = 0;
+        long runLen = 0;
+        MemorySegment[] runs = null; // finished runs, only when the DMA has more than one
+        int finished = 0;
         long at = start;
         long end = start + len;
         boolean wraps = Long.compareUnsigned(end - 1, start) < 0;
@@ -296,11 +311,26 @@ public final class PartitionableEndpoint implements DmaDomain {
             }
             long pageMask = t.pageSize() - 1;
             long n = Math.min(end - at, t.pageSize() - (at & pageMask));
-            HostAddress host = new HostAddress((tce & ~pageMask) + (at & pageMask));
-            HostMapping m = cur != null && cur.contains(host, n) ? cur : memory.find(host, n);
-            cur = m;
-            if (m == null || m.isClosed()) {
-                return FaultReason.UNMAPPED; // the page behind the TCE is gone
+            long host = (tce & ~pageMask) + (at & pageMask);
+            if (run != null && run.address() + runStart + runLen == host && runStart + runLen + n <= run.byteSize()) {
+                runLen += n; // continues the run in the same mapping
+            } else {
+                HostMapping m = memory.find(new HostAddress(host), n);
+                MemorySegment seg = m == null ? null : segmentOf(m);
+                if (seg == null) {
+                    return FaultReason.UNMAPPED; // the page behind the TCE is gone
+                }
+                if (run != null) {
+                    if (runs == null) {
+                        runs = new MemorySegment[4];
+                    } else if (finished == runs.length) {
+                        runs = java.util.Arrays.copyOf(runs, finished * 2);
+                    }
+                    runs[finished++] = run.asSlice(runStart, runLen);
+                }
+                run = seg;
+                runStart = host - m.address().value();
+                runLen = n;
             }
             long pageEnd = ((at >>> t.pageShift()) + 1) << t.pageShift();
             if (pageEnd == 0 || Long.compareUnsigned(pageEnd, end) >= 0) {
@@ -308,27 +338,46 @@ public final class PartitionableEndpoint implements DmaDomain {
             }
             at = pageEnd;
         }
-        // pass 2: copy page by page
-        long done = 0;
-        while (done < len) {
-            long a = start + done;
-            TceTable t = windowFor(a);
-            long tce = t.get(a >>> t.pageShift());
-            long pageMask = t.pageSize() - 1;
-            long inPage = a & pageMask;
-            long n = Math.min(len - done, t.pageSize() - inPage);
-            HostAddress host = new HostAddress((tce & ~pageMask) + inPage);
-            HostMapping m = cur.contains(host, n) ? cur : memory.find(host, n);
-            cur = m;
-            MemorySegment target = m.segment().asSlice((tce & ~pageMask) + inPage - m.address().value(), n);
-            if (toMemory) {
-                MemorySegment.copy(buffer, done, target, 0, n);
-            } else {
-                MemorySegment.copy(target, 0, buffer, done, n);
-            }
-            done += n;
+        if (afterTranslation != null) {
+            afterTranslation.run();
         }
+        // copy through the translations made above, never reading the tables again
+        long done = 0;
+        for (int i = 0; i < finished; i++) {
+            done += copy(runs[i], buffer, done, toMemory);
+        }
+        copy(run.asSlice(runStart, runLen), buffer, done, toMemory);
         return null;
+    }
+
+    /** The mapping's memory, or null when it was closed (the process freed it). */
+    private static MemorySegment segmentOf(HostMapping m) {
+        if (m.isClosed()) {
+            return null;
+        }
+        try {
+            return m.segment();
+        } catch (IllegalStateException closedJustNow) {
+            return null;
+        }
+    }
+
+    private static long copy(MemorySegment target, MemorySegment buffer, long at, boolean toMemory) {
+        long n = target.byteSize();
+        if (toMemory) {
+            MemorySegment.copy(buffer, at, target, 0, n);
+        } else {
+            MemorySegment.copy(target, 0, buffer, at, n);
+        }
+        return n;
+    }
+
+    /**
+     * Test hook: {@code hook} runs inside every later DMA between its translation and its copy,
+     * so a test can change the table exactly there. Set it before DMA starts; null removes it.
+     */
+    void afterTranslationForTest(Runnable hook) {
+        this.afterTranslation = hook;
     }
 
     @Override
