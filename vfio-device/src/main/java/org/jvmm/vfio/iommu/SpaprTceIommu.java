@@ -268,9 +268,10 @@ public final class SpaprTceIommu implements IommuBackend {
                 throw new ErrnoException(op, Errno.EBUSY, req + ": already registered by this container");
             }
         } else {
-            MemorySegment mem = memory.resolve(op, req.vaddr(), size); // EFAULT: get_user_pages fails
+            // mm_iommu_do_alloc: accounted first (ENOMEM), then pinned (EFAULT), then the overlap check (EINVAL)
             memlock.charge(op, size);
             try {
+                MemorySegment mem = memory.resolve(op, req.vaddr(), size); // EFAULT: get_user_pages fails
                 r = mm.create(op, ua, size, mem);
             } catch (ErrnoException e) {
                 memlock.uncharge(size);
