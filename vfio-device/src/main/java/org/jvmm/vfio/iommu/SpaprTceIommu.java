@@ -257,8 +257,11 @@ public final class SpaprTceIommu implements IommuBackend {
         checkArgs(op, req.argsz(), SpaprRegisterMemory.MIN_SIZE, req.flags(), req);
         long ua = req.vaddr().value();
         long size = req.size();
-        if ((ua & (SYSTEM_PAGE - 1)) != 0 || (size & (SYSTEM_PAGE - 1)) != 0 || Long.compareUnsigned(ua + size, ua) < 0) {
-            throw new ErrnoException(op, Errno.EINVAL, req + ": not page aligned, or wraps around");
+        // size 0 is refused too: upstream registers an empty region that nothing can use, and here it
+        // would share its start with (and hide) a real region in the PHB's index
+        if ((ua & (SYSTEM_PAGE - 1)) != 0 || (size & (SYSTEM_PAGE - 1)) != 0 || Long.compareUnsigned(ua + size, ua) < 0
+                || size == 0) {
+            throw new ErrnoException(op, Errno.EINVAL, req + ": not page aligned, empty, or wraps around");
         }
         PreregisteredMemory mm = phb.preregistered();
         PreregisteredMemory.Region r = mm.get(ua, size);

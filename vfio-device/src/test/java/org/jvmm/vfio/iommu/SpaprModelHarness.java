@@ -78,32 +78,36 @@ final class SpaprModelHarness {
         return PAGES[r.nextInt(PAGES.length)];
     }
 
-    private static long iova(Random r) {
+    /** A bus address: mostly the first pages of window slot 0 or 1 in pages of size {@code p}, sometimes anywhere. */
+    private static long iova(Random r, long p) {
         int k = r.nextInt(20);
         if (k == 0) {
             return new long[] {1L << 40, -4096L, SpaprTceReferenceModel.TCE32_SIZE, (1L << 59) - 4096, 1L << 32}[r.nextInt(5)];
         }
         long base = r.nextBoolean() ? 0 : SpaprTceReferenceModel.DDW_START;
-        long p = page(r);
-        long at = base + p * r.nextInt(70);
+        long at = base + p * (r.nextInt(4) == 0 ? r.nextInt(300) : r.nextInt(10));
         return k == 1 ? at + 0x800 : at;
     }
 
-    private static long size(Random r) {
+    private static long size(Random r, long p) {
         int k = r.nextInt(12);
         if (k == 0) {
             return new long[] {0, 0x800, -4096L, 1L << 40}[r.nextInt(4)];
         }
-        return page(r) * (1 + r.nextInt(k < 6 ? 2 : 5));
+        return p * (1 + r.nextInt(k < 6 ? 2 : 5));
     }
 
-    private static long uaOffset(Random r) {
+    private static long uaOffset(Random r, long p) {
         int k = r.nextInt(16);
         if (k == 0) {
             return new long[] {-(32L << 20), 64L << 20, 0x800, 32L << 20}[r.nextInt(4)];
         }
-        long p = page(r);
         return p == M16 ? M16 * r.nextInt(2) : p * r.nextInt(p == 4096 ? 512 : 64);
+    }
+
+    /** Mostly {@code p}; one time in five some other page size, to mix windows and requests. */
+    private static long or(Random r, long p) {
+        return r.nextInt(5) == 0 ? page(r) : p;
     }
 
     private static final long[] REGION_OFFSETS = {0, 1L << 20, 2L << 20, 4L << 20, M16, 0x10000, 0x30000};
@@ -114,26 +118,28 @@ final class SpaprModelHarness {
         int k = r.nextInt(100);
         if (k < 28) {
             int flags = r.nextInt(8) == 0 ? 0 : 1 + r.nextInt(3);
-            return new Map(flags, uaOffset(r), iova(r), size(r));
+            long p = page(r);
+            return new Map(flags, uaOffset(r, or(r, p)), iova(r, or(r, p)), size(r, or(r, p)));
         }
         if (k < 42) {
-            return new Unmap(r.nextInt(30) == 0 ? 1 : 0, iova(r), r.nextInt(8) == 0 ? 0 : size(r));
+            long p = page(r);
+            return new Unmap(r.nextInt(30) == 0 ? 1 : 0, iova(r, or(r, p)), r.nextInt(8) == 0 ? 0 : size(r, or(r, p)));
         }
         if (k < 58) {
-            long at = iova(r) + 8L * r.nextInt(4);
+            long at = iova(r, page(r)) + 8L * r.nextInt(4);
             return new Dma(at & ~7L, r.nextBoolean());
         }
         if (k < 68) {
             if (r.nextInt(12) == 0) {
                 return new Register(0, 0x2000, true);
             }
-            long off = r.nextInt(10) == 0 ? uaOffset(r) : REGION_OFFSETS[r.nextInt(REGION_OFFSETS.length)];
-            long sz = r.nextInt(10) == 0 ? size(r) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
+            long off = r.nextInt(10) == 0 ? uaOffset(r, page(r)) : REGION_OFFSETS[r.nextInt(REGION_OFFSETS.length)];
+            long sz = r.nextInt(10) == 0 ? size(r, page(r)) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
             return new Register(off, sz, false);
         }
         if (k < 75) {
-            long off = r.nextInt(10) == 0 ? uaOffset(r) : REGION_OFFSETS[r.nextInt(REGION_OFFSETS.length)];
-            long sz = r.nextInt(10) == 0 ? size(r) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
+            long off = r.nextInt(10) == 0 ? uaOffset(r, page(r)) : REGION_OFFSETS[r.nextInt(REGION_OFFSETS.length)];
+            long sz = r.nextInt(10) == 0 ? size(r, page(r)) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
             return new Unregister(off, sz);
         }
         if (k < 84) {
@@ -141,12 +147,12 @@ final class SpaprModelHarness {
             long ps = 1L << Math.min(shift, 63);
             long ws = r.nextInt(8) == 0
                     ? new long[] {0, ps >>> 1, 3 * ps, ps << 27, -4096L, 1L << 63}[r.nextInt(6)]
-                    : ps << r.nextInt(r.nextInt(6) == 0 ? 11 : 8);
+                    : ps << (r.nextInt(6) == 0 ? r.nextInt(11) : 3 + r.nextInt(6));
             int levels = r.nextInt(10) == 0 ? new int[] {0, 6, -1}[r.nextInt(3)] : 1 + r.nextInt(5);
             return new Create(shift, ws, levels);
         }
         if (k < 90) {
-            long start = r.nextInt(3) == 0 ? 0 : r.nextBoolean() ? SpaprTceReferenceModel.DDW_START : iova(r);
+            long start = r.nextInt(3) == 0 ? 0 : r.nextBoolean() ? SpaprTceReferenceModel.DDW_START : iova(r, page(r));
             return new Remove(start);
         }
         if (k < 96) {
@@ -166,6 +172,14 @@ final class SpaprModelHarness {
     final SpaprTceReferenceModel model;
     private final Random values;
     private int steps;
+    /** Outcome counts by operation ("Map ok", "Map EINVAL", ...), when a long run wants them. */
+    java.util.Map<String, Long> stats;
+
+    private void count(Op op, Object outcome) {
+        if (stats != null) {
+            stats.merge(op.getClass().getSimpleName() + " " + (outcome == null ? "ok" : outcome), 1L, Long::sum);
+        }
+    }
 
     SpaprModelHarness(boolean v2, long memlockLimit, long valueSeed) {
         this.v2 = v2;
@@ -253,6 +267,7 @@ final class SpaprModelHarness {
                     rig.container.mapDma(new DmaMap(m.flags(), new HostAddress(ua), new Iova(m.iova()), m.size()));
                     return 0;
                 });
+                count(op, want.errno());
                 if (want.equals(got) && want.errno() == null) {
                     return compareEntries(m.iova(), m.size());
                 }
@@ -263,6 +278,7 @@ final class SpaprModelHarness {
                     rig.container.unmapDma(new DmaUnmap(u.flags(), new Iova(u.iova()), u.size()));
                     return 0;
                 });
+                count(op, want.errno());
                 if (want.equals(got) && want.errno() == null) {
                     return compareEntries(u.iova(), u.size());
                 }
@@ -271,12 +287,14 @@ final class SpaprModelHarness {
                 return dma(d);
             }
         }
+        count(op, want.errno());
         return want.equals(got) ? null : "result: model " + want + ", implementation " + got;
     }
 
     private String dma(Dma d) {
         long tce = model.tceAt(d.iova());
         if (tce == -1) {
+            count(d, "outside every window");
             // outside every window: a real DMA would freeze the PE; translation must miss instead
             var e = pe.translate(new Iova(d.iova()), d.write() ? org.jvmm.vfio.dma.AccessKind.WRITE : org.jvmm.vfio.dma.AccessKind.READ);
             return e.perm() == org.jvmm.vfio.dma.IommuPermission.NONE ? null : "translate outside every window gave " + e;
@@ -295,6 +313,7 @@ final class SpaprModelHarness {
                 mem.set(ValueLayout.JAVA_LONG_UNALIGNED, host, value);
             }
         }
+        count(d, want);
         FaultReason got = pe.transfer(new Iova(d.iova()), dmaBuffer, d.write());
         if (got != want) {
             return "DMA fault: model " + want + ", implementation " + got;

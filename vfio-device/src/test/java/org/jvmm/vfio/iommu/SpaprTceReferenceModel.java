@@ -16,7 +16,7 @@ import org.jvmm.host.Errno;
  * <li>v1: the 32-bit window (4 KiB pages) exists from attach; ENABLE (EBUSY when enabled, ENOMEM
  * past the limit) charges the whole 32-bit window, DISABLE gives it back; MAP/UNMAP need ENABLE
  * (EPERM); MAP needs the pages to be the process's memory (EFAULT). v2-only ioctls are ENOTTY.</li>
- * <li>v2: REGISTER_MEMORY: misaligned or wrapping EINVAL; the same range again EBUSY; a new one is
+ * <li>v2: REGISTER_MEMORY: misaligned, empty or wrapping EINVAL; the same range again EBUSY; a new one is
  * charged first (ENOMEM), then must be the process's memory (EFAULT), then must not overlap another
  * (EINVAL); it enables the container. UNREGISTER: misaligned EINVAL, not an exact registered range
  * ENOENT, used by a TCE EBUSY. MAP needs every IOMMU page inside one registered region (EINVAL).
@@ -170,8 +170,8 @@ final class SpaprTceReferenceModel {
         if (!v2) {
             return Outcome.err(Errno.ENOTTY);
         }
-        if (ua % PAGE != 0 || size % PAGE != 0 || Long.compareUnsigned(ua + size, ua) < 0) {
-            return Outcome.err(Errno.EINVAL);
+        if (ua % PAGE != 0 || size % PAGE != 0 || Long.compareUnsigned(ua + size, ua) < 0 || size == 0) {
+            return Outcome.err(Errno.EINVAL); // empty: refused here (upstream registers an unusable empty region)
         }
         for (Region r : regions) {
             if (r.ua == ua && r.size == size) {
