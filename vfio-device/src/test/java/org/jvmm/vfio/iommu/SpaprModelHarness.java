@@ -74,8 +74,10 @@ final class SpaprModelHarness {
         return a[r.nextInt(a.length)];
     }
 
+    /** An IOMMU page size: 4 KiB half the time (the default window's), else 64 KiB or 16 MiB. */
     private static long page(Random r) {
-        return PAGES[r.nextInt(PAGES.length)];
+        int k = r.nextInt(10);
+        return PAGES[k < 5 ? 0 : k < 8 ? 1 : 2];
     }
 
     /** A bus address: mostly the first pages of window slot 0 or 1 in pages of size {@code p}, sometimes anywhere. */
@@ -84,7 +86,7 @@ final class SpaprModelHarness {
         if (k == 0) {
             return new long[] {1L << 40, -4096L, SpaprTceReferenceModel.TCE32_SIZE, (1L << 59) - 4096, 1L << 32}[r.nextInt(5)];
         }
-        long base = r.nextBoolean() ? 0 : SpaprTceReferenceModel.DDW_START;
+        long base = r.nextInt(3) < 2 ? 0 : SpaprTceReferenceModel.DDW_START;
         long at = base + p * (r.nextInt(4) == 0 ? r.nextInt(300) : r.nextInt(10));
         return k == 1 ? at + 0x800 : at;
     }
@@ -116,7 +118,7 @@ final class SpaprModelHarness {
     /** The operation generator: a plain function of {@code r}, so a seed replays a run. */
     static Op next(Random r) {
         int k = r.nextInt(100);
-        if (k < 28) {
+        if (k < 30) {
             int flags = r.nextInt(8) == 0 ? 0 : 1 + r.nextInt(3);
             long p = page(r);
             return new Map(flags, uaOffset(r, or(r, p)), iova(r, or(r, p)), size(r, or(r, p)));
@@ -125,11 +127,11 @@ final class SpaprModelHarness {
             long p = page(r);
             return new Unmap(r.nextInt(30) == 0 ? 1 : 0, iova(r, or(r, p)), r.nextInt(8) == 0 ? 0 : size(r, or(r, p)));
         }
-        if (k < 58) {
+        if (k < 60) {
             long at = iova(r, page(r)) + 8L * r.nextInt(4);
             return new Dma(at & ~7L, r.nextBoolean());
         }
-        if (k < 68) {
+        if (k < 70) {
             if (r.nextInt(12) == 0) {
                 return new Register(0, 0x2000, true);
             }
@@ -137,7 +139,7 @@ final class SpaprModelHarness {
             long sz = r.nextInt(10) == 0 ? size(r, page(r)) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
             return new Register(off, sz, false);
         }
-        if (k < 75) {
+        if (k < 76) {
             long off = r.nextInt(10) == 0 ? uaOffset(r, page(r)) : REGION_OFFSETS[r.nextInt(REGION_OFFSETS.length)];
             long sz = r.nextInt(10) == 0 ? size(r, page(r)) : REGION_SIZES[r.nextInt(REGION_SIZES.length)];
             return new Unregister(off, sz);
@@ -151,8 +153,8 @@ final class SpaprModelHarness {
             int levels = r.nextInt(10) == 0 ? new int[] {0, 6, -1}[r.nextInt(3)] : 1 + r.nextInt(5);
             return new Create(shift, ws, levels);
         }
-        if (k < 90) {
-            long start = r.nextInt(3) == 0 ? 0 : r.nextBoolean() ? SpaprTceReferenceModel.DDW_START : iova(r, page(r));
+        if (k < 88) {
+            long start = r.nextInt(4) == 0 ? 0 : r.nextBoolean() ? SpaprTceReferenceModel.DDW_START : iova(r, page(r));
             return new Remove(start);
         }
         if (k < 96) {
