@@ -2,6 +2,7 @@ package org.jvmm.pci.host.spapr;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jvmm.address.HostAddress;
@@ -312,7 +313,8 @@ public final class PartitionableEndpoint implements DmaDomain {
             long pageMask = t.pageSize() - 1;
             long n = Math.min(end - at, t.pageSize() - (at & pageMask));
             long host = (tce & ~pageMask) + (at & pageMask);
-            if (run != null && run.address() + runStart + runLen == host && runStart + runLen + n <= run.byteSize()) {
+            if (run != null && run.address() + runStart + runLen == host
+                    && Long.compareUnsigned(runStart + runLen + n, run.byteSize()) <= 0) {
                 runLen += n; // continues the run in the same mapping
             } else {
                 HostMapping m = memory.find(new HostAddress(host), n);
@@ -324,7 +326,7 @@ public final class PartitionableEndpoint implements DmaDomain {
                     if (runs == null) {
                         runs = new MemorySegment[4];
                     } else if (finished == runs.length) {
-                        runs = java.util.Arrays.copyOf(runs, finished * 2);
+                        runs = Arrays.copyOf(runs, finished * 2);
                     }
                     runs[finished++] = run.asSlice(runStart, runLen);
                 }
