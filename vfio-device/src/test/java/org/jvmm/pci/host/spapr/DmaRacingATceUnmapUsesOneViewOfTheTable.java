@@ -28,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * the table, or it faults. These tests put the table change exactly between translation and copy
  * (a test hook of {@link PartitionableEndpoint}): the DMA completes against the translation it
  * made (hardware finishes an in-flight transfer before the TCE invalidation completes), moving
- * every byte, and nothing escapes.
+ * every byte, and nothing escapes. A change while the DMA is still translating makes it translate
+ * again: it then reads the table as it is after the change (never half old, half new), or faults
+ * having moved nothing.
  */
 @DisplayName("Issue 10 defect 3: a DMA racing a TCE unmap or window removal is whole against the table it translated, no exception")
 class DmaRacingATceUnmapUsesOneViewOfTheTable {
@@ -37,7 +39,7 @@ class DmaRacingATceUnmapUsesOneViewOfTheTable {
     private static byte[] pattern(int seed, int len) {
         byte[] b = new byte[len];
         for (int i = 0; i < len; i++) {
-            b[i] = (byte) (seed * 37 + i * 11);
+            b[i] = (byte) (seed * 37 + i * 11 + (i >> 12) * 101); // differs from page to page
         }
         return b;
     }
@@ -123,6 +125,49 @@ class DmaRacingATceUnmapUsesOneViewOfTheTable {
 
             assertEquals(PAGE, rig.edu.dmaBytesMoved());
             assertEquals(faultsBefore, rig.platform.faults().total());
+        }
+    }
+
+    @Test
+    void pagesRemappedWhileADmaTranslatesAreReadAsTheyAreAfterTheChangeNeverMixed() {
+        try (SpaprRig rig = new SpaprRig().open(VFIO_SPAPR_TCE_v2_IOMMU); HostMapping ram = rig.memory.allocate("ram", 1 << 16);
+                Arena arena = Arena.ofConfined()) {
+            rig.container.spaprRegisterMemory(SpaprRegisterMemory.of(ram.address(), 1 << 16));
+            byte[] ramBytes = pattern(4, (int) (4 * PAGE));
+            MemorySegment.copy(ramBytes, 0, ram.segment(), ValueLayout.JAVA_BYTE, 0, ramBytes.length);
+            rig.container.mapDma(new DmaMap(VFIO_DMA_MAP_FLAG_READ, ram.address(), Iova.of(0x10000), 2 * PAGE));
+            PartitionableEndpoint pe = rig.pe();
+            pe.midTranslationForTest(() -> { // page 0 is translated (to RAM page 0) when both move to RAM pages 2 and 3
+                rig.container.unmapDma(new DmaUnmap(0, Iova.of(0x10000), 2 * PAGE));
+                rig.container.mapDma(new DmaMap(VFIO_DMA_MAP_FLAG_READ, ram.address().plus(2 * PAGE), Iova.of(0x10000), 2 * PAGE));
+            });
+            MemorySegment buf = arena.allocate(2 * PAGE);
+
+            FaultReason r = pe.transfer(Iova.of(0x10000), buf, false);
+
+            assertNull(r);
+            assertArrayEquals(Arrays.copyOfRange(ramBytes, (int) (2 * PAGE), (int) (4 * PAGE)), buf.toArray(ValueLayout.JAVA_BYTE),
+                    "RAM pages 2 and 3, the table after the change; not RAM page 0 then 3");
+        }
+    }
+
+    @Test
+    void pagesUnmappedWhileADmaTranslatesFaultTheDmaWithNothingMoved() {
+        try (SpaprRig rig = new SpaprRig().open(VFIO_SPAPR_TCE_v2_IOMMU); HostMapping ram = rig.memory.allocate("ram", 1 << 16);
+                Arena arena = Arena.ofConfined()) {
+            rig.container.spaprRegisterMemory(SpaprRegisterMemory.of(ram.address(), 1 << 16));
+            rig.container.mapDma(new DmaMap(VFIO_DMA_MAP_FLAG_WRITE, ram.address(), Iova.of(0x10000), 2 * PAGE));
+            PartitionableEndpoint pe = rig.pe();
+            pe.midTranslationForTest(() -> rig.container.unmapDma(new DmaUnmap(0, Iova.of(0x10000), 2 * PAGE)));
+            MemorySegment buf = arena.allocate(2 * PAGE);
+            buf.fill((byte) 0x77);
+
+            FaultReason r = pe.transfer(Iova.of(0x10000), buf, true);
+
+            assertEquals(FaultReason.UNMAPPED, r);
+            assertArrayEquals(new byte[(int) (2 * PAGE)], ram.segment().asSlice(0, 2 * PAGE).toArray(ValueLayout.JAVA_BYTE),
+                    "nothing reached memory");
+            assertEquals(0, pe.freezeCount());
         }
     }
 }
