@@ -27,7 +27,9 @@ import org.jvmm.vfio.mdev.MdevDeviceOps;
  * <li>A-43 pread/pwrite split into aligned 4/2/1-byte accesses; an access outside config, BAR0
  *     and BAR1 fails the whole call with EFAULT. A register access acts on its first byte.</li>
  * <li>A-44 per port: THR feeds a 16-entry loopback FIFO read back on RBR; LSR, IIR, MSR, DLAB,
- *     FCR as the sample (the trigger level is always forced to 1).</li>
+ *     FCR as the sample (the trigger level is always forced to 1, and is 0 until the first FCR
+ *     write, so no received-data interrupt fires before one). A ring holding all 16 bytes has
+ *     head == tail, so LSR then shows it empty and RBR reads nothing, as in the sample.</li>
  * <li>A-45, A-46 INTx (maskable, auto-masked) and MSI through eventfds; MSI-X, ERR, REQ ENOTTY.
  *     As in the sample, GET_IRQ_INFO and SET_IRQS check the index against the IRQ count the last
  *     GET_INFO reported, so before any GET_INFO every index is EINVAL.</li>
