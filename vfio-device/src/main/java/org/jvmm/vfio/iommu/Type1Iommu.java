@@ -187,13 +187,13 @@ public final class Type1Iommu implements IommuBackend {
         String op = "VFIO_GROUP_SET_CONTAINER";
         rw.writeLock().lock();
         try {
-            if (groups.contains(group)) {
-                throw new ErrnoException(op, Errno.EINVAL, "group " + group.id()
-                        + " is already attached to this TYPE1 IOMMU");
-            }
             if (vaddrInvalidCount > 0) {
                 throw new ErrnoException(op, Errno.EBUSY, "group " + group.id() + ": " + vaddrInvalidCount
                         + " mapping(s) wait for a vaddr update");
+            }
+            if (groups.contains(group)) {
+                throw new ErrnoException(op, Errno.EINVAL, "group " + group.id()
+                        + " is already attached to this TYPE1 IOMMU");
             }
             if (group.isEmulated()) {
                 // no IOMMU domain; mappings are only tracked for the vendor driver

@@ -86,6 +86,27 @@ class MdevRule14To17VfioDevice {
         }
     }
 
+    /** A-15 complement: vfio_iommu_spapr_tce.c tce_iommu_attach_group refuses an emulated group with EINVAL, so an mdev never reaches an sPAPR TCE container. */
+    @Test
+    @DisplayName("A-15: an mdev group cannot join an sPAPR TCE container (EINVAL), alone or beside a PE's group")
+    void spaprTceRefusesAnMdevGroup() {
+        org.jvmm.testing.SpaprRig spapr = new org.jvmm.testing.SpaprRig().open(VFIO_SPAPR_TCE_v2_IOMMU);
+        org.jvmm.vfio.Vfio vfio = org.jvmm.vfio.Vfio.of(spapr.platform);
+        MdevBus bus = MdevBus.load(vfio);
+        bus.registerParent("toy", "toydrv", new ToyVendor(1), List.of(new MdevType("a", null)));
+        bus.write(TOY, U);
+        assertEquals("/sys/kernel/iommu_groups/0", bus.readlink("/sys/bus/mdev/devices/" + U + "/iommu_group"));
+        try (VfioGroup g = VfioGroup.open(vfio, 0); VfioContainer alone = VfioContainer.open(vfio)) {
+            assertErrno(Errno.EINVAL, "VFIO_GROUP_SET_CONTAINER", () -> g.setContainer(spapr.container));
+            assertEquals(1, spapr.container.groupCount());
+            g.setContainer(alone);
+            assertErrno(Errno.EINVAL, "VFIO_GROUP_SET_CONTAINER", () -> alone.setIommu(VFIO_SPAPR_TCE_v2_IOMMU));
+            assertNull(alone.backend());
+        } finally {
+            spapr.close();
+        }
+    }
+
     /** "open_device (first fd; may refuse, and its errno is what GET_DEVICE_FD returns), close_device (last fd ...)"; a driver without mmap: vfio_device_fops_mmap EINVAL. */
     @Test
     @DisplayName("A-16: open_device runs on the first fd and close_device on the last; open_device's errno is GET_DEVICE_FD's; no mmap is EINVAL")
