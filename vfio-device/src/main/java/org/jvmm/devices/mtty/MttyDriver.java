@@ -73,6 +73,12 @@ public final class MttyDriver implements MdevDriver {
         return new MttyDevice(n);
     }
 
+    /** the vendor group holds {@code sample_mdev_dev}, reading "This is MDEV UUID". */
+    @Override
+    public java.util.Map<String, String> vendorAttributes(MdevDevice mdev) {
+        return java.util.Map.of("sample_mdev_dev", "This is MDEV " + mdev.name() + "\n");
+    }
+
     @Override
     public void release(MdevDevice mdev) {
         int n = ports(mdev.type());

@@ -359,7 +359,16 @@ public final class MdevBus {
                 if (!m.removeFileGone) {
                     out.add("remove");
                 }
+                if (!m.parent().driver().vendorAttributes(m).isEmpty()) {
+                    out.add("vendor");
+                }
                 return List.copyOf(out);
+            }
+            if (p.equals(BUS + "/" + m.name() + "/vendor")) {
+                java.util.Map<String, String> attrs = m.parent().driver().vendorAttributes(m);
+                if (!attrs.isEmpty()) {
+                    return attrs.keySet().stream().sorted().toList();
+                }
             }
             throw enoent("ls", p);
         }
@@ -402,6 +411,13 @@ public final class MdevBus {
                 MdevDevice m = mdevAt(op, p, p.substring(BUS.length() + 1));
                 if (p.equals(BUS + "/" + m.name() + "/remove") && !m.removeFileGone) {
                     throw new ErrnoException(op, Errno.EIO, "remove is write-only");
+                }
+                String vendor = BUS + "/" + m.name() + "/vendor/";
+                if (p.startsWith(vendor)) {
+                    String text = m.parent().driver().vendorAttributes(m).get(p.substring(vendor.length()));
+                    if (text != null) {
+                        return text;
+                    }
                 }
                 throw enoent(op, p);
             }

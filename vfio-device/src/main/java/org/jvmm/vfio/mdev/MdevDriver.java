@@ -35,6 +35,14 @@ public interface MdevDriver {
     /** probe: the vendor's device for {@code mdev}, or an ErrnoException (ENOSPC for an exhausted pool). */
     MdevDeviceOps probe(MdevDevice mdev);
 
+    /**
+     * The driver's read-only device attributes (dev_groups): file name to text, shown under
+     * /sys/bus/mdev/devices/UUID/vendor/ (mtty: {@code sample_mdev_dev}); empty for none.
+     */
+    default java.util.Map<String, String> vendorAttributes(MdevDevice mdev) {
+        return java.util.Map.of();
+    }
+
     /** The last reference to {@code mdev} is gone: give back what probe took. */
     default void release(MdevDevice mdev) {
     }

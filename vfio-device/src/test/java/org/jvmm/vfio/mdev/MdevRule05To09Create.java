@@ -97,15 +97,18 @@ class MdevRule05To09Create {
         assertEquals(List.of(), rig.bus.list(t + "/devices"));
     }
 
-    /** "When the write returns 0-or-count, the VFIO group and device already exist." A-9: "The mdev directory holds remove, mdev_type (link), ... iommu_group". */
+    /** "When the write returns 0-or-count, the VFIO group and device already exist." A-9: "The mdev directory holds remove, mdev_type (link), the usual device files including iommu_group, and vendor groups (mtty vendor/sample_mdev_dev ...)". */
     @Test
-    @DisplayName("A-8/A-9: after the write the group exists; the mdev directory has remove, mdev_type and iommu_group")
+    @DisplayName("A-8/A-9: after the write the group exists; the mdev directory has remove, mdev_type, iommu_group and mtty's vendor/sample_mdev_dev")
     void afterTheWriteTheGroupAndLinksExist() {
         MdevRig rig = new MdevRig();
         MttyDriver.load(rig.bus);
         rig.bus.write(M2 + "/create", U + "\n");
         String dir = "/sys/bus/mdev/devices/" + U;
-        assertEquals(List.of("iommu_group", "mdev_type", "remove"), rig.bus.list(dir));
+        assertEquals(List.of("iommu_group", "mdev_type", "remove", "vendor"), rig.bus.list(dir));
+        assertEquals(List.of("sample_mdev_dev"), rig.bus.list(dir + "/vendor"));
+        assertEquals("This is MDEV " + U + "\n", rig.bus.read(dir + "/vendor/sample_mdev_dev"));
+        assertErrno(Errno.EIO, "read " + dir + "/remove", () -> rig.bus.read(dir + "/remove"));
         assertEquals("/sys/devices/virtual/mtty/mtty/mdev_supported_types/mtty-2", rig.bus.readlink(dir + "/mdev_type"));
         assertEquals("/sys/devices/virtual/mtty/mtty/" + U, rig.bus.readlink(dir));
         assertEquals("/sys/devices/virtual/mtty/mtty/" + U, rig.bus.readlink(M2 + "/devices/" + U));
