@@ -53,8 +53,9 @@ public final class MdevDevice {
     private MdevDeviceOps ops;
     private IommuGroup group;
     private int openCount;
-    private VfioContainer container;
+    private IommuBackend backend;
     private AutoCloseable dmaRegistration;
+    private boolean unregistering;
     private int requests;
 
     MdevDevice(MdevBus bus, MdevParent parent, MdevType type, UUID uuid) {
@@ -127,6 +128,9 @@ public final class MdevDevice {
      * and the wait goes on without being interruptible; the interrupt flag is restored after.
      */
     void awaitClosed(long intervalNanos) {
+        synchronized (this) {
+            unregistering = true; // vfio_device_put_registration: no new fd from here on
+        }
         boolean interrupted = false;
         while (true) {
             int count;
@@ -199,8 +203,7 @@ public final class MdevDevice {
                 bus.log("WARN vfio_unpin_pages " + name + ": device not open, no dma_unmap or npage " + npage);
                 return;
             }
-            IommuBackend b = container == null ? null : container.backend();
-            if (!(b instanceof Type1Iommu tt)) {
+            if (!(backend instanceof Type1Iommu tt)) {
                 bus.log("WARN vfio_unpin_pages " + name + ": the container's IOMMU cannot unpin");
                 return;
             }
@@ -226,10 +229,10 @@ public final class MdevDevice {
         t.dmaRw(iova, buffer, write);
     }
 
+    /** The backend of the container the device was opened in (it cannot change while an fd is open). */
     private Type1Iommu type1(String op) {
-        IommuBackend b = container == null ? null : container.backend();
-        if (!(b instanceof Type1Iommu t)) {
-            throw new ErrnoException(op, Errno.ENOTTY, name + ": the container's IOMMU (" + b + ") cannot pin or copy");
+        if (!(backend instanceof Type1Iommu t)) {
+            throw new ErrnoException(op, Errno.ENOTTY, name + ": the container's IOMMU (" + backend + ") cannot pin or copy");
         }
         return t;
     }
@@ -253,15 +256,19 @@ public final class MdevDevice {
 
         @Override
         public void open(VfioGroup g) {
+            VfioContainer c = g.container();
+            IommuBackend b = c.backend();
             synchronized (MdevDevice.this) {
+                if (unregistering) {
+                    throw new ErrnoException("VFIO_GROUP_GET_DEVICE_FD", Errno.ENODEV, name + " is being removed");
+                }
                 if (openCount == 0) {
                     ops.openDevice();
-                    VfioContainer c = g.container();
                     DmaUnmapListener l = ops.dmaUnmap();
-                    if (l != null && c.backend() instanceof Type1Iommu t) {
+                    if (l != null && b instanceof Type1Iommu t) {
                         dmaRegistration = t.registerDevice(l);
                     }
-                    container = c;
+                    backend = b;
                 }
                 openCount++;
             }
@@ -282,7 +289,7 @@ public final class MdevDevice {
                             }
                             dmaRegistration = null;
                         }
-                        container = null;
+                        backend = null;
                     }
                 }
                 openCount--;

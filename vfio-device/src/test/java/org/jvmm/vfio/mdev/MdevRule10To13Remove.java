@@ -106,6 +106,7 @@ class MdevRule10To13Remove {
                 v.calls.stream().filter(c -> c.startsWith("request")).limit(3).toList());
         assertEquals(List.of(U), rig.bus.list("/sys/bus/mdev/devices"));
         assertEquals(List.of("iommu_group", "mdev_type"), rig.bus.list("/sys/bus/mdev/devices/" + U)); // remove is gone
+        assertErrno(Errno.ENODEV, "VFIO_GROUP_GET_DEVICE_FD", () -> o.group().getDeviceFd(U)); // no new fd while it waits
         o.device().close();
         remover.join(5000);
         assertFalse(remover.isAlive());
