@@ -9,6 +9,10 @@ public final class Fuzzers {
         return new QtestFuzzer();
     }
 
+    public static Fuzzer<?> x86Exits() {
+        return new X86ExitFuzzer();
+    }
+
     public static Fuzzer<?> pseriesGuest() {
         return new PseriesGuestFuzzer();
     }
