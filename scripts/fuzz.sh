@@ -4,7 +4,7 @@
 # Runs one fuzzer for DURATION (600, 600s, 10m, 1h) from SEED (decimal or 0x hex; default: a new
 # random one, printed) through the same test class the normal build runs with a small fixed bound.
 # It replays the committed corpus first. At the end it prints the summary line
-#   fuzz NAME: seed=0x.. corpus=N executions=N escapes=N hangs=N divergences=N time=Ns (...)
+#   fuzz NAME: seed=0x.. corpus=N executions=N escapes=N hangs=N divergences=N time=Ns slowest=Nms (...)
 # and exits 0 only when there was no escape. Each distinct escape's input is left in
 # MODULE/target/fuzz/NAME/escape-K.case (add it to MODULE/src/test/resources/fuzz/NAME/ once fixed),
 # its stack trace beside it. A test JVM that dies counts as an escape (the summary is then missing).

@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * {@code 10m}), {@code jvmm.fuzz.seed} (decimal or 0x hex), {@code jvmm.fuzz.executions}.
  *
  * <p>The campaign prints one summary line, {@code fuzz NAME: seed=0x.. corpus=N executions=N
- * escapes=N hangs=N divergences=N time=Ns}, and writes it to {@code target/fuzz/NAME.summary}; each distinct
+ * escapes=N hangs=N divergences=N time=Ns slowest=Nms (what the cases reached)}, and writes it to {@code target/fuzz/NAME.summary}; each distinct
  * escape's input goes to {@code target/fuzz/NAME/escape-K.*} with its stack trace beside it, ready
  * to be committed to the corpus.
  */
@@ -49,10 +49,11 @@ public final class FuzzCampaign {
 
     /** What a campaign did. */
     public record Result(String name, long seed, int corpusFiles, long executions, long escapes, long hangs,
-                         long divergences, Duration time, String stats, List<String> escapeReports) {
+                         long divergences, Duration time, Duration slowestCase, String stats,
+                         List<String> escapeReports) {
         public String summary() {
-            return String.format(Locale.ROOT, "fuzz %s: seed=0x%x corpus=%d executions=%d escapes=%d hangs=%d divergences=%d time=%.1fs%s",
-                    name, seed, corpusFiles, executions, escapes, hangs, divergences, time.toMillis() / 1000.0,
+            return String.format(Locale.ROOT, "fuzz %s: seed=0x%x corpus=%d executions=%d escapes=%d hangs=%d divergences=%d time=%.1fs slowest=%dms%s",
+                    name, seed, corpusFiles, executions, escapes, hangs, divergences, time.toMillis() / 1000.0, slowestCase.toMillis(),
                     stats.isEmpty() ? "" : " (" + stats + ")");
         }
 
@@ -126,6 +127,7 @@ public final class FuzzCampaign {
         long escapes = 0;
         long hangs = 0;
         long divergences = 0;
+        long slowest = 0;
         long executions = 0;
         long t0 = System.nanoTime();
         long deadline = bounds.duration() == null ? Long.MAX_VALUE : t0 + bounds.duration().toNanos();
@@ -162,8 +164,10 @@ public final class FuzzCampaign {
                 });
                 Throwable escape;
                 boolean hung = false;
+                long c0 = System.nanoTime();
                 try {
                     f.get(bounds.hangLimit().toMillis(), TimeUnit.MILLISECONDS);
+                    slowest = Math.max(slowest, System.nanoTime() - c0);
                     continue;
                 } catch (ExecutionException e) {
                     escape = e.getCause();
@@ -199,7 +203,7 @@ public final class FuzzCampaign {
             worker.shutdownNow();
         }
         Result r = new Result(fuzzer.name(), bounds.seed(), files.size(), executions, escapes, hangs,
-                divergences, Duration.ofNanos(System.nanoTime() - t0), hangs == 0 ? fuzzer.stats() : "", new ArrayList<>(distinct.values()));
+                divergences, Duration.ofNanos(System.nanoTime() - t0), Duration.ofNanos(slowest), hangs == 0 ? fuzzer.stats() : "", new ArrayList<>(distinct.values()));
         System.out.println(r.summary());
         try {
             Files.createDirectories(findings.getParent());

@@ -13,6 +13,15 @@ final class KnownDefects {
     // addresses >= 0x8000000000000000 recurse to StackOverflowError in AddressSpace.
     static final boolean TOP_BIT_ADDRESSES_FIXED = false;
 
+    /**
+     * Whether {@code v}, used as an address or as any guest-supplied number that may become one
+     * (an RTAS buffer, a TCE, a DMA address), stays clear of the top-bit defect: below 2^62, so
+     * that no access starting there straddles into the top half either.
+     */
+    static boolean clearOfTopBit(long v) {
+        return TOP_BIT_ADDRESSES_FIXED || Long.compareUnsigned(v, 1L << 62) < 0;
+    }
+
     // TODO(issue 10): remove once EduDevice.runDma checks its range without overflow: an edu DMA
     // with a huge count throws IndexOutOfBoundsException through the BAR write.
     static final boolean EDU_HUGE_DMA_FIXED = false;
