@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long fuzz runs: scripts/fuzz.sh qtest|guest-pseries|guest-x86|ppc-cpu DURATION [SEED]
+# Long fuzz runs: scripts/fuzz.sh qtest|guest-pseries|guest-x86|guest-x86-kvm|ppc-cpu DURATION [SEED]
 #
 # Runs one fuzzer for DURATION (600, 600s, 10m, 1h) from SEED (decimal or 0x hex; default: a new
 # random one, printed) through the same test class the normal build runs with a small fixed bound.
@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: scripts/fuzz.sh qtest|guest-pseries|guest-x86|ppc-cpu DURATION [SEED]" >&2
+  echo "usage: scripts/fuzz.sh qtest|guest-pseries|guest-x86|guest-x86-kvm|ppc-cpu DURATION [SEED]" >&2
   exit 2
 }
 [ $# -ge 2 ] && [ $# -le 3 ] || usage
@@ -23,6 +23,7 @@ case "$name" in
   qtest)         module=vmm-core;   test=QtestScriptsAlwaysAnswerEveryLine ;;
   guest-pseries) module=vmm-core;   test=PseriesGuestActionsNeverEscape ;;
   guest-x86)     module=vmm-core;   test=X86GuestExitsNeverEscape ;;
+  guest-x86-kvm) module=guest-tests; test=X86KvmGuestAccessesNeverEscape ;;
   ppc-cpu)       module=kvm-bridge; test=RandomCodeNeverEscapesAndBothTiersAgree ;;
   *) echo "scripts/fuzz.sh: unknown fuzzer '$name'" >&2; usage ;;
 esac
@@ -38,6 +39,10 @@ echo "fuzz $name: running for $duration from seed $seed ($module, $test)"
 ./mvnw -B -q test -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
   -Djvmm.fuzz.duration="$duration" -Djvmm.fuzz.seed="$seed" -DtrimStackTrace=true >"$module/target/fuzz-$name.log" 2>&1
 status=$?
+if [ ! -f "$summary" ] && grep -q 'needs /dev/kvm' "$module/target/surefire-reports/"*"$test"*.xml 2>/dev/null; then
+  echo "fuzz $name: skipped: $(grep -o 'needs /dev/kvm[^"<]*' "$module/target/surefire-reports/"*"$test"*.xml | head -n 1)"
+  exit 3
+fi
 if [ ! -f "$summary" ]; then
   echo "fuzz $name: seed=$seed escapes=1 (the test JVM ended without a summary, exit $status; see $module/target/fuzz-$name.log)"
   exit 1

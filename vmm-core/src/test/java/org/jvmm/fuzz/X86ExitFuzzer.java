@@ -330,6 +330,83 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
         ExitDispatcher.handle(m.p, exit, m.counters);
     }
 
+    // ---------------------------------------------------------------- a table for a KVM guest
+
+    /** One access a KVM guest performs: kind 0 MMIO read, 1 MMIO write, 2 port IN, 3 port OUT. */
+    record GuestAccess(int kind, int size, long address, long value) {
+    }
+
+    /**
+     * The exits of {@code c} as accesses a real guest makes on the same machine (the same devices
+     * in the same slots): first the firmware pass (each BAR written with the address the synthetic
+     * firmware gives it, decode on), then every exit with BARs and capabilities resolved. Accesses
+     * a guest cannot make as one instruction (bulk lengths, string I/O), above 4 GiB (not
+     * identity mapped) or into guest RAM below {@code ramSize} (not exits; they could overwrite the
+     * guest) are left out; edu DMA addresses are moved into {@code [scratch, scratch + 16 MiB)}.
+     */
+    static List<GuestAccess> guestTable(List<String> c, long ramSize, long scratch) {
+        List<GuestAccess> out = new ArrayList<>();
+        boolean mmap = c.isEmpty() || !c.get(0).contains("ivshmem-mmap=off");
+        X86ExitFuzzer f = new X86ExitFuzzer();
+        try (Machine m = new Machine(mmap)) {
+            f.firmware(m);
+            for (int slot : new int[] {3, 4, 5}) {
+                for (int bar = 0; bar < 6; bar++) {
+                    if (m.bars[slot][bar] != 0) {
+                        cfgAccesses(out, slot, 0, 0x10 + 4 * bar, 4, true, m.bars[slot][bar]);
+                    }
+                }
+                cfgAccesses(out, slot, 0, 0x04, 2, true, 0x7);
+            }
+            for (String line : c) {
+                if (line.isBlank() || line.startsWith("#") || line.startsWith("machine ")) {
+                    continue;
+                }
+                String[] w = line.strip().split("\\s+");
+                switch (w[0]) {
+                    case "mmio", "bar" -> {
+                        boolean bar = w[0].equals("bar");
+                        int i = bar ? 4 : 2;
+                        long address = bar ? m.bars[(int) num(w[1]) & 7][(int) num(w[2]) % 6] + num(w[3]) : num(w[1]);
+                        int len = (int) num(w[i]);
+                        long value = num(w[i + 2]);
+                        if (bar && (int) num(w[1]) == 3 && (num(w[3]) == EduDevice.REG_DMA_SRC || num(w[3]) == EduDevice.REG_DMA_DST)
+                                && Long.compareUnsigned(value, EduDevice.DMA_BUFFER_START) < 0) {
+                            value = scratch + (value & ((16 << 20) - 1));
+                        }
+                        if ((len == 1 || len == 2 || len == 4 || len == 8) && Long.compareUnsigned(address, ramSize) >= 0
+                                && Long.compareUnsigned(address, (1L << 32) - len) <= 0) {
+                            out.add(new GuestAccess(w[i + 1].equals("w") ? 1 : 0, len, address, value));
+                        }
+                    }
+                    case "pio" -> {
+                        int size = (int) num(w[2]);
+                        if (size == 1 || size == 2 || size == 4) {
+                            out.add(new GuestAccess(w[4].equals("in") ? 2 : 3, size, num(w[1]) & 0xffff, num(w[5])));
+                        }
+                    }
+                    case "cfg" -> cfgAccesses(out, (int) num(w[1]), (int) num(w[2]), (int) num(w[3]), (int) num(w[4]),
+                            w[5].equals("w"), num(w[6]));
+                    case "cap" -> {
+                        int slot = (int) num(w[1]);
+                        int cap = f.findCap(m, slot, (int) num(w[2]));
+                        if (cap != 0) {
+                            cfgAccesses(out, slot, 0, cap + (int) num(w[3]), (int) num(w[4]), w[5].equals("w"), num(w[6]));
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("guest-x86 case: unknown exit " + w[0]);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void cfgAccesses(List<GuestAccess> out, int slot, int fn, int offset, int size, boolean write, long value) {
+        long address = 0x8000_0000L | (slot & 31) << 11 | (fn & 7) << 8 | (offset & 0xfc) | ((offset & 0xf00L) << 16);
+        out.add(new GuestAccess(3, 4, PciHostBridge.CONFIG_ADDRESS_PORT, address & 0xffff_ffffL));
+        out.add(new GuestAccess(write ? 3 : 2, size, PciHostBridge.CONFIG_DATA_PORT + (offset & 3), value));
+    }
+
     private static long num(String s) {
         return s.startsWith("0x") ? Long.parseUnsignedLong(s.substring(2), 16) : Long.parseLong(s);
     }
