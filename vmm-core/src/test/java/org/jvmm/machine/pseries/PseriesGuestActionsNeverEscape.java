@@ -18,7 +18,7 @@ class PseriesGuestActionsNeverEscape {
     @DisplayName("random loads, stores, hypercalls, RTAS buffers, TCEs and edu DMA from a pseries guest: nothing escapes the VMM, no hang")
     void randomGuestActions() {
         FuzzCampaign.Result r = FuzzCampaign.run(Fuzzers.pseriesGuest(), Path.of("src/test/resources/fuzz/guest-pseries"),
-                FuzzCampaign.Bounds.fromSystemProperties(60));
+                FuzzCampaign.Bounds.fromSystemProperties(50));
         assertEquals(0, r.escapes(), r.report());
     }
 }

@@ -17,7 +17,7 @@ class RandomCodeNeverEscapesAndBothTiersAgree {
     @DisplayName("random code: no Throwable out of the CPU, no hang, and the interpreter and the translated tier agree")
     void randomCode() {
         FuzzCampaign.Result r = FuzzCampaign.run(new PpcCpuFuzzer(), Path.of("src/test/resources/fuzz/ppc-cpu"),
-                FuzzCampaign.Bounds.fromSystemProperties(300));
+                FuzzCampaign.Bounds.fromSystemProperties(200));
         assertEquals(0, r.escapes(), r.report());
     }
 }
