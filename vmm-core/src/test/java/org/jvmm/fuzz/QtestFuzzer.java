@@ -276,7 +276,8 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
         }
         maxScriptMillis = Math.max(maxScriptMillis, (System.nanoTime() - t0) / 1_000_000);
         String text = out.toString(StandardCharsets.UTF_8);
-        List<String> answers = text.isEmpty() ? List.of() : Arrays.asList(text.split("\n", -1)).subList(0, text.split("\n", -1).length - 1);
+        String[] parts = text.split("\n", -1); // the last part is what follows the last newline
+        List<String> answers = Arrays.asList(parts).subList(0, parts.length - 1);
         List<String> commands = commandLines(script);
         lines += commands.size();
         if (!text.isEmpty() && !text.endsWith("\n")) {
