@@ -32,5 +32,6 @@ class MainJobRunsTheEduDmaGuest {
         assertEquals("dma bytes      8192 (4096 into guest memory, 4096 from guest memory)", lines[7]);
         assertEquals("iommu          1 maps, 0 unmaps, 0 faults", lines[8]);
         assertEquals("interrupts     2 (2 MSI, 0 INTx)", lines[9]);
+        assertEquals("guest errors   0 (requests devices refused)", lines[10]);
     }
 }

@@ -54,6 +54,14 @@ public interface PciDeviceModel {
     /** Function-level reset: registers back to their power-on values. */
     void reset();
 
+    /**
+     * The model's log of refused guest requests ({@link GuestErrorLog}), or null when the model
+     * keeps none.
+     */
+    default GuestErrorLog guestErrors() {
+        return null;
+    }
+
     /** Called once by the platform: the device's DMA port and interrupt wires. */
     void connect(DmaPort dma, InterruptSink interrupts);
 }

@@ -1,11 +1,16 @@
 package org.jvmm.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jvmm.devices.edu.EduDevice;
@@ -13,6 +18,7 @@ import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.Syscalls;
+import org.jvmm.kvm.elf.ElfFormatException;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.machine.MachineMemory;
 import org.jvmm.machine.x86.X86ToyLayout;
@@ -20,6 +26,7 @@ import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.memory.MemoryTreeFormatter;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
+import org.jvmm.qtest.QtestLauncher;
 import org.jvmm.vfio.iommu.LockedMemoryAccount;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,9 +48,15 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:the guest passed (it wrote 0 to the exit port), or an --info report was printed",
                 "1:the guest reported a failure, or stopped without reporting",
-                "2:bad options", "3:this host cannot run the machine (no usable /dev/kvm)"})
+                "2:bad options: the message names the option and the value",
+                "3:this host cannot run the machine (no usable /dev/kvm)"})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_HOST = "0000:00:03.0";
+    /** The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes. */
+    static final long IVSHMEM_SIZE_MAX = X86ToyLayout.PCI_HOLE64_SIZE / 2;
+    /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
+    private static final List<String> X86_TOY_ONLY = List.of("-kernel", "-append", "-device", "-host-device", "-timeout",
+            "--info", "--kvm-device");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -51,7 +64,7 @@ public final class Main implements Callable<Integer> {
     String machine;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", defaultValue = "64M", converter = SizeConverter.class,
-            description = "Guest RAM, e.g. 64M or 1G; a bare number is MiB (default: ${DEFAULT-VALUE}).")
+            description = "Guest RAM, a whole number of MiB, e.g. 64M or 1G; a bare number is MiB (default: ${DEFAULT-VALUE}).")
     long memory;
 
     @Option(names = {"-kernel", "--kernel"}, paramLabel = "ELF",
@@ -63,22 +76,23 @@ public final class Main implements Callable<Integer> {
             description = "With -M pseries: run a qtest-like script from stdin or FILE (see README).")
     String qtest;
 
-    @Option(names = {"-append", "--append"}, paramLabel = "N", defaultValue = "0",
-            description = "Number passed to the guest's entry in RDI (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-append", "--append"}, paramLabel = "N", defaultValue = "0", converter = NumberConverters.Register64.class,
+            description = "64-bit number passed to the guest's entry in RDI, decimal or 0x hex (default: ${DEFAULT-VALUE}).")
     long argument;
 
     @Option(names = {"-device", "--device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
-            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on]. Repeatable. "
-                    + "Default: vfio-pci,host=" + DEFAULT_HOST + ",addr=3.")
+            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off]. Repeatable; "
+                    + "each host function once, each slot (1-31) once. Default: vfio-pci,host=" + DEFAULT_HOST + ",addr=3.")
     List<DeviceOption> devices = new ArrayList<>();
 
     @Option(names = {"-host-device", "--host-device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
             description = "A function of the simulated host, bound to vfio-pci: edu,host=ADDR or "
-                    + "ivshmem,host=ADDR,size=SIZE. Repeatable. Default: edu,host=" + DEFAULT_HOST + ".")
+                    + "ivshmem,host=ADDR,size=SIZE (a power of two from 4K to 16G, default 1M). Repeatable. "
+                    + "Default: edu,host=" + DEFAULT_HOST + ".")
     List<DeviceOption> hostDevices = new ArrayList<>();
 
-    @Option(names = {"-timeout", "--timeout"}, paramLabel = "SECONDS", defaultValue = "60",
-            description = "Stop the guest after this many seconds (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-timeout", "--timeout"}, paramLabel = "SECONDS", defaultValue = "60", converter = NumberConverters.Timeout.class,
+            description = "Stop the guest after this many seconds, 1 to 86400 (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
     @Option(names = "--info", paramLabel = "WHAT",
@@ -98,23 +112,64 @@ public final class Main implements Callable<Integer> {
         this.out = out;
     }
 
+    /** A host function of the simulated host, checked. */
+    private record HostDevice(DeviceOption option, PciAddress host, long ivshmemSize) {
+    }
+
+    /** A vfio-pci device of the guest, checked. */
+    private record GuestDevice(PciAddress host, int slot, boolean noMmap) {
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (qtest != null || machine.startsWith("pseries")) {
-            if (qtest == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "-M pseries runs with -qtest stdio|FILE");
+        String machineName = machine.split(",", 2)[0];
+        return switch (machineName) {
+            case "pseries" -> runPseries();
+            case "x86-toy" -> runX86Toy();
+            default -> throw new UsageException("-M " + machine + ": unknown machine '" + machineName + "'; known: x86-toy, pseries");
+        };
+    }
+
+    private int runPseries() throws IOException {
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (String name : X86_TOY_ONLY) {
+            if (parsed.hasMatchedOption(name)) {
+                throw new UsageException(name + " " + String.join(" ", parsed.matchedOption(name).originalStringValues())
+                        + ": means nothing with -M pseries (its CPU runs the -qtest script, its host and devices are fixed);"
+                        + " x86-toy only");
             }
-            return org.jvmm.qtest.QtestLauncher.run(machine, memory, qtest, System.in, out);
+        }
+        if (qtest == null) {
+            throw new UsageException("-M " + machine + ": runs with -qtest stdio|FILE");
+        }
+        if (memory % (1 << 20) != 0 || memory > QtestLauncher.RAM_MAX) {
+            throw new UsageException("-m " + memoryText() + ": pseries takes a whole number of MiB from 1M to "
+                    + (QtestLauncher.RAM_MAX >> 30) + "G");
+        }
+        return QtestLauncher.run(machine, memory, qtest, System.in, out);
+    }
+
+    private int runX86Toy() throws Exception {
+        if (qtest != null) {
+            throw new UsageException("-qtest " + qtest + ": runs with -M pseries only (x86-toy boots a -kernel)");
         }
         if (!machine.equals("x86-toy")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown machine '" + machine + "'; known: x86-toy, pseries");
+            String key = machine.substring("x86-toy,".length()).split("[=,]", 2)[0];
+            throw new UsageException("-M " + machine + ": Property 'x86-toy." + key + "' not found (x86-toy takes no options)");
+        }
+        if (memory % (1 << 20) != 0 || memory > X86ToyLayout.RAM_MAX) {
+            throw new UsageException("-m " + memoryText() + ": x86-toy takes a whole number of MiB from 1M to "
+                    + (X86ToyLayout.RAM_MAX >> 30) + "G");
         }
         if (info != null) {
             if (!info.equals("mtree")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown --info '" + info + "'; known: mtree");
+                throw new UsageException("--info " + info + ": unknown report; known: mtree");
             }
             return printMemoryMap();
         }
+        List<HostDevice> hosts = hostDevices();
+        List<GuestDevice> guests = guestDevices(hosts);
+        byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
         if (noKvm.isPresent()) {
             spec.commandLine().getErr().println("vmm: cannot run x86-toy here: " + noKvm.get() + ". The x86-toy machine"
@@ -122,7 +177,16 @@ public final class Main implements Callable<Integer> {
                     + "'./vmm --info mtree' shows the machine without running it.");
             return 3;
         }
-        return runGuest();
+        if (image == null) {
+            image = defaultKernel();
+        }
+        return runGuest(image, hosts, guests);
+    }
+
+    /** The -m value as given (or the default). */
+    private String memoryText() {
+        CommandLine.Model.OptionSpec m = spec.commandLine().getParseResult().matchedOption("-m");
+        return m == null ? "64M" : String.join(" ", m.originalStringValues());
     }
 
     private static Optional<String> kvmUnavailableReason(String device) {
@@ -141,23 +205,137 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private int runGuest() throws Exception {
-        byte[] image = Files.readAllBytes(kernel != null ? kernel : defaultKernel());
+    /** The -host-device functions (or the default edu), each checked: driver, properties, address, size. */
+    private List<HostDevice> hostDevices() {
+        List<DeviceOption> given = hostDevices.isEmpty() ? List.of(DeviceOption.parse("edu,host=" + DEFAULT_HOST)) : hostDevices;
+        Map<PciAddress, HostDevice> byAddress = new LinkedHashMap<>();
+        for (DeviceOption h : given) {
+            String where = h.where("-host-device");
+            long size = 0;
+            switch (h.driver()) {
+                case "edu" -> h.checkKnown("-host-device", List.of("host"));
+                case "ivshmem" -> {
+                    h.checkKnown("-host-device", List.of("host", "size"));
+                    size = ivshmemSize(h);
+                }
+                default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, ivshmem)");
+            }
+            PciAddress address = h.pciAddress("-host-device", "host");
+            HostDevice d = new HostDevice(h, address, size);
+            HostDevice other = byAddress.putIfAbsent(address, d);
+            if (other != null) {
+                throw new UsageException(where + ": the simulated host has a function at " + address + " already ("
+                        + other.option().where("-host-device") + ")");
+            }
+        }
+        return List.copyOf(byAddress.values());
+    }
+
+    private static long ivshmemSize(DeviceOption h) {
+        String text = h.get("size", "1M");
+        String problem = null;
+        long size = 0;
+        try {
+            size = SizeConverter.parse(text);
+        } catch (CommandLine.TypeConversionException e) {
+            problem = e.getMessage();
+        }
+        if (problem == null && (Long.bitCount(size) != 1 || size < 4096 || size > IVSHMEM_SIZE_MAX)) {
+            problem = "'" + text + "' is not a power of two from 4K to " + (IVSHMEM_SIZE_MAX >> 30) + "G";
+        }
+        if (problem != null) {
+            throw new UsageException(h.where("-host-device") + ": Parameter 'size' expects a power of two from 4K to "
+                    + (IVSHMEM_SIZE_MAX >> 30) + "G (a bare number is MiB): " + problem);
+        }
+        return size;
+    }
+
+    /**
+     * The -device vfio-pci devices (or the default), each checked: driver, properties, a host
+     * function of the simulated host given once (QEMU: "device is already attached"), a free slot.
+     */
+    private List<GuestDevice> guestDevices(List<HostDevice> hosts) {
+        List<DeviceOption> given = devices.isEmpty()
+                ? List.of(DeviceOption.parse("vfio-pci,host=" + DEFAULT_HOST + ",addr=3")) : devices;
+        Map<PciAddress, DeviceOption> byHost = new LinkedHashMap<>();
+        Map<Integer, DeviceOption> bySlot = new LinkedHashMap<>();
+        List<GuestDevice> out = new ArrayList<>();
+        int nextSlot = 3;
+        for (DeviceOption d : given) {
+            String where = d.where("-device");
+            if (!d.driver().equals("vfio-pci")) {
+                throw new UsageException(where + ": '" + d.driver() + "' is not a valid device model name (known: vfio-pci)");
+            }
+            d.checkKnown("-device", List.of("host", "addr", "x-no-mmap"));
+            PciAddress host = d.pciAddress("-device", "host");
+            if (hosts.stream().noneMatch(h -> h.host().equals(host))) {
+                throw new UsageException(where + ": the simulated host has no function " + host + " (it has "
+                        + hosts.stream().map(h -> h.host().toString()).toList() + "; add one with -host-device)");
+            }
+            if (byHost.putIfAbsent(host, d) != null) {
+                throw new UsageException(where + ": vfio " + host + ": device is already attached");
+            }
+            int slot = d.has("addr") ? slot(d) : nextSlot;
+            if (slot < 1 || slot > 31) {
+                throw new UsageException(where + ": Parameter 'addr' expects a PCI slot from 1 to 31 (0 is the host bridge), not "
+                        + slot);
+            }
+            DeviceOption other = bySlot.putIfAbsent(slot, d);
+            if (other != null) {
+                throw new UsageException(where + ": PCI slot " + slot + " is in use by " + other.where("-device"));
+            }
+            out.add(new GuestDevice(host, slot, d.onOff("-device", "x-no-mmap", false)));
+            nextSlot = slot + 1;
+        }
+        return out;
+    }
+
+    private static int slot(DeviceOption d) {
+        String v = d.get("addr", "");
+        try {
+            return v.startsWith("0x") || v.startsWith("0X") ? Integer.parseInt(v.substring(2), 16) : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException(d.where("-device") + ": Parameter 'addr' expects a PCI slot from 1 to 31, not '" + v + "'");
+        }
+    }
+
+    /** Reads the -kernel file and checks that x86-toy can boot it, before the machine exists. */
+    private byte[] checkedKernel(Path path) {
+        String where = "-kernel " + path;
+        byte[] image;
+        try {
+            if (Files.isDirectory(path)) {
+                throw new UsageException(where + ": is a directory, not an ELF image");
+            }
+            if (Files.exists(path) && !Files.isRegularFile(path)) {
+                throw new UsageException(where + ": is not a regular file");
+            }
+            if (Files.exists(path) && Files.size(path) > Integer.MAX_VALUE - 8) {
+                throw new UsageException(where + ": is larger than 2 GiB");
+            }
+            image = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new UsageException(where + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new UsageException(where + ": permission denied");
+        } catch (IOException e) {
+            throw new UsageException(where + ": cannot be read (" + e.getMessage() + ")");
+        }
+        try {
+            X86ToyMachine.checkImage(image, memory);
+        } catch (ElfFormatException e) {
+            throw new UsageException(where + ": " + e.getMessage());
+        }
+        return image;
+    }
+
+    private int runGuest(byte[] image, List<HostDevice> hosts, List<GuestDevice> guests) throws Exception {
         HostMemoryRegistry registry = new HostMemoryRegistry();
         List<HostMapping> sharedMemory = new ArrayList<>();
-        HostPciPlatform platform = hostPlatform(registry, sharedMemory);
+        HostPciPlatform platform = hostPlatform(registry, hosts, sharedMemory);
         try (X86ToyMachine m = X86ToyMachine.create(registry, memory, out, kvmDevice)) {
-            List<DeviceOption> guestDevices = devices.isEmpty()
-                    ? List.of(DeviceOption.parse("vfio-pci,host=" + DEFAULT_HOST + ",addr=3")) : devices;
-            int nextSlot = 3;
-            for (DeviceOption d : guestDevices) {
-                if (!d.driver().equals("vfio-pci")) {
-                    throw new IllegalArgumentException("-device " + d.driver() + ": unknown device; known: vfio-pci");
-                }
-                int slot = Integer.decode(d.get("addr", Integer.toString(nextSlot)));
-                boolean noMmap = d.get("x-no-mmap", "off").equals("on");
-                m.addVfioPci(platform, PciAddress.parse(d.require("host")), slot, noMmap);
-                nextSlot = slot + 1;
+            for (GuestDevice d : guests) {
+                m.addVfioPci(platform, d.host(), d.slot(), d.noMmap());
             }
             m.boot(image, argument);
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(timeoutSeconds), null);
@@ -172,30 +350,31 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private HostPciPlatform hostPlatform(HostMemoryRegistry registry, List<HostMapping> sharedMemory) {
+    private HostPciPlatform hostPlatform(HostMemoryRegistry registry, List<HostDevice> hosts, List<HostMapping> sharedMemory) {
         HostPciPlatform.Builder b = HostPciPlatform.builder().memory(registry)
                 .memlock(new LockedMemoryAccount(Math.max(memory * 2, 64L << 20), false));
-        List<DeviceOption> hosts = hostDevices.isEmpty() ? List.of(DeviceOption.parse("edu,host=" + DEFAULT_HOST))
-                : hostDevices;
-        for (DeviceOption h : hosts) {
-            String addr = PciAddress.parse(h.require("host")).toString();
-            switch (h.driver()) {
-                case "edu" -> b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
-                case "ivshmem" -> {
-                    HostMapping shared = registry.allocate("ivshmem@" + addr, SizeConverter.parse(h.get("size", "1M")));
-                    sharedMemory.add(shared);
-                    b.endpoint(addr, new IvshmemPlainDevice(shared), HostPciPlatform.VFIO_PCI, true);
-                }
-                default -> throw new IllegalArgumentException("-host-device " + h.driver()
-                        + ": unknown host device; known: edu, ivshmem");
+        for (HostDevice h : hosts) {
+            String addr = h.host().toString();
+            if (h.option().driver().equals("ivshmem")) {
+                HostMapping shared = registry.allocate("ivshmem@" + addr, h.ivshmemSize());
+                sharedMemory.add(shared);
+                b.endpoint(addr, new IvshmemPlainDevice(shared), HostPciPlatform.VFIO_PCI, true);
+            } else {
+                b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
             }
         }
         return b.build();
     }
 
-    private static Path defaultKernel() {
+    /** The edu DMA guest that ships with the tree; missing means a broken install (status 1), not a bad option. */
+    private static byte[] defaultKernel() throws IOException {
         String home = System.getProperty("jvmm.home", ".");
-        return Path.of(home, "guest-tests", "images", "x86", "edu-dma.elf");
+        Path p = Path.of(home, "guest-tests", "images", "x86", "edu-dma.elf");
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            throw new IOException("the default guest image " + p + " is missing (give one with -kernel ELF)", e);
+        }
     }
 
     /** Runs the command line and returns the exit status. */
@@ -203,6 +382,16 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main(out));
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setParameterExceptionHandler((e, given) -> {
+            String message = e.getMessage();
+            if (e.getCause() instanceof CommandLine.TypeConversionException bad
+                    && e.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+                message = option.names()[0] + ": " + bad.getMessage(); // the option as QEMU spells it, e.g. -timeout
+            }
+            e.getCommandLine().getErr().println("vmm: " + message);
+            e.getCommandLine().getErr().println("'vmm --help' lists the options.");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("vmm: " + e.getMessage());
             return e instanceof IllegalArgumentException ? 2 : 1;

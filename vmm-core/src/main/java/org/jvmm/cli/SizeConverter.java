@@ -30,8 +30,11 @@ final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         } catch (NumberFormatException e) {
             throw new CommandLine.TypeConversionException("'" + text + "' is not a size (examples: 64M, 1G, 512)");
         }
-        if (n <= 0 || n > Long.MAX_VALUE / unit) {
-            throw new CommandLine.TypeConversionException("'" + text + "' is out of range");
+        if (n <= 0) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a size above zero");
+        }
+        if (n > Long.MAX_VALUE / unit) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is too large (a size is below 8 EiB)");
         }
         return n * unit;
     }

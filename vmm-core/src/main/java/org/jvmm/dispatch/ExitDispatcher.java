@@ -7,6 +7,7 @@ import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.memory.AddressSpace;
+import org.jvmm.memory.FlatRange;
 import org.jvmm.trace.Trace;
 
 /**
@@ -23,7 +24,9 @@ import org.jvmm.trace.Trace;
  * <li>PAPR hypercall (sPAPR): answered H_FUNCTION until a PAPR layer takes them.
  * </ul>
  * Nothing a guest does makes this throw: accesses to nothing read all-ones and are counted by the
- * address space.
+ * address space. Should the VMM's handling of an exit fail all the same (a bug), the failure is
+ * not swallowed: it is rethrown as an {@link ExitHandlingFailure} naming the exit and the region
+ * or hypercall it reached, and the machine stops.
  */
 public final class ExitDispatcher {
     private ExitDispatcher() {
@@ -44,7 +47,20 @@ public final class ExitDispatcher {
      */
     public static ExitAction handle(Peripherals p, HypercallTable hcalls, VcpuExit exit, ExitCounters counters) {
         long t0 = System.nanoTime();
-        ExitAction action = switch (exit) {
+        ExitAction action;
+        try {
+            action = dispatch(p, hcalls, exit);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ExitHandlingFailure(describe(p, exit), e);
+        }
+        ExitKind kind = ExitKind.of(exit);
+        counters.record(kind, System.nanoTime() - t0);
+        Trace.vcpuExit(kind.name(), exit);
+        return action;
+    }
+
+    private static ExitAction dispatch(Peripherals p, HypercallTable hcalls, VcpuExit exit) {
+        return switch (exit) {
             case VcpuExit.Io io -> {
                 portIo(p.io(), io);
                 yield ExitAction.CONTINUE;
@@ -71,10 +87,25 @@ public final class ExitDispatcher {
             case VcpuExit.Interrupted i -> ExitAction.CONTINUE;
             case VcpuExit.Other o -> new ExitAction.Stop("unhandled KVM exit reason " + o.reason());
         };
-        ExitKind kind = ExitKind.of(exit);
-        counters.record(kind, System.nanoTime() - t0);
-        Trace.vcpuExit(kind.name(), exit);
-        return action;
+    }
+
+    /** The exit and what it reached, for an {@link ExitHandlingFailure} (built on that path only). */
+    private static String describe(Peripherals p, VcpuExit exit) {
+        return switch (exit) {
+            case VcpuExit.Mmio m -> "an MMIO " + (m.isWrite() ? "write" : "read") + " of " + m.length() + " bytes at "
+                    + m.address() + " (" + reached(p.memory(), m.address().value()) + ")";
+            case VcpuExit.Io io -> "a port " + (io.direction() == VcpuExit.Direction.OUT ? "write" : "read") + " of "
+                    + io.size() + " bytes x " + io.count() + " at port 0x" + Integer.toHexString(io.port()) + " ("
+                    + reached(p.io(), io.port()) + ")";
+            case VcpuExit.PaprHcall h -> "hypercall 0x" + Long.toHexString(h.nr()) + " with arguments "
+                    + h.args().stream().map(a -> "0x" + Long.toHexString(a)).toList();
+            default -> "exit " + exit;
+        };
+    }
+
+    private static String reached(AddressSpace space, long address) {
+        FlatRange r = space.flatView().lookup(address);
+        return r == null ? "nothing mapped there" : "region " + r.region().name();
     }
 
     private static void portIo(AddressSpace io, VcpuExit.Io e) {

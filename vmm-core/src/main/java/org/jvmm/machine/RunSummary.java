@@ -7,7 +7,7 @@ import org.jvmm.dispatch.ExitKind;
 /**
  * What the VMM saw during a run, for the command line and the end-to-end tests: exits by kind,
  * guest accesses trapped to vfio-pci BARs, BAR fault-ins, device DMA bytes, IOMMU maps, unmaps and
- * faults, and device interrupts.
+ * faults, device interrupts, and guest errors devices recorded.
  *
  * @param exits exits by kind (only kinds that occurred)
  * @param mmioTraps guest accesses to vfio-pci BARs that exited and were carried out by the VMM
@@ -19,9 +19,11 @@ import org.jvmm.dispatch.ExitKind;
  * @param iommuFaults DMA the IOMMU refused
  * @param msiMessages MSI messages devices sent
  * @param intxAssertions INTx assertions by devices
+ * @param guestErrors requests devices refused because the guest got them wrong (QEMU's LOG_GUEST_ERROR)
  */
 public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaults, long dmaToMemory,
-        long dmaFromMemory, long iommuMaps, long iommuUnmaps, long iommuFaults, long msiMessages, long intxAssertions) {
+        long dmaFromMemory, long iommuMaps, long iommuUnmaps, long iommuFaults, long msiMessages, long intxAssertions,
+        long guestErrors) {
 
     public long totalExits() {
         return exits.values().stream().mapToLong(Long::longValue).sum();
@@ -47,7 +49,8 @@ public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaul
                 dma bytes      %d (%d into guest memory, %d from guest memory)
                 iommu          %d maps, %d unmaps, %d faults
                 interrupts     %d (%d MSI, %d INTx)
+                guest errors   %d (requests devices refused)
                 """, totalExits(), byKind, mmioTraps, barFaults, dmaBytes(), dmaToMemory, dmaFromMemory, iommuMaps,
-                iommuUnmaps, iommuFaults, interrupts(), msiMessages, intxAssertions);
+                iommuUnmaps, iommuFaults, interrupts(), msiMessages, intxAssertions, guestErrors);
     }
 }

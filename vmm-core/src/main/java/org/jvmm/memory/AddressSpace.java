@@ -336,10 +336,14 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
         }
     }
 
-    /** True when no range starts inside (a, a + size): the whole access falls in a hole. */
+    /**
+     * True when no range starts inside (a, a + size): the whole access falls in a hole. Unsigned:
+     * a hole at the top of the 2^64 space covers every access there, bytes past 2^64 included
+     * (they read all-ones with the rest and never wrap to address 0).
+     */
     private static boolean holeCovers(FlatView v, long a, int size) {
         long next = v.nextStart(a);
-        return next == FlatView.NONE || next - a >= size;
+        return next == FlatView.NONE || Long.compareUnsigned(next - a, size) >= 0;
     }
 
     private long readStraddling(long a, int size) {
@@ -404,7 +408,7 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
 
     private long iommuRead(IommuRegion io, long off, int size) {
         IommuTlbEntry e = io.translate(off, AccessKind.READ);
-        if (!e.perm().allows(AccessKind.READ) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
+        if (!e.perm().allows(AccessKind.READ) || !fitsInPage(off, size, e.addrMask())) {
             counters.iommuFaults.increment();
             return ones(size);
         }
@@ -413,11 +417,19 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
 
     private void iommuWrite(IommuRegion io, long off, int size, long value) {
         IommuTlbEntry e = io.translate(off, AccessKind.WRITE);
-        if (!e.perm().allows(AccessKind.WRITE) || (off & e.addrMask()) > e.addrMask() + 1 - size) {
+        if (!e.perm().allows(AccessKind.WRITE) || !fitsInPage(off, size, e.addrMask())) {
             counters.iommuFaults.increment();
             return;
         }
         io.target().write(e.translated().value() | (off & e.addrMask()), size, value);
+    }
+
+    /**
+     * True when {@code size} bytes at {@code off} stay in the translated page of {@code mask}
+     * (unsigned, last byte inclusive: a mask of all ones is the whole 2^64 space).
+     */
+    private static boolean fitsInPage(long off, int size, long mask) {
+        return Long.compareUnsigned(off & mask, mask - (size - 1)) <= 0;
     }
 
     private static void checkSize(int size) {
@@ -512,7 +524,9 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
         while (k < n) {
             IommuTlbEntry e = io.translate(off + k, access);
             long inPage = (off + k) & e.addrMask();
-            long chunk = Math.min(n - k, e.addrMask() + 1 - inPage);
+            // Bytes left in the page, minus one (the page may be the whole 2^64 space).
+            long pageLast = e.addrMask() - inPage;
+            long chunk = Long.compareUnsigned(pageLast, n - k - 1) >= 0 ? n - k : pageLast + 1;
             MemorySegment slice = buf.asSlice(bufOff + k, chunk);
             if (!e.perm().allows(access)) {
                 counters.iommuFaults.increment();

@@ -13,7 +13,9 @@ import java.util.TreeMap;
  * {@link AddressSpace} renders a new one on each commit and dispatches through the current one.
  *
  * <p>{@link #lookup(long)} is a binary search over a primitive array of starts: O(log n). Addresses
- * are taken below 2^63.
+ * are unsigned 64-bit values and are compared unsigned: an address at or above 2^63 (a negative
+ * {@code long}) is past every range. Regions are at most 2^63 - 1 bytes and the root sits at 0, so
+ * every range lies below 2^63 and {@code start + size} never wraps.
  */
 public final class FlatView {
     /** What {@link #nextStart} answers when no range starts after the address. */
@@ -110,7 +112,7 @@ public final class FlatView {
         if (i < 0) {
             return null;
         }
-        return address - starts[i] < sizes[i] ? ranges[i] : null;
+        return Long.compareUnsigned(address - starts[i], sizes[i]) < 0 ? ranges[i] : null;
     }
 
     /** The start of the first range beginning after {@code address}, or {@link #NONE}. */
@@ -125,7 +127,7 @@ public final class FlatView {
         int hi = starts.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (starts[mid] <= address) {
+            if (Long.compareUnsigned(starts[mid], address) <= 0) {
                 lo = mid + 1;
             } else {
                 hi = mid - 1;

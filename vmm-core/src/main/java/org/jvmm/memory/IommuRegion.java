@@ -86,8 +86,13 @@ public final class IommuRegion extends MemoryRegion {
             }
             if (e.perm() != IommuPermission.NONE) {
                 notifier.notify(new IommuEvent(IommuEvent.Type.MAP, e));
-                if (e.pageSize() > step) {
-                    off = (off & ~e.addrMask()) + e.pageSize() - step;
+                // Skip the rest of a large page; unsigned, last byte inclusive: a page can reach 2^64.
+                long pageLast = off | e.addrMask();
+                if (Long.compareUnsigned(pageLast, size() - 1) >= 0) {
+                    break;
+                }
+                if (Long.compareUnsigned(e.addrMask(), step - 1) > 0) {
+                    off = pageLast + 1 - step;
                 }
             }
         }

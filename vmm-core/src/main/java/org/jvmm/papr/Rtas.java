@@ -15,13 +15,21 @@ import org.jvmm.memory.GuestMemory;
  * guest address of a big-endian {@code rtas_args} {token, nargs, nret, args[nargs], rets[nret]};
  * the call is found by token (tokens are given from 0x2000 in registration order, as QEMU's
  * RTAS_TOKEN_BASE, and published to the guest through {@link #token}); an unknown token stores
- * RTAS_OUT_PARAM_ERROR in rets[0] and returns H_PARAMETER.
+ * RTAS_OUT_PARAM_ERROR in rets[0] and returns H_PARAMETER. args[] and rets[] together hold at most
+ * {@link #ARGS_CELLS} cells; {@link #hRtas} refuses counts past that before touching memory
+ * through them.
  */
 public final class Rtas {
     public static final int TOKEN_BASE = 0x2000;
     public static final int RTAS_OUT_SUCCESS = 0;
     public static final int RTAS_OUT_HW_ERROR = -1;
     public static final int RTAS_OUT_PARAM_ERROR = -3;
+    /**
+     * Cells for args[] and rets[] together in rtas_args, after token, nargs and nret: 16, the
+     * size of {@code args[]} in Linux's and KVM's {@code struct rtas_args}
+     * (arch/powerpc/include/asm/rtas-types.h).
+     */
+    public static final int ARGS_CELLS = 16;
 
     /** One RTAS service. */
     @FunctionalInterface
@@ -88,8 +96,9 @@ public final class Rtas {
         return tokens.getOrDefault(name, -1);
     }
 
+    /** Every registered call's token, in registration order. */
     public synchronized Map<String, Integer> tokens() {
-        return Map.copyOf(tokens);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tokens));
     }
 
     /** Registers KVMPPC_H_RTAS in {@code table}. */
@@ -97,14 +106,25 @@ public final class Rtas {
         table.register(org.jvmm.kvm.spapr.Papr.KVMPPC_H_RTAS, (a, r) -> hRtas(a[0]));
     }
 
-    /** h_rtas: r4 = the rtas_args address. */
+    /**
+     * h_rtas: r4 = the rtas_args address. nargs and nret are unsigned 32-bit cells and are bounded
+     * by the buffer before anything is read or written through them: args[] and rets[] share
+     * {@link #ARGS_CELLS} cells. nargs of {@link #ARGS_CELLS} or more leaves no rets[0] for a
+     * status: H_PARAMETER, nothing written (KVM's in-kernel RTAS, arch/powerpc/kvm/book3s_rtas.c,
+     * refuses the same). nargs + nret past the buffer: RTAS_OUT_PARAM_ERROR in rets[0], H_SUCCESS,
+     * as every call answers counts it does not take (QEMU hw/ppc/spapr_rtas.c).
+     */
     public long hRtas(long rtasArgs) {
         int token = (int) memory.read(new GuestAddress(rtasArgs), 4);
-        int nargs = (int) memory.read(new GuestAddress(rtasArgs + 4), 4);
-        int nret = (int) memory.read(new GuestAddress(rtasArgs + 8), 4);
+        long nargs = memory.read(new GuestAddress(rtasArgs + 4), 4) & 0xffff_ffffL;
+        long nret = memory.read(new GuestAddress(rtasArgs + 8), 4) & 0xffff_ffffL;
+        if (nargs >= ARGS_CELLS) {
+            return H_PARAMETER;
+        }
         long argsAddr = rtasArgs + 12;
         long retsAddr = argsAddr + 4L * nargs;
-        Args args = new Args(memory, argsAddr, nargs, retsAddr, nret);
+        boolean fits = nret <= ARGS_CELLS - nargs;
+        Args args = new Args(memory, argsAddr, (int) nargs, retsAddr, fits ? (int) nret : 1);
         Call c;
         synchronized (this) {
             int i = token - TOKEN_BASE;
@@ -115,6 +135,10 @@ public final class Rtas {
                 args.ret(0, RTAS_OUT_PARAM_ERROR);
             }
             return H_PARAMETER;
+        }
+        if (!fits) {
+            args.ret(0, RTAS_OUT_PARAM_ERROR);
+            return H_SUCCESS;
         }
         c.call(args);
         return H_SUCCESS;

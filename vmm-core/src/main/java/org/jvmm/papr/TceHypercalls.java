@@ -87,7 +87,8 @@ public final class TceHypercalls {
         long pageSize = 1L << t.pageShift();
         long at = ioba & -pageSize;
         long ret = H_PARAMETER;
-        for (long i = 0; i < npages; i++, at += pageSize) {
+        // npages is unsigned: a huge count stuffs to the window's end, then fails there (rule 23)
+        for (long i = 0; Long.compareUnsigned(i, npages) < 0; i++, at += pageSize) {
             ret = t.putTce(at, tceValue);
             if (ret != H_SUCCESS) {
                 break;

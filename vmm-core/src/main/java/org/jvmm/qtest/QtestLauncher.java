@@ -1,13 +1,12 @@
 package org.jvmm.qtest;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
@@ -28,16 +27,25 @@ import org.jvmm.vfio.iommu.SpaprTceDriver;
  */
 public final class QtestLauncher {
     public static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
+    /** The most RAM the command line gives the pseries machine (-m): 1 TiB, far below the PHB windows. */
+    public static final long RAM_MAX = 1L << 40;
 
     private QtestLauncher() {
     }
 
     /** Machine options after "pseries": kvm-tce (default on) and link (default mainline). */
     record Options(boolean kvmTce, VfioSpaprSpace.KvmLink link) {
+        /**
+         * Parses {@code -M pseries[,kvm-tce=on|off][,link=mainline|seed]}.
+         *
+         * @throws IllegalArgumentException naming -M, the value given and the property, as QEMU
+         *     words it ("Property 'pseries.x' not found", "Parameter 'kvm-tce' expects 'on' or 'off'")
+         */
         static Options parse(String machine) {
-            String[] parts = machine.split(",");
+            String[] parts = machine.split(",", -1);
+            String where = "-M " + machine;
             if (!parts[0].equals("pseries")) {
-                throw new IllegalArgumentException("qtest needs -M pseries, not '" + parts[0] + "'");
+                throw new IllegalArgumentException(where + ": qtest runs on -M pseries only, not '" + parts[0] + "'");
             }
             boolean kvmTce = true;
             VfioSpaprSpace.KvmLink link = VfioSpaprSpace.KvmLink.MAINLINE;
@@ -45,18 +53,20 @@ public final class QtestLauncher {
                 String[] kv = parts[i].split("=", 2);
                 String v = kv.length == 2 ? kv[1] : "";
                 switch (kv[0]) {
-                    case "kvm-tce" -> {
-                        if (!v.equals("on") && !v.equals("off")) {
-                            throw new IllegalArgumentException("kvm-tce=" + v + ": expected on or off");
-                        }
-                        kvmTce = v.equals("on");
-                    }
+                    case "kvm-tce" -> kvmTce = switch (v) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException(where + ": Parameter 'kvm-tce' expects 'on' or 'off', not '"
+                                + v + "'");
+                    };
                     case "link" -> link = switch (v) {
                         case "mainline" -> VfioSpaprSpace.KvmLink.MAINLINE;
                         case "seed" -> VfioSpaprSpace.KvmLink.SEED_LIOBN;
-                        default -> throw new IllegalArgumentException("link=" + v + ": expected mainline or seed");
+                        default -> throw new IllegalArgumentException(where + ": Parameter 'link' expects 'mainline' or 'seed', not '"
+                                + v + "'");
                     };
-                    default -> throw new IllegalArgumentException("unknown pseries option '" + kv[0] + "' (known: kvm-tce, link)");
+                    default -> throw new IllegalArgumentException(where + ": Property 'pseries." + kv[0]
+                            + "' not found (known: kvm-tce, link)");
                 }
             }
             return new Options(kvmTce, link);
@@ -79,20 +89,44 @@ public final class QtestLauncher {
     /**
      * Runs a session; {@code source} is "stdio" or a file path. Returns the exit status.
      *
-     * @throws IllegalArgumentException for a bad machine spec
-     * @throws IOException when the file cannot be read
+     * @throws IllegalArgumentException for a bad machine spec, or a script file that cannot be opened
+     *     (naming -M or -qtest and the value)
+     * @throws IOException when reading the script fails part way
      */
     public static int run(String machine, long ramSize, String source, InputStream stdin, PrintStream out) throws IOException {
         Options o = Options.parse(machine);
-        try (PseriesMachine m = PseriesMachine.create(demoHost(), ramSize, o.kvmTce(), o.link())) {
+        InputStream script = source.equals("stdio") ? stdin : openScript(source);
+        try (script; PseriesMachine m = PseriesMachine.create(demoHost(), ramSize, o.kvmTce(), o.link())) {
             m.addVfioPci(EDU, 1);
-            QtestSession s = new QtestSession(m, out);
-            BufferedReader in = source.equals("stdio")
-                    ? new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))
-                    : Files.newBufferedReader(Path.of(source), StandardCharsets.UTF_8);
-            try (in) {
-                return s.run(in) == 0 ? 0 : 1;
-            }
+            return new QtestSession(m, out).run(script) == 0 ? 0 : 1;
+        }
+    }
+
+    /**
+     * Opens the script file {@code -qtest FILE}.
+     *
+     * @throws IllegalArgumentException naming -qtest and the file when it is missing, a directory
+     *     or unreadable
+     */
+    static InputStream openScript(String source) {
+        String where = "-qtest " + source;
+        Path path;
+        try {
+            path = Path.of(source);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(where + ": not a file name (" + e.getReason() + ")");
+        }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(where + ": is a directory, not a script");
+        }
+        try {
+            return Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(where + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException(where + ": permission denied");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ": cannot be read (" + e.getMessage() + ")");
         }
     }
 }

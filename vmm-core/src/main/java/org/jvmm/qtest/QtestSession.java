@@ -1,14 +1,22 @@
 package org.jvmm.qtest;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.dispatch.ExitKind;
 import org.jvmm.hw.spapr.SpaprTceTable;
@@ -16,6 +24,7 @@ import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.kvm.soft.ScriptedCpu;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.machine.pseries.PseriesMachine;
+import org.jvmm.papr.Rtas;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
 import org.jvmm.vfio.dma.IommuFault;
@@ -34,7 +43,7 @@ import org.jvmm.vfio.iommu.SpaprTceIommu;
  * write ADDR SIZE 0xBYTES               OK
  * memset ADDR SIZE BYTE                 OK
  * hcall OPCODE [ARG...]                 OK STATUS R4 R5 R6 R7 exited=yes|no
- * rtas NAME NRET [ARG...]               OK STATUS [RET...]
+ * rtas NAME NRET [ARG...]               OK STATUS [RET...]   (arguments + NRET at most 16, as rtas_args holds)
  * exits                                 OK total=.. mmio=.. papr_hcall=.. idle=.. in_bridge=..
  * faults                                OK count=N [last=...]
  * pe [GROUP]                            OK group=N state=S(NAME) frozen=.. freezes=N
@@ -65,7 +74,7 @@ public final class QtestSession {
         this.cpu = machine.cpu();
     }
 
-    /** Runs every line of {@code in}; returns the number of ERR answers. */
+    /** Runs every line of {@code in}, already decoded by the caller; returns the number of ERR answers. */
     public int run(BufferedReader in) throws IOException {
         int errors = 0;
         String line;
@@ -74,9 +83,7 @@ public final class QtestSession {
             if (answer == null) {
                 continue;
             }
-            out.println(answer);
-            out.flush();
-            if (answer.startsWith("ERR")) {
+            if (answer(answer)) {
                 errors++;
             }
             if (answer.equals("OK bye")) {
@@ -84,6 +91,112 @@ public final class QtestSession {
             }
         }
         return errors;
+    }
+
+    /**
+     * Runs every line of {@code in} (UTF-8; a line ends at LF, a CR before it is dropped); returns
+     * the number of ERR answers. A line that is not valid UTF-8, or longer than {@link #MAX_LINE}
+     * bytes, answers {@code ERR line N: ...} and the session goes on with the next line.
+     */
+    public int run(InputStream in) throws IOException {
+        int errors = 0;
+        ScriptLines lines = new ScriptLines(in);
+        String answer;
+        while ((answer = lines.next()) != null) {
+            if (lines.bad == null) {
+                answer = execute(answer);
+                if (answer == null) {
+                    continue;
+                }
+            } else {
+                answer = "ERR line " + lines.number + ": " + lines.bad;
+            }
+            if (answer(answer)) {
+                errors++;
+            }
+            if (answer.equals("OK bye")) {
+                break;
+            }
+        }
+        return errors;
+    }
+
+    /** Prints one answer; true when it is an ERR. */
+    private boolean answer(String answer) {
+        out.println(answer);
+        out.flush();
+        return answer.startsWith("ERR");
+    }
+
+    /** The longest script line taken, in bytes: room for {@code write ADDR SIZE 0xBYTES} of 1 MiB. */
+    public static final int MAX_LINE = 4 << 20;
+
+    /** The lines of a script read as bytes and decoded one by one, so one bad line spoils only itself. */
+    private static final class ScriptLines {
+        private final InputStream in;
+        private final byte[] buffer = new byte[64 << 10];
+        private int position;
+        private int limit;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        long number;
+        String bad;
+
+        ScriptLines(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line (null at the end); {@link #bad} says why it cannot be used, or is null. */
+        String next() throws IOException {
+            line.reset();
+            bad = null;
+            boolean tooLong = false;
+            boolean any = false;
+            while (true) {
+                if (position == limit) {
+                    limit = Math.max(0, in.read(buffer));
+                    position = 0;
+                    if (limit == 0) {
+                        if (!any) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                any = true;
+                int start = position;
+                while (position < limit && buffer[position] != '\n') {
+                    position++;
+                }
+                int n = Math.min(position - start, MAX_LINE - line.size());
+                line.write(buffer, start, n);
+                tooLong |= n < position - start;
+                if (position < limit) {
+                    position++; // the LF
+                    break;
+                }
+            }
+            number++;
+            if (tooLong) {
+                bad = "longer than " + MAX_LINE + " bytes";
+                return "";
+            }
+            byte[] bytes = line.toByteArray();
+            int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            try {
+                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+            } catch (CharacterCodingException e) {
+                bad = "not valid UTF-8" + firstBadByte(bytes, n);
+                return "";
+            }
+        }
+
+        private static String firstBadByte(byte[] bytes, int n) {
+            ByteBuffer src = ByteBuffer.wrap(bytes, 0, n);
+            var result = StandardCharsets.UTF_8.newDecoder().decode(src, java.nio.CharBuffer.allocate(n + 1), true);
+            return result.isError() ? " (byte 0x" + Integer.toHexString(bytes[src.position()] & 0xff) + " at column "
+                    + (src.position() + 1) + ")" : "";
+        }
     }
 
     /** Executes one line: its answer, or null for a blank or comment line. */
@@ -95,11 +208,27 @@ public final class QtestSession {
         String[] w = t.split("\\s+");
         try {
             return "OK" + command(w);
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            return "ERR " + w[0] + ": " + e.getMessage();
         } catch (RuntimeException e) {
-            return "ERR " + w[0] + ": " + e;
+            return "ERR " + w[0] + ": " + describe(e);
         }
+    }
+
+    /**
+     * What an ERR answer says about {@code e}: its message, from under the wrappers that add
+     * nothing (a CompletionException from the vCPU's future, an exception made from its cause),
+     * on one line; never a class name.
+     */
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ExecutionException
+                || t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            return "failed, with no message";
+        }
+        return m.replace('\r', ' ').replace('\n', ' ');
     }
 
     private String command(String[] w) {
@@ -195,8 +324,12 @@ public final class QtestSession {
         if (token < 0) {
             throw new IllegalArgumentException("unknown RTAS call " + w[1] + "; known: " + m.rtas().tokens().keySet());
         }
-        int nret = length(w[2]);
+        long nret = num(w[2]);
         int nargs = w.length - 3;
+        if (nret < 0 || nargs + nret > Rtas.ARGS_CELLS) {
+            throw new IllegalArgumentException(nargs + " argument(s) and NRET " + w[2] + " do not fit the " + Rtas.ARGS_CELLS
+                    + " cells of rtas_args");
+        }
         var mem = m.systemMemory();
         mem.write(new GuestAddress(RTAS_BUFFER), 4, token);
         mem.write(new GuestAddress(RTAS_BUFFER + 4), 4, nargs);
@@ -282,7 +415,8 @@ public final class QtestSession {
                     ? ":0x" + Long.toHexString(t.busOffset()) + "+0x" + Long.toHexString(t.nbTable() << t.pageShift()) : ":off");
         }
         for (VfioPciDevice d : m.devices()) {
-            sb.append(" device=").append(d.name()).append("@bar0=0x").append(Long.toHexString(m.bar0Address(d.devfn().device())));
+            sb.append(" device=").append(d.name()).append("@bar0=0x").append(Long.toHexString(m.bar0Address(d.devfn().device())))
+                    .append(" guest-errors=").append(m.guestErrorCount(d));
         }
         return sb.toString();
     }

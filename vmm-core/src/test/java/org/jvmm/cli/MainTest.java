@@ -52,7 +52,7 @@ class MainTest {
     void deviceOptionsParseAsDriverAndProperties() {
         DeviceOption d = DeviceOption.parse("vfio-pci,host=0000:00:03.0,addr=4");
         assertEquals("vfio-pci", d.driver());
-        assertEquals("0000:00:03.0", d.require("host"));
+        assertEquals("0000:00:03.0", d.require("-device", "host"));
         assertEquals("4", d.get("addr", "3"));
         assertEquals(2, run("-device", "host=1"));
         assertTrue(err().contains("'host=1' does not start with a driver name"), err());

@@ -64,7 +64,7 @@ class X86ToyLayoutTest {
         try (MachineMemory mem = new MachineMemory(new HostMemoryRegistry())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> X86ToyLayout.build(mem, 1000, new ByteArrayOutputStream(), s -> { }));
-            assertEquals("x86-toy: memory size 0x3e8 must be a positive whole number of MiB below 987 GiB", e.getMessage());
+            assertEquals("x86-toy: memory size 0x3e8 must be a positive whole number of MiB up to 987 GiB", e.getMessage());
             assertEquals(0, mem.ramRegions().size());
         }
     }

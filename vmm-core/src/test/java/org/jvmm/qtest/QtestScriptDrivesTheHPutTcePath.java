@@ -84,6 +84,6 @@ class QtestScriptDrivesTheHPutTcePath {
                 InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream())));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QtestLauncher.run("pseries,kvm-tce=maybe",
                 64L << 20, "stdio", InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream())));
-        assertEquals("kvm-tce=maybe: expected on or off", e.getMessage());
+        assertEquals("-M pseries,kvm-tce=maybe: Parameter 'kvm-tce' expects 'on' or 'off', not 'maybe'", e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.GuestWriter;
+import org.jvmm.kvm.ReservedRange;
 
 /**
  * A validated ELF64 little-endian executable (ET_EXEC) for one machine: its PT_LOAD segments and
@@ -89,7 +90,7 @@ public final class Elf64Image {
             if (Long.compareUnsigned(paddr + memsz, paddr) < 0 || Long.compareUnsigned(vaddr + memsz, vaddr) < 0) {
                 throw new ElfFormatException(where + ": the segment wraps around the address space");
             }
-            segments.add(new ElfSegment(offset, vaddr, GuestAddress.of(paddr), filesz, memsz, flags));
+            segments.add(new ElfSegment(i, offset, vaddr, GuestAddress.of(paddr), filesz, memsz, flags));
         }
         if (segments.isEmpty()) {
             throw new ElfFormatException("ELF: none of the " + phnum + " program headers is PT_LOAD: nothing to load");
@@ -128,6 +129,17 @@ public final class Elf64Image {
      * leaves memory as it was. Returns the physical entry point.
      */
     public GuestAddress load(GuestWriter memory) {
+        return load(memory, List.of());
+    }
+
+    /**
+     * As {@link #load(GuestWriter)}, refusing first (before writing anything) an image with a
+     * segment in one of {@code reserved}, the ranges the boot code fills afterwards.
+     *
+     * @throws ElfFormatException naming the segment and the range, as {@link #checkClearOf}
+     */
+    public GuestAddress load(GuestWriter memory, List<ReservedRange> reserved) {
+        checkClearOf(reserved);
         for (ElfSegment s : segments) {
             memory.check(s.physicalAddress(), s.memorySize(), "ELF segment at p_paddr " + s.physicalAddress());
         }
@@ -139,6 +151,24 @@ public final class Elf64Image {
             }
         }
         return entryPhysical();
+    }
+
+    /**
+     * Refuses the image when a segment's memory image [p_paddr, p_paddr + p_memsz) overlaps one
+     * of {@code reserved}: what the boot code writes there after loading would overwrite it.
+     *
+     * @throws ElfFormatException naming the first such segment (index, p_vaddr, p_paddr, p_memsz)
+     *     and the range
+     */
+    public void checkClearOf(List<ReservedRange> reserved) {
+        for (ElfSegment s : segments) {
+            for (ReservedRange r : reserved) {
+                if (r.overlaps(s.physicalAddress(), s.memorySize())) {
+                    throw new ElfFormatException("ELF: " + s.describe() + " overlaps " + r
+                            + ", which the boot code writes after loading the image");
+                }
+            }
+        }
     }
 
     private static void expect(String field, int found, int expected, String meaning) {

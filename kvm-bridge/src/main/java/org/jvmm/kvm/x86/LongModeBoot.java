@@ -3,6 +3,7 @@ package org.jvmm.kvm.x86;
 import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.GuestWriter;
+import org.jvmm.kvm.ReservedRange;
 
 /**
  * Puts an x86-64 vCPU straight into 64-bit long mode, as a 64-bit boot protocol expects: writes a
@@ -25,10 +26,19 @@ public record LongModeBoot(GuestAddress gdtAddress, IdentityPageTables pageTable
         return new LongModeBoot(GuestAddress.of(0x500), new IdentityPageTables(GuestAddress.of(0x9000), 4 * IdentityPageTables.GIB));
     }
 
-    /** Writes the GDT and the page tables into guest RAM. */
+    /** Writes the GDT and the page tables into guest RAM: exactly the bytes of {@link #reservedRanges()}. */
     public void writeTables(GuestWriter memory) {
         memory.write(gdtAddress, FlatGdt.bytes());
         memory.write(pageTables.base(), pageTables.bytes());
+    }
+
+    /**
+     * The guest RAM {@link #writeTables} fills, after the image is loaded: an image must not load
+     * there ({@link org.jvmm.kvm.elf.Elf64Image#load(GuestWriter, List)} refuses one that would).
+     */
+    public List<ReservedRange> reservedRanges() {
+        return List.of(new ReservedRange("the GDT", gdtAddress, FlatGdt.bytes().length),
+                new ReservedRange("the identity page tables", pageTables.base(), pageTables.sizeBytes()));
     }
 
     /** The special registers changed for long mode, starting from {@code current}. */

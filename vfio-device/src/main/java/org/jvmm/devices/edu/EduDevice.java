@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import org.jvmm.address.Iova;
 import org.jvmm.pci.BarSpec;
 import org.jvmm.pci.DmaPort;
+import org.jvmm.pci.GuestErrorLog;
 import org.jvmm.pci.InterruptSink;
 import org.jvmm.pci.PciDeviceModel;
 import org.jvmm.pci.PciIdentity;
@@ -25,9 +26,14 @@ import org.jvmm.pci.PciIdentity;
  * little-endian as on x86, big-endian as QEMU's native-endian device on pseries.
  *
  * <p>DMA addresses are I/O virtual addresses, clamped to the device's 28-bit DMA mask as QEMU
- * does. A command whose device-side range leaves the buffer (QEMU stops the machine with
- * hw_error) is dropped here and counted in {@link #rejectedDmaCommands()}; a transfer the IOMMU
- * refuses moves nothing (the fault is recorded by the platform) and the command still completes.
+ * does (a clamped address is logged as a guest error, as current QEMU does). The device-side range
+ * [addr, addr + count) must lie in the 4 KiB buffer, compared unsigned and without overflow (a
+ * count of 0 moves nothing and completes). A command outside it is refused: nothing moves, the
+ * command completes (RUN clears, the interrupt is raised if asked) and the refusal is recorded
+ * in {@link #guestErrors()} and counted in {@link #rejectedDmaCommands()}. This deliberately
+ * differs from QEMU releases whose edu_check_range calls hw_error, which aborts the whole VMM; later
+ * QEMU logs LOG_GUEST_ERROR instead, which is what this model does. A transfer the IOMMU refuses
+ * moves nothing (the fault is recorded by the platform) and the command still completes.
  *
  * <p>Threads: the factorial and the DMA run on {@code engine}: pass {@code Runnable::run} (the
  * default) to run them synchronously on the thread that writes the register, or a device thread's
@@ -82,6 +88,7 @@ public final class EduDevice implements PciDeviceModel {
     private long dmaCount;
     private long dmaCmd;
     private long rejectedDma;
+    private final GuestErrorLog guestErrors = new GuestErrorLog("edu");
     private long dmaBytesMoved;
 
     /**
@@ -152,7 +159,8 @@ public final class EduDevice implements PciDeviceModel {
     @Override
     public long barRead(int bar, long offset, int size) {
         long allOnes = size == 8 ? -1L : (1L << (8 * size)) - 1;
-        if (bar != 0 || (offset < 0x80 && size != 4) || (offset >= 0x80 && size != 4 && size != 8)) {
+        if (bar != 0 || Long.compareUnsigned(offset, BAR0_SIZE) >= 0 || (offset < 0x80 && size != 4)
+                || (offset >= 0x80 && size != 4 && size != 8)) {
             return allOnes;
         }
         long v;
@@ -178,7 +186,8 @@ public final class EduDevice implements PciDeviceModel {
 
     @Override
     public void barWrite(int bar, long offset, int size, long busValue) {
-        if (bar != 0 || (offset < 0x80 && size != 4) || (offset >= 0x80 && size != 4 && size != 8)) {
+        if (bar != 0 || Long.compareUnsigned(offset, BAR0_SIZE) >= 0 || (offset < 0x80 && size != 4)
+                || (offset >= 0x80 && size != 4 && size != 8)) {
             return;
         }
         long val = toBus(busValue, size);
@@ -281,16 +290,22 @@ public final class EduDevice implements PciDeviceModel {
         synchronized (lock) {
             boolean toRam = (dmaCmd & DMA_CMD_TO_RAM) != 0;
             long devAddr = toRam ? dmaSrc : dmaDst;
-            long ramAddr = (toRam ? dmaDst : dmaSrc) & dmaMask;
+            long ramAddrRaw = toRam ? dmaDst : dmaSrc;
+            long ramAddr = ramAddrRaw & dmaMask;
             long count = dmaCount;
-            long end = devAddr + count;
-            if (devAddr >= DMA_BUFFER_START && devAddr < DMA_BUFFER_START + DMA_BUFFER_SIZE
-                    && Long.compareUnsigned(end, devAddr) > 0 && end <= DMA_BUFFER_START + DMA_BUFFER_SIZE) {
+            if (!inBuffer(devAddr, count)) {
+                rejectedDma++;
+                guestErrors.log("dma-range", "DMA of 0x" + Long.toHexString(count) + " bytes at device address 0x"
+                        + Long.toHexString(devAddr) + " is outside the buffer [0x" + Long.toHexString(DMA_BUFFER_START)
+                        + ", 0x" + Long.toHexString(DMA_BUFFER_START + DMA_BUFFER_SIZE) + "); command refused");
+            } else if (count != 0) {
+                if (ramAddr != ramAddrRaw) {
+                    guestErrors.log("dma-clamp", "DMA address 0x" + Long.toHexString(ramAddrRaw) + " clamped to 0x"
+                            + Long.toHexString(ramAddr) + " by the DMA mask 0x" + Long.toHexString(dmaMask));
+                }
                 MemorySegment slice = buffer.asSlice(devAddr - DMA_BUFFER_START, count);
                 long moved = toRam ? dma.write(new Iova(ramAddr), slice) : dma.read(new Iova(ramAddr), slice);
                 dmaBytesMoved += moved;
-            } else {
-                rejectedDma++;
             }
             dmaCmd &= ~DMA_CMD_RUN;
             if ((dmaCmd & DMA_CMD_IRQ) != 0) {
@@ -300,6 +315,22 @@ public final class EduDevice implements PciDeviceModel {
         if (after != null) {
             after.run();
         }
+    }
+
+    /**
+     * True when [devAddr, devAddr + count) lies in the DMA buffer. Both are unsigned 64-bit guest
+     * values: compared unsigned and with the end never computed, so no count wraps past 2^64.
+     */
+    static boolean inBuffer(long devAddr, long count) {
+        long off = devAddr - DMA_BUFFER_START;
+        return Long.compareUnsigned(devAddr, DMA_BUFFER_START) >= 0
+                && Long.compareUnsigned(off, DMA_BUFFER_SIZE) <= 0
+                && Long.compareUnsigned(count, DMA_BUFFER_SIZE - off) <= 0;
+    }
+
+    @Override
+    public GuestErrorLog guestErrors() {
+        return guestErrors;
     }
 
     @Override

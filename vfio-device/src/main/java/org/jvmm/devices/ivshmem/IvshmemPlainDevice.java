@@ -89,7 +89,7 @@ public final class IvshmemPlainDevice implements PciDeviceModel {
 
     @Override
     public synchronized long barRead(int bar, long offset, int size) {
-        if (bar != 0 || size != 4) {
+        if (bar != 0 || size != 4 || Long.compareUnsigned(offset, BAR0_SIZE) >= 0) {
             return 0;
         }
         long v = switch ((int) offset) {
@@ -103,7 +103,7 @@ public final class IvshmemPlainDevice implements PciDeviceModel {
 
     @Override
     public synchronized void barWrite(int bar, long offset, int size, long value) {
-        if (bar != 0 || size != 4) {
+        if (bar != 0 || size != 4 || Long.compareUnsigned(offset, BAR0_SIZE) >= 0) {
             return;
         }
         int v = (int) swap(value, size);

@@ -3,6 +3,7 @@ package org.jvmm.devices.msixdoorbell;
 import java.util.List;
 import org.jvmm.pci.BarSpec;
 import org.jvmm.pci.DmaPort;
+import org.jvmm.pci.GuestErrorLog;
 import org.jvmm.pci.InterruptSink;
 import org.jvmm.pci.MsixSpec;
 import org.jvmm.pci.PciDeviceModel;
@@ -14,7 +15,8 @@ import org.jvmm.pci.PciIdentity;
  * vector table ({@link #VECTORS} entries at {@link #TABLE_OFFSET}) and the pending bit array (at
  * {@link #PBA_OFFSET}). Writing a vector number to the doorbell register sends that MSI-X message
  * when MSI-X is enabled; otherwise (or for a vector beyond the table) the write is only counted
- * as dropped. The device has no INTx pin, no MSI and no DMA.
+ * as dropped; a vector beyond the table is also recorded in {@link #guestErrors()}. The device has
+ * no INTx pin, no MSI and no DMA.
  *
  * <p>The table and PBA themselves live in the host's hands (the kernel programs them through
  * VFIO_DEVICE_SET_IRQS); register reads there return 0, as the user never sees the real table.
@@ -39,6 +41,7 @@ public final class MsixDoorbellDevice implements PciDeviceModel {
     /** Read: doorbell writes that sent nothing (MSI-X off, or no such vector). */
     public static final int REG_DROPPED = 0x08;
 
+    private final GuestErrorLog guestErrors = new GuestErrorLog("msix-doorbell");
     private InterruptSink irq;
     private long sent;
     private long dropped;
@@ -84,7 +87,10 @@ public final class MsixDoorbellDevice implements PciDeviceModel {
         if (bar != 0 || size != 4) {
             return allOnes;
         }
-        if (offset >= TABLE_OFFSET && offset < BAR0_SIZE) {
+        if (Long.compareUnsigned(offset, BAR0_SIZE) >= 0) {
+            return allOnes;
+        }
+        if (offset >= TABLE_OFFSET) {
             return 0;
         }
         return switch ((int) offset) {
@@ -103,13 +109,24 @@ public final class MsixDoorbellDevice implements PciDeviceModel {
         InterruptSink sink;
         synchronized (this) {
             sink = irq;
-            if (sink == null || !sink.msixEnabled() || value < 0 || value >= VECTORS) {
+            if (Long.compareUnsigned(value, VECTORS) >= 0) {
+                dropped++;
+                guestErrors.log("doorbell-vector", "doorbell write of vector 0x" + Long.toHexString(value)
+                        + " beyond the " + VECTORS + "-entry MSI-X table; dropped");
+                return;
+            }
+            if (sink == null || !sink.msixEnabled()) {
                 dropped++;
                 return;
             }
             sent++;
         }
         sink.signalMsi((int) value);
+    }
+
+    @Override
+    public GuestErrorLog guestErrors() {
+        return guestErrors;
     }
 
     @Override

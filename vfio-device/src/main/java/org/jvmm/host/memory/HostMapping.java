@@ -44,7 +44,8 @@ public final class HostMapping implements AutoCloseable {
     /** True when [address, address + size) lies inside this mapping. */
     public boolean contains(HostAddress address, long size) {
         long off = address.value() - segment.address();
-        return off >= 0 && size >= 0 && off <= segment.byteSize() && size <= segment.byteSize() - off;
+        // unsigned: an address below the mapping gives an offset of 2^63 or more, past byteSize
+        return size >= 0 && Long.compareUnsigned(off, segment.byteSize()) <= 0 && size <= segment.byteSize() - off;
     }
 
     /**

@@ -21,7 +21,7 @@ import org.jvmm.host.sys.Syscalls;
  */
 public final class HostMemoryRegistry {
     private final Syscalls sys;
-    private final ConcurrentSkipListMap<Long, HostMapping> byAddress = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, HostMapping> byAddress = new ConcurrentSkipListMap<>(Long::compareUnsigned);
 
     public HostMemoryRegistry(Syscalls sys) {
         this.sys = sys;

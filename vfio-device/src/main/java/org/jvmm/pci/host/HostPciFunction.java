@@ -165,6 +165,12 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         return msiMessages.sum();
     }
 
+    /** Guest errors the model recorded ({@link org.jvmm.pci.GuestErrorLog}); 0 for a model that keeps none. */
+    public long guestErrorCount() {
+        org.jvmm.pci.GuestErrorLog log = model == null ? null : model.guestErrors();
+        return log == null ? 0 : log.count();
+    }
+
     /** Times the model asserted its INTx line. */
     public long intxAssertions() {
         return intxAssertions.sum();

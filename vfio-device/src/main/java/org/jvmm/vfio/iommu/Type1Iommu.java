@@ -516,7 +516,8 @@ public final class Type1Iommu implements IommuBackend {
             if (!m.live()) {
                 return FaultReason.UNMAPPED;
             }
-            done += Math.min(len - done, m.end() - (start + done));
+            // bytes left in the mapping, from its size: end() is 0 for a mapping that reaches 2^64
+            done += Math.min(len - done, m.size - (start + done - m.iova));
         }
         done = 0;
         while (done < len) {

@@ -376,7 +376,8 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
             throw new ErrnoException(op, Errno.EINVAL, where + ": region " + index + " cannot be mmap-ed");
         }
         long physLen = (b.size() + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-        if (length <= 0 || (pos & (PAGE_SIZE - 1)) != 0 || (length & (PAGE_SIZE - 1)) != 0 || pos + length > physLen) {
+        if (length <= 0 || (pos & (PAGE_SIZE - 1)) != 0 || (length & (PAGE_SIZE - 1)) != 0
+                || pos > physLen || length > physLen - pos) {
             throw new ErrnoException(op, Errno.EINVAL, where + ": not page aligned or beyond BAR size " + hex(b.size()));
         }
         MsixSpec msix = model.msix();
@@ -435,7 +436,7 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
             if (closed) {
                 throw new IllegalStateException("mapping of " + name() + " region " + index + " is closed");
             }
-            if ((size != 1 && size != 2 && size != 4 && size != 8) || offset < 0 || offset + size > length) {
+            if ((size != 1 && size != 2 && size != 4 && size != 8) || offset < 0 || offset > length - size) {
                 throw new IllegalArgumentException("access of " + size + " bytes at " + hex(offset) + " outside the "
                         + hex(length) + "-byte mapping");
             }

@@ -71,4 +71,22 @@ public final class VfioTrace {
         @Label("Reason")
         public String reason;
     }
+
+    /**
+     * A request a device model refused because the guest got it wrong (QEMU's LOG_GUEST_ERROR),
+     * from {@link org.jvmm.pci.GuestErrorLog}.
+     */
+    @Name("jvmm.device.GuestError")
+    @Label("Guest error")
+    @Category({"jvmm", "device"})
+    @StackTrace(false)
+    public static final class GuestError extends Event {
+        @Label("Device")
+        public String device;
+        @Label("Kind")
+        @Description("the rule the guest broke, e.g. dma-range")
+        public String kind;
+        @Label("Message")
+        public String message;
+    }
 }

@@ -264,6 +264,11 @@ public abstract class PciFunction {
         if (!b.type.is64() && last >= 0xffff_ffffL) {
             return UNMAPPED;
         }
+        if (Long.compareUnsigned(last, Long.MAX_VALUE) > 0) {
+            // at or past 2^63 (unsigned): beyond every region of the memory tree, whose offsets
+            // and sizes stay below 2^63; left unmapped, as QEMU leaves a BAR past HWADDR_MAX
+            return UNMAPPED;
+        }
         return addr;
     }
 

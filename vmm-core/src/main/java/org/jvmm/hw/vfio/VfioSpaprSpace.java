@@ -328,7 +328,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
     /** vfio_get_xlat_addr: the host address of guest RAM [gpa, gpa + size), or null. */
     private HostAddress ramAddress(GuestAddress gpa, long size) {
         FlatRange r = systemMemory.flatView().lookup(gpa.value());
-        if (r == null || !(r.region() instanceof RamRegion ram) || gpa.value() + size > r.end()) {
+        if (r == null || !(r.region() instanceof RamRegion ram) || Long.compareUnsigned(size, r.end() - gpa.value()) > 0) {
             return null;
         }
         return ram.hostAddress().plus(r.offsetInRegion() + (gpa.value() - r.start()));

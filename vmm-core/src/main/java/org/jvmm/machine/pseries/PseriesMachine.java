@@ -10,6 +10,7 @@ import org.jvmm.accel.kvm.KvmMemoryListener;
 import org.jvmm.dispatch.ExitAction;
 import org.jvmm.dispatch.ExitCounters;
 import org.jvmm.dispatch.ExitDispatcher;
+import org.jvmm.dispatch.ExitHandlingFailure;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.hw.pci.PciDevfn;
 import org.jvmm.hw.spapr.SpaprPhb;
@@ -79,7 +80,9 @@ public final class PseriesMachine implements AutoCloseable {
     private final boolean kvmTce;
     private final VfioSpaprSpace.KvmLink linkStyle;
     private final List<VfioPciDevice> devices = new ArrayList<>();
+    private final java.util.Map<VfioPciDevice, PciAddress> hostOf = new java.util.HashMap<>();
     private VfioSpaprSpace vfio;
+    private ExitHandlingFailure stoppedBy;
     private boolean closed;
 
     private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle,
@@ -159,9 +162,19 @@ public final class PseriesMachine implements AutoCloseable {
             throw e;
         }
         devices.add(d);
+        hostOf.put(d, host);
         d.configWrite(PciRegs.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
         d.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
         return d;
+    }
+
+    /** Guest errors the host device behind {@code d} recorded (requests it refused). */
+    public long guestErrorCount(VfioPciDevice d) {
+        PciAddress host = hostOf.get(d);
+        if (host == null) {
+            throw new IllegalArgumentException("pseries guest errors: " + d.name() + " is not a device of this machine");
+        }
+        return platform.function("guest errors", host).guestErrorCount();
     }
 
     /** The guest-physical address of BAR0 of the device in {@code slot}. */
@@ -182,6 +195,10 @@ public final class PseriesMachine implements AutoCloseable {
      * (a guest that never idles: a hypercall handler of the test or the board sets the condition).
      */
     public int runUntil(BooleanSupplier done) {
+        if (stoppedBy != null) {
+            throw new IllegalStateException("pseries machine stopped after an internal error: " + stoppedBy.getMessage(),
+                    stoppedBy);
+        }
         ExitDispatcher.Peripherals p = peripherals;
         int n = 0;
         while (true) {
@@ -190,7 +207,13 @@ public final class PseriesMachine implements AutoCloseable {
                 idle.increment(); // the script is done: the CPU idles (not an exit the VMM handles)
                 return n;
             }
-            ExitAction a = ExitDispatcher.handle(p, hcalls, exit, counters);
+            ExitAction a;
+            try {
+                a = ExitDispatcher.handle(p, hcalls, exit, counters);
+            } catch (ExitHandlingFailure e) {
+                stoppedBy = e; // a VMM bug: the vCPU does not run again
+                throw e;
+            }
             n++;
             if (a instanceof ExitAction.Stop s) {
                 throw new IllegalStateException("pseries vCPU stopped: " + s.reason());

@@ -36,6 +36,8 @@ public final class X86ToyLayout {
     public static final int SERIAL_PORT = 0x3f8;
     /** Size of the window for 64-bit BARs above RAM (QEMU's default pci-hole64-size). */
     public static final long PCI_HOLE64_SIZE = 32L << 30;
+    /** The most RAM the layout takes: what fits below the 64-bit PCI hole, less 1 GiB of headroom. */
+    public static final long RAM_MAX = PHYS_SPACE - FOUR_GIB - PCI_HOLE64_SIZE - (1L << 30);
 
     private final AddressSpace memory;
     private final AddressSpace io;
@@ -62,10 +64,9 @@ public final class X86ToyLayout {
      * @param exitRequest told the status when the guest writes the exit port
      */
     public static X86ToyLayout build(MachineMemory owner, long ramSize, OutputStream console, IntConsumer exitRequest) {
-        if (ramSize <= 0 || ramSize % (1 << 20) != 0 || ramSize > PHYS_SPACE - FOUR_GIB - PCI_HOLE64_SIZE - (1L << 30)) {
+        if (ramSize <= 0 || ramSize % (1 << 20) != 0 || ramSize > RAM_MAX) {
             throw new IllegalArgumentException("x86-toy: memory size 0x" + Long.toHexString(ramSize)
-                    + " must be a positive whole number of MiB below "
-                    + ((PHYS_SPACE - FOUR_GIB - PCI_HOLE64_SIZE - (1L << 30)) >> 30) + " GiB");
+                    + " must be a positive whole number of MiB up to " + (RAM_MAX >> 30) + " GiB");
         }
         RamRegion ram = owner.allocateRam("pc.ram", ramSize);
         ContainerRegion system = new ContainerRegion("system", PHYS_SPACE);

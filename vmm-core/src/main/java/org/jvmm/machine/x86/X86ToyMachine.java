@@ -22,6 +22,8 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.GuestWriter;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.elf.Elf64Image;
+import org.jvmm.kvm.elf.ElfFormatException;
+import org.jvmm.kvm.elf.ElfSegment;
 import org.jvmm.host.sys.Syscalls;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.kvm.x86.LongModeBoot;
@@ -125,8 +127,16 @@ public final class X86ToyMachine implements AutoCloseable {
         return addVfioPci(platform, host, slot, false);
     }
 
-    /** As {@link #addVfioPci(HostPciPlatform, PciAddress, int)}; {@code noMmap} traps every BAR access. */
+    /**
+     * As {@link #addVfioPci(HostPciPlatform, PciAddress, int)}; {@code noMmap} traps every BAR access.
+     *
+     * @throws IllegalArgumentException when {@code host} is given to the guest already
+     */
     public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot, boolean noMmap) {
+        if (vfioHosts.contains(host)) {
+            // QEMU refuses a second vfio-pci for one host function at realize (hw/vfio): "device is already attached"
+            throw new IllegalArgumentException("vfio " + host + ": device is already attached");
+        }
         if (vfio == null) {
             vfio = own(new VfioType1Space(platform, layout.memory()));
         } else if (vfio.platform() != platform) {
@@ -155,14 +165,41 @@ public final class X86ToyMachine implements AutoCloseable {
         return gsiRouter;
     }
 
-    /** Loads an x86-64 ELF image and points the vCPU at its entry in long mode, {@code argument} in RDI. */
+    /**
+     * Loads an x86-64 ELF image and points the vCPU at its entry in long mode, {@code argument} in RDI.
+     *
+     * @throws org.jvmm.kvm.elf.ElfFormatException for an image {@link #checkImage} refuses; nothing is written then
+     */
     public GuestAddress boot(byte[] elf, long argument) {
-        Elf64Image image = Elf64Image.parse(elf, Elf64Image.EM_X86_64);
+        LongModeBoot boot = LongModeBoot.standard();
+        Elf64Image image = checkImage(elf, layout.ram().size());
         GuestWriter ram = GuestWriter.of(new GuestAddress(0),
                 layout.ram().segment().asSlice(0, Math.min(layout.ram().size(), X86ToyLayout.RAM_BELOW_4G_MAX)));
-        GuestAddress entry = image.load(ram);
-        LongModeBoot.standard().boot(vcpu, ram, kvm.supportedCpuid(), entry, STACK_TOP, argument);
+        GuestAddress entry = image.load(ram, boot.reservedRanges());
+        boot.boot(vcpu, ram, kvm.supportedCpuid(), entry, STACK_TOP, argument);
         return entry;
+    }
+
+    /**
+     * Parses {@code elf} and checks that {@link #boot} can load it into a machine with
+     * {@code ramSize} bytes of RAM, without a machine (and without KVM): an x86-64 executable
+     * whose segments lie in RAM below 4 GiB and clear of what the long-mode boot writes
+     * ({@link LongModeBoot#reservedRanges()}: the GDT, the page tables).
+     *
+     * @throws org.jvmm.kvm.elf.ElfFormatException naming the field or the segment and the range
+     */
+    public static Elf64Image checkImage(byte[] elf, long ramSize) {
+        Elf64Image image = Elf64Image.parse(elf, Elf64Image.EM_X86_64);
+        image.checkClearOf(LongModeBoot.standard().reservedRanges());
+        long ramBelow4g = Math.min(ramSize, X86ToyLayout.RAM_BELOW_4G_MAX);
+        for (ElfSegment s : image.segments()) {
+            long start = s.physicalAddress().value();
+            if (Long.compareUnsigned(start, ramBelow4g) > 0 || Long.compareUnsigned(s.memorySize(), ramBelow4g - start) > 0) {
+                throw new ElfFormatException("ELF: " + s.describe() + " lies outside guest RAM [0x0, 0x"
+                        + Long.toHexString(ramBelow4g - 1) + "]");
+            }
+        }
+        return image;
     }
 
     /**
@@ -196,7 +233,7 @@ public final class X86ToyMachine implements AutoCloseable {
             t.join();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("vcpu0 failed", failure.get());
+            throw new IllegalStateException("vcpu0 failed: " + failure.get().getMessage(), failure.get());
         }
         return result.get();
     }
@@ -240,6 +277,7 @@ public final class X86ToyMachine implements AutoCloseable {
         long fromMem = 0;
         long msi = 0;
         long intx = 0;
+        long guestErrors = 0;
         for (VfioPciDevice d : vfioDevices) {
             traps += d.trappedReads() + d.trappedWrites();
             barFaults += d.barFaults();
@@ -254,6 +292,7 @@ public final class X86ToyMachine implements AutoCloseable {
                 fromMem += f.dmaPort().bytesFromMemory();
                 msi += f.msiMessages();
                 intx += f.intxAssertions();
+                guestErrors += f.guestErrorCount();
             }
             faults = vfio.platform().faults().faults().size();
             if (vfio.listener() != null) {
@@ -261,7 +300,7 @@ public final class X86ToyMachine implements AutoCloseable {
                 unmaps = vfio.listener().unmaps();
             }
         }
-        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx);
+        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors);
     }
 
     public X86ToyLayout layout() {

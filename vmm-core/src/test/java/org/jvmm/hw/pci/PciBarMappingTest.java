@@ -161,6 +161,31 @@ class PciBarMappingTest {
         assertEquals(PciFunction.UNMAPPED, t.barAddress(0));
     }
 
+    /**
+     * A 64-bit BAR the guest puts at or above 2^63 (unsigned) lies past every region of the memory
+     * tree: it is not mapped (QEMU's pci_bar_address leaves such a BAR unmapped), and the config
+     * write neither throws nor disturbs the BAR's earlier mapping once it is moved back.
+     */
+    @Test
+    void bar64AddressesAtTheTopBitOrNear2To64AreNotMappedAndDoNotThrow() {
+        TestFunction t = new TestFunction("t");
+        layout.pciBus().plug(new PciDevfn(3, 0), t);
+        cfgWrite(3, PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY);
+        for (long upper : new long[] {0x8000_0000L, 0xffff_ffffL, 0xc000_0000L}) {
+            cfgWrite(3, 0x18, 4, 0);
+            cfgWrite(3, 0x1c, 4, upper);
+            assertEquals(PciFunction.UNMAPPED, t.barAddress(2), "upper dword 0x" + Long.toHexString(upper));
+            assertEquals(-1L, memory.read(new GuestAddress(upper << 32), 8));
+        }
+        cfgWrite(3, 0x18, 4, 0xfff0_0000L); // all ones but the size bits: the BAR's last byte is 2^64 - 1
+        assertEquals(PciFunction.UNMAPPED, t.barAddress(2));
+        long hole64 = X86ToyLayout.pciHole64Start(64L << 20);
+        cfgWrite(3, 0x18, 4, hole64 & 0xffff_ffffL);
+        cfgWrite(3, 0x1c, 4, hole64 >>> 32);
+        assertEquals(hole64, t.barAddress(2));
+        assertEquals(0x40, memory.read(new GuestAddress(hole64 + 0x40), 4));
+    }
+
     @Test
     void listenersSeeBarsComeAndGo() {
         TestFunction t = new TestFunction("t");
