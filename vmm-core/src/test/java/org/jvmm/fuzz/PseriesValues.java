@@ -43,29 +43,23 @@ final class PseriesValues {
             case 10 -> -1L - r.nextInt(16);
             default -> r.nextLong();
         };
-        return clear(a);
-    }
-
-    /** {@code v}, or its low 62 bits while the top-bit defect is open. */
-    static long clear(long v) {
-        // TODO(issue 10): see KnownDefects.TOP_BIT_ADDRESSES_FIXED
-        return KnownDefects.clearOfTopBit(v) ? v : v & ((1L << 62) - 1);
+        return a;
     }
 
     /** A value to store or pass: small, boundary, an address, or anything. */
     static long value(SplittableRandom r) {
-        return clear(switch (r.nextInt(8)) {
+        return switch (r.nextInt(8)) {
             case 0, 1 -> r.nextInt(256);
             case 2 -> new long[] {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0xffffffffL, 0x80000000L, 4096, 4095}[r.nextInt(9)];
             case 3 -> address(r);
             case 4 -> eduDmaValue(r);
             default -> r.nextLong();
-        });
+        };
     }
 
     /** Something to write into an edu DMA register: a bus address, a count, or a command. */
     static long eduDmaValue(SplittableRandom r) {
-        long v = switch (r.nextInt(6)) {
+        return switch (r.nextInt(6)) {
             case 0 -> EduDevice.DMA_BUFFER_START + r.nextInt(EduDevice.DMA_BUFFER_SIZE + 16);
             case 1 -> r.nextInt(EduDevice.DMA_BUFFER_SIZE + 16);
             case 2 -> r.nextInt(8) | (r.nextBoolean() ? EduDevice.DMA_CMD_RUN : 0);
@@ -73,10 +67,6 @@ final class PseriesValues {
             case 4 -> SpaprPhb.DMA64_WIN_ADDR + r.nextLong(1 << 24);
             default -> r.nextLong();
         };
-        if (!KnownDefects.EDU_HUGE_DMA_FIXED && Long.compareUnsigned(v, 1L << 32) > 0) {
-            v &= 0xffff; // TODO(issue 10): see KnownDefects.EDU_HUGE_DMA_FIXED (huge counts left out)
-        }
-        return clear(v);
     }
 
     /** A LIOBN: the two windows' mostly, sometimes any. */
@@ -91,14 +81,14 @@ final class PseriesValues {
 
     /** An IOBA: inside, at the edges of and outside the windows. */
     static long ioba(SplittableRandom r) {
-        return clear(switch (r.nextInt(7)) {
+        return switch (r.nextInt(7)) {
             case 0, 1 -> r.nextLong(SpaprPhb.DMA_WIN_SIZE) & ~0xfffL;
             case 2 -> SpaprPhb.DMA_WIN_SIZE - 4096 * (r.nextInt(3));
             case 3 -> SpaprPhb.DMA64_WIN_ADDR + (r.nextLong(1L << 32) & ~0xfffL);
             case 4 -> r.nextLong(SpaprPhb.DMA_WIN_SIZE); // unaligned
             case 5 -> -4096L * (1 + r.nextInt(4));
             default -> r.nextLong();
-        });
+        };
     }
 
     /** A TCE: a RAM page (or not) with permission bits 0-3 (and sometimes junk in between). */
@@ -108,7 +98,7 @@ final class PseriesValues {
             case 3 -> RAM + 4096L * r.nextInt(4);
             default -> r.nextLong() & ~0xfffL;
         };
-        return clear(page | r.nextInt(4) | (r.nextInt(8) == 0 ? r.nextInt(4096) : 0));
+        return page | r.nextInt(4) | (r.nextInt(8) == 0 ? r.nextInt(4096) : 0);
     }
 
     /** Hypercall arguments shaped for {@code opcode} most of the time, random otherwise. */
@@ -131,9 +121,6 @@ final class PseriesValues {
                     : a[3];
         } else if (opcode == Papr.KVMPPC_H_RTAS) {
             a[0] = r.nextInt(3) == 0 ? address(r) : 0x1000 + 4 * r.nextInt(8);
-        }
-        for (int i = 0; i < a.length; i++) {
-            a[i] = clear(a[i]);
         }
         return a;
     }

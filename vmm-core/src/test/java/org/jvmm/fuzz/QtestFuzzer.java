@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.jvmm.qtest.QtestLauncher;
+import org.jvmm.qtest.QtestSession;
 
 /**
  * Fuzzes the qtest front end ({@code ./vmm -M pseries -qtest stdio|FILE}) with whole scripts of
@@ -25,9 +26,10 @@ import org.jvmm.qtest.QtestLauncher;
  * calls with random arguments. A script runs through {@link QtestLauncher#run} on a fresh machine,
  * from stdin or from a file (both readers), with the machine options varied.
  *
- * <p>The rule checked: every command line (neither blank nor a {@code #} comment) up to the first
- * {@code quit} gets exactly one answer line, {@code OK...} or {@code ERR <command>: <message>},
- * and nothing is thrown out of the launcher. A case file is the raw script; its first line may be
+ * <p>The rule checked: every command line (neither blank nor a {@code #} comment; a line of bytes
+ * that are not UTF-8 is a command line) up to the first {@code quit} gets exactly one answer line,
+ * {@code OK...} or {@code ERR ...: <message>} without a Java class name, and nothing is thrown out
+ * of the launcher. A case file is the raw script; its first line may be
  * {@code # machine=SPEC source=stdio|file}.
  */
 final class QtestFuzzer implements Fuzzer<byte[]> {
@@ -109,9 +111,6 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
                 case 4 -> 0x7f;
                 default -> 0x20 + r.nextInt(0x5f);
             };
-            if (!KnownDefects.QTEST_INVALID_UTF8_FIXED && c >= 0x80) {
-                c = '?'; // TODO(issue 10): see KnownDefects.QTEST_INVALID_UTF8_FIXED
-            }
             if (c == '\n' || c == '\r') {
                 c = ' ';
             }
@@ -120,34 +119,8 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
         return b.toByteArray();
     }
 
-    /** One command line; while the top-bit defect is open, only lines whose numbers stay clear of it. */
-    private static String line(SplittableRandom r) {
-        String l = anyLine(r);
-        while (!clearOfTopBit(l)) {
-            l = anyLine(r); // TODO(issue 10): see KnownDefects.TOP_BIT_ADDRESSES_FIXED
-        }
-        return l;
-    }
-
-    /** Whether every number of {@code line}, read as the session reads numbers, is clear of the top-bit defect. */
-    private static boolean clearOfTopBit(String line) {
-        for (String w : line.strip().split("\\s+")) {
-            boolean neg = w.startsWith("-");
-            String d = neg ? w.substring(1) : w;
-            try {
-                long v = d.startsWith("0x") || d.startsWith("0X") ? Long.parseUnsignedLong(d.substring(2), 16) : Long.parseLong(d);
-                if (!KnownDefects.clearOfTopBit(neg ? -v : v)) {
-                    return false;
-                }
-            } catch (NumberFormatException | IndexOutOfBoundsException e) {
-                // not a number: the session answers ERR
-            }
-        }
-        return true;
-    }
-
     /** One command line, mostly well-formed, often with a bad or extreme operand. */
-    private static String anyLine(SplittableRandom r) {
+    private static String line(SplittableRandom r) {
         int k = r.nextInt(100);
         if (k < 3) {
             return "";
@@ -197,9 +170,6 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
             case "rtas" -> {
                 b.append(' ').append(RTAS[r.nextInt(RTAS.length)]);
                 long nret = r.nextInt(6) == 0 ? new long[] {-1, 1 << 20, (1 << 20) + 1, 1L << 40, 256}[r.nextInt(5)] : r.nextInt(8);
-                if (!KnownDefects.RTAS_NRET_BOUNDED && nret > 256) {
-                    nret = 256; // TODO(issue 10): see KnownDefects.RTAS_NRET_BOUNDED
-                }
                 b.append(' ').append(num(r, nret));
                 int n = r.nextInt(9);
                 for (int i = 0; i < n; i++) {
@@ -292,7 +262,7 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
             if (a.startsWith("ERR ")) {
                 anyErr = true;
                 errAnswers++;
-                if (KnownDefects.QTEST_ERR_WITHOUT_CLASS_NAMES_FIXED && CLASS_NAME.matcher(a).find()) {
+                if (CLASS_NAME.matcher(a).find()) {
                     throw new AssertionError("the answer to '" + tail(commands.get(i)) + "' shows a Java class name: " + a);
                 }
             } else if (!a.equals("OK") && !a.startsWith("OK ")) {
@@ -305,31 +275,33 @@ final class QtestFuzzer implements Fuzzer<byte[]> {
     }
 
     /**
-     * The lines that must be answered: split as BufferedReader does (\n, \r, \r\n), decoded with
-     * U+FFFD for bad bytes, neither blank nor a comment, up to and including the first quit.
+     * The lines that must be answered, as the session reads a script: a line ends at LF (a CR
+     * before it is dropped; a CR elsewhere is whitespace inside the line); a line that is not
+     * valid UTF-8 or is longer than {@link QtestSession#MAX_LINE} bytes is answered ERR; other
+     * lines count unless blank or a comment; the first quit is the last line answered.
      */
     static List<String> commandLines(byte[] script) {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        String text;
-        try {
-            text = decoder.decode(java.nio.ByteBuffer.wrap(script)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalStateException(e);
-        }
         List<String> out = new ArrayList<>();
         int i = 0;
-        int n = text.length();
-        while (i < n) {
+        while (i < script.length) {
             int j = i;
-            while (j < n && text.charAt(j) != '\n' && text.charAt(j) != '\r') {
+            while (j < script.length && script[j] != '\n') {
                 j++;
             }
-            String line = text.substring(i, j);
-            if (j < n && text.charAt(j) == '\r' && j + 1 < n && text.charAt(j + 1) == '\n') {
-                j++;
+            int end = j > i && script[j - 1] == '\r' ? j - 1 : j;
+            String line;
+            try {
+                line = j - i > QtestSession.MAX_LINE ? null : StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(script, i, end - i)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                line = null;
             }
             i = j + 1;
+            if (line == null) {
+                out.add("(a line that is not UTF-8 or too long)");
+                continue;
+            }
             String t = line.strip();
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;

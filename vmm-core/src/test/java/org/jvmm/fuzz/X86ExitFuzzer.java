@@ -126,9 +126,6 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
                 case 4 -> X86ToyLayout.PHYS_SPACE - r.nextInt(16);
                 default -> r.nextLong();
             };
-            if (!KnownDefects.TOP_BIT_ADDRESSES_FIXED) {
-                a &= Long.MAX_VALUE; // TODO(issue 10): see KnownDefects.TOP_BIT_ADDRESSES_FIXED
-            }
             return "mmio " + hex(a) + " " + len(r) + " " + rw(r);
         }
         if (k < 60) {
