@@ -33,7 +33,7 @@ case "$duration" in
 esac
 
 summary=$module/target/fuzz/$name.summary
-rm -f "$summary"
+rm -f "$summary" "$module/target/surefire-reports/"*"$test"*
 rm -rf "$module/target/fuzz/$name"
 echo "fuzz $name: running for $duration from seed $seed ($module, $test)"
 ./mvnw -B -q test -pl "$module" -am -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
