@@ -38,6 +38,14 @@ import java.util.stream.Stream;
  * escapes=N hangs=N divergences=N time=Ns slowest=Nms (what the cases reached)}, and writes it to {@code target/fuzz/NAME.summary}; each distinct
  * escape's input goes to {@code target/fuzz/NAME/escape-K.*} with its stack trace beside it, ready
  * to be committed to the corpus.
+ *
+ * <p>Why a seeded driver and not Jazzer: jazzer-junit 0.30.0 does run on JDK 25 here, but in a
+ * normal build it only replays its corpus (no bounded random run), in fuzzing mode it fuzzes one
+ * test per JVM and stops at the first finding, and it reports no execution or escape counts. The
+ * fuzzers here need a deterministic bounded run in every build, campaigns that count every escape
+ * (and divergence) and go on, and a watchdog for hangs; their generators aim at the machine's
+ * structure (valid opcodes, BARs, windows, TCEs) where coverage guidance would mostly explore the
+ * parsers.
  */
 public final class FuzzCampaign {
     /** The seed of the bounded in-suite runs. */
