@@ -12,6 +12,7 @@ import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
 import org.jvmm.fuzz.Fuzzer;
 import org.jvmm.fuzz.Fuzzers;
+import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
@@ -55,9 +56,16 @@ final class X86KvmGuestFuzzer implements Fuzzer<List<String>> {
         List<long[]> table = Fuzzers.x86GuestTable(c, RAM, SCRATCH);
         boolean mmap = c.isEmpty() || !c.get(0).contains("ivshmem-mmap=off");
         HostMemoryRegistry registry = new HostMemoryRegistry();
+        try (HostMapping shared = registry.allocate("ivshmem", 1L << 20)) {
+            run(table, mmap, registry, shared);
+        }
+    }
+
+    private void run(List<long[]> table, boolean mmap, HostMemoryRegistry registry, HostMapping shared)
+            throws InterruptedException {
         HostPciPlatform platform = HostPciPlatform.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
                 .endpoint(EDU.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true)
-                .endpoint(IVSHMEM.toString(), new IvshmemPlainDevice(registry.allocate("ivshmem", 1L << 20)),
+                .endpoint(IVSHMEM.toString(), new IvshmemPlainDevice(shared),
                         HostPciPlatform.VFIO_PCI, true)
                 .endpoint(MSIX.toString(), new MsixDoorbellDevice(), HostPciPlatform.VFIO_PCI, true)
                 .build();

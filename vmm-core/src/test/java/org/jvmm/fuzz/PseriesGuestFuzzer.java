@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
+import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.kvm.soft.ScriptedCpu;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.machine.pseries.PseriesMachine;
@@ -172,6 +173,7 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
             kvmTce = !c.get(0).contains("kvm-tce=off");
             link = c.get(0).contains("link=seed") ? VfioSpaprSpace.KvmLink.SEED_LIOBN : VfioSpaprSpace.KvmLink.MAINLINE;
         }
+        long fds = ProcessFds.count();
         try (PseriesMachine m = PseriesMachine.create(QtestLauncher.demoHost(), PseriesValues.RAM, kvmTce, link)) {
             m.addVfioPci(QtestLauncher.EDU, 1);
             for (String line : c) {
@@ -188,6 +190,7 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
             mmioExits += m.exitCounters().total();
             faults += m.platform().faults().total();
         }
+        FdAccounting.check(fds, "the machine");
     }
 
     /** A Throwable out of the machine while it handled {@code line}. */

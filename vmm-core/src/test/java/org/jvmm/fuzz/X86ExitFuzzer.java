@@ -18,12 +18,14 @@ import org.jvmm.hw.pci.PciDevfn;
 import org.jvmm.hw.pci.PciHostBridge;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.hw.vfio.VfioType1Space;
+import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.soft.SoftKvm;
 import org.jvmm.kvm.soft.SoftVm;
 import org.jvmm.machine.MachineMemory;
 import org.jvmm.machine.x86.X86ToyLayout;
+import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.iommu.LockedMemoryAccount;
@@ -171,6 +173,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
         final ExitDispatcher.Peripherals p = new ExitDispatcher.Peripherals(layout.memory(), layout.io());
         final ExitCounters counters = new ExitCounters();
         final long[][] bars = new long[8][6];
+        final HostMapping ivshmemMemory = registry.allocate("ivshmem", 1L << 20);
 
         Machine(boolean ivshmemMmap) {
             PciAddress edu = PciAddress.parse("0000:00:03.0");
@@ -178,7 +181,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
             PciAddress msix = PciAddress.parse("0000:00:05.0");
             HostPciPlatform platform = HostPciPlatform.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
                     .endpoint(edu.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true)
-                    .endpoint(ivshmem.toString(), new IvshmemPlainDevice(registry.allocate("ivshmem", 1L << 20)),
+                    .endpoint(ivshmem.toString(), new IvshmemPlainDevice(ivshmemMemory),
                             HostPciPlatform.VFIO_PCI, true)
                     .endpoint(msix.toString(), new MsixDoorbellDevice(), HostPciPlatform.VFIO_PCI, true)
                     .build();
@@ -204,11 +207,13 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
             vm.close();
             kvm.close();
             memory.close();
+            ivshmemMemory.close();
         }
     }
 
     @Override
     public void execute(List<String> c) throws Exception {
+        long fds = ProcessFds.count();
         boolean mmap = c.isEmpty() || !c.get(0).contains("ivshmem-mmap=off");
         try (Machine m = new Machine(mmap)) {
             firmware(m);
@@ -224,6 +229,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
             }
             exits += m.counters.total();
         }
+        FdAccounting.check(fds, "the machine");
     }
 
     /** Places every BAR of slots 3-5 (sizing through config cycles, as PC firmware does) and enables decode. */
