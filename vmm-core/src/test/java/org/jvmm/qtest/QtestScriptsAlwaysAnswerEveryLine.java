@@ -18,7 +18,7 @@ class QtestScriptsAlwaysAnswerEveryLine {
     @DisplayName("random and adversarial qtest scripts: one OK/ERR answer per command line, nothing thrown, no hang")
     void randomScripts() {
         FuzzCampaign.Result r = FuzzCampaign.run(Fuzzers.qtest(), Path.of("src/test/resources/fuzz/qtest"),
-                FuzzCampaign.Bounds.fromSystemProperties(50));
+                FuzzCampaign.Bounds.fromSystemProperties(40));
         assertEquals(0, r.escapes(), r.report());
     }
 }
