@@ -5,13 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * An x86-toy machine with a host edu at 0000:00:03.0, bound to vfio-pci and given to the guest in
@@ -39,7 +40,7 @@ final class EduMachine implements AutoCloseable {
      * @param noMmap give ivshmem with every BAR access trapped (QEMU's x-no-mmap)
      */
     EduMachine(long ramSize, boolean withIvshmem, boolean noMmap) {
-        HostPciPlatform.Builder b = HostPciPlatform.builder()
+        HostKernel.Builder b = HostKernel.builder()
                 .memory(registry)
                 .memlock(new LockedMemoryAccount(1L << 30, false))
                 .endpoint(EDU.toString(), edu, HostPciPlatform.VFIO_PCI, true);

@@ -12,12 +12,13 @@ import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
 import org.jvmm.fuzz.Fuzzer;
 import org.jvmm.fuzz.Fuzzers;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * The x86 guest fuzzer on KVM: the x86 exit fuzzer's random exits (MMIO to every BAR of edu,
@@ -63,7 +64,7 @@ final class X86KvmGuestFuzzer implements Fuzzer<List<String>> {
 
     private void run(List<long[]> table, boolean mmap, HostMemoryRegistry registry, HostMapping shared)
             throws InterruptedException {
-        HostPciPlatform platform = HostPciPlatform.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
+        HostPciPlatform platform = HostKernel.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
                 .endpoint(EDU.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true)
                 .endpoint(IVSHMEM.toString(), new IvshmemPlainDevice(shared),
                         HostPciPlatform.VFIO_PCI, true)

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.Syscalls;
@@ -27,7 +28,7 @@ import org.jvmm.memory.MemoryTreeFormatter;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.qtest.QtestLauncher;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -351,7 +352,7 @@ public final class Main implements Callable<Integer> {
     }
 
     private HostPciPlatform hostPlatform(HostMemoryRegistry registry, List<HostDevice> hosts, List<HostMapping> sharedMemory) {
-        HostPciPlatform.Builder b = HostPciPlatform.builder().memory(registry)
+        HostKernel.Builder b = HostKernel.builder().memory(registry)
                 .memlock(new LockedMemoryAccount(Math.max(memory * 2, 64L << 20), false));
         for (HostDevice h : hosts) {
             String addr = h.host().toString();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.pci.PciAddress;
@@ -16,7 +17,7 @@ import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.pci.host.spapr.PnvPhbConfig;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 
 /**
@@ -77,7 +78,7 @@ public final class QtestLauncher {
     public static HostPciPlatform demoHost() {
         var memory = new org.jvmm.host.memory.HostMemoryRegistry();
         PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
-        HostPciPlatform p = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
+        HostPciPlatform p = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
                 .endpoint(EDU.toString(), new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L), "edu", true).build();

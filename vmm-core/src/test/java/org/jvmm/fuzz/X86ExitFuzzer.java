@@ -18,6 +18,7 @@ import org.jvmm.hw.pci.PciDevfn;
 import org.jvmm.hw.pci.PciHostBridge;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.hw.vfio.VfioType1Space;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.VcpuExit;
@@ -28,7 +29,7 @@ import org.jvmm.machine.x86.X86ToyLayout;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * Fuzzes the x86 machine's exit handling without KVM: the x86-toy layout (RAM, PCI hole, serial,
@@ -179,7 +180,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
             PciAddress edu = PciAddress.parse("0000:00:03.0");
             PciAddress ivshmem = PciAddress.parse("0000:00:04.0");
             PciAddress msix = PciAddress.parse("0000:00:05.0");
-            HostPciPlatform platform = HostPciPlatform.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
+            HostPciPlatform platform = HostKernel.builder().memory(registry).memlock(new LockedMemoryAccount(1L << 30, false))
                     .endpoint(edu.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true)
                     .endpoint(ivshmem.toString(), new IvshmemPlainDevice(ivshmemMemory),
                             HostPciPlatform.VFIO_PCI, true)

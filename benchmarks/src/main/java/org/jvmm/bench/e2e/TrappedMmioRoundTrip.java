@@ -5,12 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,7 +54,7 @@ public class TrappedMmioRoundTrip {
     @Setup(Level.Iteration)
     public void boot() throws Exception {
         registry = new HostMemoryRegistry();
-        HostPciPlatform platform = HostPciPlatform.builder().memory(registry)
+        HostPciPlatform platform = HostKernel.builder().memory(registry)
                 .memlock(new LockedMemoryAccount(1L << 30, false))
                 .endpoint(EDU.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true).build();
         machine = X86ToyMachine.create(registry, 64L << 20, OutputStream.nullOutputStream());

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.machine.pseries.PseriesMachine;
@@ -17,7 +18,7 @@ import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.pci.host.spapr.PnvPhbConfig;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -72,7 +73,7 @@ public class PseriesPutTceBenchmark {
     public void setUp() throws IOException {
         HostMemoryRegistry memory = new HostMemoryRegistry();
         PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
-        HostPciPlatform platform = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
+        HostPciPlatform platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
                 .endpoint(EDU.toString(), new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L), "edu", true).build();

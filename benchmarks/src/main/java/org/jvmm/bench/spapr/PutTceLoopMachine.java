@@ -1,6 +1,6 @@
 package org.jvmm.bench.spapr;
 
-import static org.jvmm.vfio.VfioUapi.VFIO_SPAPR_TCE_v2_IOMMU;
+import static org.jvmm.vfio.uapi.VfioUapi.VFIO_SPAPR_TCE_v2_IOMMU;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.KvmVfioDevice;
@@ -30,7 +31,7 @@ import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.jvmm.vfio.iommu.SpaprTceCreate;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
@@ -70,7 +71,7 @@ final class PutTceLoopMachine implements AutoCloseable {
     PutTceLoopMachine() {
         PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
         EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
-        platform = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
+        platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
                 .endpoint("0001:01:00.0", edu, "edu", true).build();
