@@ -193,15 +193,6 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
         FdAccounting.check(fds, "the machine");
     }
 
-    /** A Throwable out of the machine while it handled {@code line}. */
-    static final class GuestActionEscaped extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        GuestActionEscaped(String line, Throwable cause) {
-            super("escaped while the machine handled: " + (line.length() > 200 ? line.substring(0, 200) + "..." : line), cause);
-        }
-    }
-
     private void act(PseriesMachine m, String[] w) {
         ScriptedCpu cpu = m.cpu();
         switch (w[0]) {

@@ -225,7 +225,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
                 try {
                     act(m, line.strip().split("\\s+"));
                 } catch (Throwable t) {
-                    throw new PseriesGuestFuzzer.GuestActionEscaped(line, t);
+                    throw new GuestActionEscaped(line, t);
                 }
             }
             exits += m.counters.total();
