@@ -32,6 +32,7 @@ case "$duration" in
   *) echo "scripts/fuzz.sh: DURATION '$duration' is not a number of seconds or Ns/Nm/Nh" >&2; exit 2 ;;
 esac
 
+mkdir -p "$module/target" # a fresh clone has no target folder yet
 summary=$module/target/fuzz/$name.summary
 rm -f "$summary" "$module/target/surefire-reports/"*"$test"*
 rm -rf "$module/target/fuzz/$name"
