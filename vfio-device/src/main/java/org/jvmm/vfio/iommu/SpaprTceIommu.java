@@ -95,6 +95,10 @@ public final class SpaprTceIommu implements IommuBackend {
     @Override
     public synchronized void attachGroup(IommuGroup group) {
         String op = "VFIO_GROUP_SET_CONTAINER";
+        if (group.isEmulated()) {
+            // tce_iommu_attach_group: an emulated-IOMMU (mdev) group has no TCE table group
+            throw new ErrnoException(op, Errno.EINVAL, "group " + group.id() + " is an emulated IOMMU group (mdev)");
+        }
         if (groups.contains(group)) {
             throw new ErrnoException(op, Errno.EBUSY, "group " + group.id() + " is already attached to this sPAPR TCE IOMMU");
         }
