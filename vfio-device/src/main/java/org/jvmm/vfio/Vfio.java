@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.pci.host.HostPciPlatform;
+import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.PciDriver;
 import org.jvmm.vfio.iommu.IommuDriver;
 import org.jvmm.vfio.iommu.IommuHostResources;
@@ -29,6 +30,12 @@ public final class Vfio {
     private final IommuHostResources iommuHost;
     private final List<IommuDriver> iommuDrivers = new CopyOnWriteArrayList<>();
     private final Map<Integer, VfioGroup> openGroups = new HashMap<>();
+    private final Map<Integer, EmulatedDevice> emulated = new HashMap<>();
+    private final java.util.Set<String> modules = new java.util.HashSet<>();
+
+    /** A device registered with an emulated IOMMU, alone in its group. */
+    private record EmulatedDevice(IommuGroup group, VfioDeviceOps ops) {
+    }
 
     public Vfio(HostPciPlatform platform) {
         this.platform = platform;
@@ -80,6 +87,59 @@ public final class Vfio {
     /** The host resources IOMMU drivers open backends with. */
     IommuHostResources iommuHost() {
         return iommuHost;
+    }
+
+    /**
+     * Marks a module that sits on this core (mdev) as loaded; EEXIST when it is already, since a
+     * kernel loads a module once.
+     */
+    public synchronized void loadModule(String name) {
+        if (!modules.add(name)) {
+            throw new ErrnoException("init_module " + name, Errno.EEXIST, "module " + name + " is already loaded");
+        }
+    }
+
+    /**
+     * vfio_register_emulated_iommu_dev: gives {@code ops} a new IOMMU group of its own (the lowest
+     * number no PCI group, no other emulated group and no still-open group file uses), so that
+     * /dev/vfio/N exists at once and GET_DEVICE_FD takes {@code ops.name()}.
+     */
+    public IommuGroup registerEmulatedIommuDevice(VfioDeviceOps ops) {
+        synchronized (platform.lock()) {
+            int n = 0;
+            while (platform.group(n) != null || emulated.containsKey(n) || openGroups.containsKey(n)) {
+                n++;
+            }
+            IommuGroup g = IommuGroup.emulated(n, ops.name());
+            emulated.put(n, new EmulatedDevice(g, ops));
+            return g;
+        }
+    }
+
+    /**
+     * vfio_unregister_group_dev for an emulated device, once no fd of it is open: the group
+     * disappears from /dev/vfio (a group file still open keeps its number until closed).
+     */
+    public void unregisterEmulatedDevice(IommuGroup group) {
+        synchronized (platform.lock()) {
+            EmulatedDevice d = emulated.get(group.id());
+            if (d == null || d.group() != group) {
+                throw new IllegalStateException(group + " is not a registered emulated IOMMU group");
+            }
+            emulated.remove(group.id());
+        }
+    }
+
+    /** The registered emulated group numbered {@code id}, or null. Caller holds the platform lock. */
+    IommuGroup emulatedGroup(int id) {
+        EmulatedDevice d = emulated.get(id);
+        return d == null ? null : d.group();
+    }
+
+    /** The device of a registered emulated group, or null. Caller holds the platform lock. */
+    VfioDeviceOps emulatedDevice(IommuGroup group) {
+        EmulatedDevice d = emulated.get(group.id());
+        return d == null || d.group() != group ? null : d.ops();
     }
 
     /** The open file of group {@code id}, or null. Caller holds the platform lock. */

@@ -24,6 +24,7 @@ public final class VfioDevice implements AutoCloseable {
         this.ops = ops;
     }
 
+    /** The PCI function behind the fd; null for a mediated device (named by its UUID). */
     public PciAddress address() {
         return address;
     }
@@ -74,7 +75,7 @@ public final class VfioDevice implements AutoCloseable {
 
     private VfioDeviceOps live(String op) {
         if (closed) {
-            throw new ErrnoException(op, Errno.EBADF, "device " + address + " fd is closed");
+            throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");
         }
         return ops;
     }
@@ -88,7 +89,7 @@ public final class VfioDevice implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (closed) {
-                throw new IllegalStateException("VFIO device " + address + " closed twice");
+                throw new IllegalStateException("VFIO device " + ops.name() + " closed twice");
             }
             closed = true;
         }
@@ -101,6 +102,6 @@ public final class VfioDevice implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "VfioDevice[" + address + (closed ? ", closed" : "") + "]";
+        return "VfioDevice[" + ops.name() + (closed ? ", closed" : "") + "]";
     }
 }

@@ -15,6 +15,14 @@ public interface VfioDeviceOps {
     /** A device fd was opened (first open enables the device). */
     void open();
 
+    /**
+     * A device fd was opened through {@code group} (its container's IOMMU is set); the default
+     * calls {@link #open()}. A mediated device uses the group to reach its container.
+     */
+    default void open(VfioGroup group) {
+        open();
+    }
+
     /** A device fd was closed (last close disables it and tears down interrupts). */
     void release();
 

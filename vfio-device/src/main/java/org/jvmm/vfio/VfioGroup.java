@@ -47,6 +47,9 @@ public final class VfioGroup implements AutoCloseable {
         HostPciPlatform platform = vfio.platform();
         synchronized (platform.lock()) {
             IommuGroup g = platform.group(groupNumber);
+            if (g == null) {
+                g = vfio.emulatedGroup(groupNumber);
+            }
             if (g == null || !g.hasVfioDevice()) {
                 throw new ErrnoException(op, Errno.ENOENT, "no VFIO group " + groupNumber
                         + (g == null ? " (no such IOMMU group)" : " (no device bound to vfio-pci)"));
@@ -149,6 +152,16 @@ public final class VfioGroup implements AutoCloseable {
                 throw new ErrnoException(op, Errno.EINVAL, "\"" + name + "\": group " + id()
                         + (container == null ? " is in no container" : "'s container has no IOMMU set"));
             }
+            if (group.isEmulated()) {
+                VfioDeviceOps ops = vfio.emulatedDevice(group);
+                if (ops == null || !ops.name().equals(name)) {
+                    throw new ErrnoException(op, Errno.ENODEV, "\"" + name + "\" is no device of group " + id());
+                }
+                ops.open(this);
+                VfioDevice d = new VfioDevice(this, null, ops);
+                devices.add(d);
+                return d;
+            }
             HostPciFunction fn = null;
             for (HostPciFunction f : group.functions()) {
                 if (f.address().toString().equals(name) && HostPciPlatform.VFIO_PCI.equals(f.driverName())) {
@@ -159,7 +172,7 @@ public final class VfioGroup implements AutoCloseable {
                 throw new ErrnoException(op, Errno.ENODEV, "\"" + name + "\" is no vfio-pci device of group " + id());
             }
             VfioDeviceOps ops = (VfioDeviceOps) fn.driverData();
-            ops.open();
+            ops.open(this);
             VfioDevice d = new VfioDevice(this, fn.address(), ops);
             devices.add(d);
             return d;
@@ -169,7 +182,7 @@ public final class VfioGroup implements AutoCloseable {
     /** Open device fds of the given function (vfio-pci refuses to unbind while there are any). */
     public int openDeviceCount(PciAddress address) {
         synchronized (platform.lock()) {
-            return (int) devices.stream().filter(d -> d.address().equals(address)).count();
+            return (int) devices.stream().filter(d -> address.equals(d.address())).count();
         }
     }
 

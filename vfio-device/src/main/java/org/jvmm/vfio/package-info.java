@@ -3,6 +3,8 @@
  * {@link org.jvmm.vfio.VfioContainer} (/dev/vfio/vfio), {@link org.jvmm.vfio.VfioGroup}
  * (/dev/vfio/N), {@link org.jvmm.vfio.VfioDevice} (the device fd), the ioctl structures as
  * records; the numbers of include/uapi/linux/vfio.h are in {@link org.jvmm.vfio.uapi.VfioUapi}.
+ * Mediated devices are VFIO devices too: {@link org.jvmm.vfio.Vfio#registerEmulatedIommuDevice}
+ * gives each one an emulated IOMMU group (org.jvmm.vfio.mdev builds on it).
  * {@link org.jvmm.vfio.Vfio} is the VFIO core of a host: its IOMMU-driver registry and open group
  * files; a VFIO bus driver ({@link org.jvmm.vfio.VfioBusDriver}, vfio-pci) leads to it.
  *

@@ -17,10 +17,40 @@ public final class IommuGroup {
     private volatile DmaDomain domain;
     private Object dmaOwner;
     private volatile boolean mmioFrozen;
+    private final String emulatedDevice;
 
     IommuGroup(int id, List<HostPciFunction> functions) {
         this.id = id;
         this.functions = List.copyOf(functions);
+        this.emulatedDevice = null;
+    }
+
+    private IommuGroup(int id, String emulatedDevice) {
+        this.id = id;
+        this.functions = List.of();
+        this.emulatedDevice = emulatedDevice;
+    }
+
+    /**
+     * A group no IOMMU hardware translates for (iommu_group_alloc for an "emulated IOMMU" device,
+     * a mediated device): it holds the one device named {@code deviceName} and no PCI function,
+     * and is always viable.
+     */
+    public static IommuGroup emulated(int id, String deviceName) {
+        if (id < 0 || deviceName == null) {
+            throw new IllegalArgumentException("emulated IOMMU group " + id + " for device " + deviceName);
+        }
+        return new IommuGroup(id, deviceName);
+    }
+
+    /** True for a group of an emulated-IOMMU device (an mdev): DMA reaches memory only through pinning. */
+    public boolean isEmulated() {
+        return emulatedDevice != null;
+    }
+
+    /** The device name of an emulated group (an mdev's UUID), else null. */
+    public String emulatedDevice() {
+        return emulatedDevice;
     }
 
     /** The group number N of /dev/vfio/N. */
@@ -49,6 +79,9 @@ public final class IommuGroup {
 
     /** True when at least one function is bound to vfio-pci, so /dev/vfio/N exists. */
     public boolean hasVfioDevice() {
+        if (emulatedDevice != null) {
+            return true;
+        }
         for (HostPciFunction f : functions) {
             if (HostPciPlatform.VFIO_PCI.equals(f.driverName())) {
                 return true;
@@ -92,6 +125,9 @@ public final class IommuGroup {
 
     @Override
     public String toString() {
+        if (emulatedDevice != null) {
+            return "IommuGroup[" + id + " emulated " + emulatedDevice + "]";
+        }
         return "IommuGroup[" + id + " " + functions.stream().map(f -> f.address().toString()).toList() + "]";
     }
 }

@@ -76,6 +76,15 @@ public final class Type1Iommu implements IommuBackend {
     private List<IovaRange> iovaList = List.of();
     private int vaddrInvalidCount;
     private HostMapping lastBacking;
+    /** Attached groups with IOMMU hardware behind them (a domain) and emulated (mdev) groups. */
+    private int domainGroups;
+    private int emulatedGroups;
+    private final List<String> warnings = new ArrayList<>();
+    private long pinCalls;
+    private long unpinCalls;
+    private volatile long notifications;
+    /** notifications of one mapping that still has pins before the kernel's BUG(). */
+    public static final int UNMAP_NOTIFY_RETRIES = 10;
 
     private static final class Mapping {
         final long iova;
@@ -83,10 +92,13 @@ public final class Type1Iommu implements IommuBackend {
         long vaddr;
         final boolean read;
         final boolean write;
-        final MemorySegment pinned;
-        final HostMapping backing;
+        /** The whole mapping resolved and pinned (while a domain exists), else null. */
+        MemorySegment pinned;
+        HostMapping backing;
         boolean vaddrInvalid;
         TreeMap<Long, Integer> externalPins;
+        /** Bytes charged to the locked-memory account for this mapping. */
+        long charged;
 
         Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned, HostMapping backing) {
             this.backing = backing;
@@ -112,7 +124,7 @@ public final class Type1Iommu implements IommuBackend {
 
         /** False once the process freed the memory behind the mapping (see transfer). */
         boolean live() {
-            return !backing.isClosed();
+            return backing != null && !backing.isClosed();
         }
 
         boolean hasExternalPins() {
@@ -141,8 +153,11 @@ public final class Type1Iommu implements IommuBackend {
 
     /** vfio_iommu_type1_check_extension; {@code iommu} is null for a container without a backend. */
     static int checkExtension(Type1Iommu iommu, long extension) {
-        if (extension == VFIO_TYPE1_IOMMU || extension == VFIO_TYPE1v2_IOMMU || extension == VFIO_UNMAP_ALL
-                || extension == VFIO_UPDATE_VADDR) {
+        if (extension == VFIO_UPDATE_VADDR) {
+            // mdevs cannot pin, unpin or copy safely while vaddrs are being updated
+            return iommu != null && iommu.hasEmulatedGroups() ? 0 : 1;
+        }
+        if (extension == VFIO_TYPE1_IOMMU || extension == VFIO_TYPE1v2_IOMMU || extension == VFIO_UNMAP_ALL) {
             return 1;
         }
         if (extension == VFIO_DMA_CC_IOMMU) {
@@ -158,15 +173,39 @@ public final class Type1Iommu implements IommuBackend {
 
     // ---- groups ----
 
+    private boolean hasEmulatedGroups() {
+        rw.readLock().lock();
+        try {
+            return emulatedGroups > 0;
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
     @Override
     public void attachGroup(IommuGroup group) {
+        String op = "VFIO_GROUP_SET_CONTAINER";
         rw.writeLock().lock();
         try {
+            if (vaddrInvalidCount > 0) {
+                throw new ErrnoException(op, Errno.EBUSY, "group " + group.id() + ": " + vaddrInvalidCount
+                        + " mapping(s) wait for a vaddr update");
+            }
             if (groups.contains(group)) {
-                throw new ErrnoException("VFIO_GROUP_SET_CONTAINER", Errno.EINVAL, "group " + group.id()
+                throw new ErrnoException(op, Errno.EINVAL, "group " + group.id()
                         + " is already attached to this TYPE1 IOMMU");
             }
+            if (group.isEmulated()) {
+                // no IOMMU domain; mappings are only tracked for the vendor driver
+                groups.add(group);
+                emulatedGroups++;
+                return;
+            }
+            if (domainGroups == 0) {
+                replay(op);
+            }
             groups.add(group);
+            domainGroups++;
             long bitmap = hardware.pgsizeBitmap();
             // vfio_update_pgsize_bitmap: hide sizes below the host page, pretend the host page works
             if ((bitmap & ~PAGE_MASK) != 0) {
@@ -180,6 +219,41 @@ public final class Type1Iommu implements IommuBackend {
         }
     }
 
+    /**
+     * vfio_iommu_replay: the first IOMMU-backed group arrives while mappings exist (made with only
+     * mdev groups): pin and charge every mapping, all or nothing.
+     */
+    private void replay(String op) {
+        List<Mapping> done = new ArrayList<>();
+        try {
+            for (Mapping m : dmas.values()) {
+                HostMapping backing = memory.find(new HostAddress(m.vaddr), m.size);
+                if (backing == null) {
+                    memory.resolve(op, new HostAddress(m.vaddr), m.size); // throws EFAULT naming the range
+                }
+                memlock.charge(op, m.size - m.charged);
+                m.charged = m.size;
+                m.backing = backing;
+                m.pinned = backing.segment().asSlice(m.vaddr - backing.address().value(), m.size);
+                done.add(m);
+            }
+        } catch (ErrnoException e) {
+            for (Mapping m : done) {
+                unpinWhole(m);
+            }
+            throw e;
+        }
+    }
+
+    /** Drops a mapping's whole-range pin, keeping the charge of the pages a vendor still holds. */
+    private void unpinWhole(Mapping m) {
+        long keep = (m.externalPins == null ? 0 : m.externalPins.size()) * PAGE_SIZE;
+        memlock.uncharge(m.charged - keep);
+        m.charged = keep;
+        m.pinned = null;
+        m.backing = null;
+    }
+
     @Override
     public void detachGroup(IommuGroup group) {
         rw.writeLock().lock();
@@ -187,9 +261,21 @@ public final class Type1Iommu implements IommuBackend {
             if (!groups.remove(group)) {
                 throw new IllegalStateException("group " + group.id() + " is not attached to this TYPE1 IOMMU");
             }
-            group.setDmaDomain(null);
+            if (group.isEmulated()) {
+                emulatedGroups--;
+            } else {
+                domainGroups--;
+                group.setDmaDomain(null);
+            }
             if (groups.isEmpty()) {
                 removeAll();
+                pgsizeBitmap = PAGE_MASK;
+                iovaList = List.of();
+            } else if (domainGroups == 0 && !group.isEmulated()) {
+                // vfio_iommu_unmap_unpin_reaccount: only mdevs are left
+                for (Mapping m : dmas.values()) {
+                    unpinWhole(m);
+                }
                 pgsizeBitmap = PAGE_MASK;
                 iovaList = List.of();
             }
@@ -206,6 +292,8 @@ public final class Type1Iommu implements IommuBackend {
                 g.setDmaDomain(null);
             }
             groups.clear();
+            domainGroups = 0;
+            emulatedGroups = 0;
             removeAll();
         } finally {
             rw.writeLock().unlock();
@@ -214,7 +302,12 @@ public final class Type1Iommu implements IommuBackend {
 
     private void removeAll() {
         for (Mapping m : dmas.values()) {
-            memlock.uncharge(m.size);
+            if (m.hasExternalPins()) {
+                // teardown does not notify; pages a vendor still holds are a kernel warning
+                warnings.add("WARN vfio_remove_dma: [" + hex(m.iova) + ", " + hex(m.end()) + ") still has "
+                        + m.externalPins.size() + " page(s) pinned by a vendor driver");
+            }
+            memlock.uncharge(m.charged);
             dmaAvail++;
         }
         dmas.clear();
@@ -273,6 +366,12 @@ public final class Type1Iommu implements IommuBackend {
             if (!iovaValid(iova, iova + size - 1)) {
                 throw new ErrnoException(op, Errno.EINVAL, map + ": iova range outside the usable IOVA ranges " + iovaList);
             }
+            if (domainGroups == 0) {
+                // no IOMMU domain (only mdev groups): record, pin nothing, charge nothing
+                dmas.put(iova, new Mapping(iova, size, vaddr, read, write, null, null));
+                dmaAvail--;
+                return;
+            }
             // get_user_pages: the process mapping holding the range (the last one found is kept; it
             // stays valid while open, since no other mapping can take its addresses meanwhile)
             HostMapping backing = lastBacking;
@@ -285,7 +384,9 @@ public final class Type1Iommu implements IommuBackend {
             }
             MemorySegment pinned = backing.segment().asSlice(vaddr - backing.address().value(), size);
             memlock.charge(op, size);
-            dmas.put(iova, new Mapping(iova, size, vaddr, read, write, pinned, backing));
+            Mapping created = new Mapping(iova, size, vaddr, read, write, pinned, backing);
+            created.charged = size;
+            dmas.put(iova, created);
             dmaAvail--;
         } finally {
             rw.writeLock().unlock();
@@ -339,10 +440,14 @@ public final class Type1Iommu implements IommuBackend {
         long iova = unmap.iova().value();
         long size = unmap.size();
         Mapping notified = null;
+        int retries = 0;
         while (true) {
             List<Mapping> toNotify = null;
             rw.writeLock().lock();
             try {
+                if (invalidateVaddr && emulatedGroups > 0) {
+                    throw new ErrnoException(op, Errno.EBUSY, unmap + ": VADDR is refused while the container holds an mdev group");
+                }
                 long pgsize = Long.lowestOneBit(pgsizeBitmap);
                 if ((iova & (pgsize - 1)) != 0) {
                     throw new ErrnoException(op, Errno.EINVAL, unmap + ": iova not aligned to " + hex(pgsize));
@@ -410,8 +515,19 @@ public final class Type1Iommu implements IommuBackend {
                 for (Mapping v : victims) {
                     if (v.hasExternalPins()) {
                         if (v == notified) {
-                            throw new IllegalStateException(op + ": a vendor driver kept pages pinned in [" + hex(v.iova)
-                                    + ", " + hex(v.end()) + ") after its dma_unmap notification");
+                            if (++retries > UNMAP_NOTIFY_RETRIES) {
+                                // the kernel's BUG(): the unmap does not complete, the mapping stays
+                                String msg = op + ": BUG: vendor driver(s) kept " + v.externalPins.size()
+                                        + " page(s) pinned in [" + hex(v.iova) + ", " + hex(v.end()) + ") (first at iova "
+                                        + hex(v.externalPins.firstKey()) + ") after " + (UNMAP_NOTIFY_RETRIES + 1)
+                                        + " dma_unmap notifications";
+                                warnings.add(msg);
+                                victims.clear();
+                                throw new IllegalStateException(msg);
+                            }
+                        } else {
+                            notified = v;
+                            retries = 0;
                         }
                         toNotify = List.of(v);
                         break;
@@ -421,7 +537,7 @@ public final class Type1Iommu implements IommuBackend {
                     long unmapped = 0;
                     for (Mapping v : victims) {
                         dmas.remove(v.iova);
-                        memlock.uncharge(v.size);
+                        memlock.uncharge(v.charged);
                         dmaAvail++;
                         unmapped += v.size;
                     }
@@ -433,10 +549,10 @@ public final class Type1Iommu implements IommuBackend {
             }
             // Rule 8: tell every mdev vendor driver first (it must unpin), then start again.
             Mapping dma = toNotify.get(0);
+            notifications++;
             for (DmaUnmapListener l : devices) {
                 l.dmaUnmap(new Iova(dma.iova), dma.size);
             }
-            notified = dma;
         }
     }
 
@@ -483,6 +599,9 @@ public final class Type1Iommu implements IommuBackend {
             if (Long.compareUnsigned(off, m.size) >= 0) {
                 return FaultReason.UNMAPPED;
             }
+            if (m.pinned == null) {
+                return FaultReason.UNMAPPED; // no domain: a device without an IOMMU reaches nothing
+            }
             if (len <= m.size - off) {
                 if (!m.allows(toMemory)) {
                     return FaultReason.PERMISSION;
@@ -514,7 +633,7 @@ public final class Type1Iommu implements IommuBackend {
             if (!m.allows(toMemory)) {
                 return FaultReason.PERMISSION;
             }
-            if (!m.live()) {
+            if (!m.live() || m.pinned == null) {
                 return FaultReason.UNMAPPED;
             }
             // bytes left in the mapping, from its size: end() is 0 for a mapping that reaches 2^64
@@ -577,10 +696,14 @@ public final class Type1Iommu implements IommuBackend {
     }
 
     /**
-     * vfio_pin_pages for a vendor driver: pins {@code npage} pages from {@code iova} with
-     * {@code prot} and returns their host addresses. EACCES on TYPE1 v1; EINVAL for no page, no
-     * registered device or an unmapped page; E2BIG past 512 pages; EPERM when a mapping lacks
-     * {@code prot}. On failure nothing stays pinned.
+     * vfio_pin_pages, TYPE1's part (A-21, A-22): EINVAL for npage < 1, an unaligned IOVA or no
+     * permission asked, E2BIG past 512 pages; EACCES on TYPE1 v1; EBUSY while a vaddr update is
+     * in progress; EINVAL when no device with a dma_unmap callback is registered. Then per page:
+     * EINVAL when no mapping covers it, EPERM when the mapping lacks a bit of {@code prot}; a page
+     * pinned already gets one more pin and the same host address; otherwise, when no IOMMU domain
+     * pinned the mapping, the page is faulted in through the process (EFAULT when nothing is
+     * mapped there) and charged to RLIMIT_MEMLOCK (ENOMEM over it). All or nothing: on failure
+     * every page this call pinned is unpinned again.
      */
     public List<HostAddress> pinPages(Iova iova, int npage, IommuPermission prot) {
         String op = "vfio_pin_pages";
@@ -595,6 +718,10 @@ public final class Type1Iommu implements IommuBackend {
         }
         rw.writeLock().lock();
         try {
+            if (vaddrInvalidCount > 0) {
+                throw new ErrnoException(op, Errno.EBUSY, "iova=" + iova + ": " + vaddrInvalidCount
+                        + " mapping(s) wait for a vaddr update");
+            }
             if (devices.isEmpty()) {
                 throw new ErrnoException(op, Errno.EINVAL, "no device with a dma_unmap callback is registered");
             }
@@ -607,6 +734,8 @@ public final class Type1Iommu implements IommuBackend {
                     err = new ErrnoException(op, Errno.EINVAL, "iova " + hex(a) + " is not mapped");
                 } else if ((prot.allows(AccessKind.READ) && !m.read) || (prot.allows(AccessKind.WRITE) && !m.write)) {
                     err = new ErrnoException(op, Errno.EPERM, "iova " + hex(a) + ": mapping lacks " + prot);
+                } else if (m.externalPins == null || !m.externalPins.containsKey(a)) {
+                    err = pinNewPage(op, m, a);
                 }
                 if (err != null) {
                     unpinLocked(iova.value(), i);
@@ -618,20 +747,51 @@ public final class Type1Iommu implements IommuBackend {
                 m.externalPins.merge(a, 1, Integer::sum);
                 out.add(new HostAddress(m.vaddr + (a - m.iova)));
             }
+            pinCalls++;
             return out;
         } finally {
             rw.writeLock().unlock();
         }
     }
 
-    /** vfio_unpin_pages: drops one pin of each of {@code npage} pages from {@code iova}. */
+    /** vfio_pin_page_external for a page not pinned yet: null, or the error. */
+    private ErrnoException pinNewPage(String op, Mapping m, long a) {
+        if (m.pinned != null) {
+            return null; // a domain pinned and charged the whole mapping already
+        }
+        long va = m.vaddr + (a - m.iova);
+        if (memory.find(new HostAddress(va), PAGE_SIZE) == null) {
+            return new ErrnoException(op, Errno.EFAULT, "iova " + hex(a) + ": nothing is mapped at vaddr " + hex(va));
+        }
+        try {
+            memlock.charge(op, PAGE_SIZE);
+        } catch (ErrnoException e) {
+            return e;
+        }
+        m.charged += PAGE_SIZE;
+        return null;
+    }
+
+    /**
+     * vfio_unpin_pages (A-23): one pin fewer on each of {@code npage} pages from {@code iova}; a
+     * page reaching zero is unpinned and, when no domain pinned its mapping, uncharged. It stops
+     * at the first page no mapping covers; on TYPE1 v1 it does nothing. Both are kernel warnings
+     * ({@link #warnings()}).
+     */
     public void unpinPages(Iova iova, int npage) {
         if (!v2) {
-            throw new ErrnoException("vfio_unpin_pages", Errno.EACCES, "pin_pages is supported on TYPE1v2 only");
+            rw.writeLock().lock();
+            try {
+                warnings.add("WARN vfio_unpin_pages: TYPE1 v1 container, iova " + iova);
+            } finally {
+                rw.writeLock().unlock();
+            }
+            return;
         }
         rw.writeLock().lock();
         try {
             unpinLocked(iova.value(), npage);
+            unpinCalls++;
         } finally {
             rw.writeLock().unlock();
         }
@@ -642,11 +802,89 @@ public final class Type1Iommu implements IommuBackend {
             long a = iova + PAGE_SIZE * i;
             Mapping m = findOverlap(a, PAGE_SIZE);
             if (m == null) {
+                warnings.add("WARN vfio_unpin_pages: iova " + hex(a) + " is not mapped");
                 break;
             }
-            if (m.externalPins != null) {
-                m.externalPins.computeIfPresent(a, (k, v) -> v == 1 ? null : v - 1);
+            if (m.externalPins != null && m.externalPins.containsKey(a)) {
+                int c = m.externalPins.get(a);
+                if (c == 1) {
+                    m.externalPins.remove(a);
+                    if (m.pinned == null) {
+                        memlock.uncharge(PAGE_SIZE);
+                        m.charged -= PAGE_SIZE;
+                    }
+                } else {
+                    m.externalPins.put(a, c - 1);
+                }
             }
+        }
+    }
+
+    /**
+     * vfio_dma_rw, TYPE1's part (A-24): copies between {@code buffer} and the process memory
+     * behind the IOVAs, mapping by mapping, without pinning. EINVAL when a piece has no mapping
+     * (the pieces before it stay copied); EPERM when a write meets a mapping without WRITE, or
+     * any access one without READ; EFAULT when nothing is mapped at the mapping's vaddr.
+     */
+    public void dmaRw(Iova iova, MemorySegment buffer, boolean write) {
+        String op = "vfio_dma_rw";
+        long len = buffer.byteSize();
+        rw.readLock().lock();
+        try {
+            long done = 0;
+            while (done < len) {
+                long a = iova.value() + done;
+                Mapping m = containing(a);
+                if (m == null) {
+                    throw new ErrnoException(op, Errno.EINVAL, "iova " + hex(a) + " is not mapped (" + hex(done)
+                            + " of " + hex(len) + " bytes copied)");
+                }
+                if ((write && !m.write) || !m.read) {
+                    throw new ErrnoException(op, Errno.EPERM, "iova " + hex(a) + ": mapping [" + hex(m.iova) + ", "
+                            + hex(m.end()) + ") is " + IommuPermission.of(m.read, m.write) + (write ? ", a write needs READ|WRITE"
+                            : ", a read needs READ"));
+                }
+                long off = a - m.iova;
+                long n = Math.min(len - done, m.size - off);
+                MemorySegment mem = memory.find(new HostAddress(m.vaddr + off), n) == null ? null
+                        : memory.resolve(op, new HostAddress(m.vaddr + off), n);
+                if (mem == null) {
+                    throw new ErrnoException(op, Errno.EFAULT, "iova " + hex(a) + ": nothing is mapped at vaddr "
+                            + hex(m.vaddr + off));
+                }
+                if (write) {
+                    MemorySegment.copy(buffer, done, mem, 0, n);
+                } else {
+                    MemorySegment.copy(mem, 0, buffer, done, n);
+                }
+                done += n;
+            }
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    /** Counters of the mdev interface: successful pins, unpin calls, dma_unmap notification rounds. */
+    public record MdevCounters(long pinCalls, long unpinCalls, long notificationRounds) {
+    }
+
+    /** Kernel warnings (WARN) TYPE1 printed, oldest first. */
+    public List<String> warnings() {
+        rw.readLock().lock();
+        try {
+            return List.copyOf(warnings);
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    /** Successful vfio_pin_pages calls, vfio_unpin_pages calls and dma_unmap notification rounds so far. */
+    public MdevCounters mdevCounters() {
+        rw.readLock().lock();
+        try {
+            return new MdevCounters(pinCalls, unpinCalls, notifications);
+        } finally {
+            rw.readLock().unlock();
         }
     }
 
