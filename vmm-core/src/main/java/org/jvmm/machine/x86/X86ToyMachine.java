@@ -156,6 +156,11 @@ public final class X86ToyMachine implements AutoCloseable {
         return own(d);
     }
 
+    /** The vfio-pci devices given to the guest, in the order they were plugged. */
+    public List<VfioPciDevice> vfioDevices() {
+        return List.copyOf(vfioDevices);
+    }
+
     /** The machine's VFIO container and listener, or null before the first vfio-pci device. */
     public VfioType1Space vfio() {
         return vfio;

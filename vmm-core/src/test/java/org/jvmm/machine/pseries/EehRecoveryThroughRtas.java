@@ -44,9 +44,9 @@ class EehRecoveryThroughRtas {
 
     @Test
     void theGuestRecoversAFrozenPeWithRtasAlone() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 64L << 20, true)) {
-            m.addVfioPci(PseriesHost.EDU, 1);
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 64L << 20, true)) {
+            m.addVfioPci(PowerHost.EDU, 1);
             long bar = m.bar0Address(1);
             assertArrayEquals(new long[] {0}, rtas(m, "ibm,set-eeh-option", 1, 0, HI, LO, 1));
             assertArrayEquals(new long[] {0, 0, 1, 1000}, rtas(m, "ibm,read-slot-reset-state2", 4, 0, HI, LO));
@@ -56,7 +56,7 @@ class EehRecoveryThroughRtas {
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_COUNT), 8, 8);
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_CMD), 8, EduDevice.DMA_CMD_RUN);
             m.runUntilIdle();
-            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform.faults().last().reason());
+            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform().faults().last().reason());
             assertEquals(0xffff_ffffL, readl(m, bar + EduDevice.REG_ID));
             assertArrayEquals(new long[] {0, 2, 1, 1000, 0}, rtas(m, "ibm,read-slot-reset-state2", 5, 0, HI, LO));
 

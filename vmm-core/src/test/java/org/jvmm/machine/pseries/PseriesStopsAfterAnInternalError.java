@@ -23,8 +23,8 @@ class PseriesStopsAfterAnInternalError {
 
     @Test
     void aThrowingDeviceStopsTheVcpuAndEveryLaterRunSaysWhy() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 16L << 20, false)) {
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 16L << 20, false)) {
             ((ContainerRegion) m.systemMemory().root()).addSubregion(0x1000_0000_0000L, new MmioRegion("broken-dev", 0x1000,
                     new MmioOps() {
                         @Override
