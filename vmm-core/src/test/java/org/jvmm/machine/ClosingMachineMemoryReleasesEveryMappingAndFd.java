@@ -15,7 +15,7 @@ import org.jvmm.memory.RamRegion;
 import org.junit.jupiter.api.Test;
 
 /** Closing a machine's memory releases every mapping and file descriptor it took. */
-class MachineMemoryReleaseTest {
+class ClosingMachineMemoryReleasesEveryMappingAndFd {
 
     @Test
     void closingTheMachineReleasesEveryMappingAndFileDescriptor() {
