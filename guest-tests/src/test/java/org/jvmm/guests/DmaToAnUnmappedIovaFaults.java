@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.jvmm.address.Iova;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.IommuFault;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.IommuFault;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.hw.pci.PciBus;
@@ -22,7 +23,7 @@ import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class MsixVectorsThroughVfioPci {
         final VfioPciDevice vfio;
 
         Rig() {
-            HostPciPlatform platform = HostPciPlatform.builder()
+            HostPciPlatform platform = HostKernel.builder()
                     .memory(registry)
                     .memlock(new LockedMemoryAccount(1L << 30, false))
                     .endpoint(HOST.toString(), doorbell, HostPciPlatform.VFIO_PCI, true)

@@ -8,7 +8,7 @@ import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.memory.RamRegion;
-import org.jvmm.vfio.dma.IommuFault;
+import org.jvmm.iommu.IommuFault;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

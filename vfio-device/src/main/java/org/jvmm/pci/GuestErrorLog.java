@@ -2,14 +2,14 @@ package org.jvmm.pci;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
-import org.jvmm.vfio.trace.VfioTrace;
+
 
 /**
  * A device model's record of what the guest asked of it wrongly (QEMU's
  * {@code qemu_log_mask(LOG_GUEST_ERROR, ...)}): a command with a range outside the device, a
  * count that cannot be, an access the register file does not have. The device refuses such a
  * request as its hardware would and carries on; this log counts it, keeps the latest message, and
- * emits a {@link VfioTrace.GuestError} JFR event, so a run can show and explain the refusals. One
+ * emits a {@link PciTrace.GuestError} JFR event, so a run can show and explain the refusals. One
  * log per device instance; any device model can own one and return it from
  * {@link PciDeviceModel#guestErrors()}.
  *
@@ -39,7 +39,7 @@ public final class GuestErrorLog {
     public void log(String kind, String message) {
         count.increment();
         last = kind + ": " + message;
-        VfioTrace.GuestError e = new VfioTrace.GuestError();
+        PciTrace.GuestError e = new PciTrace.GuestError();
         if (e.isEnabled()) {
             e.device = device;
             e.kind = kind;

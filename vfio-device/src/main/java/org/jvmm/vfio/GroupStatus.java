@@ -1,5 +1,7 @@
 package org.jvmm.vfio;
 
+import org.jvmm.vfio.uapi.VfioUapi;
+
 /** struct vfio_group_status after VFIO_GROUP_GET_STATUS. */
 public record GroupStatus(int flags) {
     public boolean viable() {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.jvmm.host.sys.EventFd;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * The data[] of struct vfio_irq_set, by type: none, one bool per vector, or one eventfd per vector

@@ -1,6 +1,6 @@
 package org.jvmm.vfio;
 
-import static org.jvmm.vfio.VfioUapi.hex;
+import static org.jvmm.vfio.uapi.VfioUapi.hex;
 
 /**
  * struct vfio_irq_set for VFIO_DEVICE_SET_IRQS: {@code flags} holds one ACTION bit (MASK, UNMASK,

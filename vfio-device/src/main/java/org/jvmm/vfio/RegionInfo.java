@@ -1,6 +1,7 @@
 package org.jvmm.vfio;
 
 import java.util.List;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * struct vfio_region_info after VFIO_DEVICE_GET_REGION_INFO: flags (READ, WRITE, MMAP, CAPS), the

@@ -1,6 +1,6 @@
 package org.jvmm.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.IommuGroup;
-import org.jvmm.vfio.dma.IommuFault;
+import org.jvmm.iommu.IommuFault;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.IommuBackend;
@@ -37,19 +37,26 @@ import org.jvmm.address.Iova;
  * monitor; MAP/UNMAP/GET_INFO hold this monitor. Device DMA takes neither.
  */
 public final class VfioContainer implements AutoCloseable {
+    private final Vfio vfio;
     private final HostPciPlatform platform;
     private final List<VfioGroup> groups = new ArrayList<>();
     private IommuDriver driver;
     private IommuBackend backend;
     private boolean closed;
 
-    private VfioContainer(HostPciPlatform platform) {
-        this.platform = platform;
+    private VfioContainer(Vfio vfio) {
+        this.vfio = vfio;
+        this.platform = vfio.platform();
     }
 
-    /** open("/dev/vfio/vfio", O_RDWR). */
+    /** open("/dev/vfio/vfio", O_RDWR) on the host's VFIO core. */
+    public static VfioContainer open(Vfio vfio) {
+        return new VfioContainer(vfio);
+    }
+
+    /** open("/dev/vfio/vfio", O_RDWR): ENOENT when VFIO is not loaded on {@code platform}. */
     public static VfioContainer open(HostPciPlatform platform) {
-        return new VfioContainer(platform);
+        return new VfioContainer(Vfio.of(platform));
     }
 
     public HostPciPlatform platform() {
@@ -64,7 +71,7 @@ public final class VfioContainer implements AutoCloseable {
 
     /**
      * VFIO_CHECK_EXTENSION: with a backend, its answer; without, the first positive answer of the
-     * loaded IOMMU drivers (0 when none supports it).
+     * registered IOMMU drivers (0 when none supports it).
      */
     public synchronized int checkExtension(long extension) {
         ensureOpen("VFIO_CHECK_EXTENSION");
@@ -72,7 +79,7 @@ public final class VfioContainer implements AutoCloseable {
             return backend.checkExtension(extension);
         }
         int ret = 0;
-        for (IommuDriver d : platform.iommuDrivers()) {
+        for (IommuDriver d : vfio.iommuDrivers()) {
             ret = d.checkExtension(extension);
             if (ret > 0) {
                 break;
@@ -98,13 +105,13 @@ public final class VfioContainer implements AutoCloseable {
                             + backend.type() + ")");
                 }
                 ErrnoException last = new ErrnoException(op, Errno.ENODEV, "type=" + type + ": no IOMMU driver supports it");
-                for (IommuDriver d : platform.iommuDrivers()) {
+                for (IommuDriver d : vfio.iommuDrivers()) {
                     if (d.checkExtension(type) <= 0) {
                         continue;
                     }
                     IommuBackend b;
                     try {
-                        b = d.open(type, platform);
+                        b = d.open(type, vfio.iommuHost());
                     } catch (ErrnoException e) {
                         last = e;
                         continue;

@@ -1,6 +1,6 @@
 package org.jvmm.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,31 +23,39 @@ import org.jvmm.pci.host.IommuGroup;
  * <p>Thread rules: every method holds the platform lock.
  */
 public final class VfioGroup implements AutoCloseable {
+    private final Vfio vfio;
     private final HostPciPlatform platform;
     private final IommuGroup group;
     private final List<VfioDevice> devices = new ArrayList<>();
     private VfioContainer container;
     private boolean closed;
 
-    private VfioGroup(HostPciPlatform platform, IommuGroup group) {
-        this.platform = platform;
+    private VfioGroup(Vfio vfio, IommuGroup group) {
+        this.vfio = vfio;
+        this.platform = vfio.platform();
         this.group = group;
     }
 
     /** open("/dev/vfio/N"): ENOENT when no such VFIO group exists, EBUSY when already open. */
     public static VfioGroup open(HostPciPlatform platform, int groupNumber) {
+        return open(Vfio.of(platform, "open /dev/vfio/" + groupNumber), groupNumber);
+    }
+
+    /** open("/dev/vfio/N") on the host's VFIO core: ENOENT when no such VFIO group exists, EBUSY when already open. */
+    public static VfioGroup open(Vfio vfio, int groupNumber) {
         String op = "open /dev/vfio/" + groupNumber;
+        HostPciPlatform platform = vfio.platform();
         synchronized (platform.lock()) {
             IommuGroup g = platform.group(groupNumber);
             if (g == null || !g.hasVfioDevice()) {
                 throw new ErrnoException(op, Errno.ENOENT, "no VFIO group " + groupNumber
                         + (g == null ? " (no such IOMMU group)" : " (no device bound to vfio-pci)"));
             }
-            if (g.vfioGroupFile() != null) {
+            if (vfio.openGroup(groupNumber) != null) {
                 throw new ErrnoException(op, Errno.EBUSY, "group " + groupNumber + " is already open");
             }
-            VfioGroup vg = new VfioGroup(platform, g);
-            g.setVfioGroupFile(vg);
+            VfioGroup vg = new VfioGroup(vfio, g);
+            vfio.setOpenGroup(groupNumber, vg);
             return vg;
         }
     }
@@ -208,7 +216,7 @@ public final class VfioGroup implements AutoCloseable {
                 detach();
             }
             closed = true;
-            group.setVfioGroupFile(null);
+            vfio.setOpenGroup(group.id(), null);
         }
     }
 

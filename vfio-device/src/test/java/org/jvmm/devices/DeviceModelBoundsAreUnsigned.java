@@ -2,7 +2,7 @@ package org.jvmm.devices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.jvmm.vfio.VfioUapi.VFIO_PCI_BAR0_REGION_INDEX;
+import static org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_BAR0_REGION_INDEX;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package org.jvmm.testing;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +14,7 @@ import org.jvmm.pci.PciIdentity;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * One function of {@link Hosts#seed} bound to vfio-pci and opened through a TYPE1v2 container,

@@ -1,13 +1,14 @@
 package org.jvmm.testing;
 
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.MsixSpec;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciIdentity;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * Test hosts. {@link #seed} is the machine of Documentation/vfio.txt's usage example: a
@@ -37,7 +38,7 @@ public final class Hosts {
         SimpleFunction sound = new SimpleFunction(PciIdentity.of(0x1102, 0x0002, 0x040100, 8), false, 0, null, 0x4000, true);
         SimpleFunction msix = new SimpleFunction(PciIdentity.of(0x8086, 0x10d3, 0x020000, 0), true, 4,
                 new MsixSpec(16, 0, 0x2000, 0, 0x3000), 0x4000, false);
-        HostPciPlatform p = HostPciPlatform.builder()
+        HostPciPlatform p = HostKernel.builder()
                 .memory(memory)
                 .memlock(memlock)
                 .firstGroupNumber(10)

@@ -1,12 +1,13 @@
 package org.jvmm.testing;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
@@ -19,7 +20,8 @@ import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
+import org.jvmm.vfio.iommu.IommuHostResources;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 
@@ -37,6 +39,8 @@ public final class SpaprRig implements AutoCloseable {
     public final LockedMemoryAccount memlock;
     public final PnvPhb phb;
     public final HostPciPlatform platform;
+    /** What the VFIO core gives an IOMMU driver on this host. */
+    public final IommuHostResources iommuHost;
     public final EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
     public final EduDevice edu2 = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
     public final VfioContainer container;
@@ -47,7 +51,7 @@ public final class SpaprRig implements AutoCloseable {
     public SpaprRig(PnvPhbConfig config, long memlockLimit) {
         memlock = new LockedMemoryAccount(memlockLimit, false);
         phb = new PnvPhb(config, memory);
-        platform = HostPciPlatform.builder()
+        platform = HostKernel.builder()
                 .memory(memory)
                 .memlock(memlock)
                 .iommuDriver(new SpaprTceDriver(phb))
@@ -60,6 +64,7 @@ public final class SpaprRig implements AutoCloseable {
         platform.unbind(EDU);
         platform.unbind(EDU_2);
         platform.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
+        iommuHost = new IommuHostResources(platform.iommuHardware(), memory, memlock);
         container = VfioContainer.open(platform);
     }
 

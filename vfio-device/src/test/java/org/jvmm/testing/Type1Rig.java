@@ -4,7 +4,7 @@ import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.Type1Iommu;
 
 /**

@@ -2,7 +2,7 @@ package org.jvmm.vfio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.List;
 import java.util.Optional;
@@ -13,7 +13,7 @@ import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.iommu.DmaMap;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.Type1Info;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

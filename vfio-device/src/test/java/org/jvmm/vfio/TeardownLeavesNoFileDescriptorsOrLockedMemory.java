@@ -1,7 +1,7 @@
 package org.jvmm.vfio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import org.jvmm.address.Iova;
 import org.jvmm.devices.edu.EduDevice;

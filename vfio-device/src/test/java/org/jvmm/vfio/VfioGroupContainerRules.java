@@ -3,7 +3,7 @@ package org.jvmm.vfio;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
@@ -12,7 +12,7 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.iommu.DmaMap;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jvmm.address.GuestAddress;
-import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.iommu.AccessKind;
 
 /**
  * A view of a region tree from one bus master (QEMU's AddressSpace): the CPU's system memory, a

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jvmm.address.Iova;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.IommuPermission;
 
 /**
  * A region whose accesses are translated by an IOMMU into another address space (QEMU's

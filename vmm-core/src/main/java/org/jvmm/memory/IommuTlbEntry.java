@@ -2,7 +2,7 @@ package org.jvmm.memory;
 
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 
 /**
  * One translation (QEMU's IOMMUTLBEntry): the page of I/O virtual addresses at {@code iova}

@@ -1,6 +1,6 @@
 package org.jvmm.memory;
 
-import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.iommu.AccessKind;
 
 /**
  * The page tables behind an {@link IommuRegion}: a vIOMMU or a TCE table. {@code translate} is

@@ -27,7 +27,7 @@ import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.papr.Rtas;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
-import org.jvmm.vfio.dma.IommuFault;
+import org.jvmm.iommu.IommuFault;
 import org.jvmm.vfio.iommu.EehPeOp;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 

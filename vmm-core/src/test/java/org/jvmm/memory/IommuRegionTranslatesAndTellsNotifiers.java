@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 
 /** An IOMMU region translates accesses into its target space and tells notifiers of changes. */
 class IommuRegionTranslatesAndTellsNotifiers {

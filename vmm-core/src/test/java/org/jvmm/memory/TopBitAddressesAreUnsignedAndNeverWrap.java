@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 
 /**
  * Addresses are unsigned 64-bit values: an access at or above 2^63 (a negative {@code long}) is

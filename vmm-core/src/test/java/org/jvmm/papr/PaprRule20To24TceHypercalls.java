@@ -6,7 +6,7 @@ import static org.jvmm.kvm.spapr.Papr.*;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.memory.IommuEvent;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 import org.jvmm.memory.IommuTlbEntry;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;

@@ -1,6 +1,6 @@
 package org.jvmm.bench.spapr;
 
-import static org.jvmm.vfio.VfioUapi.VFIO_SPAPR_TCE_v2_IOMMU;
+import static org.jvmm.vfio.uapi.VfioUapi.VFIO_SPAPR_TCE_v2_IOMMU;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package org.jvmm.bench.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

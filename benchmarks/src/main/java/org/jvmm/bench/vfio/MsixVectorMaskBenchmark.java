@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.hw.vfio.VfioSpace;
@@ -17,8 +18,8 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.VfioUapi;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.vfio.uapi.VfioUapi;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -62,7 +63,7 @@ public class MsixVectorMaskBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         HostMemoryRegistry registry = new HostMemoryRegistry();
-        HostPciPlatform p = HostPciPlatform.builder()
+        HostPciPlatform p = HostKernel.builder()
                 .memory(registry)
                 .memlock(new LockedMemoryAccount(16L << 20, false))
                 .endpoint(HOST.toString(), new MsixDoorbellDevice(), HostPciPlatform.VFIO_PCI, true)

@@ -1,11 +1,11 @@
 package org.jvmm.bench.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.concurrent.TimeUnit;
 import org.jvmm.address.Iova;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.IommuTlbEntry;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.HostIommuTlbEntry;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.IommuBackend;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,7 +53,7 @@ public class Type1TranslateBenchmark {
     }
 
     @Benchmark
-    public IommuTlbEntry translate() {
+    public HostIommuTlbEntry translate() {
         int slot = next;
         next = slot + 7919 >= LIVE ? slot + 7919 - LIVE : slot + 7919;
         return iommu.translate(Iova.of(((long) slot << 13) + 0x123), AccessKind.READ);

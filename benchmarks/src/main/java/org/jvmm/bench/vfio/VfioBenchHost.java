@@ -1,10 +1,11 @@
 package org.jvmm.bench.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.jvmm.address.Iova;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.BarSpec;
@@ -18,7 +19,7 @@ import org.jvmm.pci.host.HostPciFunction;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.Type1Driver;
 
 /**
@@ -37,7 +38,7 @@ final class VfioBenchHost implements AutoCloseable {
     final HostPciFunction function;
 
     VfioBenchHost(long ramSize) {
-        platform = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(0, true))
+        platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(0, true))
                 .iommuDriver(new Type1Driver(65536)).endpoint(ADDRESS.toString(), new Bare(), null, true).build();
         platform.newId("vfio-pci", 0x1234, 0xbe7c);
         container = VfioContainer.open(platform);

@@ -23,11 +23,12 @@ import org.jvmm.kvm.KvmDeviceType;
 import org.jvmm.kvm.Memslot;
 import org.jvmm.kvm.MemslotFlag;
 import org.jvmm.kvm.MsiMessage;
-import org.jvmm.kvm.Vm;
 import org.jvmm.kvm.soft.spapr.KvmTceTables;
 import org.jvmm.kvm.soft.spapr.KvmTceTable;
 import org.jvmm.kvm.soft.spapr.SpaprTceFastPath;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
+import org.jvmm.kvm.spapr.SpaprVm;
+import org.jvmm.vfio.VfioGroup;
 
 /**
  * A VM of the soft accelerator (sPAPR): memslots over registered host memory, vCPUs with a
@@ -39,7 +40,7 @@ import org.jvmm.kvm.spapr.SpaprTceCreate64;
  * <p>Thread rules: configuration under this object's monitor; the memslot list is published as an
  * immutable array, read lock-free by vCPUs. The VM refuses to close while anything it made is open.
  */
-public final class SoftVm implements Vm, SpaprTceFastPath.VmView {
+public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
     static final int MAX_MEMSLOTS = 512;
     static final int MAX_VCPUS = 64;
     private static final long PAGE = 4096;
@@ -269,6 +270,7 @@ public final class SoftVm implements Vm, SpaprTceFastPath.VmView {
      * offset + size does not overflow the bus; EBUSY when the LIOBN has a table. The table's fd
      * is installed in the fd table; the caller owns the table and closes it.
      */
+    @Override
     public synchronized KvmTceTable createSpaprTce64(SpaprTceCreate64 args) {
         String op = "KVM_CREATE_SPAPR_TCE_64";
         ensureOpen(op);
@@ -290,6 +292,16 @@ public final class SoftVm implements Vm, SpaprTceFastPath.VmView {
         tceTables.setFd(t, fd);
         open.add(t);
         return t;
+    }
+
+    @Override
+    public int installVfioGroupFd(VfioGroup group) {
+        return files.install(group);
+    }
+
+    @Override
+    public void closeVfioGroupFd(int fd) {
+        files.close(fd);
     }
 
     private synchronized void tableClosed(KvmTceTable t) {

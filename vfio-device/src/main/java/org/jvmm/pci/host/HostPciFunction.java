@@ -7,9 +7,9 @@ import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciConfigSpace;
 import org.jvmm.pci.PciDeviceModel;
 import org.jvmm.pci.PciIdentity;
-import org.jvmm.vfio.dma.DeviceDmaPort;
-import org.jvmm.vfio.dma.DmaDomain;
-import org.jvmm.vfio.dma.DmaRequester;
+import org.jvmm.iommu.DeviceDmaPort;
+import org.jvmm.iommu.DmaDomain;
+import org.jvmm.iommu.DmaRequester;
 
 /**
  * One function on the host's PCI bus (/sys/bus/pci/devices/dddd:bb:dd.f): an endpoint backed by
@@ -52,7 +52,7 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         this.nativeDriver = nativeDriver;
     }
 
-    void finish(HostPciFunction parent, boolean multifunction, IommuGroup group, org.jvmm.vfio.dma.IommuFaultLog faults) {
+    void finish(HostPciFunction parent, boolean multifunction, IommuGroup group, org.jvmm.iommu.IommuFaultLog faults) {
         this.parent = parent;
         this.multifunction = multifunction;
         this.group = group;

@@ -12,22 +12,25 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.iommu.IommuFaultLog;
 import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciDeviceModel;
 import org.jvmm.pci.PciIdentity;
-import org.jvmm.vfio.dma.IommuFaultLog;
-import org.jvmm.vfio.iommu.IommuDriver;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
-import org.jvmm.vfio.iommu.Type1Driver;
-import org.jvmm.vfio.pci.VfioPciDriver;
 
 /**
  * The host machine as VFIO sees it: a PCI topology (domains, buses, bridges, multifunction
  * slots, ACS), the IOMMU groups that follow from it, the drivers bound to each function and the
  * sysfs operations that change them (unbind, bind, new_id, driver_override, drivers_probe), the
  * host's IOMMU hardware, the process's memory ({@link HostMemoryRegistry}) and locked-memory
- * limit, the IOMMU fault log, and the VFIO IOMMU drivers loaded.
+ * limit and the IOMMU fault log.
+ *
+ * <p>Drivers: a host driver named by a function at build time binds at boot. Bus drivers that are
+ * modules ({@link #VFIO_PCI}) come with {@link #registerDriver} (pci_register_driver): a function
+ * whose boot driver names such a module (as {@code vfio-pci.ids=} on the kernel command line
+ * would) stays unbound until the module registers, then binds. The platform knows drivers only as
+ * {@link PciDriver}s; whoever assembles the host kernel registers them.
  *
  * <p>Groups (Linux drivers/iommu/iommu.c pci_device_group): a function behind a PCIe-to-PCI
  * bridge is aliased to that bridge and shares its group; going up from there, every bridge on a
@@ -50,27 +53,26 @@ public final class HostPciPlatform {
     private final LockedMemoryAccount memlock;
     private final IommuHardware iommu;
     private final IommuFaultLog faults;
-    private final List<IommuDriver> iommuDrivers;
 
     private HostPciPlatform(Builder b) {
         this.memory = b.memory != null ? b.memory : new HostMemoryRegistry();
         this.memlock = b.memlock != null ? b.memlock : new LockedMemoryAccount(8L << 20, false);
         this.iommu = b.iommu;
         this.faults = new IommuFaultLog();
-        this.iommuDrivers = List.copyOf(b.iommuDrivers.isEmpty() ? List.of(new Type1Driver()) : b.iommuDrivers);
         this.functions = Collections.unmodifiableMap(new TreeMap<>(b.functions));
         this.groups = Collections.unmodifiableMap(computeGroups(b));
-        drivers.put(VFIO_PCI, new VfioPciDriver(this));
         idTables.put(VFIO_PCI, new HashSet<>());
         for (HostPciFunction f : functions.values()) {
             if (f.nativeDriver() != null) {
-                drivers.computeIfAbsent(f.nativeDriver(), NativeDriver::new);
+                if (!f.nativeDriver().equals(VFIO_PCI)) {
+                    drivers.computeIfAbsent(f.nativeDriver(), NativeDriver::new);
+                }
                 idTables.computeIfAbsent(f.nativeDriver(), k -> new HashSet<>()).add(ids(f.identity()));
             }
         }
-        // Boot: every function with a host driver gets it.
+        // Boot: every function with a built-in host driver gets it; module drivers bind as they register.
         for (HostPciFunction f : functions.values()) {
-            if (f.nativeDriver() != null) {
+            if (f.nativeDriver() != null && drivers.containsKey(f.nativeDriver())) {
                 PciDriver d = drivers.get(f.nativeDriver());
                 d.probe(f);
                 f.setDriver(d);
@@ -232,9 +234,31 @@ public final class HostPciPlatform {
         return faults;
     }
 
-    /** The VFIO IOMMU drivers loaded (vfio_iommu_type1 ...), in probe order. */
-    public List<IommuDriver> iommuDrivers() {
-        return iommuDrivers;
+    /**
+     * pci_register_driver: adds a bus driver (vfio-pci) and binds it to every unbound function it
+     * matches (driver_attach; a function whose probe fails stays unbound). EEXIST when a driver
+     * of that name is registered already.
+     */
+    public synchronized void registerDriver(PciDriver driver) {
+        if (drivers.containsKey(driver.name())) {
+            throw new ErrnoException("pci_register_driver " + driver.name(), Errno.EEXIST, "a driver named " + driver.name() + " is registered");
+        }
+        drivers.put(driver.name(), driver);
+        idTables.computeIfAbsent(driver.name(), k -> new HashSet<>());
+        for (HostPciFunction f : functions.values()) {
+            if (f.driver() == null && matches(driver, f)) {
+                try {
+                    probe(driver, f);
+                } catch (ErrnoException e) {
+                    // driver_attach ignores a device whose probe fails
+                }
+            }
+        }
+    }
+
+    /** The registered driver called {@code name} (/sys/bus/pci/drivers/NAME), or null. */
+    public synchronized PciDriver driver(String name) {
+        return drivers.get(name);
     }
 
     /** Every function, in address order. */
@@ -391,7 +415,6 @@ public final class HostPciPlatform {
     public static final class Builder {
         private final Map<PciAddress, HostPciFunction> functions = new TreeMap<>();
         private final Map<PciAddress, Integer> pinnedGroups = new HashMap<>();
-        private final List<IommuDriver> iommuDrivers = new ArrayList<>();
         private HostMemoryRegistry memory;
         private LockedMemoryAccount memlock;
         private IommuHardware iommu = IommuHardware.x86();
@@ -413,12 +436,6 @@ public final class HostPciPlatform {
 
         public Builder iommu(IommuHardware iommu) {
             this.iommu = iommu;
-            return this;
-        }
-
-        /** Adds a VFIO IOMMU driver (default: TYPE1 alone). */
-        public Builder iommuDriver(IommuDriver driver) {
-            this.iommuDrivers.add(driver);
             return this;
         }
 

@@ -1,7 +1,7 @@
 package org.jvmm.pci.host;
 
 import java.util.List;
-import org.jvmm.vfio.dma.DmaDomain;
+import org.jvmm.iommu.DmaDomain;
 
 /**
  * An IOMMU group: the smallest set of functions the IOMMU can isolate from the rest of the
@@ -16,7 +16,6 @@ public final class IommuGroup {
     private final List<HostPciFunction> functions;
     private volatile DmaDomain domain;
     private Object dmaOwner;
-    private Object vfioGroupFile;
     private volatile boolean mmioFrozen;
 
     IommuGroup(int id, List<HostPciFunction> functions) {
@@ -76,15 +75,6 @@ public final class IommuGroup {
     /** Claims (owner != null) or releases DMA ownership. Caller holds the platform lock. */
     public void setDmaOwner(Object owner) {
         this.dmaOwner = owner;
-    }
-
-    /** The open /dev/vfio/N file, or null. */
-    public Object vfioGroupFile() {
-        return vfioGroupFile;
-    }
-
-    public void setVfioGroupFile(Object file) {
-        this.vfioGroupFile = file;
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.jvmm.vfio.iommu;
 
-import static org.jvmm.vfio.VfioUapi.hex;
+import static org.jvmm.vfio.uapi.VfioUapi.hex;
 
 import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;

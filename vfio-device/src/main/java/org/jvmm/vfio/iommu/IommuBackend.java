@@ -1,7 +1,7 @@
 package org.jvmm.vfio.iommu;
 
 import org.jvmm.pci.host.IommuGroup;
-import org.jvmm.vfio.dma.DmaDomain;
+import org.jvmm.iommu.DmaDomain;
 
 /**
  * An IOMMU model a container runs after VFIO_SET_IOMMU: TYPE1 (v1/v2) here; the sPAPR TCE backend

@@ -1,10 +1,10 @@
 package org.jvmm.vfio.iommu;
 
-import org.jvmm.pci.host.HostPciPlatform;
-
 /**
  * A VFIO IOMMU driver module (vfio_iommu_type1, vfio_iommu_spapr_tce): answers CHECK_EXTENSION
- * for a container without an IOMMU, and opens a backend for SET_IOMMU.
+ * for a container without an IOMMU, and opens a backend for SET_IOMMU
+ * from the host resources the VFIO core gives it. Registered with the VFIO core
+ * ({@link org.jvmm.vfio.Vfio#registerIommuDriver}), as vfio_register_iommu_driver does.
  */
 public interface IommuDriver {
 
@@ -14,5 +14,5 @@ public interface IommuDriver {
     int checkExtension(long extension);
 
     /** Opens a backend of IOMMU {@code type}; EINVAL for a type the driver does not serve. */
-    IommuBackend open(long type, HostPciPlatform platform);
+    IommuBackend open(long type, IommuHostResources host);
 }

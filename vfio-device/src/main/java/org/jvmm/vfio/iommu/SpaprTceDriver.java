@@ -1,10 +1,9 @@
 package org.jvmm.vfio.iommu;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
-import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.spapr.PnvPhb;
 
 /**
@@ -34,13 +33,13 @@ public final class SpaprTceDriver implements IommuDriver {
     }
 
     @Override
-    public SpaprTceIommu open(long type, HostPciPlatform platform) {
+    public SpaprTceIommu open(long type, IommuHostResources host) {
         if (type != VFIO_SPAPR_TCE_IOMMU && type != VFIO_SPAPR_TCE_v2_IOMMU) {
             throw new ErrnoException("VFIO_SET_IOMMU", Errno.EINVAL, "type " + type + " is not a sPAPR TCE IOMMU (2 or 7)");
         }
-        if (platform.memory() != phb.memory()) {
+        if (host.memory() != phb.memory()) {
             throw new IllegalArgumentException("sPAPR PHB and host platform see different process memory");
         }
-        return new SpaprTceIommu(type == VFIO_SPAPR_TCE_v2_IOMMU, phb, platform.memlock());
+        return new SpaprTceIommu(type == VFIO_SPAPR_TCE_v2_IOMMU, phb, host.memlock());
     }
 }

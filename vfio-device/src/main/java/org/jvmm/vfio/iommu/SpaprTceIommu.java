@@ -1,7 +1,8 @@
 package org.jvmm.vfio.iommu;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
+import org.jvmm.host.memory.LockedMemoryAccount;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,9 @@ import org.jvmm.pci.host.spapr.PreregisteredMemory;
 import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.pci.host.spapr.TceTable;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.FaultReason;
-import org.jvmm.vfio.dma.IommuTlbEntry;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.HostIommuTlbEntry;
 
 /**
  * The sPAPR TCE IOMMU backend, v1 (VFIO_SPAPR_TCE_IOMMU, 2) and v2 (VFIO_SPAPR_TCE_v2_IOMMU, 7),
@@ -565,9 +566,9 @@ public final class SpaprTceIommu implements IommuBackend {
     }
 
     @Override
-    public IommuTlbEntry translate(Iova iova, AccessKind access) {
+    public HostIommuTlbEntry translate(Iova iova, AccessKind access) {
         PartitionableEndpoint pe = firstPe();
-        return pe == null ? IommuTlbEntry.miss(iova, 0xfff) : pe.translate(iova, access);
+        return pe == null ? HostIommuTlbEntry.miss(iova, 0xfff) : pe.translate(iova, access);
     }
 
     private synchronized PartitionableEndpoint firstPe() {

@@ -1,10 +1,9 @@
 package org.jvmm.vfio.iommu;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
-import org.jvmm.pci.host.HostPciPlatform;
 
 /** The vfio_iommu_type1 driver: serves VFIO_TYPE1_IOMMU and VFIO_TYPE1v2_IOMMU. */
 public final class Type1Driver implements IommuDriver {
@@ -33,11 +32,11 @@ public final class Type1Driver implements IommuDriver {
     }
 
     @Override
-    public IommuBackend open(long type, HostPciPlatform platform) {
+    public IommuBackend open(long type, IommuHostResources host) {
         if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU) {
             throw new ErrnoException("VFIO_SET_IOMMU", Errno.EINVAL, "type " + type + " is not a TYPE1 IOMMU");
         }
-        return new Type1Iommu(type == VFIO_TYPE1v2_IOMMU, dmaEntryLimit, platform.iommuHardware(),
-                platform.memory(), platform.memlock());
+        return new Type1Iommu(type == VFIO_TYPE1v2_IOMMU, dmaEntryLimit, host.hardware(), host.memory(),
+                host.memlock());
     }
 }

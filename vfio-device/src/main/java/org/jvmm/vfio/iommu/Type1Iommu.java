@@ -1,7 +1,8 @@
 package org.jvmm.vfio.iommu;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
+import org.jvmm.host.memory.LockedMemoryAccount;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,10 +20,10 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.pci.host.IommuHardware;
 import org.jvmm.pci.host.IovaRange;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.FaultReason;
-import org.jvmm.vfio.dma.IommuPermission;
-import org.jvmm.vfio.dma.IommuTlbEntry;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.IommuPermission;
+import org.jvmm.iommu.HostIommuTlbEntry;
 
 /**
  * The TYPE1 IOMMU backend, v1 and v2 (Linux drivers/vfio/vfio_iommu_type1.c): a set of
@@ -539,17 +540,17 @@ public final class Type1Iommu implements IommuBackend {
     }
 
     @Override
-    public IommuTlbEntry translate(Iova iova, AccessKind access) {
+    public HostIommuTlbEntry translate(Iova iova, AccessKind access) {
         rw.readLock().lock();
         try {
             long pgmask = Long.lowestOneBit(pgsizeBitmap) - 1;
             Mapping m = containing(iova.value());
             IommuPermission perm = m == null ? IommuPermission.NONE : IommuPermission.of(m.read, m.write);
             if (!perm.allows(access)) {
-                return IommuTlbEntry.miss(iova, pgmask);
+                return HostIommuTlbEntry.miss(iova, pgmask);
             }
             long page = iova.value() & ~pgmask;
-            return new IommuTlbEntry(new Iova(page), new HostAddress(m.vaddr + (page - m.iova)), pgmask, perm);
+            return new HostIommuTlbEntry(new Iova(page), new HostAddress(m.vaddr + (page - m.iova)), pgmask, perm);
         } finally {
             rw.readLock().unlock();
         }

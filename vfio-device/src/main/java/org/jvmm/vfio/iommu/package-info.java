@@ -1,7 +1,9 @@
 /**
  * VFIO IOMMU drivers and backends behind {@link org.jvmm.vfio.iommu.IommuBackend} (sealed):
- * {@link org.jvmm.vfio.iommu.Type1Iommu} (TYPE1 v1/v2) and, later, the sPAPR TCE backend, which
- * must live in this package to join the sealed permits list (the module is unnamed). MAP/UNMAP
- * structures, GET_INFO with its capability chain, the locked-memory account, mdev pin hooks.
+ * {@link org.jvmm.vfio.iommu.Type1Iommu} (TYPE1 v1/v2) and {@link org.jvmm.vfio.iommu.SpaprTceIommu}
+ * (sPAPR TCE v1/v2), which must share this package to join the sealed permits list (the module is
+ * unnamed). Drivers ({@link org.jvmm.vfio.iommu.IommuDriver}) open backends from the narrow
+ * {@link org.jvmm.vfio.iommu.IommuHostResources}. MAP/UNMAP structures, GET_INFO with its
+ * capability chain, mdev pin hooks.
  */
 package org.jvmm.vfio.iommu;

@@ -1,6 +1,6 @@
 package org.jvmm.vfio.pci;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,7 +18,6 @@ import org.jvmm.pci.PciConfigSpace;
 import org.jvmm.pci.PciDeviceModel;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.pci.host.HostPciFunction;
-import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqInfo;
@@ -55,7 +54,6 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
 
     private enum IrqType { NONE, INTX, MSI, MSIX }
 
-    private final HostPciPlatform platform;
     private final HostPciFunction function;
     private final PciDeviceModel model;
     private final PciConfigSpace config;
@@ -73,8 +71,7 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     private EventFd errTrigger;
     private EventFd reqTrigger;
 
-    VfioPciCore(HostPciPlatform platform, HostPciFunction function) {
-        this.platform = platform;
+    VfioPciCore(HostPciFunction function) {
         this.function = function;
         this.model = function.model();
         this.config = function.config();
@@ -826,10 +823,6 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     @Override
     public String toString() {
         return "VfioPciCore[" + name() + ", open=" + openCount + ", irq=" + irqType + ", bars=" + Arrays.toString(bars) + "]";
-    }
-
-    HostPciPlatform platform() {
-        return platform;
     }
 
     /** The command register's memory-enable bit as the device sees it. */

@@ -4,7 +4,8 @@ import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.pci.host.HostPciFunction;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.PciDriver;
+import org.jvmm.vfio.Vfio;
+import org.jvmm.vfio.VfioBusDriver;
 
 /**
  * The vfio-pci bus driver (Linux drivers/vfio/pci/vfio_pci.c): probing a function creates its
@@ -12,11 +13,16 @@ import org.jvmm.pci.host.PciDriver;
  * takes only normal headers). Removing a device whose fd is open is refused with EBUSY after
  * signalling the user's REQ eventfd (the kernel would block until the user lets go).
  */
-public final class VfioPciDriver implements PciDriver {
-    private final HostPciPlatform platform;
+public final class VfioPciDriver implements VfioBusDriver {
+    private final Vfio vfio;
 
-    public VfioPciDriver(HostPciPlatform platform) {
-        this.platform = platform;
+    public VfioPciDriver(Vfio vfio) {
+        this.vfio = vfio;
+    }
+
+    @Override
+    public Vfio vfio() {
+        return vfio;
     }
 
     @Override
@@ -30,7 +36,7 @@ public final class VfioPciDriver implements PciDriver {
             throw new ErrnoException("probe vfio-pci", Errno.EINVAL, function.address()
                     + ": vfio-pci takes only normal (type 0) header functions");
         }
-        VfioPciCore core = new VfioPciCore(platform, function);
+        VfioPciCore core = new VfioPciCore(function);
         function.setDriverData(core);
         function.setInterruptTarget(core);
     }

@@ -53,40 +53,4 @@ public final class VfioTrace {
         @Label("Errno")
         public int errno;
     }
-
-    /** A device DMA the IOMMU refused. */
-    @Name("jvmm.vfio.IommuFault")
-    @Label("IOMMU fault")
-    @Category({"jvmm", "vfio"})
-    @StackTrace(false)
-    public static final class IommuFault extends Event {
-        @Label("Device")
-        public String device;
-        @Label("IOVA")
-        public long iova;
-        @Label("Size")
-        public long size;
-        @Label("Access")
-        public String access;
-        @Label("Reason")
-        public String reason;
-    }
-
-    /**
-     * A request a device model refused because the guest got it wrong (QEMU's LOG_GUEST_ERROR),
-     * from {@link org.jvmm.pci.GuestErrorLog}.
-     */
-    @Name("jvmm.device.GuestError")
-    @Label("Guest error")
-    @Category({"jvmm", "device"})
-    @StackTrace(false)
-    public static final class GuestError extends Event {
-        @Label("Device")
-        public String device;
-        @Label("Kind")
-        @Description("the rule the guest broke, e.g. dma-range")
-        public String kind;
-        @Label("Message")
-        public String message;
-    }
 }

@@ -2,7 +2,7 @@ package org.jvmm.devices.edu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jvmm.devices.edu.EduDevice.*;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;

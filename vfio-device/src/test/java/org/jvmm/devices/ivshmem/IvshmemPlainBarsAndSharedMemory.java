@@ -2,12 +2,13 @@ package org.jvmm.devices.ivshmem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciAddress;
@@ -29,7 +30,7 @@ class IvshmemPlainBarsAndSharedMemory {
     void registersAndSharedMemoryThroughVfio() {
         HostMemoryRegistry memory = new HostMemoryRegistry();
         try (HostMapping shared = memory.allocate("ivshmem", 1 << 20)) {
-            HostPciPlatform p = HostPciPlatform.builder().memory(memory)
+            HostPciPlatform p = HostKernel.builder().memory(memory)
                     .endpoint("0000:00:05.0", new IvshmemPlainDevice(shared), null, true).build();
             p.newId("vfio-pci", 0x1af4, 0x1110);
             try (VfioContainer c = VfioContainer.open(p); VfioGroup g = VfioGroup.open(p, 0)) {

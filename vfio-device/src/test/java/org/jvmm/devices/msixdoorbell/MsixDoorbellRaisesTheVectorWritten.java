@@ -2,13 +2,14 @@ package org.jvmm.devices.msixdoorbell;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jvmm.devices.msixdoorbell.MsixDoorbellDevice.*;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.EventFd;
 import org.jvmm.host.sys.ProcessFds;
@@ -20,7 +21,7 @@ import org.jvmm.vfio.IrqSet;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +46,7 @@ class MsixDoorbellRaisesTheVectorWritten {
     void capabilityRegistersAndDoorbell() {
         long fdsBefore = ProcessFds.count();
         MsixDoorbellDevice model = new MsixDoorbellDevice();
-        HostPciPlatform p = HostPciPlatform.builder()
+        HostPciPlatform p = HostKernel.builder()
                 .memory(new HostMemoryRegistry())
                 .memlock(new LockedMemoryAccount(16L << 20, false))
                 .endpoint(AT.toString(), model, HostPciPlatform.VFIO_PCI, true)

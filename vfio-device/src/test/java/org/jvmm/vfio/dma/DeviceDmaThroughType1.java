@@ -3,7 +3,7 @@ package org.jvmm.vfio.dma;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jvmm.devices.edu.EduDevice.*;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,6 +13,11 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.sys.EventFd;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.HostIommuTlbEntry;
+import org.jvmm.iommu.IommuFault;
+import org.jvmm.iommu.IommuPermission;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.testing.DeviceRig;
 import org.jvmm.testing.Hosts;
@@ -162,11 +167,11 @@ class DeviceDmaThroughType1 {
     void translateReturnsThePageItsHostAddressAndPermission() {
         rig.container.mapDma(new DmaMap(R, ram.address(), Iova.of(0x100000), 0x4000));
         IommuBackend b = rig.container.backend();
-        IommuTlbEntry e = b.translate(Iova.of(0x102abc), AccessKind.READ);
-        assertEquals(new IommuTlbEntry(Iova.of(0x102000), new HostAddress(ram.address().value() + 0x2000), 0xfff,
+        HostIommuTlbEntry e = b.translate(Iova.of(0x102abc), AccessKind.READ);
+        assertEquals(new HostIommuTlbEntry(Iova.of(0x102000), new HostAddress(ram.address().value() + 0x2000), 0xfff,
                 IommuPermission.READ), e);
         assertEquals(IommuPermission.NONE, b.translate(Iova.of(0x102abc), AccessKind.WRITE).perm());
-        assertEquals(IommuTlbEntry.miss(Iova.of(0x200000), 0xfff), b.translate(Iova.of(0x200000), AccessKind.READ));
+        assertEquals(HostIommuTlbEntry.miss(Iova.of(0x200000), 0xfff), b.translate(Iova.of(0x200000), AccessKind.READ));
     }
 
     @Test

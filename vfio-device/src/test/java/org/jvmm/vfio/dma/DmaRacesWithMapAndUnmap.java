@@ -2,7 +2,7 @@ package org.jvmm.vfio.dma;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

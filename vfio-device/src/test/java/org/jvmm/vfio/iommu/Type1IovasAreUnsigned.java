@@ -2,7 +2,7 @@ package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
 import java.lang.foreign.Arena;
@@ -16,7 +16,7 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.testing.Type1Rig;
-import org.jvmm.vfio.dma.FaultReason;
+import org.jvmm.iommu.FaultReason;
 
 /**
  * IOVAs, vaddrs and sizes are unsigned 64-bit (vfio_iommu_type1.c compares them as such). This

@@ -1,8 +1,10 @@
 package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
+import org.jvmm.host.kernel.HostKernel;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import java.util.Comparator;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -74,7 +76,7 @@ class Type1RandomSequencesMatchReferenceModel {
     private static void run(boolean v2, List<Op> ops) {
         HostMemoryRegistry memory = new HostMemoryRegistry();
         LockedMemoryAccount memlock = new LockedMemoryAccount(MEMLOCK, false);
-        HostPciPlatform p = HostPciPlatform.builder().memory(memory).memlock(memlock).iommuDriver(new Type1Driver(ENTRY_LIMIT))
+        HostPciPlatform p = HostKernel.builder().memory(memory).memlock(memlock).iommuDriver(new Type1Driver(ENTRY_LIMIT))
                 .endpoint("0000:00:04.0", SimpleFunction.of(0x1234, 0x9, 0xff0000), null, true).build();
         p.newId("vfio-pci", 0x1234, 0x9);
         try (HostMapping ram = memory.allocate("ram", RAM); VfioContainer c = VfioContainer.open(p);

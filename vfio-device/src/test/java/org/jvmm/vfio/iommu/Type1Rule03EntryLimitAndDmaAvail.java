@@ -1,14 +1,14 @@
 package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.host.BridgeType;
-import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.testing.SimpleFunction;
 import org.jvmm.testing.Type1Rig;
 import org.jvmm.vfio.VfioContainer;
@@ -46,7 +46,7 @@ class Type1Rule03EntryLimitAndDmaAvail {
     @Test
     void aConfiguredLimitIsEnforced() {
         var memory = new HostMemoryRegistry();
-        var p = HostPciPlatform.builder().memory(memory).iommuDriver(new Type1Driver(2))
+        var p = HostKernel.builder().memory(memory).iommuDriver(new Type1Driver(2))
                 .bridge("0000:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
                 .endpoint("0000:01:00.0", SimpleFunction.of(0x1234, 0x1, 0xff0000), null, true).build();
         p.newId("vfio-pci", 0x1234, 0x1);

@@ -1,7 +1,7 @@
 package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
 import java.util.List;

@@ -1,9 +1,10 @@
 package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.address.Iova;
 import org.jvmm.host.Errno;
 import org.jvmm.testing.Type1Rig;

@@ -2,13 +2,13 @@ package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.jvmm.address.Iova;
 import org.jvmm.testing.Type1Rig;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
 import java.nio.ByteBuffer;
@@ -71,7 +71,7 @@ class Type1Rule09GetInfoCapabilityChain {
     void pageSizesBelowTheHostPageAreHiddenAndTheHostPageShown() {
         var hw = new IommuHardware(0x1000_0200L | 0x800, new IovaRange(0, (1L << 39) - 1), List.of());
         var memory = new org.jvmm.host.memory.HostMemoryRegistry();
-        var p = org.jvmm.pci.host.HostPciPlatform.builder().memory(memory).iommu(hw)
+        var p = org.jvmm.host.kernel.HostKernel.builder().memory(memory).iommu(hw)
                 .endpoint("0000:00:04.0", org.jvmm.testing.SimpleFunction.of(0x1234, 0x2, 0xff0000), null, true).build();
         p.newId("vfio-pci", 0x1234, 0x2);
         try (var c = org.jvmm.vfio.VfioContainer.open(p); var g = org.jvmm.vfio.VfioGroup.open(p, 0)) {

@@ -1,7 +1,7 @@
 package org.jvmm.vfio.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.iommu.Type1Assertions.assertErrno;
 
 import org.jvmm.address.Iova;
@@ -10,7 +10,7 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

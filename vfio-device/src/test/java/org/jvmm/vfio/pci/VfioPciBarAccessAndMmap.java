@@ -2,7 +2,7 @@ package org.jvmm.vfio.pci;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jvmm.devices.edu.EduDevice;

@@ -2,7 +2,7 @@ package org.jvmm.vfio.spapr;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -11,10 +11,10 @@ import org.jvmm.address.Iova;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.testing.SpaprRig;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.FaultReason;
-import org.jvmm.vfio.dma.IommuPermission;
-import org.jvmm.vfio.dma.IommuTlbEntry;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.IommuPermission;
+import org.jvmm.iommu.HostIommuTlbEntry;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
@@ -43,8 +43,8 @@ class SpaprDeviceDmaThroughWindows {
             rig.eduDma(ddw.value() + 0x8000, 0, 4096, true); // device -> 64-bit window, inside a 64 KiB page
             assertArrayEquals(pattern, ram.segment().asSlice(aligned + 0x8000, 4096).toArray(ValueLayout.JAVA_BYTE));
             assertEquals(8192, rig.edu.dmaBytesMoved());
-            IommuTlbEntry e = rig.pe().translate(Iova.of(ddw.value() + 0x8123), AccessKind.WRITE);
-            assertEquals(new IommuTlbEntry(ddw, new HostAddress(ram.address().value() + aligned), 0xffff, IommuPermission.READ_WRITE), e);
+            HostIommuTlbEntry e = rig.pe().translate(Iova.of(ddw.value() + 0x8123), AccessKind.WRITE);
+            assertEquals(new HostIommuTlbEntry(ddw, new HostAddress(ram.address().value() + aligned), 0xffff, IommuPermission.READ_WRITE), e);
         }
     }
 

@@ -2,7 +2,7 @@ package org.jvmm.vfio.spapr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.spapr.SpaprAssertions.assertErrno;
 
 import org.jvmm.host.Errno;
@@ -32,10 +32,10 @@ class SpaprRule12OnlyTceTypesAccepted {
         try (SpaprRig rig = new SpaprRig()) {
             SpaprTceDriver d = new SpaprTceDriver(rig.phb);
             for (long type : new long[] {0, VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU, 4, VFIO_EEH, 6, 8}) {
-                assertErrno(Errno.EINVAL, "VFIO_SET_IOMMU", () -> d.open(type, rig.platform));
+                assertErrno(Errno.EINVAL, "VFIO_SET_IOMMU", () -> d.open(type, rig.iommuHost));
             }
-            assertEquals(false, d.open(VFIO_SPAPR_TCE_IOMMU, rig.platform).isV2());
-            assertEquals(true, d.open(VFIO_SPAPR_TCE_v2_IOMMU, rig.platform).isV2());
+            assertEquals(false, d.open(VFIO_SPAPR_TCE_IOMMU, rig.iommuHost).isV2());
+            assertEquals(true, d.open(VFIO_SPAPR_TCE_v2_IOMMU, rig.iommuHost).isV2());
         }
     }
 

@@ -3,7 +3,7 @@ package org.jvmm.vfio.spapr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.spapr.SpaprAssertions.assertErrno;
 
 import org.jvmm.address.HostAddress;

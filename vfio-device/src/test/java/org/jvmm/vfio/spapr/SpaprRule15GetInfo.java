@@ -2,7 +2,7 @@ package org.jvmm.vfio.spapr;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import static org.jvmm.vfio.spapr.SpaprAssertions.assertErrno;
 
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ class SpaprRule15GetInfo {
     @Test
     void withNoGroupAttachedItIsEnxio() {
         try (SpaprRig rig = new SpaprRig()) {
-            var backend = new SpaprTceDriver(rig.phb).open(VFIO_SPAPR_TCE_v2_IOMMU, rig.platform);
+            var backend = new SpaprTceDriver(rig.phb).open(VFIO_SPAPR_TCE_v2_IOMMU, rig.iommuHost);
             assertErrno(Errno.ENXIO, "VFIO_IOMMU_SPAPR_TCE_GET_INFO", () -> backend.getInfo(32));
         }
     }

@@ -1,7 +1,7 @@
 package org.jvmm.vfio.trace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Files;

@@ -33,7 +33,7 @@ public final class SpaprPhb implements AutoCloseable {
 
     /** Makes and drops KVM's copy of a window's table (KVM_CREATE_SPAPR_TCE_64), or nothing. */
     public interface KvmTables {
-        org.jvmm.kvm.soft.spapr.KvmTceTable create(long liobn, int pageShift, long busOffset, long entries);
+        org.jvmm.kvm.spapr.KvmSpaprTceTable create(long liobn, int pageShift, long busOffset, long entries);
     }
 
     private final int index;
@@ -166,7 +166,7 @@ public final class SpaprPhb implements AutoCloseable {
         if (r != null) {
             dmaRoot.removeSubregion(r);
         }
-        org.jvmm.kvm.soft.spapr.KvmTceTable k = t.kvmTable();
+        org.jvmm.kvm.spapr.KvmSpaprTceTable k = t.kvmTable();
         t.disable();
         if (k != null) {
             k.close();

@@ -2,11 +2,11 @@ package org.jvmm.hw.spapr;
 
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
-import org.jvmm.kvm.soft.spapr.KvmTceTable;
+import org.jvmm.kvm.spapr.KvmSpaprTceTable;
 import org.jvmm.memory.AddressSpace;
-import org.jvmm.vfio.dma.AccessKind;
+import org.jvmm.iommu.AccessKind;
 import org.jvmm.memory.IommuEvent;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.IommuPermission;
 import org.jvmm.memory.IommuRegion;
 import org.jvmm.memory.IommuTlbEntry;
 import org.jvmm.memory.IommuTranslator;
@@ -33,7 +33,7 @@ public final class SpaprTceTable implements IommuTranslator {
     private long busOffset;
     private long nbTable;
     private volatile long[] table = new long[0];
-    private volatile KvmTceTable kvm;
+    private volatile KvmSpaprTceTable kvm;
     private IommuRegion region;
 
     public SpaprTceTable(long liobn, AddressSpace target) {
@@ -95,7 +95,7 @@ public final class SpaprTceTable implements IommuTranslator {
     }
 
     /** From now on the TCEs live in KVM's table for this LIOBN (same window). */
-    public synchronized void attachKvm(KvmTceTable t) {
+    public synchronized void attachKvm(KvmSpaprTceTable t) {
         if (t.liobn() != liobn || t.pageShift() != pageShift || t.size() != nbTable || t.offset() << t.pageShift() != busOffset) {
             throw new IllegalArgumentException("KVM table " + t + " does not describe window 0x" + Long.toHexString(busOffset)
                     + " of LIOBN 0x" + Long.toHexString(liobn));
@@ -103,18 +103,18 @@ public final class SpaprTceTable implements IommuTranslator {
         this.kvm = t;
     }
 
-    public KvmTceTable kvmTable() {
+    public KvmSpaprTceTable kvmTable() {
         return kvm;
     }
 
     /** The TCE of window entry {@code index}. */
     public long get(long index) {
-        KvmTceTable k = kvm;
+        KvmSpaprTceTable k = kvm;
         return k != null ? k.get(index) : table[(int) index];
     }
 
     private void set(long index, long tce) {
-        KvmTceTable k = kvm;
+        KvmSpaprTceTable k = kvm;
         if (k != null) {
             k.set(index, tce);
         } else {

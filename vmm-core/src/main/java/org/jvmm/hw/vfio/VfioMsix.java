@@ -19,7 +19,7 @@ import org.jvmm.memory.MmioOps;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
 import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * The guest's view of a vfio-pci function's MSI-X capability: the emulated vector table and PBA,

@@ -30,7 +30,7 @@ import org.jvmm.vfio.IrqSet;
 import org.jvmm.vfio.RegionInfo;
 import org.jvmm.vfio.RegionMapping;
 import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * A host PCI function given to the guest through VFIO (QEMU's vfio-pci device, hw/vfio/pci.c).

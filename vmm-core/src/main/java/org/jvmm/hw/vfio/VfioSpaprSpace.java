@@ -1,6 +1,6 @@
 package org.jvmm.hw.vfio;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -14,8 +14,8 @@ import org.jvmm.host.ErrnoException;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.spapr.SpaprTceTable;
 import org.jvmm.kvm.KvmVfioDevice;
-import org.jvmm.kvm.soft.SoftVm;
-import org.jvmm.kvm.soft.spapr.KvmTceTable;
+import org.jvmm.kvm.spapr.KvmSpaprTceTable;
+import org.jvmm.kvm.spapr.SpaprVm;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.memory.FlatRange;
 import org.jvmm.memory.IommuEvent;
@@ -28,8 +28,8 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.IommuPermission;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.IommuPermission;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.DmaUnmap;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
@@ -49,7 +49,7 @@ import org.jvmm.vfio.iommu.SpaprTceRemove;
  *     land at the same bus address), an IOMMU notifier is registered over it (MAP -&gt; MAP_DMA of
  *     the page's host address, UNMAP -&gt; UNMAP_DMA) and replayed; its removal unregisters the
  *     notifier and removes the host window;</li>
- * <li>when a soft VM is given, each group is added to the KVM-VFIO device and every window's KVM
+ * <li>when an sPAPR VM is given, each group is added to the KVM-VFIO device and every window's KVM
  *     table is linked to the host window (mainline SET_SPAPR_TCE, or the seed's
  *     SET_SPAPR_TCE_LIOBN), so H_PUT_TCE on it never leaves the accelerator.</li>
  * </ul>
@@ -71,7 +71,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
     private final HostPciPlatform platform;
     private final AddressSpace systemMemory;
     private final SpaprPhb phb;
-    private final SoftVm kvmVm;
+    private final SpaprVm kvmVm;
     private final KvmLink linkStyle;
     private final VfioContainer container;
     private final Map<Integer, VfioGroup> groups = new LinkedHashMap<>();
@@ -86,10 +86,10 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
     private boolean closed;
 
     /**
-     * @param kvmVm the soft VM whose TCE tables to link, or null for none (every H_PUT_TCE then
+     * @param kvmVm the sPAPR VM whose TCE tables to link, or null for none (every H_PUT_TCE then
      *        reaches the VMM)
      */
-    public VfioSpaprSpace(HostPciPlatform platform, AddressSpace systemMemory, SpaprPhb phb, SoftVm kvmVm, KvmLink linkStyle) {
+    public VfioSpaprSpace(HostPciPlatform platform, AddressSpace systemMemory, SpaprPhb phb, SpaprVm kvmVm, KvmLink linkStyle) {
         this.platform = platform;
         this.systemMemory = systemMemory;
         this.phb = phb;
@@ -121,7 +121,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
             }
             groups.put(n, g);
             if (kvmVm != null) {
-                int fd = kvmVm.files().install(g);
+                int fd = kvmVm.installVfioGroupFd(g);
                 groupFds.put(n, fd);
                 if (kvmVfio == null) {
                     kvmVfio = kvmVm.createVfioDevice();
@@ -280,7 +280,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
     }
 
     private void link(int groupNumber, SpaprTceTable t, long start) {
-        KvmTceTable k = t.kvmTable();
+        KvmSpaprTceTable k = t.kvmTable();
         if (kvmVfio == null || k == null) {
             return;
         }
@@ -349,7 +349,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
         }
         for (Map.Entry<Integer, VfioGroup> e : groups.entrySet()) {
             if (groupFds.containsKey(e.getKey())) {
-                kvmVm.files().close(groupFds.get(e.getKey()));
+                kvmVm.closeVfioGroupFd(groupFds.get(e.getKey()));
             }
             e.getValue().close();
         }

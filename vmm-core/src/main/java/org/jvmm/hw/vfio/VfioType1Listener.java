@@ -9,7 +9,7 @@ import org.jvmm.memory.MemoryRegionSection;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.trace.Trace;
 import org.jvmm.vfio.VfioContainer;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 import org.jvmm.vfio.iommu.DmaMap;
 import org.jvmm.vfio.iommu.DmaUnmap;
 

@@ -8,7 +8,7 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.VfioUapi;
+import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
  * One VFIO container for one guest address space, with its groups (QEMU's VFIOAddressSpace and

@@ -2,13 +2,14 @@ package org.jvmm.machine.pseries;
 
 import java.nio.ByteOrder;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.spapr.PnvPhb;
 import org.jvmm.pci.host.spapr.PnvPhbConfig;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprTceDriver;
 
 /**
@@ -29,7 +30,7 @@ public record PowerHost(HostMemoryRegistry memory, PnvPhb phb, EduDevice edu, Ho
         HostMemoryRegistry memory = new HostMemoryRegistry();
         PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
         EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
-        HostPciPlatform platform = HostPciPlatform.builder().memory(memory)
+        HostPciPlatform platform = HostKernel.builder().memory(memory)
                 .memlock(new LockedMemoryAccount(MEMLOCK_LIMIT, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
 import org.jvmm.host.memory.HostMapping;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.machine.config.HostDeviceConfig;
@@ -16,7 +17,7 @@ import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.VfioPciConfig;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * Assembles an x86-toy machine from configuration records (Firecracker's {@code builder.rs}): the
@@ -128,7 +129,7 @@ public final class X86ToyBuilder {
     public X86Host buildHost(HostMemoryRegistry registry) {
         List<HostMapping> shared = new ArrayList<>();
         try {
-            HostPciPlatform.Builder b = HostPciPlatform.builder().memory(registry)
+            HostKernel.Builder b = HostKernel.builder().memory(registry)
                     .memlock(new LockedMemoryAccount(memlockLimit, false));
             for (HostDeviceConfig h : hostDevices.values()) {
                 String addr = h.host().toString();

@@ -14,6 +14,7 @@ import java.util.List;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.kvm.Gsi;
@@ -28,8 +29,8 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.VfioUapi;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.vfio.uapi.VfioUapi;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -63,7 +64,7 @@ class VfioPciMsixVectorsAndMasking {
         fdsBefore = ProcessFds.count();
         registry = new HostMemoryRegistry();
         doorbell = new MsixDoorbellDevice();
-        HostPciPlatform p = HostPciPlatform.builder()
+        HostPciPlatform p = HostKernel.builder()
                 .memory(registry)
                 .memlock(new LockedMemoryAccount(16L << 20, false))
                 .endpoint(HOST.toString(), doorbell, HostPciPlatform.VFIO_PCI, true)

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.hw.spapr.SpaprPhb;
-import org.jvmm.vfio.dma.FaultReason;
+import org.jvmm.iommu.FaultReason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

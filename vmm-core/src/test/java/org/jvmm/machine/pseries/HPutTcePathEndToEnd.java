@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.jvmm.kvm.spapr.Papr.*;
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,7 +13,7 @@ import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.dispatch.ExitKind;
 import org.jvmm.kvm.soft.ScriptedCpu;
-import org.jvmm.vfio.dma.FaultReason;
+import org.jvmm.iommu.FaultReason;
 import org.jvmm.vfio.iommu.EehPeOp;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;

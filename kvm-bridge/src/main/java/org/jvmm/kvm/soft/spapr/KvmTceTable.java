@@ -2,6 +2,7 @@ package org.jvmm.kvm.soft.spapr;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jvmm.kvm.spapr.KvmSpaprTceTable;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.pci.host.spapr.PreregisteredMemory;
 import org.jvmm.pci.host.spapr.TceTable;
@@ -16,7 +17,7 @@ import org.jvmm.pci.host.spapr.TceTable;
  * of the guest view are plain reads. The link list is copy-on-write. Closing its fd (owned by the
  * VMM) removes the table from the VM.
  */
-public final class KvmTceTable implements AutoCloseable {
+public final class KvmTceTable implements KvmSpaprTceTable {
 
     /** A hardware table this LIOBN drives, with the pre-registered memory its TCEs are built from. */
     public record Link(TceTable table, PreregisteredMemory preregistered, Object group) {
@@ -41,25 +42,30 @@ public final class KvmTceTable implements AutoCloseable {
         this.onClose = onClose;
     }
 
+    @Override
     public long liobn() {
         return liobn;
     }
 
+    @Override
     public int pageShift() {
         return pageShift;
     }
 
     /** The window's first bus page. */
+    @Override
     public long offset() {
         return offset;
     }
 
     /** Entries. */
+    @Override
     public long size() {
         return size;
     }
 
     /** The anon-inode fd the VMM holds for the table. */
+    @Override
     public int fd() {
         return fd;
     }
@@ -69,11 +75,13 @@ public final class KvmTceTable implements AutoCloseable {
     }
 
     /** The TCE of window entry {@code index} (0 = the window's first page) as the guest wrote it. */
+    @Override
     public long get(long index) {
         return guestView[(int) index];
     }
 
     /** The VMM writing the guest view (QEMU's h_put_tce on an mmapped KVM table). */
+    @Override
     public void set(long index, long tce) {
         guestView[(int) index] = tce;
     }
@@ -105,6 +113,7 @@ public final class KvmTceTable implements AutoCloseable {
     }
 
     /** True once a hardware table is linked: the fast path then drives the device's IOMMU too. */
+    @Override
     public boolean linked() {
         return !links.isEmpty();
     }

@@ -15,7 +15,7 @@ import org.jvmm.host.ErrnoException;
 import org.jvmm.kvm.KvmVfioDevice;
 import org.jvmm.kvm.soft.SoftVm;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
-import org.jvmm.vfio.dma.FaultReason;
+import org.jvmm.iommu.FaultReason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

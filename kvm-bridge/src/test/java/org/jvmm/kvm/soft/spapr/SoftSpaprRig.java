@@ -1,11 +1,12 @@
 package org.jvmm.kvm.soft.spapr;
 
-import static org.jvmm.vfio.VfioUapi.*;
+import static org.jvmm.vfio.uapi.VfioUapi.*;
 
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.KvmVfioDevice;
@@ -23,7 +24,7 @@ import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.pci.host.spapr.TceTable;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.iommu.LockedMemoryAccount;
+import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.jvmm.vfio.iommu.SpaprTceCreate;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
@@ -57,7 +58,7 @@ public final class SoftSpaprRig implements AutoCloseable {
     public Iova ddwStart;
 
     public SoftSpaprRig(boolean ddw) {
-        platform = HostPciPlatform.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
+        platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
                 .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
                 .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
                 .endpoint("0001:01:00.0", edu, "edu", true).build();

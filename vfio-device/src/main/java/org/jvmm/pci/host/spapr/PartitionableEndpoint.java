@@ -10,11 +10,11 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.pci.host.HostPciFunction;
 import org.jvmm.pci.host.IommuGroup;
-import org.jvmm.vfio.dma.AccessKind;
-import org.jvmm.vfio.dma.DmaDomain;
-import org.jvmm.vfio.dma.FaultReason;
-import org.jvmm.vfio.dma.IommuPermission;
-import org.jvmm.vfio.dma.IommuTlbEntry;
+import org.jvmm.iommu.AccessKind;
+import org.jvmm.iommu.DmaDomain;
+import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.IommuPermission;
+import org.jvmm.iommu.HostIommuTlbEntry;
 
 /**
  * One partitionable endpoint of a sPAPR host bridge: the unit of isolation and error recovery,
@@ -332,19 +332,19 @@ public final class PartitionableEndpoint implements DmaDomain {
     }
 
     @Override
-    public IommuTlbEntry translate(Iova iova, AccessKind access) {
+    public HostIommuTlbEntry translate(Iova iova, AccessKind access) {
         long ioba = iova.value();
         TceTable t = windowFor(ioba);
         if (t == null || dmaFrozen) {
-            return IommuTlbEntry.miss(iova, 0xfff);
+            return HostIommuTlbEntry.miss(iova, 0xfff);
         }
         long mask = t.pageSize() - 1;
         long tce = t.get(ioba >>> t.pageShift());
         IommuPermission perm = IommuPermission.of((tce & TceTable.TCE_READ) != 0, (tce & TceTable.TCE_WRITE) != 0);
         if (!perm.allows(access)) {
-            return IommuTlbEntry.miss(iova, mask);
+            return HostIommuTlbEntry.miss(iova, mask);
         }
-        return new IommuTlbEntry(new Iova(ioba & ~mask), new HostAddress(tce & ~mask), mask, perm);
+        return new HostIommuTlbEntry(new Iova(ioba & ~mask), new HostAddress(tce & ~mask), mask, perm);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 import org.jvmm.address.HostAddress;
 import org.jvmm.address.Iova;
@@ -8,10 +8,10 @@ import org.jvmm.address.Iova;
  * {@code addrMask + 1}), the host address it translates to, the mask of the page and the
  * permissions. A miss is an entry with permission {@link IommuPermission#NONE} and no address.
  */
-public record IommuTlbEntry(Iova iova, HostAddress translated, long addrMask, IommuPermission perm) {
+public record HostIommuTlbEntry(Iova iova, HostAddress translated, long addrMask, IommuPermission perm) {
 
-    public static IommuTlbEntry miss(Iova iova, long addrMask) {
-        return new IommuTlbEntry(new Iova(iova.value() & ~addrMask), null, addrMask, IommuPermission.NONE);
+    public static HostIommuTlbEntry miss(Iova iova, long addrMask) {
+        return new HostIommuTlbEntry(new Iova(iova.value() & ~addrMask), null, addrMask, IommuPermission.NONE);
     }
 
     public boolean isMapped() {

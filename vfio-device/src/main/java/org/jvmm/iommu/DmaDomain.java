@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 import java.lang.foreign.MemorySegment;
 import org.jvmm.address.Iova;
@@ -21,5 +21,5 @@ public interface DmaDomain {
     FaultReason transfer(Iova iova, MemorySegment buffer, boolean toMemory);
 
     /** The translation of the page holding {@code iova} for the given access (a miss when refused). */
-    IommuTlbEntry translate(Iova iova, AccessKind access);
+    HostIommuTlbEntry translate(Iova iova, AccessKind access);
 }

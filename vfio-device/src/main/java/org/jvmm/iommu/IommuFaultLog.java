@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class IommuFaultLog {
     }
 
     public synchronized void record(IommuFault fault) {
-        org.jvmm.vfio.trace.VfioTrace.IommuFault ev = new org.jvmm.vfio.trace.VfioTrace.IommuFault();
+        IommuTrace.IommuFault ev = new IommuTrace.IommuFault();
         if (ev.shouldCommit()) {
             ev.device = fault.device().toString();
             ev.iova = fault.iova().value();

@@ -1,4 +1,4 @@
-package org.jvmm.vfio.iommu;
+package org.jvmm.host.memory;
 
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;

@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 /** The direction of a device's memory access, from the device's point of view. */
 public enum AccessKind {

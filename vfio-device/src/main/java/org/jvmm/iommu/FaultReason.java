@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 /** Why a device's DMA was refused. */
 public enum FaultReason {

@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.lang.foreign.MemorySegment;

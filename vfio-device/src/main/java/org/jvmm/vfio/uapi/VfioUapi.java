@@ -1,4 +1,4 @@
-package org.jvmm.vfio;
+package org.jvmm.vfio.uapi;
 
 /**
  * Numbers from Linux include/uapi/linux/vfio.h: ioctl request codes, IOMMU types and extensions,

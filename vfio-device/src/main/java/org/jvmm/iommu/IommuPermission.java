@@ -1,4 +1,4 @@
-package org.jvmm.vfio.dma;
+package org.jvmm.iommu;
 
 /** Access rights of an IOMMU translation, as QEMU's IOMMUAccessFlags (NONE, RO, WO, RW). */
 public enum IommuPermission {

@@ -1,0 +1,14 @@
+/**
+ * The host IOMMU core (Linux drivers/iommu): the domain interface translating IOMMUs implement
+ * ({@link org.jvmm.iommu.DmaDomain}), a translation in QEMU's IOMMUTLBEntry shape as the host
+ * kernel answers it ({@link org.jvmm.iommu.HostIommuTlbEntry}; the VMM's vIOMMU entry is
+ * vmm-core's own), permissions and access kinds, the {@link org.jvmm.pci.DmaPort DMA port}
+ * each function's model is given ({@link org.jvmm.iommu.DeviceDmaPort}), and IOMMU faults
+ * (device, IOVA, access, reason) kept in the host's {@link org.jvmm.iommu.IommuFaultLog}. A
+ * refused transfer moves nothing.
+ *
+ * <p>Sits below the host PCI platform and VFIO: it imports neither {@code org.jvmm.pci.host} nor
+ * {@code org.jvmm.vfio}, only the device-side PCI types (a requester's {@code PciAddress}, the
+ * {@code DmaPort} contract).
+ */
+package org.jvmm.iommu;
