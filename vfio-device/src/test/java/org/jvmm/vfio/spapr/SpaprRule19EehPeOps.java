@@ -25,6 +25,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 19 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): EEH (VFIO_EEH_PE_OP): the ten ops (DISABLE,
+ * ENABLE, UNFREEZE_IO, UNFREEZE_DMA, GET_STATE, RESET_DEACTIVATE, RESET_HOT, RESET_FUNDAMENTAL,
+ * CONFIGURE, INJECT_ERR); any flags or an unknown op is EINVAL. A DMA outside the window isolates
+ * (freezes) the whole PE: MMIO reads return all-ones, DMA is blocked, until the recovery sequence
+ * of Documentation/vfio.txt (seed 004) runs.
+ */
 @DisplayName("Rule 19: the ten EEH PE ops; a DMA outside the window freezes the PE (MMIO all-ones, DMA blocked) until seed 004's recovery")
 class SpaprRule19EehPeOps {
     private static final String OP = "VFIO_EEH_PE_OP";
