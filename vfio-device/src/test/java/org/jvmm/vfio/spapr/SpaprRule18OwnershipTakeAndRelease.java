@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * before release VFIO unsets and clears every table it created and the platform recreates its
  * default 32-bit window.
  */
-@DisplayName("Rule 18 (seed 002): taking a PE removes the platform's tables; release unsets and clears VFIO's and restores the default")
+@DisplayName("Rule 18, the sPAPR IOMMU ownership rework (seed 002): taking a PE removes the platform's tables; release unsets and clears VFIO's and restores the default")
 class SpaprRule18OwnershipTakeAndRelease {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 

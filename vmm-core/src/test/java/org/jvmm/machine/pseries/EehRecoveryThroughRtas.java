@@ -12,7 +12,7 @@ import org.jvmm.iommu.FaultReason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("EEH end to end from the guest: a DMA outside the window freezes the PE; the RTAS EEH calls run seed 004's recovery")
+@DisplayName("EEH end to end from the guest: a DMA outside the window freezes the PE; the RTAS EEH calls run the recovery sequence of Documentation/vfio.txt (seed 004)")
 class EehRecoveryThroughRtas {
     private static final long ARGS = 0x8000;
     private static final long HI = SpaprPhb.BUID_BASE >>> 32;
