@@ -258,8 +258,11 @@ public final class SpaprTceIommu implements IommuBackend {
         checkArgs(op, req.argsz(), SpaprRegisterMemory.MIN_SIZE, req.flags(), req);
         long ua = req.vaddr().value();
         long size = req.size();
-        if ((ua & (SYSTEM_PAGE - 1)) != 0 || (size & (SYSTEM_PAGE - 1)) != 0 || Long.compareUnsigned(ua + size, ua) < 0) {
-            throw new ErrnoException(op, Errno.EINVAL, req + ": not page aligned, or wraps around");
+        // size 0 is refused too: upstream registers an empty region that nothing can use, and here it
+        // would share its start with (and hide) a real region in the PHB's index
+        if ((ua & (SYSTEM_PAGE - 1)) != 0 || (size & (SYSTEM_PAGE - 1)) != 0 || Long.compareUnsigned(ua + size, ua) < 0
+                || size == 0) {
+            throw new ErrnoException(op, Errno.EINVAL, req + ": not page aligned, empty, or wraps around");
         }
         PreregisteredMemory mm = phb.preregistered();
         PreregisteredMemory.Region r = mm.get(ua, size);
@@ -269,9 +272,10 @@ public final class SpaprTceIommu implements IommuBackend {
                 throw new ErrnoException(op, Errno.EBUSY, req + ": already registered by this container");
             }
         } else {
-            MemorySegment mem = memory.resolve(op, req.vaddr(), size); // EFAULT: get_user_pages fails
+            // mm_iommu_do_alloc: accounted first (ENOMEM), then pinned (EFAULT), then the overlap check (EINVAL)
             memlock.charge(op, size);
             try {
+                MemorySegment mem = memory.resolve(op, req.vaddr(), size); // EFAULT: get_user_pages fails
                 r = mm.create(op, ua, size, mem);
             } catch (ErrnoException e) {
                 memlock.uncharge(size);

@@ -2,6 +2,7 @@ package org.jvmm.pci.host.spapr;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jvmm.address.HostAddress;
@@ -57,6 +58,12 @@ public final class PartitionableEndpoint implements DmaDomain {
     private final List<byte[]> savedConfig = new ArrayList<>();
     private final AtomicLong freezes = new AtomicLong();
     private volatile FreezeCause lastFreeze;
+    /** Translation passes a DMA makes at most while the tables keep changing under it. */
+    private static final int TRANSLATE_ATTEMPTS = 64;
+    /** Test hook: runs after a DMA translated its pages and before it copies (null in production). */
+    private Runnable afterTranslation;
+    /** Test hook: runs once in a DMA's first translation pass, after its first page (null in production). */
+    private Runnable midTranslation;
 
     /** Why the PE froze last. */
     public record FreezeCause(Iova iova, long size, AccessKind access, String reason) {
@@ -256,17 +263,30 @@ public final class PartitionableEndpoint implements DmaDomain {
     // ---- device DMA ----
 
     private TceTable windowFor(long ioba) {
-        TceTable t = window0;
-        if (t != null && t.contains(ioba)) {
-            return t;
+        return windowFor(ioba, window0, window1);
+    }
+
+    private static TceTable windowFor(long ioba, TceTable w0, TceTable w1) {
+        if (w0 != null && w0.contains(ioba)) {
+            return w0;
         }
-        t = window1;
-        if (t != null && t.contains(ioba)) {
-            return t;
+        if (w1 != null && w1.contains(ioba)) {
+            return w1;
         }
         return null;
     }
 
+    /**
+     * Device DMA of {@code buffer.byteSize()} bytes at bus address {@code iova}, whole against one
+     * view of the windows and their tables, or a fault having moved nothing. The pages are
+     * translated and checked first, reading each TCE once; the pass counts as one view when no
+     * window changed and no TCE of either table was written while it ran ({@link TceTable#writes}),
+     * else it is made again, up to {@value #TRANSLATE_ATTEMPTS} times. A DMA whose tables changed
+     * under every one of those passes faults as {@link FaultReason#UNMAPPED} having moved nothing
+     * (its range was being remapped throughout), so it never mixes two views. The bytes then move through those translations only: a TCE
+     * cleared or a window removed while the copy runs does not touch this DMA (as an in-flight
+     * transfer completes before the hardware's TCE invalidation does); the next DMA sees it.
+     */
     @Override
     public FaultReason transfer(Iova iova, MemorySegment buffer, boolean toMemory) {
         if (dmaFrozen) {
@@ -275,60 +295,124 @@ public final class PartitionableEndpoint implements DmaDomain {
         long start = iova.value();
         long len = buffer.byteSize();
         long need = toMemory ? TceTable.TCE_WRITE : TceTable.TCE_READ;
-        // pass 1: every page inside a window, valid and permitted (all or nothing)
-        HostMapping cur = null; // consecutive pages are usually in one mapping
-        long at = start;
         long end = start + len;
         boolean wraps = Long.compareUnsigned(end - 1, start) < 0;
-        while (true) {
-            TceTable t = wraps ? null : windowFor(at);
-            if (t == null) {
-                freeze(new FreezeCause(iova, len, toMemory ? AccessKind.WRITE : AccessKind.READ,
-                        "bus address 0x" + Long.toHexString(wraps ? start : at) + " is outside every DMA window"));
-                return FaultReason.OUTSIDE_DMA_WINDOW;
+        // translate: every page inside a window, valid, permitted and backed; host-contiguous
+        // pages of one mapping merge into one run (usually the DMA is a single run)
+        MemorySegment run = null; // the run being built: its mapping's segment, from runStart
+        long runStart = 0;
+        long runLen = 0;
+        MemorySegment[] runs = null; // finished runs, only when the DMA has more than one
+        int finished = 0;
+        for (int attempt = 1; ; attempt++) {
+            TceTable w0 = window0;
+            TceTable w1 = window1;
+            long writes0 = w0 == null ? 0 : w0.writes();
+            long writes1 = w1 == null ? 0 : w1.writes();
+            run = null;
+            finished = 0;
+            long at = start;
+            while (true) {
+                TceTable t = wraps ? null : windowFor(at, w0, w1);
+                if (t == null) {
+                    freeze(new FreezeCause(iova, len, toMemory ? AccessKind.WRITE : AccessKind.READ,
+                            "bus address 0x" + Long.toHexString(wraps ? start : at) + " is outside every DMA window"));
+                    return FaultReason.OUTSIDE_DMA_WINDOW;
+                }
+                long tce = t.get(at >>> t.pageShift());
+                if ((tce & TceTable.TCE_PERMS) == 0) {
+                    return FaultReason.UNMAPPED;
+                }
+                if ((tce & need) == 0) {
+                    return FaultReason.PERMISSION;
+                }
+                long pageMask = t.pageSize() - 1;
+                long n = Math.min(end - at, t.pageSize() - (at & pageMask));
+                long host = (tce & ~pageMask) + (at & pageMask);
+                if (run != null && run.address() + runStart + runLen == host
+                        && Long.compareUnsigned(runStart + runLen + n, run.byteSize()) <= 0) {
+                    runLen += n; // continues the run in the same mapping
+                } else {
+                    HostMapping m = memory.find(new HostAddress(host), n);
+                    MemorySegment seg = m == null ? null : segmentOf(m);
+                    if (seg == null) {
+                        return FaultReason.UNMAPPED; // the page behind the TCE is gone
+                    }
+                    if (run != null) {
+                        if (runs == null) {
+                            runs = new MemorySegment[4];
+                        } else if (finished == runs.length) {
+                            runs = Arrays.copyOf(runs, finished * 2);
+                        }
+                        runs[finished++] = run.asSlice(runStart, runLen);
+                    }
+                    run = seg;
+                    runStart = host - m.address().value();
+                    runLen = n;
+                }
+                if (midTranslation != null && at == start) {
+                    midTranslation.run();
+                }
+                long pageEnd = ((at >>> t.pageShift()) + 1) << t.pageShift();
+                if (pageEnd == 0 || Long.compareUnsigned(pageEnd, end) >= 0) {
+                    break;
+                }
+                at = pageEnd;
             }
-            long tce = t.get(at >>> t.pageShift());
-            if ((tce & TceTable.TCE_PERMS) == 0) {
-                return FaultReason.UNMAPPED;
-            }
-            if ((tce & need) == 0) {
-                return FaultReason.PERMISSION;
-            }
-            long pageMask = t.pageSize() - 1;
-            long n = Math.min(end - at, t.pageSize() - (at & pageMask));
-            HostAddress host = new HostAddress((tce & ~pageMask) + (at & pageMask));
-            HostMapping m = cur != null && cur.contains(host, n) ? cur : memory.find(host, n);
-            cur = m;
-            if (m == null || m.isClosed()) {
-                return FaultReason.UNMAPPED; // the page behind the TCE is gone
-            }
-            long pageEnd = ((at >>> t.pageShift()) + 1) << t.pageShift();
-            if (pageEnd == 0 || Long.compareUnsigned(pageEnd, end) >= 0) {
+            boolean oneView = window0 == w0 && window1 == w1 && (w0 == null || w0.writes() == writes0)
+                    && (w1 == null || w1.writes() == writes1);
+            if (oneView) {
                 break;
             }
-            at = pageEnd;
-        }
-        // pass 2: copy page by page
-        long done = 0;
-        while (done < len) {
-            long a = start + done;
-            TceTable t = windowFor(a);
-            long tce = t.get(a >>> t.pageShift());
-            long pageMask = t.pageSize() - 1;
-            long inPage = a & pageMask;
-            long n = Math.min(len - done, t.pageSize() - inPage);
-            HostAddress host = new HostAddress((tce & ~pageMask) + inPage);
-            HostMapping m = cur.contains(host, n) ? cur : memory.find(host, n);
-            cur = m;
-            MemorySegment target = m.segment().asSlice((tce & ~pageMask) + inPage - m.address().value(), n);
-            if (toMemory) {
-                MemorySegment.copy(buffer, done, target, 0, n);
-            } else {
-                MemorySegment.copy(target, 0, buffer, done, n);
+            if (attempt == TRANSLATE_ATTEMPTS) {
+                return FaultReason.UNMAPPED;
             }
-            done += n;
         }
+        if (afterTranslation != null) {
+            afterTranslation.run();
+        }
+        // copy through the translations made above, never reading the tables again
+        long done = 0;
+        for (int i = 0; i < finished; i++) {
+            done += copy(runs[i], buffer, done, toMemory);
+        }
+        copy(run.asSlice(runStart, runLen), buffer, done, toMemory);
         return null;
+    }
+
+    /** The mapping's memory, or null when it was closed (the process freed it). */
+    private static MemorySegment segmentOf(HostMapping m) {
+        if (m.isClosed()) {
+            return null;
+        }
+        try {
+            return m.segment();
+        } catch (IllegalStateException closedJustNow) {
+            return null;
+        }
+    }
+
+    private static long copy(MemorySegment target, MemorySegment buffer, long at, boolean toMemory) {
+        long n = target.byteSize();
+        if (toMemory) {
+            MemorySegment.copy(buffer, at, target, 0, n);
+        } else {
+            MemorySegment.copy(target, 0, buffer, at, n);
+        }
+        return n;
+    }
+
+    /**
+     * Test hook: {@code hook} runs inside every later DMA between its translation and its copy,
+     * so a test can change the table exactly there. Set it before DMA starts; null removes it.
+     */
+    void afterTranslationForTest(Runnable hook) {
+        this.afterTranslation = hook;
+    }
+
+    /** Test hook: {@code hook} runs in each translation pass of a DMA right after its first page. */
+    void midTranslationForTest(Runnable hook) {
+        this.midTranslation = hook;
     }
 
     @Override

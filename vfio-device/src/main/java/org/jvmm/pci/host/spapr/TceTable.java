@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jvmm.address.Iova;
 
 /**
@@ -17,7 +18,8 @@ import org.jvmm.address.Iova;
  *
  * <p>Thread rules: entries are written by one owner at a time (the VFIO container's lock, or
  * KVM's table lock on the hypercall fast path) and read lock-free by device DMA, with
- * release/acquire ordering. {@link #owner()} tells who may write it.
+ * release/acquire ordering; {@link #writes()} counts the writes so that a reader can tell whether
+ * the entries it read were one view of the table. {@link #owner()} tells who may write it.
  */
 public final class TceTable {
     /** TCE_PCI_READ: the device may read the page. */
@@ -36,6 +38,7 @@ public final class TceTable {
     private final MemorySegment entries;
     private final long[] userspace;
     private final Object owner;
+    private final AtomicLong writes = new AtomicLong();
 
     /**
      * A zeroed table of {@code size} entries for the window starting at bus page {@code offset}.
@@ -114,7 +117,18 @@ public final class TceTable {
 
     /** Writes the TCE of absolute entry {@code entry} and returns the old one (iommu_tce_xchg). */
     public long xchg(long entry, long tce) {
-        return (long) ENTRY.getAndSetRelease(entries, 0L, entry - offset, tce);
+        long old = (long) ENTRY.getAndSetRelease(entries, 0L, entry - offset, tce);
+        writes.incrementAndGet(); // after the entry: see writes()
+        return old;
+    }
+
+    /**
+     * Entry writes completed so far. Each write counts after its entry is stored, so a reader that
+     * reads this, then some entries, then this again and gets the same number read those entries
+     * as they all were at one instant (any write it may have seen was still in progress).
+     */
+    public long writes() {
+        return writes.get();
     }
 
     /** The user address entry {@code entry} was built from, or 0. */
