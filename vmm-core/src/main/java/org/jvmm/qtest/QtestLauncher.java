@@ -14,7 +14,7 @@ import org.jvmm.machine.pseries.PseriesMachine;
 
 /**
  * {@code ./vmm -M pseries[,kvm-tce=on|off][,link=mainline|seed] -qtest stdio|FILE}: builds the
- * pseries machine with {@link PseriesBuilder} (a {@link org.jvmm.machine.pseries.PowerHost} whose
+ * pseries machine with {@link PseriesBuilder} (a {@link org.jvmm.host.kernel.PowerHost} whose
  * edu is given to the guest in slot 1) and runs a {@link QtestSession} over stdin or the file.
  * Exit status 0 when every command answered OK, 1 otherwise.
  */

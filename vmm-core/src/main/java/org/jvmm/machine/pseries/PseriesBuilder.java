@@ -1,5 +1,6 @@
 package org.jvmm.machine.pseries;
 
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.machine.config.MachineType;
 import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.PseriesConfig;

@@ -4,6 +4,6 @@
  * through RTAS), vfio-pci devices behind it through a sPAPR TCE container, the PAPR hypercall
  * layer, RTAS (DDW and EEH calls), and a vCPU that is either scripted (qtest, tests) or the PPC64
  * CPU running guest code from RAM. {@link org.jvmm.machine.pseries.PseriesBuilder} assembles it
- * beside the one POWER host recipe, {@link org.jvmm.machine.pseries.PowerHost}.
+ * beside the one POWER host recipe, {@link org.jvmm.host.kernel.PowerHost}.
  */
 package org.jvmm.machine.pseries;

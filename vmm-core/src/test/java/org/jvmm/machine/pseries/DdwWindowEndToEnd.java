@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
 import org.jvmm.vfio.iommu.SpaprTceIommu;

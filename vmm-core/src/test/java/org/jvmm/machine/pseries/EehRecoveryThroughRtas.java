@@ -7,6 +7,7 @@ import static org.jvmm.kvm.spapr.Papr.*;
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.iommu.FaultReason;
 import org.junit.jupiter.api.DisplayName;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.dispatch.ExitKind;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.kvm.soft.ScriptedCpu;
 import org.jvmm.iommu.FaultReason;
 import org.jvmm.vfio.iommu.EehPeOp;

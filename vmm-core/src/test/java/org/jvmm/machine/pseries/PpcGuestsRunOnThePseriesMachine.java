@@ -18,6 +18,7 @@ import java.util.Map;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.dispatch.ExitKind;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.kvm.soft.PpcSoftCpu;
 import org.jvmm.memory.DispatchCounters;
 import org.jvmm.vfio.iommu.SpaprTceIommu;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
 import org.junit.jupiter.api.DisplayName;

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.dispatch.ExitHandlingFailure;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;

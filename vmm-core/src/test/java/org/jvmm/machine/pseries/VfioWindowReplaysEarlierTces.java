@@ -5,6 +5,7 @@ import static org.jvmm.kvm.spapr.Papr.*;
 
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.Iova;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;

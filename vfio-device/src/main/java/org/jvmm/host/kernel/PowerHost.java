@@ -1,8 +1,7 @@
-package org.jvmm.machine.pseries;
+package org.jvmm.host.kernel;
 
 import java.nio.ByteOrder;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.BridgeType;
@@ -17,7 +16,8 @@ import org.jvmm.vfio.iommu.SpaprTceDriver;
  * root port with ACS at 0001:00:01.0, and behind it a big-endian edu with a 64-bit DMA mask at
  * {@link #EDU} (IOMMU group 1), unbound from its host driver and bound to vfio-pci through
  * {@code new_id}; the only VFIO IOMMU driver is vfio_iommu_spapr_tce; 4 GiB of locked memory.
- * The one recipe for it: the command line, qtest, tests and benchmarks build it here.
+ * The one recipe for it: the pseries machine's builder, qtest, tests and benchmarks of every
+ * module build it here.
  */
 public record PowerHost(HostMemoryRegistry memory, PnvPhb phb, EduDevice edu, HostPciPlatform platform) {
     /** The edu's host address. */
