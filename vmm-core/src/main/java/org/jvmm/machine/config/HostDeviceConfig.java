@@ -15,7 +15,7 @@ public record HostDeviceConfig(Model model, PciAddress host, long sharedMemorySi
     public static final long IVSHMEM_SIZE_DEFAULT = 1L << 20;
     /**
      * The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes
-     * (x86-toy's builder checks the two agree).
+     * (this package knows no machine; a test holds the two equal).
      */
     public static final long IVSHMEM_SIZE_MAX = 16L << 30;
     private static final long IVSHMEM_SIZE_MIN = 4096;

@@ -44,10 +44,8 @@ public final class PseriesBuilder {
     }
 
     /**
-     * Runs the PPC64 CPU ({@link PseriesMachine#createWithPpcCpu}) in place of the scripted one.
-     *
-     * @throws IllegalArgumentException when the options link with the per-window LIOBN
-     *     attribute, which only the scripted machine offers
+     * Runs the PPC64 CPU ({@link PseriesMachine#createWithPpcCpu}) in place of the scripted one;
+     * it links windows the mainline way only ({@link #build} refuses {@code link=seed} with it).
      */
     public PseriesBuilder ppcCpu(boolean littleEndian) {
         this.ppcLittleEndian = littleEndian;
@@ -68,7 +66,12 @@ public final class PseriesBuilder {
         return host;
     }
 
-    /** Builds the machine; on failure closes what it made. */
+    /**
+     * Builds the machine; on failure closes what it made.
+     *
+     * @throws IllegalArgumentException naming the option, for the per-window LIOBN link with the
+     *     PPC64 CPU
+     */
     public PseriesMachine build() {
         PowerHost h = host();
         PseriesMachine m;

@@ -31,13 +31,6 @@ import org.jvmm.host.memory.LockedMemoryAccount;
  * twice, two devices in one slot. Not thread-safe: one thread builds.
  */
 public final class X86ToyBuilder {
-    static {
-        if (HostDeviceConfig.IVSHMEM_SIZE_MAX != X86ToyLayout.PCI_HOLE64_SIZE / 2) {
-            throw new ExceptionInInitializerError("ivshmem's largest size " + HostDeviceConfig.IVSHMEM_SIZE_MAX
-                    + " is not half of x86-toy's 64-bit PCI hole " + X86ToyLayout.PCI_HOLE64_SIZE);
-        }
-    }
-
     private final MemoryConfig memory;
     private final Map<PciAddress, HostDeviceConfig> hostDevices = new LinkedHashMap<>();
     private final Map<PciAddress, VfioPciConfig> vfioByHost = new LinkedHashMap<>();

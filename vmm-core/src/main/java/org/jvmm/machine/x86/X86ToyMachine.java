@@ -162,6 +162,8 @@ public final class X86ToyMachine implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- memory hotplug
+    // addRam, moveRam and removeRam are called by one thread at a time: the machine's control
+    // thread, or the vCPU thread from a checkpoint handler while the guest waits.
 
     /**
      * Hot-adds {@code size} bytes of zeroed RAM (a DIMM) at guest-physical {@code at}, in one
