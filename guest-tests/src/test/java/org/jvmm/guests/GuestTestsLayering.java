@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of guest-tests, the top module (it has test classes only, read here): it runs
- * guests on vmm-core and the modules below it, and nothing else of the project.
+ * guests on vmm-core and the modules below it (and their shared fuzz fixtures), and nothing else
+ * of the project.
  */
 @DisplayName("guest-tests layering: on vmm-core, kvm-bridge and vfio-device only, no package cycle")
 class GuestTestsLayering {
@@ -26,6 +27,8 @@ class GuestTestsLayering {
         // vfio-device
         "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..", "org.jvmm.vfio..",
         "org.jvmm.devices..",
+        // the fuzz harness and generators (test-jars of kvm-bridge and vmm-core)
+        "org.jvmm.fuzz..",
         // the JDK and the test frameworks (this class uses ArchUnit)
         "java..", "jdk..", "org.junit..", "com.tngtech.archunit.."};
 

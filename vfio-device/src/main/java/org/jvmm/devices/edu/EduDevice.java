@@ -267,9 +267,11 @@ public final class EduDevice implements PciDeviceModel {
     private void computeFactorial() {
         Runnable after = null;
         synchronized (lock) {
-            int n = factorial;
-            int r = 1;
-            for (int i = n; i > 0; i--) {
+            // QEMU multiplies an unsigned 32-bit count down; 34! already holds 2^32, so from 34 on
+            // the product modulo 2^32 is 0 and a guest's huge count costs nothing.
+            long n = factorial & 0xffff_ffffL;
+            int r = n >= 34 ? 0 : 1;
+            for (int i = (int) Math.min(n, 33); i > 0 && r != 0; i--) {
                 r *= i;
             }
             factorial = r;

@@ -99,12 +99,17 @@ public final class PciBus {
             if (b == null) {
                 continue;
             }
+            ContainerRegion target = b.type.isIo() ? io : memory;
+            MemoryRegion r = b.region;
             long want = f.decodedBarAddress(i);
+            if (want != PciFunction.UNMAPPED && !fits(want, r.size(), target.size())) {
+                // Programmed beyond the bus's address space (a 64-bit BAR's upper half set high):
+                // no CPU address reaches it, so it decodes nothing, as an unmapped BAR.
+                want = PciFunction.UNMAPPED;
+            }
             if (want == b.mappedAt) {
                 continue;
             }
-            ContainerRegion target = b.type.isIo() ? io : memory;
-            MemoryRegion r = b.region;
             if (b.mappedAt != PciFunction.UNMAPPED) {
                 target.removeSubregion(r);
             }
@@ -113,5 +118,10 @@ public final class PciBus {
             }
             b.mappedAt = want;
         }
+    }
+
+    /** Whether [address, address + size) lies inside [0, space), all unsigned. */
+    private static boolean fits(long address, long size, long space) {
+        return Long.compareUnsigned(address, space) < 0 && Long.compareUnsigned(size, space - address) <= 0;
     }
 }

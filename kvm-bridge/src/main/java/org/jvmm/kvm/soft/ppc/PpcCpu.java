@@ -1105,8 +1105,21 @@ public final class PpcCpu {
                         r[n] = load4(ea, false) & 0xffffffffL;
                     }
                 } else {
+                    // A word that overwrites the running block ends the block only after the last
+                    // word: the instruction completes whole. An MMIO store exit still ends it there.
+                    boolean codeOverwritten = false;
                     for (int n = d.rt(); n < 32; n++, ea += 4) {
-                        store4(ea, r[n], false);
+                        try {
+                            store4(ea, r[n], false);
+                        } catch (EndAfter x) {
+                            if (pendingExit != null) {
+                                throw x;
+                            }
+                            codeOverwritten = true;
+                        }
+                    }
+                    if (codeOverwritten) {
+                        throw END_AFTER;
                     }
                 }
             }
