@@ -1,9 +1,12 @@
 /**
- * The VFIO consumer, as QEMU's hw/vfio: a container per guest address space kept in step with
- * guest RAM by a memory listener ({@link org.jvmm.hw.vfio.VfioType1Space}), and vfio-pci devices
+ * The VFIO consumer, as QEMU's hw/vfio: a TYPE1 container per guest address space kept in step
+ * with guest RAM by a memory listener ({@link org.jvmm.hw.vfio.VfioType1Space},
+ * {@link org.jvmm.hw.vfio.VfioType1Listener}), and vfio-pci devices
  * ({@link org.jvmm.hw.vfio.VfioPciDevice}) that show a host function to the guest: emulated
- * configuration space over the device's, trapped and mmap-ed BARs, MSI and INTx through eventfds
- * and KVM irqfds. The sPAPR container ({@link org.jvmm.hw.vfio.VfioSpaprSpace}) links guest
+ * configuration space over the device's, trapped and mmap-ed BARs, MSI, MSI-X
+ * ({@link org.jvmm.hw.vfio.VfioMsix}: the table and PBA emulated, vectors masked per entry) and
+ * INTx through eventfds and KVM irqfds. Devices reach their container through
+ * {@link org.jvmm.hw.vfio.VfioSpace}. The sPAPR container ({@link org.jvmm.hw.vfio.VfioSpaprSpace}) links guest
  * windows to KVM's TCE tables through the accelerator's sPAPR view ({@code org.jvmm.kvm.spapr.SpaprVm}).
  */
 package org.jvmm.hw.vfio;
