@@ -3,16 +3,18 @@ package org.jvmm.guests;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
-import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.hw.vfio.VfioPciDevice;
+import org.jvmm.machine.config.HostDeviceConfig;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.config.VfioPciConfig;
+import org.jvmm.machine.x86.X86ToyBuilder;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.host.memory.LockedMemoryAccount;
 
 /**
  * An x86-toy machine with a host edu at 0000:00:03.0, bound to vfio-pci and given to the guest in
@@ -22,7 +24,7 @@ final class EduMachine implements AutoCloseable {
     static final PciAddress EDU = PciAddress.parse("0000:00:03.0");
 
     final HostMemoryRegistry registry = new HostMemoryRegistry();
-    final EduDevice edu = new EduDevice();
+    final EduDevice edu;
     final HostPciPlatform platform;
     final ByteArrayOutputStream console = new ByteArrayOutputStream();
     final X86ToyMachine machine;
@@ -40,25 +42,19 @@ final class EduMachine implements AutoCloseable {
      * @param noMmap give ivshmem with every BAR access trapped (QEMU's x-no-mmap)
      */
     EduMachine(long ramSize, boolean withIvshmem, boolean noMmap) {
-        HostKernel.Builder b = HostKernel.builder()
-                .memory(registry)
-                .memlock(new LockedMemoryAccount(1L << 30, false))
-                .endpoint(EDU.toString(), edu, HostPciPlatform.VFIO_PCI, true);
+        X86ToyBuilder b = new X86ToyBuilder(MemoryConfig.of(ramSize)).memlock(1L << 30).console(console)
+                .hostDevice(HostDeviceConfig.edu(EDU)).vfioPci(VfioPciConfig.of(EDU, 3));
         if (withIvshmem) {
-            shared = registry.allocate("ivshmem", 1L << 20);
-            b.endpoint(IVSHMEM.toString(), new IvshmemPlainDevice(shared), HostPciPlatform.VFIO_PCI, true);
-        } else {
-            shared = null;
+            b.hostDevice(HostDeviceConfig.ivshmem(IVSHMEM, 1L << 20)).vfioPci(VfioPciConfig.of(IVSHMEM, 4).withNoMmap(noMmap));
         }
-        platform = b.build();
-        machine = X86ToyMachine.create(registry, ramSize, console);
-        try {
-            vfioEdu = machine.addVfioPci(platform, EDU, 3);
-            vfioIvshmem = withIvshmem ? machine.addVfioPci(platform, IVSHMEM, 4, noMmap) : null;
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
+        X86ToyBuilder.X86Host host = b.buildHost(registry);
+        platform = host.platform();
+        edu = (EduDevice) platform.function("edu machine", EDU).model();
+        shared = withIvshmem ? host.sharedMemory().get(0) : null;
+        machine = b.build(host);
+        List<VfioPciDevice> given = machine.vfioDevices();
+        vfioEdu = given.get(0);
+        vfioIvshmem = withIvshmem ? given.get(1) : null;
     }
 
     /** Runs the guest with {@code onCheckpoint} as the checkpoint port's handler. */
@@ -79,8 +75,5 @@ final class EduMachine implements AutoCloseable {
     @Override
     public void close() {
         machine.close();
-        if (shared != null) {
-            shared.close();
-        }
     }
 }

@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
-import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.iommu.IommuFault;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Guest (e), flow 2: RAM hot-added, moved and removed while the guest runs; the VFIO listener
- * maps, unmaps first then maps, and unmaps; DMA follows and the old range faults.
+ * Guest (e), flow 2: RAM hot-added, moved and removed while the guest runs (the machine's
+ * addRam, moveRam and removeRam); the VFIO listener maps, unmaps first then maps, and unmaps; DMA
+ * follows and the old range faults.
  */
 class RemapKeepsTheIommuInStep {
 
@@ -26,15 +27,14 @@ class RemapKeepsTheIommuInStep {
     @Test
     void dmaFollowsTheRamAndTheOldRangeFaults() throws Exception {
         try (EduMachine m = new EduMachine(64L << 20)) {
-            ContainerRegion system = (ContainerRegion) m.machine.layout().memory().root();
-            RamRegion dimm = m.machine.memory().allocateRam("dimm0", 1L << 20);
+            RamRegion[] dimm = new RamRegion[1];
             List<String> iommu = new ArrayList<>();
             var listener = m.machine.vfio().listener();
             var r = m.boot("remap", n -> {
                 switch (n) {
-                    case 1 -> system.addSubregion(0x800_0000L, dimm);
-                    case 2 -> dimm.setOffset(0x900_0000L);
-                    case 3 -> system.removeSubregion(dimm);
+                    case 1 -> dimm[0] = m.machine.addRam(new GuestAddress(0x800_0000L), 1L << 20);
+                    case 2 -> m.machine.moveRam(dimm[0], new GuestAddress(0x900_0000L));
+                    case 3 -> m.machine.removeRam(dimm[0]);
                     default -> throw new AssertionError("unexpected checkpoint " + n);
                 }
                 iommu.add(n + ": maps " + listener.maps() + ", unmaps " + listener.unmaps() + ", mapped 0x"
@@ -54,7 +54,7 @@ class RemapKeepsTheIommuInStep {
             assertEquals(2, faults.size(), faults.toString());
             assertEquals(new Iova(0x800_0000L), faults.get(0).iova());
             assertEquals(new Iova(0x900_0000L), faults.get(1).iova());
-            m.machine.memory().release(dimm);
+            assertEquals(List.of(), m.machine.hotAddedRam());
         }
     }
 }

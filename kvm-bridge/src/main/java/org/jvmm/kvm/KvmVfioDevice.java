@@ -27,7 +27,7 @@ public final class KvmVfioDevice implements AutoCloseable {
     /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE (powerpc only). */
     public static final long GROUP_SET_SPAPR_TCE = 3;
     /**
-     * Seed 000's KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN (never in mainline). The seed numbered it 3,
+     * The per-window LIOBN link, KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN, never merged (seed 000). The proposal numbered it 3,
      * the number mainline later gave SET_SPAPR_TCE; beside it here it takes the next free number.
      */
     public static final long GROUP_SET_SPAPR_TCE_LIOBN = 4;
@@ -63,7 +63,7 @@ public final class KvmVfioDevice implements AutoCloseable {
         }
     }
 
-    /** Seed 000's SET_SPAPR_TCE_LIOBN: struct kvm_vfio_spapr_tce_liobn {argsz, fd, liobn, pad, start_addr}. */
+    /** The per-window LIOBN link's SET_SPAPR_TCE_LIOBN (never merged; seed 000): struct kvm_vfio_spapr_tce_liobn {argsz, fd, liobn, pad, start_addr}. */
     public void setSpaprTceLiobn(int argsz, int groupFd, long liobn, long startAddr) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(SPAPR_TCE_LIOBN_SIZE, 8);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * the next run return at once, and the one-vCPU-one-thread rules are enforced.
  */
 class VcpuKickStopsARunningVcpu {
-    /** 16-bit "jmp $": spins in the guest forever without an exit. */
-    private static final byte[] SPIN = {(byte) 0xEB, (byte) 0xFE};
+    /** Where {@link #SPIN} marks that it runs. */
+    private static final long SPINNING = 0x2000;
+    /** 16-bit "mov byte [0x2000], 1; jmp $": marks that it runs, then spins forever without an exit. */
+    private static final byte[] SPIN = {(byte) 0xC6, 0x06, 0x00, 0x20, 0x01, (byte) 0xEB, (byte) 0xFE};
 
     private static void startAt0x1000(GuestRig rig, byte[] code) {
         rig.writer().write(GuestAddress.of(0x1000), code);
@@ -53,7 +56,11 @@ class VcpuKickStopsARunningVcpu {
             }, "vcpu-spin");
             t.start();
             assertTrue(started.await(5, TimeUnit.SECONDS));
-            Thread.sleep(200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ((byte) ValueLayout.JAVA_BYTE.varHandle().getVolatile(rig.ram.segment(), SPINNING) != 1) {
+                assertTrue(System.nanoTime() - deadline < 0, "the guest did not start spinning within 5 s");
+                Thread.onSpinWait();
+            }
             assertTrue(t.isAlive(), "the spinning guest keeps run() busy");
             assertThrows(IllegalStateException.class, rig.vcpu::close, "closing a running vCPU is refused");
 
@@ -63,7 +70,7 @@ class VcpuKickStopsARunningVcpu {
             assertFalse(t.isAlive(), "run() returned after the kick");
             assertInstanceOf(VcpuExit.Interrupted.class, result.get());
             assertFalse(rig.vcpu.kickPending(), "run() consumed the kick");
-            assertEquals(0x1000, rig.vcpu.regs().rip, "the guest is still at its jmp $");
+            assertEquals(0x1005, rig.vcpu.regs().rip, "the guest is still at its jmp $");
         }
     }
 

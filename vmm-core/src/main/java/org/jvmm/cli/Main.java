@@ -13,22 +13,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
-import org.jvmm.host.kernel.HostKernel;
-import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.Syscalls;
 import org.jvmm.kvm.elf.ElfFormatException;
 import org.jvmm.kvm.linux.LinuxKvm;
 import org.jvmm.machine.MachineMemory;
+import org.jvmm.machine.config.HostDeviceConfig;
+import org.jvmm.machine.config.MachineConfig;
+import org.jvmm.machine.config.MachineType;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.config.PseriesConfig;
+import org.jvmm.machine.config.VfioPciConfig;
+import org.jvmm.machine.pseries.PseriesBuilder;
+import org.jvmm.machine.x86.X86ToyBuilder;
 import org.jvmm.machine.x86.X86ToyLayout;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.memory.MemoryTreeFormatter;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.qtest.QtestLauncher;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +56,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_HOST = "0000:00:03.0";
     /** The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes. */
-    static final long IVSHMEM_SIZE_MAX = X86ToyLayout.PCI_HOLE64_SIZE / 2;
+    static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
     private static final List<String> X86_TOY_ONLY = List.of("-kernel", "-append", "-device", "-host-device", "-timeout",
             "--info", "--kvm-device");
@@ -113,21 +115,11 @@ public final class Main implements Callable<Integer> {
         this.out = out;
     }
 
-    /** A host function of the simulated host, checked. */
-    private record HostDevice(DeviceOption option, PciAddress host, long ivshmemSize) {
-    }
-
-    /** A vfio-pci device of the guest, checked. */
-    private record GuestDevice(PciAddress host, int slot, boolean noMmap) {
-    }
-
     @Override
     public Integer call() throws Exception {
-        String machineName = machine.split(",", 2)[0];
-        return switch (machineName) {
-            case "pseries" -> runPseries();
-            case "x86-toy" -> runX86Toy();
-            default -> throw new UsageException("-M " + machine + ": unknown machine '" + machineName + "'; known: x86-toy, pseries");
+        return switch (MachineType.of(machine)) {
+            case PSERIES -> runPseries();
+            case X86_TOY -> runX86Toy();
         };
     }
 
@@ -143,33 +135,25 @@ public final class Main implements Callable<Integer> {
         if (qtest == null) {
             throw new UsageException("-M " + machine + ": runs with -qtest stdio|FILE");
         }
-        if (memory % (1 << 20) != 0 || memory > QtestLauncher.RAM_MAX) {
-            throw new UsageException("-m " + memoryText() + ": pseries takes a whole number of MiB from 1M to "
-                    + (QtestLauncher.RAM_MAX >> 30) + "G");
-        }
-        return QtestLauncher.run(machine, memory, qtest, System.in, out);
+        PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(memory, "-m " + memoryText()));
+        PseriesConfig options = PseriesConfig.parse(machine);
+        return QtestLauncher.run(builder.options(options), qtest, System.in, out);
     }
 
     private int runX86Toy() throws Exception {
         if (qtest != null) {
             throw new UsageException("-qtest " + qtest + ": runs with -M pseries only (x86-toy boots a -kernel)");
         }
-        if (!machine.equals("x86-toy")) {
-            String key = machine.substring("x86-toy,".length()).split("[=,]", 2)[0];
-            throw new UsageException("-M " + machine + ": Property 'x86-toy." + key + "' not found (x86-toy takes no options)");
-        }
-        if (memory % (1 << 20) != 0 || memory > X86ToyLayout.RAM_MAX) {
-            throw new UsageException("-m " + memoryText() + ": x86-toy takes a whole number of MiB from 1M to "
-                    + (X86ToyLayout.RAM_MAX >> 30) + "G");
-        }
+        MachineConfig.parse(machine);
+        X86ToyBuilder builder = new X86ToyBuilder(new MemoryConfig(memory, "-m " + memoryText()));
         if (info != null) {
             if (!info.equals("mtree")) {
                 throw new UsageException("--info " + info + ": unknown report; known: mtree");
             }
             return printMemoryMap();
         }
-        List<HostDevice> hosts = hostDevices();
-        List<GuestDevice> guests = guestDevices(hosts);
+        hostDevices(builder);
+        guestDevices(builder);
         byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
         if (noKvm.isPresent()) {
@@ -181,7 +165,7 @@ public final class Main implements Callable<Integer> {
         if (image == null) {
             image = defaultKernel();
         }
-        return runGuest(image, hosts, guests);
+        return runGuest(image, builder.console(out).kvmDevice(kvmDevice));
     }
 
     /** The -m value as given (or the default). */
@@ -207,60 +191,45 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The -host-device functions (or the default edu), each checked: driver, properties, address, size. */
-    private List<HostDevice> hostDevices() {
+    private void hostDevices(X86ToyBuilder builder) {
         List<DeviceOption> given = hostDevices.isEmpty() ? List.of(DeviceOption.parse("edu,host=" + DEFAULT_HOST)) : hostDevices;
-        Map<PciAddress, HostDevice> byAddress = new LinkedHashMap<>();
         for (DeviceOption h : given) {
             String where = h.where("-host-device");
-            long size = 0;
-            switch (h.driver()) {
-                case "edu" -> h.checkKnown("-host-device", List.of("host"));
+            HostDeviceConfig.Model model = switch (h.driver()) {
+                case "edu" -> {
+                    h.checkKnown("-host-device", List.of("host"));
+                    yield HostDeviceConfig.Model.EDU;
+                }
                 case "ivshmem" -> {
                     h.checkKnown("-host-device", List.of("host", "size"));
-                    size = ivshmemSize(h);
+                    yield HostDeviceConfig.Model.IVSHMEM;
                 }
                 default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, ivshmem)");
-            }
+            };
+            long size = model == HostDeviceConfig.Model.IVSHMEM ? ivshmemSize(h) : 0;
             PciAddress address = h.pciAddress("-host-device", "host");
-            HostDevice d = new HostDevice(h, address, size);
-            HostDevice other = byAddress.putIfAbsent(address, d);
-            if (other != null) {
-                throw new UsageException(where + ": the simulated host has a function at " + address + " already ("
-                        + other.option().where("-host-device") + ")");
-            }
+            builder.hostDevice(new HostDeviceConfig(model, address, size, where));
         }
-        return List.copyOf(byAddress.values());
     }
 
+    /** The size= text as a number of bytes; the record checks the range. */
     private static long ivshmemSize(DeviceOption h) {
         String text = h.get("size", "1M");
-        String problem = null;
-        long size = 0;
         try {
-            size = SizeConverter.parse(text);
+            return SizeConverter.parse(text);
         } catch (CommandLine.TypeConversionException e) {
-            problem = e.getMessage();
-        }
-        if (problem == null && (Long.bitCount(size) != 1 || size < 4096 || size > IVSHMEM_SIZE_MAX)) {
-            problem = "'" + text + "' is not a power of two from 4K to " + (IVSHMEM_SIZE_MAX >> 30) + "G";
-        }
-        if (problem != null) {
             throw new UsageException(h.where("-host-device") + ": Parameter 'size' expects a power of two from 4K to "
-                    + (IVSHMEM_SIZE_MAX >> 30) + "G (a bare number is MiB): " + problem);
+                    + (IVSHMEM_SIZE_MAX >> 30) + "G (a bare number is MiB): " + e.getMessage());
         }
-        return size;
     }
 
     /**
      * The -device vfio-pci devices (or the default), each checked: driver, properties, a host
      * function of the simulated host given once (QEMU: "device is already attached"), a free slot.
      */
-    private List<GuestDevice> guestDevices(List<HostDevice> hosts) {
+    private void guestDevices(X86ToyBuilder builder) {
         List<DeviceOption> given = devices.isEmpty()
                 ? List.of(DeviceOption.parse("vfio-pci,host=" + DEFAULT_HOST + ",addr=3")) : devices;
-        Map<PciAddress, DeviceOption> byHost = new LinkedHashMap<>();
-        Map<Integer, DeviceOption> bySlot = new LinkedHashMap<>();
-        List<GuestDevice> out = new ArrayList<>();
         int nextSlot = 3;
         for (DeviceOption d : given) {
             String where = d.where("-device");
@@ -269,26 +238,10 @@ public final class Main implements Callable<Integer> {
             }
             d.checkKnown("-device", List.of("host", "addr", "x-no-mmap"));
             PciAddress host = d.pciAddress("-device", "host");
-            if (hosts.stream().noneMatch(h -> h.host().equals(host))) {
-                throw new UsageException(where + ": the simulated host has no function " + host + " (it has "
-                        + hosts.stream().map(h -> h.host().toString()).toList() + "; add one with -host-device)");
-            }
-            if (byHost.putIfAbsent(host, d) != null) {
-                throw new UsageException(where + ": vfio " + host + ": device is already attached");
-            }
             int slot = d.has("addr") ? slot(d) : nextSlot;
-            if (slot < 1 || slot > 31) {
-                throw new UsageException(where + ": Parameter 'addr' expects a PCI slot from 1 to 31 (0 is the host bridge), not "
-                        + slot);
-            }
-            DeviceOption other = bySlot.putIfAbsent(slot, d);
-            if (other != null) {
-                throw new UsageException(where + ": PCI slot " + slot + " is in use by " + other.where("-device"));
-            }
-            out.add(new GuestDevice(host, slot, d.onOff("-device", "x-no-mmap", false)));
+            builder.vfioPci(new VfioPciConfig(host, slot, d.onOff("-device", "x-no-mmap", false), where));
             nextSlot = slot + 1;
         }
-        return out;
     }
 
     private static int slot(DeviceOption d) {
@@ -330,14 +283,8 @@ public final class Main implements Callable<Integer> {
         return image;
     }
 
-    private int runGuest(byte[] image, List<HostDevice> hosts, List<GuestDevice> guests) throws Exception {
-        HostMemoryRegistry registry = new HostMemoryRegistry();
-        List<HostMapping> sharedMemory = new ArrayList<>();
-        HostPciPlatform platform = hostPlatform(registry, hosts, sharedMemory);
-        try (X86ToyMachine m = X86ToyMachine.create(registry, memory, out, kvmDevice)) {
-            for (GuestDevice d : guests) {
-                m.addVfioPci(platform, d.host(), d.slot(), d.noMmap());
-            }
+    private int runGuest(byte[] image, X86ToyBuilder builder) throws Exception {
+        try (X86ToyMachine m = builder.build()) {
             m.boot(image, argument);
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(timeoutSeconds), null);
             out.flush();
@@ -346,25 +293,7 @@ public final class Main implements Callable<Integer> {
                     + (r.exitStatus() != null ? " (status 0x" + Integer.toHexString(r.exitStatus()) + ")" : ""));
             out.print(m.summary().format());
             return r.exitedWith(1) ? 0 : 1;
-        } finally {
-            sharedMemory.forEach(HostMapping::close);
         }
-    }
-
-    private HostPciPlatform hostPlatform(HostMemoryRegistry registry, List<HostDevice> hosts, List<HostMapping> sharedMemory) {
-        HostKernel.Builder b = HostKernel.builder().memory(registry)
-                .memlock(new LockedMemoryAccount(Math.max(memory * 2, 64L << 20), false));
-        for (HostDevice h : hosts) {
-            String addr = h.host().toString();
-            if (h.option().driver().equals("ivshmem")) {
-                HostMapping shared = registry.allocate("ivshmem@" + addr, h.ivshmemSize());
-                sharedMemory.add(shared);
-                b.endpoint(addr, new IvshmemPlainDevice(shared), HostPciPlatform.VFIO_PCI, true);
-            } else {
-                b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
-            }
-        }
-        return b.build();
     }
 
     /** The edu DMA guest that ships with the tree; missing means a broken install (status 1), not a bad option. */

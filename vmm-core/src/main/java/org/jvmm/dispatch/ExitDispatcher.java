@@ -17,10 +17,10 @@ import org.jvmm.trace.Trace;
  * <li>I/O: each element of a (possibly string) IN/OUT is one access of the port space.
  * <li>MMIO: one access of the memory space of the exit's length when it is 1, 2, 4 or 8, else a
  *     bulk access; the data bytes are in the guest's memory order.
- * <li>PAPR hypercall: the machine's {@link HypercallTable} answers it (status and return values).
+ * <li>PAPR hypercall: the machine's {@link HypercallTable} answers it (status and return values);
+ *     a machine without one (x86-toy) answers every hypercall H_FUNCTION.
  * <li>Halt, shutdown, failed entry, internal error, system event: stop, naming the exit.
  * <li>Interrupted (a kick): continue; the run loop decides whether to stop.
- * <li>PAPR hypercall (sPAPR): answered H_FUNCTION until a PAPR layer takes them.
  * </ul>
  * Nothing a guest does makes this throw: accesses to nothing read all-ones and are counted by the
  * address space. Should the VMM's handling of an exit fail all the same (a bug), the failure is

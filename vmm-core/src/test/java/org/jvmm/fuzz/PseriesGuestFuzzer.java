@@ -12,8 +12,10 @@ import org.jvmm.hw.vfio.VfioSpaprSpace;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.kvm.soft.ScriptedCpu;
 import org.jvmm.kvm.spapr.Papr;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.config.PseriesConfig;
+import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.machine.pseries.PseriesMachine;
-import org.jvmm.qtest.QtestLauncher;
 
 /**
  * Fuzzes everything a pseries guest can touch, through the machine's scripted vCPU exactly as a
@@ -24,7 +26,7 @@ import org.jvmm.qtest.QtestLauncher;
  * buffers with random tokens, nargs, nret and contents through KVMPPC_H_RTAS; edu DMA programmed
  * through its registers with random bus addresses, counts and commands, often after mapping a TCE).
  * The machine options (kvm-tce on/off, KVM-VFIO link) vary by case; each case runs on a fresh
- * machine with the edu of {@link QtestLauncher#demoHost()} in slot 1.
+ * machine from {@link PseriesBuilder}: the edu of a {@link org.jvmm.host.kernel.PowerHost} in slot 1.
  *
  * <p>An escape is any Throwable out of the machine while it handles an action (out of
  * {@link PseriesMachine#runUntilIdle} or a failed access future). A case is a text file of one
@@ -174,8 +176,8 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
             link = c.get(0).contains("link=seed") ? VfioSpaprSpace.KvmLink.SEED_LIOBN : VfioSpaprSpace.KvmLink.MAINLINE;
         }
         long fds = ProcessFds.count();
-        try (PseriesMachine m = PseriesMachine.create(QtestLauncher.demoHost(), PseriesValues.RAM, kvmTce, link)) {
-            m.addVfioPci(QtestLauncher.EDU, 1);
+        try (PseriesMachine m = new PseriesBuilder(MemoryConfig.of(PseriesValues.RAM))
+                .options(new PseriesConfig(kvmTce, link)).build()) {
             for (String line : c) {
                 if (line.isBlank() || line.startsWith("#") || line.startsWith("machine ")) {
                     continue;

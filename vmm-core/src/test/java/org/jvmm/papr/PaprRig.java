@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.hw.spapr.SpaprTceTable;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.memory.IommuEvent;
@@ -13,8 +14,8 @@ import org.jvmm.memory.IommuRegion;
 /** A pseries machine without devices (no KVM tables: the VMM handles every TCE call), with a notifier log on window 0. */
 final class PaprRig implements AutoCloseable {
     static final long LIOBN = 0x8000_0000L;
-    final PaprHost host = new PaprHost();
-    final PseriesMachine m = PseriesMachine.create(host.platform, 16L << 20, false);
+    final PowerHost host = PowerHost.create();
+    final PseriesMachine m = PseriesMachine.create(host.platform(), 16L << 20, false);
     final List<IommuEvent> events = new ArrayList<>();
     private final IommuRegion.Registration reg;
 

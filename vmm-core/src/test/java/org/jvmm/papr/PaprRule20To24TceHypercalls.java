@@ -12,6 +12,25 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 20 (QEMU hw/ppc/spapr_iommu.c): An unknown LIOBN, or one with any of the upper 32 bits set,
+ * is H_PARAMETER (-4).
+ *
+ * Rule 21 (QEMU hw/ppc/spapr_iommu.c): H_PUT_TCE (0x20): ioba is rounded down to the IOMMU page
+ * (not an error); index = (ioba - bus_offset) >> page_shift; index >= table size is H_PARAMETER
+ * (this also catches ioba < bus_offset through wraparound). The TCE is stored as given. A notifier
+ * fires: MAP if permission bits (tce & 3: 1 read, 2 write, 3 both) are non-zero, else UNMAP.
+ *
+ * Rule 22 (QEMU hw/ppc/spapr_iommu.c): H_PUT_TCE_INDIRECT (0x13C): npages > 512 or a tce_list not
+ * 4 KiB aligned is H_PARAMETER; entries are big-endian 64-bit, applied in order; processing stops
+ * at the first failure and returns its status, with earlier entries left written.
+ *
+ * Rule 23 (QEMU hw/ppc/spapr_iommu.c): H_STUFF_TCE (0x138): npages beyond the table is
+ * H_PARAMETER; any value is accepted.
+ *
+ * Rule 24 (QEMU hw/ppc/spapr_iommu.c): H_GET_TCE (0x1C): ioba rounded down, bounds checked
+ * (H_PARAMETER), the TCE returned in R4.
+ */
 @DisplayName("Rules 20-24: the TCE hypercalls with QEMU's semantics (spapr_iommu.c)")
 class PaprRule20To24TceHypercalls {
 

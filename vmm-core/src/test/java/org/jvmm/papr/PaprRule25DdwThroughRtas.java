@@ -9,6 +9,12 @@ import org.jvmm.hw.spapr.SpaprPhb;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 25 (QEMU hw/ppc/spapr_rtas_ddw.c): DDW via RTAS (ibm,query-pe-dma-window / create /
+ * remove): wrong nargs/nret is a parameter error; create fails for a page size outside the mask or
+ * a window smaller than a page, and with a hardware error when no LIOBN is free or the PHB already
+ * has 2 windows.
+ */
 @DisplayName("Rule 25: ibm,query/create/remove-pe-dma-window: argument counts, page mask, window size, free LIOBN, 2 windows")
 class PaprRule25DdwThroughRtas {
     private static final long ARGS = 0x8000;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +36,8 @@ class QtestAnswersEveryLineWithAMessage {
 
     @BeforeEach
     void build() {
-        machine = PseriesMachine.create(QtestLauncher.demoHost(), 64L << 20, true);
-        machine.addVfioPci(QtestLauncher.EDU, 1);
+        machine = PseriesMachine.create(PowerHost.create().platform(), 64L << 20, true);
+        machine.addVfioPci(PowerHost.EDU, 1);
         session = new QtestSession(machine, new PrintStream(out, true, StandardCharsets.UTF_8));
     }
 

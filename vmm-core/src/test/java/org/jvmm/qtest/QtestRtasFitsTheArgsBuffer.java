@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +24,8 @@ class QtestRtasFitsTheArgsBuffer {
 
     @BeforeEach
     void build() {
-        machine = PseriesMachine.create(QtestLauncher.demoHost(), 64L << 20, true);
-        machine.addVfioPci(QtestLauncher.EDU, 1);
+        machine = PseriesMachine.create(PowerHost.create().platform(), 64L << 20, true);
+        machine.addVfioPci(PowerHost.EDU, 1);
         session = new QtestSession(machine, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 

@@ -1,17 +1,16 @@
 package org.jvmm.bench.e2e;
 
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.jvmm.machine.config.VfioPciConfig;
+import org.jvmm.machine.config.HostDeviceConfig;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.x86.X86ToyBuilder;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
-import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,17 +47,12 @@ public class TrappedMmioRoundTrip {
     public static final int EXITS = 1_000_000;
     private static final PciAddress EDU = PciAddress.parse("0000:00:03.0");
 
-    private HostMemoryRegistry registry;
     private X86ToyMachine machine;
 
     @Setup(Level.Iteration)
     public void boot() throws Exception {
-        registry = new HostMemoryRegistry();
-        HostPciPlatform platform = HostKernel.builder().memory(registry)
-                .memlock(new LockedMemoryAccount(1L << 30, false))
-                .endpoint(EDU.toString(), new EduDevice(), HostPciPlatform.VFIO_PCI, true).build();
-        machine = X86ToyMachine.create(registry, 64L << 20, OutputStream.nullOutputStream());
-        machine.addVfioPci(platform, EDU, 3);
+        machine = new X86ToyBuilder(MemoryConfig.of(64L << 20)).memlock(1L << 30)
+                .hostDevice(HostDeviceConfig.edu(EDU)).vfioPci(VfioPciConfig.of(EDU, 3)).build();
         String home = System.getProperty("jvmm.home", ".");
         machine.boot(Files.readAllBytes(Path.of(home, "guest-tests", "images", "x86", "mmio-loop.elf")), 0);
         // into the loop: PCI setup exits come first

@@ -4,9 +4,11 @@ import static org.jvmm.kvm.spapr.Papr.H_PUT_TCE;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jvmm.machine.config.PseriesConfig;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.kvm.soft.spapr.SpaprTceFastPath;
 import org.jvmm.machine.pseries.PseriesMachine;
-import org.jvmm.qtest.QtestLauncher;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,8 +53,8 @@ public class HPutTceBench {
 
         @Setup(Level.Trial)
         public void build() {
-            m = PseriesMachine.create(QtestLauncher.demoHost(), 64L << 20, kvmTce());
-            m.addVfioPci(QtestLauncher.EDU, 1);
+            m = new PseriesBuilder(MemoryConfig.of(64L << 20))
+                    .options(new PseriesConfig(kvmTce(), PseriesConfig.DEFAULT.link())).build();
         }
 
         @TearDown(Level.Trial)

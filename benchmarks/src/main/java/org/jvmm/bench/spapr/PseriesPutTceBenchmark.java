@@ -7,19 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import org.jvmm.machine.config.PseriesConfig;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.address.GuestAddress;
-import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
-import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.machine.pseries.PseriesMachine;
-import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.BridgeType;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.PnvPhb;
-import org.jvmm.pci.host.spapr.PnvPhbConfig;
-import org.jvmm.host.memory.LockedMemoryAccount;
-import org.jvmm.vfio.iommu.SpaprTceDriver;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -59,7 +52,6 @@ public class PseriesPutTceBenchmark {
     private static final long LIOBN = 0x8000_0000L;
     private static final long PARAMS = 0x100000;
     private static final long H_TEST_BATCH_DONE = 0xF003;
-    private static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Param({"true", "false"})
@@ -71,16 +63,8 @@ public class PseriesPutTceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        HostMemoryRegistry memory = new HostMemoryRegistry();
-        PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
-        HostPciPlatform platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
-                .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
-                .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-                .endpoint(EDU.toString(), new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L), "edu", true).build();
-        platform.unbind(EDU);
-        platform.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
-        machine = PseriesMachine.createWithPpcCpu(platform, 32L << 20, kvmTce, true);
-        machine.addVfioPci(EDU, 1);
+        machine = new PseriesBuilder(MemoryConfig.of(32L << 20))
+                .options(new PseriesConfig(kvmTce, PseriesConfig.DEFAULT.link())).ppcCpu(true).build();
         byte[] image;
         try (InputStream in = PseriesPutTceBenchmark.class.getResourceAsStream("/ppc/tce-le.bin")) {
             if (in == null) {

@@ -10,8 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
-import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.KvmVfioDevice;
@@ -25,16 +24,11 @@ import org.jvmm.kvm.soft.spapr.KvmTceTable;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.pci.host.spapr.PnvPhb;
-import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.jvmm.vfio.iommu.SpaprTceCreate;
-import org.jvmm.vfio.iommu.SpaprTceDriver;
 import org.jvmm.vfio.iommu.SpaprTceRemove;
 
 /**
@@ -52,10 +46,10 @@ final class PutTceLoopMachine implements AutoCloseable {
     static final long UNKNOWN_LIOBN = 0x8000_0010L;
     static final long H_TEST_BATCH_DONE = 0xF003;
     private static final long PARAMS = 0x100000;
-    private static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
+    private static final PciAddress EDU = PowerHost.EDU;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final HostMemoryRegistry memory = new HostMemoryRegistry();
+    private final HostMemoryRegistry memory;
     private final HostPciPlatform platform;
     private final VfioContainer container;
     private final VfioGroup group;
@@ -69,14 +63,9 @@ final class PutTceLoopMachine implements AutoCloseable {
     final PpcSoftCpu cpu;
 
     PutTceLoopMachine() {
-        PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
-        EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
-        platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
-                .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
-                .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-                .endpoint("0001:01:00.0", edu, "edu", true).build();
-        platform.unbind(EDU);
-        platform.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
+        PowerHost host = PowerHost.create();
+        memory = host.memory();
+        platform = host.platform();
         ram = memory.allocate("guest-ram", RAM_SIZE);
         container = VfioContainer.open(platform);
         group = VfioGroup.open(platform, platform.iommuGroupOf(EDU));

@@ -7,10 +7,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import org.jvmm.host.kernel.PowerHost;
+import org.jvmm.machine.config.MemoryConfig;
+import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.address.Iova;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.pci.DmaPort;
-import org.jvmm.qtest.QtestLauncher;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,8 +50,7 @@ public class TceDmaBench {
 
     @Setup(Level.Trial)
     public void build() {
-        m = PseriesMachine.create(QtestLauncher.demoHost(), 64L << 20, true);
-        m.addVfioPci(QtestLauncher.EDU, 1);
+        m = new PseriesBuilder(MemoryConfig.of(64L << 20)).build();
         ValueLayout.OfLong be = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN);
         int pages = bytes / 4096;
         for (int done = 0; done < pages; done += 512) {
@@ -59,7 +60,7 @@ public class TceDmaBench {
             m.cpu().hcall(H_PUT_TCE_INDIRECT, HPutTceBench.LIOBN, 0x1000000L + done * 0x1000L, 0x4000, Math.min(512, pages - done));
             m.runUntilIdle();
         }
-        port = m.platform().function("bench", QtestLauncher.EDU).dmaPort();
+        port = m.platform().function("bench", PowerHost.EDU).dmaPort();
         arena = Arena.ofConfined();
         dst = arena.allocate(bytes, 4096);
         src = m.ram().segment().asSlice(0x400000, bytes);

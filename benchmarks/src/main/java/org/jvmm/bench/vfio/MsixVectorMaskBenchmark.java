@@ -1,25 +1,13 @@
 package org.jvmm.bench.vfio;
 
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
-import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
-import org.jvmm.host.kernel.HostKernel;
-import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.hw.vfio.SoftVfioPciRig;
 import org.jvmm.hw.vfio.VfioPciDevice;
-import org.jvmm.hw.vfio.VfioSpace;
-import org.jvmm.kvm.soft.SoftKvm;
-import org.jvmm.kvm.soft.SoftVm;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.VfioContainer;
-import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.uapi.VfioUapi;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,46 +41,15 @@ public class MsixVectorMaskBenchmark {
     private static final GuestAddress DOORBELL = new GuestAddress(MsixDoorbellDevice.REG_DOORBELL);
     private static final GuestAddress ID = new GuestAddress(MsixDoorbellDevice.REG_ID);
 
-    private SoftKvm kvm;
-    private SoftVm vm;
-    private VfioContainer container;
-    private VfioGroup group;
+    private SoftVfioPciRig rig;
     private VfioPciDevice dev;
     private AddressSpace bar;
 
     @Setup(Level.Trial)
     public void setUp() {
-        HostMemoryRegistry registry = new HostMemoryRegistry();
-        HostPciPlatform p = HostKernel.builder()
-                .memory(registry)
-                .memlock(new LockedMemoryAccount(16L << 20, false))
-                .endpoint(HOST.toString(), new MsixDoorbellDevice(), HostPciPlatform.VFIO_PCI, true)
-                .build();
-        kvm = new SoftKvm();
-        vm = kvm.createVm(registry);
-        container = VfioContainer.open(p);
-        group = VfioGroup.open(p, p.iommuGroupOf(HOST));
-        group.setContainer(container);
-        container.setIommu(VfioUapi.VFIO_TYPE1v2_IOMMU);
-        VfioSpace space = new VfioSpace() {
-            @Override
-            public VfioDevice openDevice(PciAddress host) {
-                return group.getDeviceFd(host.toString());
-            }
-
-            @Override
-            public VfioContainer container() {
-                return container;
-            }
-
-            @Override
-            public HostPciPlatform platform() {
-                return p;
-            }
-        };
-        dev = VfioPciDevice.realize("msix", space, HOST, vm, new GsiRouter(vm), -1);
-        dev.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
-        bar = new AddressSpace("bar0", dev.barRegion(0), ByteOrder.LITTLE_ENDIAN);
+        rig = new SoftVfioPciRig("msix", HOST, new MsixDoorbellDevice());
+        dev = rig.dev;
+        bar = rig.bar;
         for (int i = 0; i < 2; i++) {
             long e = MsixDoorbellDevice.TABLE_OFFSET + 16L * i;
             bar.write(new GuestAddress(e), 4, 0xfee0_0000L);
@@ -108,12 +65,7 @@ public class MsixVectorMaskBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        bar.close();
-        dev.close();
-        group.close();
-        container.close();
-        vm.close();
-        kvm.close();
+        rig.close();
     }
 
     @Benchmark

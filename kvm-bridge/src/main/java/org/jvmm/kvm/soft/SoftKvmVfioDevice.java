@@ -22,7 +22,7 @@ import org.jvmm.vfio.VfioGroup;
  * <li>GROUP_SET_SPAPR_TCE (mainline) {int32 groupfd; int32 tablefd}: ENOENT when the group was
  * not added, EBADF for a closed table fd, EINVAL when the table is not this VM's or none of the
  * group's hardware tables is compatible (IOMMU page no larger, same bus start, window no smaller).</li>
- * <li>GROUP_SET_SPAPR_TCE_LIOBN (seed 000) {u32 argsz; s32 fd; u32 liobn; u8 pad[4]; u64 start_addr},
+ * <li>GROUP_SET_SPAPR_TCE_LIOBN (the per-window LIOBN link, never merged; seed 000) {u32 argsz; s32 fd; u32 liobn; u8 pad[4]; u64 start_addr},
  * once per DMA window: EINVAL for argsz below 24, EBADF for a bad fd, ENOENT for a group not added,
  * EINVAL for an LIOBN without a KVM table or no hardware window starting at start_addr.</li>
  * </ul>
@@ -136,7 +136,7 @@ final class SoftKvmVfioDevice implements KvmDevice {
         throw new ErrnoException(op, Errno.EINVAL, "group " + g.id() + ": no hardware table matches " + stt);
     }
 
-    /** The seed's KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN, once per DMA window. */
+    /** The per-window LIOBN link's KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN (never merged), once per DMA window. */
     private void setSpaprTceLiobn(MemorySegment value) {
         String op = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN";
         int argsz = value.get(ValueLayout.JAVA_INT, 0);

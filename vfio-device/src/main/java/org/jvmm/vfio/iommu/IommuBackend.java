@@ -4,10 +4,10 @@ import org.jvmm.pci.host.IommuGroup;
 import org.jvmm.iommu.DmaDomain;
 
 /**
- * An IOMMU model a container runs after VFIO_SET_IOMMU: TYPE1 (v1/v2) here; the sPAPR TCE backend
- * joins the permits list beside it (sealed types in an unnamed module must share a package, so
- * backends live in this package). Operations every backend has are here; window operations
- * belong to the backend that has windows.
+ * An IOMMU model a container runs after VFIO_SET_IOMMU: {@link Type1Iommu} (TYPE1 v1/v2) or
+ * {@link SpaprTceIommu} (sPAPR TCE v1/v2); sealed types in an unnamed module must share a
+ * package, so both live in this one. Operations every backend has are here; the sPAPR window,
+ * pre-registration and EEH operations are on {@link SpaprTceIommu} alone.
  *
  * <p>Every method that mirrors an ioctl fails with {@link org.jvmm.host.ErrnoException} carrying the
  * kernel's errno, and leaves the backend as it was. The container calls them holding its lock;

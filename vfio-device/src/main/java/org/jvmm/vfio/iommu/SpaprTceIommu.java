@@ -34,7 +34,7 @@ import org.jvmm.iommu.HostIommuTlbEntry;
  * exist (TCE_CREATE ENOSPC past that).</li>
  * </ul>
  * Attaching takes ownership of the group's PE (the platform's tables go), detaching unsets and
- * clears every table and hands the PE back to the platform (seed 002). MAP_DMA writes TCEs into
+ * clears every table and hands the PE back to the platform (the sPAPR IOMMU ownership rework; seed 002). MAP_DMA writes TCEs into
  * the window's {@link TceTable}; device DMA translates through the PE ({@link PartitionableEndpoint}).
  *
  * <p>Thread rules: every ioctl holds this object's monitor (the container calls with its own

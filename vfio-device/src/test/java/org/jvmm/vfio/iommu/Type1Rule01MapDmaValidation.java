@@ -14,6 +14,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 1 (Linux drivers/vfio/vfio_iommu_type1.c): MAP_DMA fails with EINVAL for unknown flags, no
+ * READ/WRITE permission, size 0, iova/vaddr/size not aligned to the smallest supported page size,
+ * or iova+size / vaddr+size wrapping around.
+ */
 @DisplayName("TYPE1 rule 1: MAP_DMA rejects bad flags, no permission, size 0, misalignment and wraparound with EINVAL")
 class Type1Rule01MapDmaValidation {
     private static final String OP = "VFIO_IOMMU_MAP_DMA";

@@ -12,6 +12,10 @@ import org.jvmm.iommu.IommuPermission;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 2 (Linux drivers/vfio/vfio_iommu_type1.c): A map overlapping any existing mapping fails
+ * with EEXIST. A failed map leaves nothing behind.
+ */
 @DisplayName("TYPE1 rule 2: a map overlapping any mapping is EEXIST and leaves nothing behind")
 class Type1Rule02OverlapIsEexist {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

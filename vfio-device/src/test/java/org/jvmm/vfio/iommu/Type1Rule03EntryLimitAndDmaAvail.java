@@ -16,6 +16,11 @@ import org.jvmm.vfio.VfioGroup;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 3 (Linux drivers/vfio/vfio_iommu_type1.c): The number of mappings is limited
+ * (dma_entry_limit, default 65535); past it, ENOSPC. The remaining count is reported by the
+ * DMA_AVAIL capability of GET_INFO.
+ */
 @DisplayName("TYPE1 rule 3: past dma_entry_limit (default 65535) MAP is ENOSPC; DMA_AVAIL reports what is left")
 class Type1Rule03EntryLimitAndDmaAvail {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

@@ -12,6 +12,10 @@ import org.jvmm.testing.Type1Rig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 4 (Linux drivers/vfio/vfio_iommu_type1.c): An iova outside the reported IOVA ranges
+ * (IOVA_RANGE capability) fails with EINVAL.
+ */
 @DisplayName("TYPE1 rule 4: an IOVA outside the reported IOVA ranges is EINVAL")
 class Type1Rule04IovaRanges {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

@@ -11,6 +11,11 @@ import org.jvmm.testing.Type1Rig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 5 (Linux drivers/vfio/vfio_iommu_type1.c): Pinned pages are charged to the locked-memory
+ * limit (RLIMIT_MEMLOCK) unless privileged; over it, ENOMEM. Unmapping and container teardown give
+ * every charged page back.
+ */
 @DisplayName("TYPE1 rule 5: pinned pages are charged to RLIMIT_MEMLOCK (ENOMEM past it unless privileged) and all come back")
 class Type1Rule05LockedMemoryAccounting {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

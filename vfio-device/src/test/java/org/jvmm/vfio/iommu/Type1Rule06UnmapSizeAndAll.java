@@ -10,6 +10,11 @@ import org.jvmm.testing.Type1Rig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 6 (Linux drivers/vfio/vfio_iommu_type1.c): UNMAP_DMA writes the number of bytes actually
+ * unmapped back into size. VFIO_DMA_UNMAP_FLAG_ALL requires iova == 0 and size == 0. The dirty-
+ * bitmap flag cannot be combined with ALL or VADDR.
+ */
 @DisplayName("TYPE1 rule 6: UNMAP writes back the bytes unmapped; ALL needs iova = size = 0; dirty bitmap combines with neither ALL nor VADDR")
 class Type1Rule06UnmapSizeAndAll {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

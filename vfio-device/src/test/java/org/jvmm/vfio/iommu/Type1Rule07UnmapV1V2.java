@@ -10,6 +10,11 @@ import org.jvmm.testing.Type1Rig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 7 (Linux drivers/vfio/vfio_iommu_type1.c): TYPE1v2: an unmap range that would split an
+ * existing mapping at either end fails with EINVAL. TYPE1 (v1): a request that starts inside a
+ * mapping succeeds and unmaps 0 bytes.
+ */
 @DisplayName("TYPE1 rule 7: v2 refuses to split a mapping at either end; v1 unmaps 0 bytes for a request starting inside one")
 class Type1Rule07UnmapV1V2 {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

@@ -12,6 +12,10 @@ import org.jvmm.iommu.IommuPermission;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 8 (Linux drivers/vfio/vfio_iommu_type1.c): If a mediated device has pinned pages inside the
+ * range, the device's dma_unmap notification runs first (it must unpin), then the unmap proceeds.
+ */
 @DisplayName("TYPE1 rule 8: pages an mdev pinned in the range are notified (dma_unmap) first, then the unmap proceeds")
 class Type1Rule08MdevUnmapNotification {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

@@ -15,6 +15,12 @@ import org.jvmm.testing.Type1Rig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 9 (Linux drivers/vfio/vfio_iommu_type1.c): GET_INFO: iova_pgsizes is the AND of every
+ * domain's page-size bitmap with sizes below the host page hidden; capabilities IOVA_RANGE,
+ * MIGRATION, DMA_AVAIL are chained; if they do not fit in argsz, argsz is raised to the size
+ * needed and returned.
+ */
 @DisplayName("TYPE1 rule 9: GET_INFO page sizes (sub-page sizes hidden), the MIGRATION/DMA_AVAIL/IOVA_RANGE chain, argsz growth")
 class Type1Rule09GetInfoCapabilityChain {
     // 24 (info) + 32 (migration) + 16 (dma avail, 12 padded) + 16 + 2 * 16 (two iova ranges)

@@ -14,6 +14,10 @@ import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 10 (Linux drivers/vfio/vfio_iommu_type1.c): MAP_DMA before SET_IOMMU fails (EINVAL);
+ * SET_IOMMU needs a group in the container.
+ */
 @DisplayName("TYPE1 rule 10: IOMMU ioctls before SET_IOMMU are EINVAL; SET_IOMMU needs a group")
 class Type1Rule10NothingBeforeSetIommu {
 

@@ -12,6 +12,10 @@ import org.jvmm.iommu.IommuPermission;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 11 (Linux drivers/vfio/vfio_iommu_type1.c): pin_pages (for mdev vendor drivers): EACCES on
+ * v1, EPERM on a permission mismatch.
+ */
 @DisplayName("TYPE1 rule 11: pin_pages is EACCES on v1, EPERM on a permission mismatch, EINVAL unmapped or without a device")
 class Type1Rule11PinPages {
     private static final String OP = "vfio_pin_pages";

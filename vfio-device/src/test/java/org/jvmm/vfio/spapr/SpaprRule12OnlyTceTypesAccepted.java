@@ -13,6 +13,10 @@ import org.jvmm.vfio.iommu.SpaprTceIommu;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 12 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): Only IOMMU types SPAPR_TCE (v1, 2) and
+ * SPAPR_TCE_v2 (7) are accepted.
+ */
 @DisplayName("Rule 12: the sPAPR TCE driver accepts only IOMMU types SPAPR_TCE (2) and SPAPR_TCE_v2 (7)")
 class SpaprRule12OnlyTceTypesAccepted {
 

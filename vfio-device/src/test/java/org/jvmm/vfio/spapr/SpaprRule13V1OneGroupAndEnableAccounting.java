@@ -18,6 +18,11 @@ import org.jvmm.vfio.iommu.DmaUnmap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 13 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): v1: one group per container (EBUSY for a
+ * second); MAP/UNMAP need VFIO_IOMMU_ENABLE first (EPERM otherwise); ENABLE does the locked-memory
+ * accounting of the whole 32-bit window.
+ */
 @DisplayName("Rule 13: v1 takes one group per container, MAP/UNMAP need ENABLE, ENABLE accounts the whole 32-bit window")
 class SpaprRule13V1OneGroupAndEnableAccounting {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

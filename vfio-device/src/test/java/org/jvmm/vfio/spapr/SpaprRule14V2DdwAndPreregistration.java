@@ -18,6 +18,12 @@ import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 14 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): v2: attaching a group needs dynamic-DMA-
+ * window support (EINVAL otherwise); REGISTER_MEMORY needs page-aligned vaddr/size with no
+ * wraparound (EINVAL), a duplicate is EBUSY; UNREGISTER_MEMORY of an unknown range is ENOENT.
+ * MAP_DMA in v2 needs the vaddr pre-registered.
+ */
 @DisplayName("Rule 14: v2 needs DDW, pre-registration is page aligned, unique and known, MAP_DMA uses only pre-registered memory")
 class SpaprRule14V2DdwAndPreregistration {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

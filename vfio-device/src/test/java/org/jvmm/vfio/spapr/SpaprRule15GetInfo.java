@@ -14,6 +14,11 @@ import org.jvmm.vfio.iommu.SpaprTceInfo;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 15 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): GET_INFO with no group attached is ENXIO;
+ * it reports dma32_window_start/size, and for v2 also the DDW block (pgsizes,
+ * max_dynamic_windows_supported, levels).
+ */
 @DisplayName("Rule 15: SPAPR_TCE_GET_INFO is ENXIO without a group; reports the 32-bit window, and for v2 the DDW block")
 class SpaprRule15GetInfo {
 

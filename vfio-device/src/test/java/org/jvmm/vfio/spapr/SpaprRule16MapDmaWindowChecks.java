@@ -16,6 +16,10 @@ import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 16 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): MAP_DMA: an iova outside every window is
+ * ENXIO; misalignment is EINVAL.
+ */
 @DisplayName("Rule 16: MAP_DMA outside every window is ENXIO, misaligned is EINVAL; TCEs are big-endian page|W|R")
 class SpaprRule16MapDmaWindowChecks {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;

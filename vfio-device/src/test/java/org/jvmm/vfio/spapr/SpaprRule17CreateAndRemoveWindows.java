@@ -16,6 +16,11 @@ import org.jvmm.vfio.iommu.SpaprTceRemove;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 17 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): TCE_CREATE: EINVAL for an unsupported page
+ * shift, ENOSPC with no free window slot (2 windows); returns the window's start address.
+ * TCE_REMOVE of an unknown start is EINVAL. The default window is created lazily.
+ */
 @DisplayName("Rule 17: TCE_CREATE/REMOVE: lazy default window, page shifts from the mask, at most 2 windows, unknown start EINVAL")
 class SpaprRule17CreateAndRemoveWindows {
     private static final String CREATE = "VFIO_IOMMU_SPAPR_TCE_CREATE";

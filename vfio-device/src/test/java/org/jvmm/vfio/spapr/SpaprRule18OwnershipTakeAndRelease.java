@@ -18,7 +18,13 @@ import org.jvmm.vfio.iommu.SpaprTceCreate;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Rule 18 (seed 002): taking a PE removes the platform's tables; release unsets and clears VFIO's and restores the default")
+/**
+ * Rule 18 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): Ownership, as the sPAPR IOMMU ownership
+ * rework has it (seed 002): taking the group removes the platform's tables; VFIO creates its own;
+ * before release VFIO unsets and clears every table it created and the platform recreates its
+ * default 32-bit window.
+ */
+@DisplayName("Rule 18, the sPAPR IOMMU ownership rework (seed 002): taking a PE removes the platform's tables; release unsets and clears VFIO's and restores the default")
 class SpaprRule18OwnershipTakeAndRelease {
     private static final int RW = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 

@@ -25,7 +25,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Rule 19: the ten EEH PE ops; a DMA outside the window freezes the PE (MMIO all-ones, DMA blocked) until seed 004's recovery")
+/**
+ * Rule 19 (Linux drivers/vfio/vfio_iommu_spapr_tce.c): EEH (VFIO_EEH_PE_OP): the ten ops (DISABLE,
+ * ENABLE, UNFREEZE_IO, UNFREEZE_DMA, GET_STATE, RESET_DEACTIVATE, RESET_HOT, RESET_FUNDAMENTAL,
+ * CONFIGURE, INJECT_ERR); any flags or an unknown op is EINVAL. A DMA outside the window isolates
+ * (freezes) the whole PE: MMIO reads return all-ones, DMA is blocked, until the recovery sequence
+ * of Documentation/vfio.txt (seed 004) runs.
+ */
+@DisplayName("Rule 19: the ten EEH PE ops; a DMA outside the window freezes the PE (MMIO all-ones, DMA blocked) until the recovery sequence of Documentation/vfio.txt (seed 004)")
 class SpaprRule19EehPeOps {
     private static final String OP = "VFIO_EEH_PE_OP";
     private SpaprRig rig;
@@ -99,7 +106,7 @@ class SpaprRule19EehPeOps {
         assertEquals(0xffff, rig.read(VFIO_PCI_CONFIG_REGION_INDEX, 0, 2));
         assertEquals(VFIO_EEH_PE_STATE_STOPPED, op(VFIO_EEH_PE_GET_STATE));
         assertEquals(FaultReason.PE_FROZEN, rig.pe().transfer(Iova.of(0), MemorySegment.ofArray(new byte[8]), true));
-        // seed 004: UNFREEZE_IO, collect logs, RESET_HOT, RESET_DEACTIVATE, CONFIGURE, restore
+        // Documentation/vfio.txt's recovery (seed 004): UNFREEZE_IO, collect logs, RESET_HOT, RESET_DEACTIVATE, CONFIGURE, restore
         op(VFIO_EEH_PE_UNFREEZE_IO);
         assertEquals(EduDevice.ID_REGISTER, rig.eduRead(EduDevice.REG_ID, 4));
         assertEquals(VFIO_EEH_PE_STATE_STOPPED_DMA, op(VFIO_EEH_PE_GET_STATE));

@@ -50,7 +50,7 @@ import org.jvmm.vfio.iommu.SpaprTceRemove;
  *     the page's host address, UNMAP -&gt; UNMAP_DMA) and replayed; its removal unregisters the
  *     notifier and removes the host window;</li>
  * <li>when an sPAPR VM is given, each group is added to the KVM-VFIO device and every window's KVM
- *     table is linked to the host window (mainline SET_SPAPR_TCE, or the seed's
+ *     table is linked to the host window (mainline SET_SPAPR_TCE, or the per-window LIOBN link's
  *     SET_SPAPR_TCE_LIOBN), so H_PUT_TCE on it never leaves the accelerator.</li>
  * </ul>
  * Failures cannot be thrown into the memory core; they are recorded ({@link #errors()}).
@@ -64,7 +64,7 @@ public final class VfioSpaprSpace implements VfioSpace, AutoCloseable {
     public enum KvmLink {
         /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE {groupfd, tablefd} (mainline). */
         MAINLINE,
-        /** KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN {argsz, fd, liobn, start_addr} (seed 000), once per window. */
+        /** The per-window LIOBN link: KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN {argsz, fd, liobn, start_addr}, proposed and never merged (seed 000), once per window. */
         SEED_LIOBN
     }
 

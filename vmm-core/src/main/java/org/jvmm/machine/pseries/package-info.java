@@ -1,6 +1,9 @@
 /**
- * The pseries machine skeleton on the soft accelerator: RAM, one sPAPR PHB with QEMU's default
- * 32-bit DMA window, vfio-pci devices behind it through a sPAPR TCE container, the PAPR hypercall
- * layer and RTAS, and a scripted vCPU.
+ * The pseries machine on the soft accelerator ({@link org.jvmm.machine.pseries.PseriesMachine}):
+ * RAM, one sPAPR PHB with QEMU's default 32-bit DMA window (and dynamic DMA windows created
+ * through RTAS), vfio-pci devices behind it through a sPAPR TCE container, the PAPR hypercall
+ * layer, RTAS (DDW and EEH calls), and a vCPU that is either scripted (qtest, tests) or the PPC64
+ * CPU running guest code from RAM. {@link org.jvmm.machine.pseries.PseriesBuilder} assembles it
+ * beside the one POWER host recipe, {@link org.jvmm.host.kernel.PowerHost}.
  */
 package org.jvmm.machine.pseries;

@@ -31,6 +31,9 @@ import org.jvmm.kvm.x86.X86Vcpu;
 import org.jvmm.kvm.x86.X86Vm;
 import org.jvmm.machine.MachineMemory;
 import org.jvmm.machine.RunSummary;
+import org.jvmm.memory.ContainerRegion;
+import org.jvmm.memory.MemoryRegion;
+import org.jvmm.memory.RamRegion;
 import org.jvmm.pci.host.HostPciFunction;
 
 /**
@@ -58,6 +61,8 @@ public final class X86ToyMachine implements AutoCloseable {
     private final GsiRouter gsiRouter;
     private VfioType1Space vfio;
     private final List<VfioPciDevice> vfioDevices = new ArrayList<>();
+    private final List<RamRegion> dimms = new ArrayList<>();
+    private int dimmCount;
     private final List<PciAddress> vfioHosts = new ArrayList<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
@@ -154,6 +159,123 @@ public final class X86ToyMachine implements AutoCloseable {
         vfioDevices.add(d);
         vfioHosts.add(host);
         return own(d);
+    }
+
+    // ---------------------------------------------------------------- memory hotplug
+    // addRam, moveRam and removeRam are called by one thread at a time: the machine's control
+    // thread, or the vCPU thread from a checkpoint handler while the guest waits.
+
+    /**
+     * Hot-adds {@code size} bytes of zeroed RAM (a DIMM) at guest-physical {@code at}, in one
+     * transaction of the memory map: KVM gets a memslot and the VFIO listener maps it for DMA, as
+     * for boot RAM. The range must be 4 KiB aligned, lie in the physical address space and overlap
+     * nothing placed already (RAM, the PCI holes, the 32-bit hole up to 4 GiB, another DIMM).
+     *
+     * @return the DIMM's RAM, for {@link #moveRam} and {@link #removeRam}
+     * @throws IllegalArgumentException naming the operation, the range and what is wrong; the
+     *     machine is as it was
+     */
+    public RamRegion addRam(GuestAddress at, long size) {
+        String op = "x86-toy add-ram";
+        checkRange(op, at, size, null);
+        RamRegion dimm = memory.allocateRam("dimm" + dimmCount, size);
+        try {
+            layout.memory().transaction(() -> {
+                checkRange(op, at, size, null);
+                system().addSubregion(at.value(), dimm);
+            });
+        } catch (RuntimeException e) {
+            if (dimm.container() != null) {
+                layout.memory().transaction(() -> system().removeSubregion(dimm));
+            }
+            memory.release(dimm);
+            throw e;
+        }
+        dimmCount++;
+        dimms.add(dimm);
+        return dimm;
+    }
+
+    /**
+     * Moves a DIMM from {@link #addRam} to guest-physical {@code to}, its contents kept, in one
+     * transaction: the VFIO listener unmaps the old range, then maps the new one.
+     *
+     * @throws IllegalArgumentException naming the operation, the DIMM and the range, when it is no
+     *     DIMM of this machine or the new range is not one {@link #addRam} would take; the
+     *     machine is as it was
+     */
+    public void moveRam(RamRegion dimm, GuestAddress to) {
+        String op = "x86-toy move-ram " + dimm.name();
+        checkDimm(op, dimm);
+        layout.memory().transaction(() -> {
+            checkRange(op, to, dimm.size(), dimm);
+            dimm.setOffset(to.value());
+        });
+    }
+
+    /**
+     * Hot-removes a DIMM from {@link #addRam} in one transaction (the VFIO listener unmaps it,
+     * KVM drops the memslot) and releases its memory.
+     *
+     * @throws IllegalArgumentException when it is no DIMM of this machine; the machine is as it was
+     */
+    public void removeRam(RamRegion dimm) {
+        checkDimm("x86-toy remove-ram " + dimm.name(), dimm);
+        layout.memory().transaction(() -> system().removeSubregion(dimm));
+        dimms.remove(dimm);
+        memory.release(dimm);
+    }
+
+    /** The DIMMs hot-added and not removed, in the order they were added. */
+    public List<RamRegion> hotAddedRam() {
+        return List.copyOf(dimms);
+    }
+
+    private ContainerRegion system() {
+        return (ContainerRegion) layout.memory().root();
+    }
+
+    private void checkDimm(String op, RamRegion dimm) {
+        if (!dimms.contains(dimm)) {
+            throw new IllegalArgumentException(op + ": not RAM hot-added to this machine (its DIMMs: "
+                    + dimms.stream().map(RamRegion::name).toList() + ")");
+        }
+    }
+
+    /** Refuses a DIMM range that is unaligned, leaves the address space or overlaps a placed region other than {@code self}. */
+    private void checkRange(String op, GuestAddress at, long size, RamRegion self) {
+        long start = at.value();
+        long end = start + size; // exclusive; wraps only when the range leaves the space, checked below
+        if (size == 0 || (start & 0xfff) != 0 || (size & 0xfff) != 0) {
+            throw new IllegalArgumentException(op + " " + range(start, size) + ": start and size must be 4 KiB aligned, size above zero");
+        }
+        if (Long.compareUnsigned(size, X86ToyLayout.PHYS_SPACE) > 0
+                || Long.compareUnsigned(start, X86ToyLayout.PHYS_SPACE - size) > 0) {
+            throw new IllegalArgumentException(op + " " + range(start, size) + ": beyond the physical address space (0x"
+                    + Long.toHexString(X86ToyLayout.PHYS_SPACE) + ")");
+        }
+        if (Long.compareUnsigned(start, X86ToyLayout.FOUR_GIB) < 0
+                && Long.compareUnsigned(end, X86ToyLayout.PCI_HOLE_START) > 0) {
+            throw new IllegalArgumentException(op + " " + range(start, size) + ": overlaps the 32-bit hole [0x"
+                    + Long.toHexString(X86ToyLayout.PCI_HOLE_START) + ", 0x" + Long.toHexString(X86ToyLayout.FOUR_GIB) + ")");
+        }
+        for (MemoryRegion r : system().subregions()) {
+            long rs = r.offset();
+            long re = rs + r.size();
+            if (r != self && Long.compareUnsigned(start, re) < 0 && Long.compareUnsigned(rs, end) < 0) {
+                throw new IllegalArgumentException(op + " " + range(start, size) + ": overlaps " + r.name() + " [0x" + Long.toHexString(rs)
+                        + ", 0x" + Long.toHexString(re) + ")");
+            }
+        }
+    }
+
+    private static String range(long start, long size) {
+        return "[0x" + Long.toHexString(start) + ", +0x" + Long.toHexString(size) + ")";
+    }
+
+    /** The vfio-pci devices given to the guest, in the order they were plugged. */
+    public List<VfioPciDevice> vfioDevices() {
+        return List.copyOf(vfioDevices);
     }
 
     /** The machine's VFIO container and listener, or null before the first vfio-pci device. */

@@ -38,7 +38,7 @@ class A64BitBarBeyondTheBusAddressSpaceDecodesNothing {
     @Test
     @DisplayName("BAR2 (64-bit, 1 MiB) moved to 0x9ed6f280_c0200000 and to 1 TiB + 0xc0200000 decodes nothing; moved back it answers again")
     void upperHalfBeyondTheBus() {
-        PciBarMappingTest.TestFunction t = new PciBarMappingTest.TestFunction("t");
+        PciConfigMechanismOneSizesAndMapsBars.TestFunction t = new PciConfigMechanismOneSizesAndMapsBars.TestFunction("t");
         layout.pciBus().plug(new PciDevfn(3, 0), t);
         cfgWrite(0x18, 0xc020_0000L);
         cfgWrite(0x1c, 0);

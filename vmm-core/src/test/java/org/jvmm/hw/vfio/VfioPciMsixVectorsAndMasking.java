@@ -9,28 +9,18 @@ import static org.jvmm.devices.msixdoorbell.MsixDoorbellDevice.PBA_OFFSET;
 import static org.jvmm.devices.msixdoorbell.MsixDoorbellDevice.REG_DOORBELL;
 import static org.jvmm.devices.msixdoorbell.MsixDoorbellDevice.TABLE_OFFSET;
 
-import java.nio.ByteOrder;
 import java.util.List;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
-import org.jvmm.host.kernel.HostKernel;
-import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.kvm.Gsi;
 import org.jvmm.kvm.GsiRoute;
 import org.jvmm.kvm.MsiMessage;
-import org.jvmm.kvm.soft.SoftKvm;
 import org.jvmm.kvm.soft.SoftVm;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.VfioContainer;
-import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioGroup;
-import org.jvmm.vfio.uapi.VfioUapi;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -47,68 +37,30 @@ class VfioPciMsixVectorsAndMasking {
     private static final long ENTRY1 = TABLE_OFFSET + 16;
 
     private long fdsBefore;
-    private HostMemoryRegistry registry;
-    private SoftKvm kvm;
+    private SoftVfioPciRig rig;
     private SoftVm vm;
     private GsiRouter router;
     private MsixDoorbellDevice doorbell;
-    private VfioContainer container;
-    private VfioGroup group;
     private VfioPciDevice dev;
     private AddressSpace bar;
     private int cap;
-    private boolean devClosed;
 
     @BeforeEach
     void realize() {
         fdsBefore = ProcessFds.count();
-        registry = new HostMemoryRegistry();
         doorbell = new MsixDoorbellDevice();
-        HostPciPlatform p = HostKernel.builder()
-                .memory(registry)
-                .memlock(new LockedMemoryAccount(16L << 20, false))
-                .endpoint(HOST.toString(), doorbell, HostPciPlatform.VFIO_PCI, true)
-                .build();
-        kvm = new SoftKvm();
-        vm = kvm.createVm(registry);
-        router = new GsiRouter(vm);
-        container = VfioContainer.open(p);
-        group = VfioGroup.open(p, p.iommuGroupOf(HOST));
-        group.setContainer(container);
-        container.setIommu(VfioUapi.VFIO_TYPE1v2_IOMMU);
-        VfioSpace space = new VfioSpace() {
-            @Override
-            public VfioDevice openDevice(PciAddress host) {
-                return group.getDeviceFd(host.toString());
-            }
-
-            @Override
-            public VfioContainer container() {
-                return container;
-            }
-
-            @Override
-            public HostPciPlatform platform() {
-                return p;
-            }
-        };
-        dev = VfioPciDevice.realize("msix", space, HOST, vm, router, -1);
-        dev.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
-        bar = new AddressSpace("bar0", dev.barRegion(0), ByteOrder.LITTLE_ENDIAN);
+        rig = new SoftVfioPciRig("msix", HOST, doorbell);
+        vm = rig.vm;
+        router = rig.router;
+        dev = rig.dev;
+        bar = rig.bar;
         cap = dev.configRead(PciRegs.CAPABILITY_LIST, 1);
         assertEquals(PciRegs.CAP_ID_MSIX, dev.configRead(cap, 1));
     }
 
     @AfterEach
     void close() {
-        bar.close();
-        if (!devClosed) {
-            dev.close();
-        }
-        group.close();
-        container.close();
-        vm.close();
-        kvm.close();
+        rig.close();
         assertEquals(fdsBefore, ProcessFds.count(), "fds left open");
     }
 
@@ -247,8 +199,7 @@ class VfioPciMsixVectorsAndMasking {
         program(ENTRY1, 0x44);
         dev.configWrite(cap + 2, 2, PciRegs.MSIX_FLAGS_ENABLE);
         assertEquals(2, router.msiRouteCount());
-        dev.close();
-        devClosed = true;
+        rig.closeDevice();
         assertEquals(0, router.msiRouteCount());
         assertEquals(2, dev.msixRoutesRemoved());
         // @AfterEach then checks that no fd is left

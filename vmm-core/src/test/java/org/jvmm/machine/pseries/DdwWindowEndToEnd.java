@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.vfio.VfioSpaprSpace;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
@@ -44,9 +45,9 @@ class DdwWindowEndToEnd {
     @ParameterizedTest(name = "kvmTce={0}, link={1}")
     @CsvSource({"true, MAINLINE", "true, SEED_LIOBN", "false, MAINLINE"})
     void theGuestsDynamicWindowBecomesAHostWindowThatDeviceDmaUses(boolean kvmTce, VfioSpaprSpace.KvmLink link) {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 64L << 20, kvmTce, link)) {
-            m.addVfioPci(PseriesHost.EDU, 1);
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 64L << 20, kvmTce, link)) {
+            m.addVfioPci(PowerHost.EDU, 1);
             long hi = SpaprPhb.BUID_BASE >>> 32;
             long lo = SpaprPhb.BUID_BASE & 0xffff_ffffL;
             long[] r = rtas(m, "ibm,create-pe-dma-window", 4, 0, hi, lo, 16, 30);
@@ -78,7 +79,7 @@ class DdwWindowEndToEnd {
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_COUNT), 8, 4096);
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_CMD), 8, EduDevice.DMA_CMD_RUN);
             m.runUntilIdle();
-            assertEquals(4096, host.edu.dmaBytesMoved(), "the 64-bit window carried the DMA");
+            assertEquals(4096, host.edu().dmaBytesMoved(), "the 64-bit window carried the DMA");
             // and back into another 64 KiB page of the window
             put = m.cpu().hcall(H_PUT_TCE, DDW_LIOBN, start + 0x30000, 0x600000 | 2);
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_SRC), 8, EduDevice.DMA_BUFFER_START);

@@ -7,12 +7,13 @@ import static org.jvmm.kvm.spapr.Papr.*;
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.iommu.FaultReason;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("EEH end to end from the guest: a DMA outside the window freezes the PE; the RTAS EEH calls run seed 004's recovery")
+@DisplayName("EEH end to end from the guest: a DMA outside the window freezes the PE; the RTAS EEH calls run the recovery sequence of Documentation/vfio.txt (seed 004)")
 class EehRecoveryThroughRtas {
     private static final long ARGS = 0x8000;
     private static final long HI = SpaprPhb.BUID_BASE >>> 32;
@@ -44,9 +45,9 @@ class EehRecoveryThroughRtas {
 
     @Test
     void theGuestRecoversAFrozenPeWithRtasAlone() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 64L << 20, true)) {
-            m.addVfioPci(PseriesHost.EDU, 1);
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 64L << 20, true)) {
+            m.addVfioPci(PowerHost.EDU, 1);
             long bar = m.bar0Address(1);
             assertArrayEquals(new long[] {0}, rtas(m, "ibm,set-eeh-option", 1, 0, HI, LO, 1));
             assertArrayEquals(new long[] {0, 0, 1, 1000}, rtas(m, "ibm,read-slot-reset-state2", 4, 0, HI, LO));
@@ -56,7 +57,7 @@ class EehRecoveryThroughRtas {
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_COUNT), 8, 8);
             m.cpu().store(new GuestAddress(bar + EduDevice.REG_DMA_CMD), 8, EduDevice.DMA_CMD_RUN);
             m.runUntilIdle();
-            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform.faults().last().reason());
+            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform().faults().last().reason());
             assertEquals(0xffff_ffffL, readl(m, bar + EduDevice.REG_ID));
             assertArrayEquals(new long[] {0, 2, 1, 1000, 0}, rtas(m, "ibm,read-slot-reset-state2", 5, 0, HI, LO));
 

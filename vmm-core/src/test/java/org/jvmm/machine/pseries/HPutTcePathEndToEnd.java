@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.dispatch.ExitKind;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.kvm.soft.ScriptedCpu;
 import org.jvmm.iommu.FaultReason;
 import org.jvmm.vfio.iommu.EehPeOp;
@@ -26,7 +27,7 @@ class HPutTcePathEndToEnd {
     private static final int N = 4096;
 
     private PseriesMachine m;
-    private PseriesHost host;
+    private PowerHost host;
     private ScriptedCpu cpu;
     private long bar;
 
@@ -61,10 +62,10 @@ class HPutTcePathEndToEnd {
     @ParameterizedTest(name = "kvmTce={0}, link={1}")
     @CsvSource({"true, MAINLINE", "true, SEED_LIOBN", "false, MAINLINE"})
     void putTceMapsAGuestPageForEduDmaThenUnmapsAndAnOutsideDmaFreezesUntilRecovery(boolean kvmTce, VfioSpaprSpace.KvmLink link) {
-        host = new PseriesHost();
-        m = PseriesMachine.create(host.platform, 64L << 20, kvmTce, link);
+        host = PowerHost.create();
+        m = PseriesMachine.create(host.platform(), 64L << 20, kvmTce, link);
         try {
-            m.addVfioPci(PseriesHost.EDU, 1);
+            m.addVfioPci(PowerHost.EDU, 1);
             cpu = m.cpu();
             bar = m.bar0Address(1);
             assertTrue(m.vfio().errors().isEmpty(), m.vfio().errors().toString());
@@ -92,16 +93,16 @@ class HPutTcePathEndToEnd {
             dma(0x10000, EduDevice.DMA_BUFFER_START, false); // RAM -> edu through IOBA 0x10000
             dma(EduDevice.DMA_BUFFER_START, 0x11000, true); // edu -> RAM through IOBA 0x11000
             assertArrayEquals(pattern, m.ram().segment().asSlice(0x300000, N).toArray(ValueLayout.JAVA_BYTE));
-            assertEquals(2L * N, host.edu.dmaBytesMoved());
+            assertEquals(2L * N, host.edu().dmaBytesMoved());
 
             assertEquals(H_SUCCESS, hcall(H_PUT_TCE, LIOBN, 0x10000, 0)[0]);
             dma(0x10000, EduDevice.DMA_BUFFER_START, false);
-            assertEquals(2L * N, host.edu.dmaBytesMoved(), "the unmapped page moves nothing");
-            assertEquals(FaultReason.UNMAPPED, host.platform.faults().last().reason());
+            assertEquals(2L * N, host.edu().dmaBytesMoved(), "the unmapped page moves nothing");
+            assertEquals(FaultReason.UNMAPPED, host.platform().faults().last().reason());
 
             eeh(VFIO_EEH_PE_ENABLE);
             dma(0x8000_0000L, EduDevice.DMA_BUFFER_START, false); // 2 GiB: outside the 1 GiB window
-            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform.faults().last().reason());
+            assertEquals(FaultReason.OUTSIDE_DMA_WINDOW, host.platform().faults().last().reason());
             assertEquals(0xffff_ffffL, readl(EduDevice.REG_ID), "a frozen PE reads all-ones");
             assertEquals(VFIO_EEH_PE_STATE_STOPPED, eeh(VFIO_EEH_PE_GET_STATE));
 

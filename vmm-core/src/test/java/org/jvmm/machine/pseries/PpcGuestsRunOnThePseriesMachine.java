@@ -18,6 +18,7 @@ import java.util.Map;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.dispatch.ExitKind;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.kvm.soft.PpcSoftCpu;
 import org.jvmm.memory.DispatchCounters;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
@@ -59,8 +60,8 @@ class PpcGuestsRunOnThePseriesMachine {
     @Test
     @DisplayName("the test guest runs to completion; its hypercalls go through the PAPR table, its MMIO through the memory dispatch")
     void testGuestRunsToCompletion() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform, 32L << 20, true, false)) {
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform(), 32L << 20, true, false)) {
             load(m, "guest-be.bin");
             StringBuilder console = new StringBuilder();
             Map<Long, Long> reports = new LinkedHashMap<>();
@@ -104,9 +105,9 @@ class PpcGuestsRunOnThePseriesMachine {
     @ValueSource(booleans = {true, false})
     @DisplayName("H_PUT_TCE from guest code maps pages the edu's DMA then reads: in the accelerator when linked, through the PAPR layer otherwise")
     void putTceFromGuestCodeFeedsDeviceDma(boolean kvmTce) {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform, 32L << 20, kvmTce, false)) {
-            m.addVfioPci(PseriesHost.EDU, 1);
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform(), 32L << 20, kvmTce, false)) {
+            m.addVfioPci(PowerHost.EDU, 1);
             assertTrue(m.vfio().errors().isEmpty(), m.vfio().errors().toString());
             load(m, "tce-be.bin");
             int n = 64;
@@ -152,8 +153,8 @@ class PpcGuestsRunOnThePseriesMachine {
     @Test
     @DisplayName("asking a scripted machine for its PPC CPU names what it runs")
     void scriptedMachineHasNoPpcCpu() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 16L << 20, false)) {
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 16L << 20, false)) {
             var e = assertThrows(IllegalStateException.class, m::ppcCpu);
             assertTrue(e.getMessage().contains("ScriptedCpu"), e.getMessage());
         }

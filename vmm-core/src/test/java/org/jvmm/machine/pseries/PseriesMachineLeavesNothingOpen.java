@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.host.sys.ProcessFds;
 import org.jvmm.pci.host.spapr.PartitionableEndpoint;
 import org.junit.jupiter.api.DisplayName;
@@ -16,18 +17,18 @@ class PseriesMachineLeavesNothingOpen {
     @Test
     void closeReleasesEverythingTheMachineMadeOnBothPaths() {
         for (boolean kvmTce : new boolean[] {true, false}) {
-            PseriesHost host = new PseriesHost();
+            PowerHost host = PowerHost.create();
             long fds = ProcessFds.count();
-            PseriesMachine m = PseriesMachine.create(host.platform, 32L << 20, kvmTce);
-            m.addVfioPci(PseriesHost.EDU, 1);
-            var group = host.platform.function("test", PseriesHost.EDU).iommuGroup();
-            var pe = host.phb.pe(group);
+            PseriesMachine m = PseriesMachine.create(host.platform(), 32L << 20, kvmTce);
+            m.addVfioPci(PowerHost.EDU, 1);
+            var group = host.platform().function("test", PowerHost.EDU).iommuGroup();
+            var pe = host.phb().pe(group);
             m.close();
             assertThrows(IllegalStateException.class, m::close);
             assertEquals(fds, ProcessFds.count(), "fds (memfds of RAM) given back");
-            assertEquals(0, host.memory.mappingCount(), "guest RAM unmapped");
-            assertEquals(0, host.platform.memlock().lockedBytes(), "pre-registered RAM and TCE tables uncharged");
-            assertEquals(0, host.phb.preregistered().regionCount());
+            assertEquals(0, host.memory().mappingCount(), "guest RAM unmapped");
+            assertEquals(0, host.platform().memlock().lockedBytes(), "pre-registered RAM and TCE tables uncharged");
+            assertEquals(0, host.phb().preregistered().regionCount());
             assertSame(PartitionableEndpoint.PLATFORM, pe.owner(), "the PE went back to the platform");
             assertNull(group.dmaDomain());
             assertEquals(0, m.vm().files().openCount(), "no soft fd left (groups, TCE tables)");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.dispatch.ExitHandlingFailure;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;
@@ -23,8 +24,8 @@ class PseriesStopsAfterAnInternalError {
 
     @Test
     void aThrowingDeviceStopsTheVcpuAndEveryLaterRunSaysWhy() {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 16L << 20, false)) {
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 16L << 20, false)) {
             ((ContainerRegion) m.systemMemory().root()).addSubregion(0x1000_0000_0000L, new MmioRegion("broken-dev", 0x1000,
                     new MmioOps() {
                         @Override

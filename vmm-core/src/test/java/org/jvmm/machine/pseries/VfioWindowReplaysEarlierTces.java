@@ -5,6 +5,7 @@ import static org.jvmm.kvm.spapr.Papr.*;
 
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.Iova;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,14 +17,14 @@ class VfioWindowReplaysEarlierTces {
     @ParameterizedTest(name = "kvmTce={0}")
     @ValueSource(booleans = {true, false})
     void tcesWrittenBeforeTheContainerExistedAreMappedOnItsWindow(boolean kvmTce) {
-        PseriesHost host = new PseriesHost();
-        try (PseriesMachine m = PseriesMachine.create(host.platform, 32L << 20, kvmTce)) {
+        PowerHost host = PowerHost.create();
+        try (PseriesMachine m = PseriesMachine.create(host.platform(), 32L << 20, kvmTce)) {
             CompletableFuture<long[]> a = m.cpu().hcall(H_PUT_TCE, 0x8000_0000L, 0x7000, 0x123000 | 3);
             CompletableFuture<long[]> b = m.cpu().hcall(H_PUT_TCE, 0x8000_0000L, 0x9000, 0x456000 | 1);
             m.runUntilIdle();
             assertEquals(H_SUCCESS, a.join()[0]);
             assertEquals(H_SUCCESS, b.join()[0]);
-            m.addVfioPci(PseriesHost.EDU, 2);
+            m.addVfioPci(PowerHost.EDU, 2);
             SpaprTceIommu iommu = (SpaprTceIommu) m.vfio().container().backend();
             long ram = m.ram().hostAddress().value();
             assertEquals((ram + 0x123000) | 3, iommu.table(0).get(7));

@@ -152,6 +152,8 @@ public final class PpcCpu {
     private boolean translate = true;
     int translateThreshold = 50;
     private long translatedBlocks;
+    private long decodedBlocks;
+    private long untranslatableBlocks;
 
     // MMIO exit bookkeeping.
     private PpcExit pendingExit;
@@ -318,6 +320,16 @@ public final class PpcCpu {
         return translatedBlocks;
     }
 
+    /** Blocks decoded so far (a block decoded again after its code changed counts again). */
+    public long decodedBlocks() {
+        return decodedBlocks;
+    }
+
+    /** Blocks {@link BlockCompiler} could not translate (left to the interpreter). */
+    public long untranslatableBlocks() {
+        return untranslatableBlocks;
+    }
+
     /** Instructions retired since creation; also the timebase value. */
     public long retiredInstructions() {
         return retired;
@@ -431,6 +443,8 @@ public final class PpcCpu {
                 b.untranslatable = c == null;
                 if (c != null) {
                     translatedBlocks++;
+                } else {
+                    untranslatableBlocks++;
                 }
             }
             if (c != null && allowed >= n) {
@@ -472,6 +486,7 @@ public final class PpcCpu {
         DecodedInsn[] insns = count == n ? buf : java.util.Arrays.copyOf(buf, count);
         DecodedBlock b = new DecodedBlock(start, le, insns);
         cache.insert(b);
+        decodedBlocks++;
         return b;
     }
 

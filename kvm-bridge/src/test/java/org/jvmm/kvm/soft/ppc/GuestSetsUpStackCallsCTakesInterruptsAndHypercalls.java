@@ -29,12 +29,17 @@ class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
     private static final long H_TEST_DONE = 0xF00D0000L;
     private static final long DEVICE = 0x20000000L;
 
-    @ParameterizedTest(name = "{0}, translation threshold {1}")
-    @CsvSource({"le, 1", "be, 1", "le, 50", "be, 0"})
-    void guestRunsToCompletion(String endian, int threshold) throws IOException {
+    /** What one run of the guest showed. */
+    private record Run(Map<Long, Long> reports, List<String> exits, String console, int fastPathCalls, long decodedBlocks,
+            long translatedBlocks, long untranslatableBlocks, PpcExit afterDone) {
+    }
+
+    /** Runs the guest to its done call with translation at {@code threshold} (0: interpreter only). */
+    private static Run run(String endian, int threshold) throws IOException {
         boolean le = endian.equals("le");
         byte[] image;
-        try (InputStream in = getClass().getResourceAsStream("/ppc/guest-" + endian + ".bin")) {
+        try (InputStream in = GuestSetsUpStackCallsCTakesInterruptsAndHypercalls.class.getResourceAsStream(
+                "/ppc/guest-" + endian + ".bin")) {
             image = in.readAllBytes();
         }
         try (TestMachine m = new TestMachine(16 << 20, le)) {
@@ -86,27 +91,51 @@ class GuestSetsUpStackCallsCTakesInterruptsAndHypercalls {
                     default -> throw new AssertionError("unexpected exit " + exit + " at " + cpu.pc());
                 }
             }
-            String order = le ? "LITTLE_ENDIAN" : "BIG_ENDIAN";
-            assertEquals(List.of("report 1", "store 0x20000000/4/" + order, "load 0x20000004/4/" + order,
-                    "report 2", "report 3", "report 6", "report 4", "report 7", "report 5", "done"), exits);
-            assertEquals("hello from C on a soft PPC64\nbye\n", console.toString());
-            assertEquals(4 + 1, fastPathCalls[0], "H_PUT_TERM_CHAR calls handled in place (up to 8 chars each)");
-            assertEquals(2880067194370816120L, reports.get(1L), "fib(90) computed by the guest");
-            assertEquals(0x1000L + 0xCBF43926L, reports.get(2L), "MMIO value + crc32(\"123456789\")");
-            assertEquals(3L, reports.get(3L), "decrementer interrupts taken");
-            long tbDelta = reports.get(6L);
-            assertTrue(tbDelta >= 3 * 5001 && tbDelta < 3 * 5001 + 1000,
-                    "timebase ticks (= instructions) across three 5000-tick decrementer periods: " + tbDelta);
-            assertEquals(2L, reports.get(4L), "tw traps taken");
-            long srr1 = reports.get(7L);
-            assertEquals(Vector.SRR1_TRAP, srr1 & Vector.SRR1_SPECIFIC, "SRR1 of the trap says trap");
-            assertEquals(Msr.SF | Msr.ME | (le ? Msr.LE : 0), srr1 & ~Vector.SRR1_SPECIFIC,
-                    "SRR1 holds the MSR at the trap (EE off again)");
-            assertEquals(1L, reports.get(5L), "system calls taken");
-            assertInstanceOf(PpcExit.Hypercall.class, cpu.run(1000), "after main returns the guest keeps saying done");
-            if (threshold == 1) {
-                assertTrue(cpu.translatedBlocks() > 20, "blocks translated: " + cpu.translatedBlocks());
-            }
+            PpcExit after = cpu.run(1000);
+            return new Run(reports, exits, console.toString(), fastPathCalls[0], cpu.decodedBlocks(), cpu.translatedBlocks(),
+                    cpu.untranslatableBlocks(), after);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}, translation threshold {1}")
+    @CsvSource({"le, 1", "be, 1", "le, 50", "be, 0"})
+    void guestRunsToCompletion(String endian, int threshold) throws IOException {
+        boolean le = endian.equals("le");
+        Run r = run(endian, threshold);
+        Map<Long, Long> reports = r.reports();
+        String order = le ? "LITTLE_ENDIAN" : "BIG_ENDIAN";
+        assertEquals(List.of("report 1", "store 0x20000000/4/" + order, "load 0x20000004/4/" + order,
+                "report 2", "report 3", "report 6", "report 4", "report 7", "report 5", "done"), r.exits());
+        assertEquals("hello from C on a soft PPC64\nbye\n", r.console());
+        assertEquals(4 + 1, r.fastPathCalls(), "H_PUT_TERM_CHAR calls handled in place (up to 8 chars each)");
+        assertEquals(2880067194370816120L, reports.get(1L), "fib(90) computed by the guest");
+        assertEquals(0x1000L + 0xCBF43926L, reports.get(2L), "MMIO value + crc32(\"123456789\")");
+        assertEquals(3L, reports.get(3L), "decrementer interrupts taken");
+        long tbDelta = reports.get(6L);
+        // DEC set to 5000 raises its exception when it passes below zero, 5001 ticks later: three
+        // periods take at least 3 x 5001 ticks, plus the guest's own instructions around them.
+        assertTrue(Long.compareUnsigned(tbDelta, 3 * 5001) >= 0,
+                "timebase ticks across three 5000-tick decrementer periods: " + tbDelta);
+        if (threshold > 0) {
+            // One instruction is one tick whichever tier runs it, so translated code sees the
+            // interpreter's timebase exactly.
+            assertEquals(run(endian, 0).reports().get(6L), tbDelta, "timebase ticks as the interpreter counts them");
+        }
+        assertEquals(2L, reports.get(4L), "tw traps taken");
+        long srr1 = reports.get(7L);
+        assertEquals(Vector.SRR1_TRAP, srr1 & Vector.SRR1_SPECIFIC, "SRR1 of the trap says trap");
+        assertEquals(Msr.SF | Msr.ME | (le ? Msr.LE : 0), srr1 & ~Vector.SRR1_SPECIFIC,
+                "SRR1 holds the MSR at the trap (EE off again)");
+        assertEquals(1L, reports.get(5L), "system calls taken");
+        assertInstanceOf(PpcExit.Hypercall.class, r.afterDone(), "after main returns the guest keeps saying done");
+        if (threshold == 0) {
+            assertEquals(0, r.translatedBlocks(), "the interpreter alone translates nothing");
+        } else if (threshold == 1) {
+            // At threshold 1 every block goes to the translator on its first entry: each block
+            // decoded is translated or refused (left to the interpreter), none waits.
+            assertTrue(r.translatedBlocks() > 0, "some blocks translated");
+            assertEquals(r.decodedBlocks(), r.translatedBlocks() + r.untranslatableBlocks(),
+                    "decoded = translated + refused");
         }
     }
 }

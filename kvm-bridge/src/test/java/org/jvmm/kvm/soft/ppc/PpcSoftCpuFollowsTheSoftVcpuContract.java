@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.invoke.VarHandle;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.List;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.host.memory.HostMapping;
@@ -70,34 +73,30 @@ class PpcSoftCpuFollowsTheSoftVcpuContract {
     @DisplayName("a kick before or during a run returns Interrupted; the guest then runs on")
     void kicks() throws InterruptedException {
         try (SoftPpcMachine m = new SoftPpcMachine(false)) {
-            m.code(0x100, addi(5, 5, 1), b(-4));
+            // the loop counts in r5 and publishes the count at COUNT, where the kicker watches it
+            m.code(0x100, addi(5, 5, 1), std(5, COUNT, 0), b(-8));
             m.cpu.setPc(new GuestAddress(0x100));
             m.vcpu.kick();
             assertInstanceOf(VcpuExit.Interrupted.class, m.run());
             assertEquals(0, m.cpu.gpr(5), "a kick pending at entry runs nothing");
-            Thread kicker = Thread.ofPlatform().start(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                m.vcpu.kick();
-            });
-            assertInstanceOf(VcpuExit.Interrupted.class, m.run(), "the endless loop returned because of the kick");
-            kicker.join();
+            assertInstanceOf(VcpuExit.Interrupted.class, runKickedOnceCountAbove(m, 0),
+                    "the endless loop returned because of the kick");
             long counted = m.cpu.gpr(5);
             assertTrue(counted > 0, "the loop ran until the kick: " + counted);
-            assertInstanceOf(VcpuExit.Interrupted.class, runKickedAfter(m, 50), "and runs on when entered again");
+            assertInstanceOf(VcpuExit.Interrupted.class, runKickedOnceCountAbove(m, counted), "and runs on when entered again");
             assertTrue(m.cpu.gpr(5) > counted, "the loop went on after the kick");
         }
     }
 
-    private static VcpuExit runKickedAfter(SoftPpcMachine m, long millis) throws InterruptedException {
+    /** Where the counting loop stores its count (big-endian, as the machine runs; a page apart from the code). */
+    private static final int COUNT = 0x2000;
+    private static final VarHandle COUNT_BE = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN).varHandle();
+
+    /** Runs the counting loop; another thread kicks once the guest has stored a count above {@code above}. */
+    private static VcpuExit runKickedOnceCountAbove(SoftPpcMachine m, long above) throws InterruptedException {
         Thread kicker = Thread.ofPlatform().start(() -> {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            while ((long) COUNT_BE.getVolatile(m.ram, (long) COUNT) <= above) {
+                Thread.onSpinWait();
             }
             m.vcpu.kick();
         });

@@ -11,6 +11,10 @@ import org.jvmm.kvm.VcpuExit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 26 (Linux arch/powerpc/kvm/book3s_64_vio.c): An LIOBN KVM does not know is H_TOO_HARD: the
+ * call goes to user space (the VMM).
+ */
 @DisplayName("Rule 26: a TCE hcall for an LIOBN KVM does not know is H_TOO_HARD and exits to the VMM with its arguments")
 class SoftRule26UnknownLiobnIsTooHard {
 

@@ -7,6 +7,10 @@ import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 27 (Linux arch/powerpc/kvm/book3s_64_vio.c): ioba validation: misaligned ioba, index below
+ * the window offset, index - offset + npages > size, or wraparound are H_PARAMETER.
+ */
 @DisplayName("Rule 27: a misaligned ioba, an index below the window offset, past its end, or wrapping is H_PARAMETER")
 class SoftRule27IobaValidation {
     private static final long LIOBN = 0x8000_0002L;

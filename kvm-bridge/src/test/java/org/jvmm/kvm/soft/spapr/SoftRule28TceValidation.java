@@ -9,6 +9,11 @@ import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 28 (Linux arch/powerpc/kvm/book3s_64_vio.c): A TCE with neither R nor W clears the entry. A
+ * mapping TCE whose address is misaligned, outside guest memory, or not pre-registered is
+ * H_TOO_HARD (the VMM takes it).
+ */
 @DisplayName("Rule 28: a TCE without R/W clears; a mapping TCE misaligned, outside guest RAM or not pre-registered is H_TOO_HARD")
 class SoftRule28TceValidation {
     private static final long L = SoftSpaprRig.LIOBN;

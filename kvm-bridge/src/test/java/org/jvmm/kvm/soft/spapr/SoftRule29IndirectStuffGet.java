@@ -9,6 +9,11 @@ import org.jvmm.kvm.KvmVfioDevice;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 29 (Linux arch/powerpc/kvm/book3s_64_vio.c): INDIRECT validates every entry first, then
+ * applies them. STUFF rejects a value with R or W set (H_PARAMETER). GET returns 0 for a never-
+ * written entry.
+ */
 @DisplayName("Rule 29: INDIRECT validates every entry then applies them; STUFF refuses R/W; GET returns 0 for a never-written entry")
 class SoftRule29IndirectStuffGet {
     private static final long L = SoftSpaprRig.LIOBN;

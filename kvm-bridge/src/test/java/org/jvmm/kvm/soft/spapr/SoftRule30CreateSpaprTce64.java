@@ -12,6 +12,10 @@ import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Rule 30 (Linux arch/powerpc/kvm/book3s_64_vio.c): KVM_CREATE_SPAPR_TCE_64: EINVAL unless size !=
+ * 0, 12 <= page_shift <= 34 and offset+size does not overflow; EBUSY if the LIOBN exists.
+ */
 @DisplayName("Rule 30: KVM_CREATE_SPAPR_TCE_64 is EINVAL unless size != 0, 12 <= page_shift <= 34, no overflow; EBUSY for a known LIOBN")
 class SoftRule30CreateSpaprTce64 {
 

@@ -11,6 +11,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+/**
+ * Rule 31 (Linux virt/kvm/vfio.c): One per VM (a second create is EBUSY). FILE_ADD:
+ * EBADF/EINVAL/EEXIST; FILE_DEL: ENOENT.
+ */
 @DisplayName("Rule 31: one KVM-VFIO device per VM (EBUSY); FILE_ADD EBADF/EINVAL/EEXIST; FILE_DEL ENOENT")
 class SoftRule31KvmVfioDeviceFiles {
 

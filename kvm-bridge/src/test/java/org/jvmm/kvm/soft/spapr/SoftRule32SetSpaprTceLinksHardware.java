@@ -20,6 +20,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+/**
+ * Rule 32 (Linux virt/kvm/vfio.c): Mainline links a group to a KVM TCE table with
+ * KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE {groupfd, tablefd}: ENOENT if the group was never added; EINVAL
+ * if the table is not this VM's or no hardware table matches its page size, offset and size.
+ */
 @DisplayName("Rule 32: SET_SPAPR_TCE {groupfd, tablefd} links a group's matching hardware table; ENOENT/EINVAL otherwise")
 class SoftRule32SetSpaprTceLinksHardware {
     private static final String OP = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE";

@@ -12,7 +12,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-@DisplayName("Rule 33: seed 000's SET_SPAPR_TCE_LIOBN {argsz, fd, liobn, start_addr}, once per DMA window (32-bit and DDW)")
+/**
+ * Rule 33 (Linux virt/kvm/vfio.c): The per-window LIOBN link design (seed 000), never merged,
+ * proposes KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN {argsz, fd, liobn, start_addr} (argsz < minimum
+ * size is EINVAL, a bad fd EBADF), called once per DMA window (32-bit and DDW). It never reached
+ * mainline; supporting it beside the mainline attribute lets both designs be compared.
+ */
+@DisplayName("Rule 33: the per-window LIOBN link (SET_SPAPR_TCE_LIOBN, never merged; seed 000) {argsz, fd, liobn, start_addr}, once per DMA window (32-bit and DDW)")
 class SoftRule33SetSpaprTceLiobnPerWindow {
     private static final String OP = "KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE_LIOBN";
     private static final long LIOBN_64 = 0x8000_0100L;

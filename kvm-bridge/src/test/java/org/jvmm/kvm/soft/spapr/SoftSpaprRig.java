@@ -2,11 +2,10 @@ package org.jvmm.kvm.soft.spapr;
 
 import static org.jvmm.vfio.uapi.VfioUapi.*;
 
-import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.Iova;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
+import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.kvm.KvmVfioDevice;
@@ -17,19 +16,15 @@ import org.jvmm.kvm.soft.SoftVcpu;
 import org.jvmm.kvm.soft.SoftVm;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.pci.host.spapr.PnvPhb;
-import org.jvmm.pci.host.spapr.PnvPhbConfig;
 import org.jvmm.pci.host.spapr.TceTable;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioGroup;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.vfio.iommu.SpaprRegisterMemory;
 import org.jvmm.vfio.iommu.SpaprTceCreate;
 import org.jvmm.vfio.iommu.SpaprTceIommu;
 import org.jvmm.vfio.iommu.SpaprTceRemove;
-import org.jvmm.vfio.iommu.SpaprTceDriver;
 
 /**
  * A soft sPAPR VM with 16 MiB of RAM at guest-physical 0 and one scripted vCPU, beside a POWER
@@ -40,11 +35,11 @@ import org.jvmm.vfio.iommu.SpaprTceDriver;
 public final class SoftSpaprRig implements AutoCloseable {
     public static final long RAM_SIZE = 16L << 20;
     public static final long LIOBN = 0x8000_0000L;
-    public static final PciAddress EDU = PciAddress.parse("0001:01:00.0");
+    public static final PciAddress EDU = PowerHost.EDU;
 
-    public final HostMemoryRegistry memory = new HostMemoryRegistry();
-    public final PnvPhb phb = new PnvPhb(PnvPhbConfig.ioda2(), memory);
-    public final EduDevice edu = new EduDevice(ByteOrder.BIG_ENDIAN, Runnable::run, -1L);
+    public final HostMemoryRegistry memory;
+    public final PnvPhb phb;
+    public final EduDevice edu;
     public final HostPciPlatform platform;
     public final VfioContainer container;
     public final VfioGroup group;
@@ -58,12 +53,11 @@ public final class SoftSpaprRig implements AutoCloseable {
     public Iova ddwStart;
 
     public SoftSpaprRig(boolean ddw) {
-        platform = HostKernel.builder().memory(memory).memlock(new LockedMemoryAccount(1L << 32, false))
-                .iommuDriver(new SpaprTceDriver(phb)).firstGroupNumber(1)
-                .bridge("0001:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-                .endpoint("0001:01:00.0", edu, "edu", true).build();
-        platform.unbind(EDU);
-        platform.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
+        PowerHost host = PowerHost.create();
+        memory = host.memory();
+        phb = host.phb();
+        edu = host.edu();
+        platform = host.platform();
         ram = memory.allocate("guest-ram", RAM_SIZE);
         container = VfioContainer.open(platform);
         group = VfioGroup.open(platform, platform.iommuGroupOf(EDU));

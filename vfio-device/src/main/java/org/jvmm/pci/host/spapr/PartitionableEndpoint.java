@@ -22,7 +22,7 @@ import org.jvmm.iommu.HostIommuTlbEntry;
  * which here is exactly one IOMMU group. It has up to two DMA windows (TVEs), each backed by a
  * {@link TceTable}; device DMA of its functions translates through them ({@link DmaDomain}).
  *
- * <p>Ownership (seed 002, "Rework ownership"): at boot the platform (the host kernel's own DMA
+ * <p>Ownership (the sPAPR IOMMU ownership rework, "Rework ownership"; seed 002): at boot the platform (the host kernel's own DMA
  * ops) owns the PE and has programmed a default 32-bit window with its own table. A VFIO
  * container {@link #takeOwnership takes} the PE: the platform's tables are unset and freed, and
  * from then on only the owner's tables are set. Before {@link #releaseOwnership release} the

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Flattening: priorities, overlaps, aliases, nested containers, clipping and disabling. */
-class FlatViewFlatteningTest {
+class FlatViewRendersPrioritiesAliasesAndClipping {
     private final HostMemoryRegistry registry = new HostMemoryRegistry();
     private final RamRegion ram = RamRegion.allocate(registry, "ram", 0x10000);
 

@@ -15,7 +15,7 @@ import org.jvmm.memory.RamRegion;
 import org.junit.jupiter.api.Test;
 
 /** Closing a machine's memory releases every mapping and file descriptor it took. */
-class MachineMemoryReleaseTest {
+class ClosingMachineMemoryReleasesEveryMappingAndFd {
 
     @Test
     void closingTheMachineReleasesEveryMappingAndFileDescriptor() {
@@ -50,7 +50,6 @@ class MachineMemoryReleaseTest {
         try (MachineMemory mem = new MachineMemory(registry)) {
             X86ToyLayout layout = X86ToyLayout.build(mem, 64L << 20, new ByteArrayOutputStream(), s -> { });
             RamRegion hotplug = mem.allocateRam("dimm0", 1L << 20);
-            layout.memory().root().container();
             org.jvmm.memory.ContainerRegion system = (org.jvmm.memory.ContainerRegion) layout.memory().root();
             system.addSubregion(0x1_0000_0000L, hotplug);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> mem.release(hotplug));

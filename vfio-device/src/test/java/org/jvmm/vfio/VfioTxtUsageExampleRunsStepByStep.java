@@ -19,8 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Documentation/vfio.txt (seed 004), "VFIO Usage Example", one step at a time. */
-@DisplayName("Seed 004: the VFIO usage example for 0000:06:0d.0, step by step")
-class SeedUsageExampleFlow {
+@DisplayName("Documentation/vfio.txt (seed 004): the VFIO usage example for 0000:06:0d.0, step by step")
+class VfioTxtUsageExampleRunsStepByStep {
 
     @Test
     void usageExample() {

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The command line: reports, refusals of bad options, and the answer on a host without KVM. */
-class MainTest {
+class CommandLineReportsParsesQemuSyntaxAndNeedsKvm {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 

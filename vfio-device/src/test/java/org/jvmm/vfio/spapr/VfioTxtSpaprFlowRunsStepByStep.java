@@ -18,8 +18,8 @@ import org.jvmm.vfio.iommu.SpaprTceInfo;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Seed 004's PPC64 sPAPR code flow, step by step: SPAPR_TCE IOMMU, GET_INFO, ENABLE, 1 MB at iova 0, reset, EEH enable and recovery")
-class SpaprSeedUsageExampleFlow {
+@DisplayName("Documentation/vfio.txt's PPC64 sPAPR code flow (seed 004), step by step: SPAPR_TCE IOMMU, GET_INFO, ENABLE, 1 MB at iova 0, reset, EEH enable and recovery")
+class VfioTxtSpaprFlowRunsStepByStep {
 
     @Test
     void theDocumentedFlowWorksAsWritten() {

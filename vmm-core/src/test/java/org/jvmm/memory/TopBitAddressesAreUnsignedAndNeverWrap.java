@@ -23,7 +23,7 @@ import org.jvmm.iommu.IommuPermission;
  * little-endian spaces; an access that would run past 2^64 never wraps to address 0.
  */
 @DisplayName("every address is unsigned: accesses at 2^63 and near 2^64 are unassigned, never wrap")
-class TopOfAddressSpaceTest {
+class TopBitAddressesAreUnsignedAndNeverWrap {
     private static final long TOP_BIT = 0x8000_0000_0000_0000L;
     private static final long LAST = 0xffff_ffff_ffff_ffffL;
     private final HostMemoryRegistry registry = new HostMemoryRegistry();

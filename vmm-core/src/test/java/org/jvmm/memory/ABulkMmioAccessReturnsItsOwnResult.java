@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * access's OK into ACCESS_ERROR. (The result used to be read off the shared invalid-access
  * counter, before and after, so the other thread's refusal showed up here.)
  */
-class BulkMmioResultIsItsOwnTest {
+class ABulkMmioAccessReturnsItsOwnResult {
     private static final long SLOW = 0x1000;
     private static final long STRICT = 0x2000;
 

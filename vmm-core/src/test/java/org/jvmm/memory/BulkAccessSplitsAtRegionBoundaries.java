@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The bulk accessor splits at region boundaries: RAM, ROM, MMIO and holes in one transfer. */
-class BulkAccessTest {
+class BulkAccessSplitsAtRegionBoundaries {
     private final HostMemoryRegistry registry = new HostMemoryRegistry();
     private final RamRegion low = RamRegion.allocate(registry, "low", 0x1000);
     private final RamRegion high = RamRegion.allocate(registry, "high", 0x2000);

@@ -9,7 +9,7 @@ import org.jvmm.memory.TestRegions.RecordingOps;
 import org.junit.jupiter.api.Test;
 
 /** MMIO dispatch: access sizes split, widened and byte-swapped to fit what a device implements. */
-class MmioAccessSplittingTest {
+class MmioAccessesAreSplitWidenedAndSwappedToFitTheDevice {
 
     private static AddressSpace spaceWith(RecordingOps ops, ByteOrder cpu) {
         ContainerRegion root = new ContainerRegion("root", 0x10000);

@@ -24,7 +24,7 @@ import org.jvmm.pci.PciRegs;
  * The guest's view of PCI through configuration mechanism #1: identification, empty slots, BAR
  * sizing, decode on and off, relocation, 64-bit BARs and the multi-function bit.
  */
-class PciBarMappingTest {
+class PciConfigMechanismOneSizesAndMapsBars {
     private MachineMemory mem;
     private X86ToyLayout layout;
     private AddressSpace io;

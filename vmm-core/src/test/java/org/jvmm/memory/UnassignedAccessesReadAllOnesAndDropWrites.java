@@ -8,7 +8,7 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.junit.jupiter.api.Test;
 
 /** An access that hits nothing reads all-ones, drops writes, is counted, and never throws. */
-class UnassignedAccessTest {
+class UnassignedAccessesReadAllOnesAndDropWrites {
 
     @Test
     void readsAreAllOnesOfTheAccessSize() {

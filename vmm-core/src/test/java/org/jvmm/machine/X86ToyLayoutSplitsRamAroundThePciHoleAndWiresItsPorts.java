@@ -14,7 +14,7 @@ import org.jvmm.memory.FlatRange;
 import org.junit.jupiter.api.Test;
 
 /** The x86 toy layout: RAM split around the PCI hole, the serial port and the exit port. */
-class X86ToyLayoutTest {
+class X86ToyLayoutSplitsRamAroundThePciHoleAndWiresItsPorts {
 
     @Test
     void ramAboveThreeGibMovesAboveFourGib() {

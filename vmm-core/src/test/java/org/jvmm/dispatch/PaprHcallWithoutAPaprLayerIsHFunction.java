@@ -13,7 +13,7 @@ import org.jvmm.memory.ContainerRegion;
 import org.junit.jupiter.api.Test;
 
 /** A PAPR_HCALL exit reaching the dispatcher of a machine with no PAPR layer: H_FUNCTION, counted, and the vCPU goes on. */
-class PaprHcallWithoutAPaprLayerIsHFunctionTest {
+class PaprHcallWithoutAPaprLayerIsHFunction {
 
     @Test
     void answeredHFunctionAndCounted() {

@@ -19,7 +19,7 @@ import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.iommu.IommuPermission;
 
 /** An IOMMU region translates accesses into its target space and tells notifiers of changes. */
-class IommuRegionTest {
+class IommuRegionTranslatesAndTellsNotifiers {
     private static final long PAGE = 0x1000;
     private final HostMemoryRegistry registry = new HostMemoryRegistry();
     private final RamRegion ram = RamRegion.allocate(registry, "ram", 0x10000);

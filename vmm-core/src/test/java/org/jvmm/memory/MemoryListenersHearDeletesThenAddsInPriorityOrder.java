@@ -10,7 +10,7 @@ import org.jvmm.memory.TestRegions.RecordingOps;
 import org.junit.jupiter.api.Test;
 
 /** Listener calls: begin, deletes in descending priority, adds in ascending priority, commit; replay. */
-class MemoryListenerOrderTest {
+class MemoryListenersHearDeletesThenAddsInPriorityOrder {
     private final List<String> calls = new ArrayList<>();
 
     private MemoryListener listener(String id, int priority) {
