@@ -16,7 +16,10 @@ import java.util.Arrays;
  * writable; everything else ignores writes. Accesses must be 1, 2 or 4 bytes and naturally
  * aligned inside the space, otherwise {@link IllegalArgumentException}.
  *
- * <p>Not thread-safe: its owner (the vfio-pci device) serialises access.
+ * <p>Not thread-safe: its owner (the vfio-pci device) serialises access. One exception: the
+ * command register's readers ({@link #command()}, {@link #memoryDecode()}, {@link #ioDecode()} ...)
+ * may run on any thread without locking, so a trapped BAR access can check decode cheaply; they
+ * read a volatile copy of the register that every change publishes.
  */
 public final class PciConfigSpace {
     private final byte[] bytes;
@@ -25,6 +28,8 @@ public final class PciConfigSpace {
     private final BarSpec[] barByIndex = new BarSpec[6];
     private final PciDeviceModel model;
     private final byte[] powerOn;
+    /** The command register as last written, for lock-free readers. */
+    private volatile int command;
 
     public PciConfigSpace(PciDeviceModel model, boolean multifunction) {
         this.model = model;
@@ -104,6 +109,7 @@ public final class PciConfigSpace {
             put32(CAP_MSIX_OFFSET + 8, (int) msix.pbaOffset() | msix.pbaBar());
         }
         powerOn = bytes.clone();
+        publishCommand();
     }
 
     /** 256 or 4096. */
@@ -136,6 +142,9 @@ public final class PciConfigSpace {
         int hi = Math.min(offset + size, BASE_ADDRESS_0 + 24);
         for (int at = lo; at < hi; at++) {
             writeBarByte(at, (byte) (value >>> (8 * (at - offset))));
+        }
+        if (offset < COMMAND + 2 && COMMAND < offset + size) {
+            publishCommand();
         }
     }
 
@@ -172,7 +181,11 @@ public final class PciConfigSpace {
     }
 
     public int command() {
-        return read(COMMAND, 2);
+        return command;
+    }
+
+    private void publishCommand() {
+        command = get16(COMMAND);
     }
 
     public boolean memoryDecode() {
@@ -238,11 +251,13 @@ public final class PciConfigSpace {
             throw new IllegalArgumentException("config restore: " + saved.length + " bytes for a " + bytes.length + "-byte space");
         }
         System.arraycopy(saved, 0, bytes, 0, bytes.length);
+        publishCommand();
     }
 
     /** Power-on values (after a reset without restore). */
     public void resetToPowerOn() {
         System.arraycopy(powerOn, 0, bytes, 0, bytes.length);
+        publishCommand();
     }
 
     private void checkAccess(String op, int offset, int size) {

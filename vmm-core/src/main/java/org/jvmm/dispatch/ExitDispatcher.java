@@ -1,9 +1,8 @@
 package org.jvmm.dispatch;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jvmm.address.GuestAddress;
+import org.jvmm.address.bytes.Bytes;
 import org.jvmm.kvm.VcpuExit;
 import org.jvmm.kvm.spapr.Papr;
 import org.jvmm.memory.AddressSpace;
@@ -114,9 +113,9 @@ public final class ExitDispatcher {
         for (int i = 0; i < e.count(); i++) {
             GuestAddress port = new GuestAddress(e.port());
             if (e.direction() == VcpuExit.Direction.OUT) {
-                io.write(port, size, load(data, i * size, size));
+                io.write(port, size, Bytes.loadLe(data, (long) i * size, size));
             } else {
-                store(data, i * size, size, io.read(port, size));
+                Bytes.storeLe(data, (long) i * size, size, io.read(port, size));
             }
         }
     }
@@ -124,43 +123,17 @@ public final class ExitDispatcher {
     private static void mmio(AddressSpace memory, VcpuExit.Mmio e) {
         int len = e.length();
         MemorySegment data = e.data().asSlice(0, len);
-        boolean single = len == 1 || len == 2 || len == 4 || len == 8;
+        boolean single = Bytes.isAccessSize(len);
         if (e.isWrite()) {
             if (single) {
-                memory.write(e.address(), len, load(data, 0, len, memory.cpuOrder()));
+                memory.write(e.address(), len, Bytes.load(data, 0, len, memory.cpuOrder()));
             } else {
                 memory.write(e.address(), data);
             }
         } else if (single) {
-            store(data, 0, len, memory.read(e.address(), len), memory.cpuOrder());
+            Bytes.store(data, 0, len, memory.read(e.address(), len), memory.cpuOrder());
         } else {
             memory.read(e.address(), data);
-        }
-    }
-
-    private static long load(MemorySegment data, long off, int size) {
-        return load(data, off, size, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static void store(MemorySegment data, long off, int size, long value) {
-        store(data, off, size, value, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static long load(MemorySegment data, long off, int size, ByteOrder order) {
-        return switch (size) {
-            case 1 -> data.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
-            case 2 -> data.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), off) & 0xffffL;
-            case 4 -> data.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), off) & 0xffff_ffffL;
-            default -> data.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), off);
-        };
-    }
-
-    private static void store(MemorySegment data, long off, int size, long value, ByteOrder order) {
-        switch (size) {
-            case 1 -> data.set(ValueLayout.JAVA_BYTE, off, (byte) value);
-            case 2 -> data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(order), off, (short) value);
-            case 4 -> data.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), off, (int) value);
-            default -> data.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), off, value);
         }
     }
 }

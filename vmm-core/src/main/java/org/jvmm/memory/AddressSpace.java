@@ -1,13 +1,11 @@
 package org.jvmm.memory;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jvmm.address.GuestAddress;
-import org.jvmm.iommu.AccessKind;
 
 /**
  * A view of a region tree from one bus master (QEMU's AddressSpace): the CPU's system memory, a
@@ -21,23 +19,16 @@ import org.jvmm.iommu.AccessKind;
  * view, never a mix. Counters are lock-free adders.
  *
  * <h2>Dispatch</h2>
- * RAM is loaded and stored directly in the machine's byte order ({@code cpuOrder}); writes to ROM
- * are dropped. MMIO goes through the device's ops under its {@link AccessRules}: an access the
- * device does not accept reads all-ones and drops writes; a valid one is widened or split into
- * implemented sizes and byte-swapped when the device's order differs from the CPU's. An access
- * that hits nothing reads all-ones, drops the write, and is counted as unassigned. An access that
- * straddles two ranges is done byte by byte.
+ * Accesses are carried out by the address space's {@link AccessDispatch} (RAM, ROM, MMIO under
+ * the device's access rules, IOMMU regions, unassigned holes); this class keeps the tree, the
+ * transactions and the listeners, and publishes each new view to it.
  */
 public final class AddressSpace implements GuestMemory, AutoCloseable {
     private final String name;
     private final MemoryRegion root;
     private final ByteOrder cpuOrder;
-    private final ValueLayout.OfShort shortLayout;
-    private final ValueLayout.OfInt intLayout;
-    private final ValueLayout.OfLong longLayout;
-    private final DispatchCounters counters = new DispatchCounters();
+    private final AccessDispatch dispatch;
 
-    private volatile FlatView view;
     private final List<MemoryListener> listeners = new ArrayList<>();
     private int transactionDepth;
     private boolean pendingChange;
@@ -50,13 +41,10 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.root = Objects.requireNonNull(root, "root");
         this.cpuOrder = Objects.requireNonNull(cpuOrder, "cpuOrder");
-        this.shortLayout = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(cpuOrder);
-        this.intLayout = ValueLayout.JAVA_INT_UNALIGNED.withOrder(cpuOrder);
-        this.longLayout = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(cpuOrder);
         Topology.lock();
         try {
             root.attachRoot(this);
-            this.view = FlatView.render(root);
+            this.dispatch = new AccessDispatch(cpuOrder, FlatView.render(root));
         } finally {
             Topology.unlock();
         }
@@ -76,11 +64,11 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
 
     /** The view accesses go through now. */
     public FlatView flatView() {
-        return view;
+        return dispatch.view();
     }
 
     public DispatchCounters counters() {
-        return counters;
+        return dispatch.counters();
     }
 
     /** How many times a changed flat view has been committed. */
@@ -144,14 +132,14 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
     }
 
     private void rebuild() {
-        FlatView old = view;
+        FlatView old = dispatch.view();
         FlatView next = FlatView.render(root);
         notifying = true;
         try {
             listeners.forEach(MemoryListener::begin);
             updateTopologyPass(old, next, false);
             updateTopologyPass(old, next, true);
-            view = next;
+            dispatch.publish(next);
             commits++;
             listeners.forEach(MemoryListener::commit);
         } finally {
@@ -212,7 +200,7 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
             notifying = true;
             try {
                 listener.begin();
-                FlatView v = view;
+                FlatView v = dispatch.view();
                 for (int i = 0; i < v.size(); i++) {
                     listener.regionAdd(MemoryRegionSection.of(this, v.get(i)));
                 }
@@ -235,7 +223,7 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
             notifying = true;
             try {
                 listener.begin();
-                FlatView v = view;
+                FlatView v = dispatch.view();
                 for (int i = 0; i < v.size(); i++) {
                     listener.regionDel(MemoryRegionSection.of(this, v.get(i)));
                 }
@@ -277,274 +265,53 @@ public final class AddressSpace implements GuestMemory, AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- single accesses
+    // ---------------------------------------------------------------- accesses (see AccessDispatch)
+
+    /** The access half of this address space. */
+    AccessDispatch dispatch() {
+        return dispatch;
+    }
 
     @Override
     public long read(GuestAddress address, int size) {
-        return read(address.value(), size);
+        return dispatch.read(address.value(), size);
     }
 
     @Override
     public void write(GuestAddress address, int size, long value) {
-        write(address.value(), size, value);
+        dispatch.write(address.value(), size, value);
+    }
+
+    /**
+     * As {@link #write(GuestAddress, int, long)}, returning how the store went (QEMU's
+     * address_space_stl and friends with their MemTxResult): OK, DECODE_ERROR when it hit no
+     * region, ACCESS_ERROR when a device's access rules or an IOMMU refused it. The outcome is
+     * this access's own, whatever other threads do meanwhile.
+     */
+    public MemTxResult store(GuestAddress address, int size, long value) {
+        return dispatch.write(address.value(), size, value);
     }
 
     long read(long a, int size) {
-        checkSize(size);
-        FlatView v = view;
-        FlatRange r = v.lookup(a);
-        if (r == null || a - r.start() > r.size() - size) {
-            if (r == null && holeCovers(v, a, size)) {
-                counters.unassignedReads.increment();
-                return ones(size);
-            }
-            return readStraddling(a, size);
-        }
-        long off = r.offsetInRegion() + (a - r.start());
-        return switch (r.region()) {
-            case RamRegion ram -> load(ram.segment(), off, size);
-            case MmioRegion m -> mmioRead(m, off, size);
-            case IommuRegion io -> iommuRead(io, off, size);
-            default -> throw new IllegalStateException("flat view holds a non-terminal region " + r.region());
-        };
+        return dispatch.read(a, size);
     }
 
     void write(long a, int size, long value) {
-        checkSize(size);
-        FlatView v = view;
-        FlatRange r = v.lookup(a);
-        if (r == null || a - r.start() > r.size() - size) {
-            if (r == null && holeCovers(v, a, size)) {
-                counters.unassignedWrites.increment();
-                return;
-            }
-            writeStraddling(a, size, value);
-            return;
-        }
-        long off = r.offsetInRegion() + (a - r.start());
-        switch (r.region()) {
-            case RamRegion ram -> {
-                if (ram.isReadOnly()) {
-                    counters.romWritesDropped.increment();
-                } else {
-                    store(ram.segment(), off, size, value);
-                }
-            }
-            case MmioRegion m -> mmioWrite(m, off, size, value);
-            case IommuRegion io -> iommuWrite(io, off, size, value);
-            default -> throw new IllegalStateException("flat view holds a non-terminal region " + r.region());
-        }
+        dispatch.write(a, size, value);
     }
-
-    /**
-     * True when no range starts inside (a, a + size): the whole access falls in a hole. Unsigned:
-     * a hole at the top of the 2^64 space covers every access there, bytes past 2^64 included
-     * (they read all-ones with the rest and never wrap to address 0).
-     */
-    private static boolean holeCovers(FlatView v, long a, int size) {
-        long next = v.nextStart(a);
-        return next == FlatView.NONE || Long.compareUnsigned(next - a, size) >= 0;
-    }
-
-    private long readStraddling(long a, int size) {
-        long value = 0;
-        boolean big = cpuOrder == ByteOrder.BIG_ENDIAN;
-        for (int i = 0; i < size; i++) {
-            long b = read(a + i, 1);
-            value |= big ? b << ((size - 1 - i) * 8) : b << (i * 8);
-        }
-        return value;
-    }
-
-    private void writeStraddling(long a, int size, long value) {
-        boolean big = cpuOrder == ByteOrder.BIG_ENDIAN;
-        for (int i = 0; i < size; i++) {
-            long b = big ? value >>> ((size - 1 - i) * 8) : value >>> (i * 8);
-            write(a + i, 1, b & 0xff);
-        }
-    }
-
-    private long load(MemorySegment s, long off, int size) {
-        return switch (size) {
-            case 1 -> s.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
-            case 2 -> s.get(shortLayout, off) & 0xffffL;
-            case 4 -> s.get(intLayout, off) & 0xffff_ffffL;
-            default -> s.get(longLayout, off);
-        };
-    }
-
-    private void store(MemorySegment s, long off, int size, long value) {
-        switch (size) {
-            case 1 -> s.set(ValueLayout.JAVA_BYTE, off, (byte) value);
-            case 2 -> s.set(shortLayout, off, (short) value);
-            case 4 -> s.set(intLayout, off, (int) value);
-            default -> s.set(longLayout, off, value);
-        }
-    }
-
-    private long mmioRead(MmioRegion m, long off, int size) {
-        AccessRules rules = m.rules();
-        if (!rules.accepts(off, size)) {
-            counters.invalidAccesses.increment();
-            return ones(size);
-        }
-        counters.mmioReads.increment();
-        ByteOrder devOrder = rules.endianness().resolve(cpuOrder);
-        long value = MmioAccess.read(m.ops(), rules, devOrder, off, size);
-        return devOrder == cpuOrder ? value : MmioAccess.swap(value, size);
-    }
-
-    private void mmioWrite(MmioRegion m, long off, int size, long value) {
-        AccessRules rules = m.rules();
-        if (!rules.accepts(off, size)) {
-            counters.invalidAccesses.increment();
-            return;
-        }
-        counters.mmioWrites.increment();
-        ByteOrder devOrder = rules.endianness().resolve(cpuOrder);
-        long v = (devOrder == cpuOrder ? value : MmioAccess.swap(value, size)) & MmioAccess.mask(size);
-        MmioAccess.write(m.ops(), rules, devOrder, off, size, v);
-    }
-
-    private long iommuRead(IommuRegion io, long off, int size) {
-        IommuTlbEntry e = io.translate(off, AccessKind.READ);
-        if (!e.perm().allows(AccessKind.READ) || !fitsInPage(off, size, e.addrMask())) {
-            counters.iommuFaults.increment();
-            return ones(size);
-        }
-        return io.target().read(e.translated().value() | (off & e.addrMask()), size);
-    }
-
-    private void iommuWrite(IommuRegion io, long off, int size, long value) {
-        IommuTlbEntry e = io.translate(off, AccessKind.WRITE);
-        if (!e.perm().allows(AccessKind.WRITE) || !fitsInPage(off, size, e.addrMask())) {
-            counters.iommuFaults.increment();
-            return;
-        }
-        io.target().write(e.translated().value() | (off & e.addrMask()), size, value);
-    }
-
-    /**
-     * True when {@code size} bytes at {@code off} stay in the translated page of {@code mask}
-     * (unsigned, last byte inclusive: a mask of all ones is the whole 2^64 space).
-     */
-    private static boolean fitsInPage(long off, int size, long mask) {
-        return Long.compareUnsigned(off & mask, mask - (size - 1)) <= 0;
-    }
-
-    private static void checkSize(int size) {
-        if (size != 1 && size != 2 && size != 4 && size != 8) {
-            throw new IllegalArgumentException("memory access size " + size + " is not 1, 2, 4 or 8");
-        }
-    }
-
-    static long ones(int size) {
-        return MmioAccess.mask(size);
-    }
-
-    // ---------------------------------------------------------------- bulk accesses
 
     @Override
     public MemTxResult read(GuestAddress address, MemorySegment dst) {
-        return bulk(address.value(), dst, false);
+        return dispatch.bulk(address.value(), dst, false);
     }
 
     @Override
     public MemTxResult write(GuestAddress address, MemorySegment src) {
-        return bulk(address.value(), src, true);
-    }
-
-    private MemTxResult bulk(long a, MemorySegment buf, boolean isWrite) {
-        FlatView v = view;
-        long len = buf.byteSize();
-        long done = 0;
-        MemTxResult result = MemTxResult.OK;
-        while (done < len) {
-            long cur = a + done;
-            long remaining = len - done;
-            FlatRange r = v.lookup(cur);
-            if (r == null) {
-                long next = v.nextStart(cur);
-                long n = next == FlatView.NONE ? remaining : Math.min(remaining, next - cur);
-                if (isWrite) {
-                    counters.unassignedWrites.increment();
-                } else {
-                    buf.asSlice(done, n).fill((byte) 0xff);
-                    counters.unassignedReads.increment();
-                }
-                result = result.and(MemTxResult.DECODE_ERROR);
-                done += n;
-                continue;
-            }
-            long n = Math.min(remaining, r.end() - cur);
-            long off = r.offsetInRegion() + (cur - r.start());
-            switch (r.region()) {
-                case RamRegion ram -> {
-                    if (!isWrite) {
-                        MemorySegment.copy(ram.segment(), off, buf, done, n);
-                    } else if (ram.isReadOnly()) {
-                        counters.romWritesDropped.increment();
-                    } else {
-                        MemorySegment.copy(buf, done, ram.segment(), off, n);
-                    }
-                }
-                case MmioRegion m -> result = result.and(bulkMmio(cur, buf, done, n, isWrite));
-                case IommuRegion io -> result = result.and(bulkIommu(io, off, buf, done, n, isWrite));
-                default -> throw new IllegalStateException("flat view holds a non-terminal region " + r.region());
-            }
-            done += n;
-        }
-        return result;
-    }
-
-    /** MMIO in the largest naturally aligned pieces of at most 8 bytes. */
-    private MemTxResult bulkMmio(long a, MemorySegment buf, long bufOff, long n, boolean isWrite) {
-        long invalidBefore = counters.invalidAccesses.sum();
-        long k = 0;
-        while (k < n) {
-            int size = 8;
-            while (size > 1 && (((a + k) & (size - 1)) != 0 || size > n - k)) {
-                size >>= 1;
-            }
-            if (isWrite) {
-                write(a + k, size, load(buf, bufOff + k, size));
-            } else {
-                store(buf, bufOff + k, size, read(a + k, size));
-            }
-            k += size;
-        }
-        return counters.invalidAccesses.sum() == invalidBefore ? MemTxResult.OK : MemTxResult.ACCESS_ERROR;
-    }
-
-    /** Through an IOMMU region, one translated page at a time. */
-    private MemTxResult bulkIommu(IommuRegion io, long off, MemorySegment buf, long bufOff, long n, boolean isWrite) {
-        MemTxResult result = MemTxResult.OK;
-        AccessKind access = isWrite ? AccessKind.WRITE : AccessKind.READ;
-        long k = 0;
-        while (k < n) {
-            IommuTlbEntry e = io.translate(off + k, access);
-            long inPage = (off + k) & e.addrMask();
-            // Bytes left in the page, minus one (the page may be the whole 2^64 space).
-            long pageLast = e.addrMask() - inPage;
-            long chunk = Long.compareUnsigned(pageLast, n - k - 1) >= 0 ? n - k : pageLast + 1;
-            MemorySegment slice = buf.asSlice(bufOff + k, chunk);
-            if (!e.perm().allows(access)) {
-                counters.iommuFaults.increment();
-                if (!isWrite) {
-                    slice.fill((byte) 0xff);
-                }
-                result = result.and(MemTxResult.ACCESS_ERROR);
-            } else {
-                GuestAddress t = new GuestAddress(e.translated().value() | inPage);
-                result = result.and(isWrite ? io.target().write(t, slice) : io.target().read(t, slice));
-            }
-            k += chunk;
-        }
-        return result;
+        return dispatch.bulk(address.value(), src, true);
     }
 
     @Override
     public String toString() {
-        return "AddressSpace[" + name + ", root " + root.name() + ", " + view.size() + " ranges]";
+        return "AddressSpace[" + name + ", root " + root.name() + ", " + dispatch.view().size() + " ranges]";
     }
 }

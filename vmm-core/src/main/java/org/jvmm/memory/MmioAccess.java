@@ -1,6 +1,7 @@
 package org.jvmm.memory;
 
 import java.nio.ByteOrder;
+import org.jvmm.address.bytes.Bytes;
 
 /**
  * Carries out one valid access with the sizes a device implements (QEMU's
@@ -44,16 +45,7 @@ final class MmioAccess {
         }
     }
 
-    static long mask(int size) {
-        return size == 8 ? -1L : (1L << (size * 8)) - 1;
-    }
-
-    static long swap(long value, int size) {
-        return switch (size) {
-            case 1 -> value;
-            case 2 -> Short.reverseBytes((short) value) & 0xffffL;
-            case 4 -> Integer.reverseBytes((int) value) & 0xffff_ffffL;
-            default -> Long.reverseBytes(value);
-        };
+    private static long mask(int size) {
+        return Bytes.mask(size);
     }
 }

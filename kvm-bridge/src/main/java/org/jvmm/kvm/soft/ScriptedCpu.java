@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jvmm.address.GuestAddress;
+import org.jvmm.address.bytes.Bytes;
 
 /**
  * A CPU that runs a script instead of instructions, in the spirit of QEMU's qtest: each queued
@@ -19,9 +20,6 @@ import org.jvmm.address.GuestAddress;
  * the vCPU thread, which alone writes the counters (read them there, or once it stopped).
  */
 public final class ScriptedCpu implements SoftCpu {
-    private static final ValueLayout.OfShort BE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** One scripted action of the CPU. */
     public sealed interface Op {
@@ -96,7 +94,7 @@ public final class ScriptedCpu implements SoftCpu {
     }
 
     private static void checkSize(int size) {
-        if (size != 1 && size != 2 && size != 4 && size != 8) {
+        if (!Bytes.isAccessSize(size)) {
             throw new IllegalArgumentException("access size " + size + " is not 1, 2, 4 or 8");
         }
     }
@@ -199,21 +197,12 @@ public final class ScriptedCpu implements SoftCpu {
         }
     }
 
+    /** The guest is big-endian (POWER): its data bytes are in that order. */
     private static long get(MemorySegment m, int size) {
-        return switch (size) {
-            case 1 -> m.get(ValueLayout.JAVA_BYTE, 0) & 0xffL;
-            case 2 -> m.get(BE_SHORT, 0) & 0xffffL;
-            case 4 -> m.get(BE_INT, 0) & 0xffff_ffffL;
-            default -> m.get(BE_LONG, 0);
-        };
+        return Bytes.load(m, 0, size, ByteOrder.BIG_ENDIAN);
     }
 
     private static void put(MemorySegment m, int size, long v) {
-        switch (size) {
-            case 1 -> m.set(ValueLayout.JAVA_BYTE, 0, (byte) v);
-            case 2 -> m.set(BE_SHORT, 0, (short) v);
-            case 4 -> m.set(BE_INT, 0, (int) v);
-            default -> m.set(BE_LONG, 0, v);
-        }
+        Bytes.store(m, 0, size, v, ByteOrder.BIG_ENDIAN);
     }
 }

@@ -3,32 +3,20 @@ package org.jvmm.hw.vfio;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.jvmm.accel.kvm.GsiRouter;
-import org.jvmm.host.sys.EventFd;
+import org.jvmm.address.bytes.Bytes;
 import org.jvmm.hw.pci.PciBarType;
-import org.jvmm.pci.PciRegs;
 import org.jvmm.hw.pci.PciFunction;
 import org.jvmm.kvm.Gsi;
-import org.jvmm.kvm.IrqFd;
 import org.jvmm.kvm.MsiMessage;
 import org.jvmm.kvm.Vm;
-import org.jvmm.memory.AccessRules;
-import org.jvmm.memory.ContainerRegion;
-import org.jvmm.memory.Endianness;
-import org.jvmm.memory.MmioOps;
 import org.jvmm.memory.MmioRegion;
-import org.jvmm.memory.RamRegion;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.trace.Trace;
-import org.jvmm.vfio.BusErrorException;
-import org.jvmm.vfio.IrqData;
-import org.jvmm.vfio.IrqSet;
+import org.jvmm.pci.PciRegs;
 import org.jvmm.vfio.RegionInfo;
-import org.jvmm.vfio.RegionMapping;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.uapi.VfioUapi;
 
@@ -42,30 +30,30 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * device, so its memory decode (and so the state of its BAR mappings) follows the guest's.
  *
  * <h2>BARs</h2>
- * Each BAR is a container holding a trap region, so every access exits to the VMM and is carried
- * out with a region read or write (through the BAR's mmap where the region may be mapped). A
- * RAM-like BAR (ivshmem's shared memory) is faulted in on first touch: that access is served
- * through the mapping, and the mapping's memory is placed over the trap, so the accelerator makes
- * it a memslot and later accesses run without exits. When the device revokes its mappings (the
- * guest turned memory decode off, or a reset) the memory leaves the guest again, and the next
- * touch after decode is back faults it in anew.
+ * Each BAR is a {@link VfioRegion}: a trap region, so every access exits to the VMM and is carried
+ * out with a region read or write (through the BAR's mmap where the region may be mapped), and a
+ * RAM-like BAR's memory faulted in over the trap on first touch.
  *
  * <h2>Interrupts</h2>
- * INTx: an eventfd triggers an irqfd with a resample eventfd that VFIO uses to unmask (no exit on
- * either path). MSI (one vector): when the guest enables the capability, a GSI is routed to its
- * message, an eventfd is wired to it with an irqfd and handed to VFIO_DEVICE_SET_IRQS; INTx is
- * disabled meanwhile, as QEMU does. MSI-X: the capability's enable and function mask bits are
- * guest-writable; the vector table and PBA are emulated ({@link VfioMsix}) by regions placed over
- * the BAR that holds them, above its trap and mapping; each unmasked vector with a message gets a
- * GSI route, an eventfd and an irqfd, handed to VFIO as the vector's trigger. INTx is disabled
- * while MSI-X is enabled. A BAR holding the MSI-X table is not mapped: its other accesses trap.
+ * One class per kind, as the guest enables them: INTx ({@link VfioIntx}: an irqfd with a resample
+ * eventfd, no exit on either path), MSI ({@link VfioMsi}: one vector, a GSI routed to the guest's
+ * message when the guest enables the capability; INTx is disabled meanwhile, as QEMU does) and
+ * MSI-X ({@link VfioMsix}: the capability's enable and function mask bits are guest-writable; the
+ * vector table and PBA are emulated by regions placed over the BAR that holds them, above its trap
+ * and mapping; each unmasked vector with a message gets a GSI route, an eventfd and an irqfd,
+ * handed to VFIO as the vector's trigger). INTx is disabled while MSI-X is enabled. A BAR holding
+ * the MSI-X table is not mapped: its other accesses trap.
  *
- * <h2>Threads</h2>
- * Configuration and trapped accesses arrive on vCPU threads, serialized by the PCI bus for
- * configuration; BAR traps may run concurrently and only read immutable state or the device. The
- * machine's control thread realizes and closes the device. MSI-X table and PBA accesses may run
- * concurrently too; {@link VfioMsix} serializes them with the control changes under its own lock
- * (taken before the GSI router's and the device's).
+ * <h2>Threads and locks</h2>
+ * Configuration accesses arrive on vCPU threads, serialized by the PCI bus; they alone touch the
+ * INTx and MSI state. BAR traps may run concurrently and only read immutable state or the device;
+ * a trapped register access takes no lock here or in the VFIO driver, only the device model's own
+ * ({@link VfioRegion} says which rare paths lock). The machine's control thread realizes and closes
+ * the device. MSI-X table and PBA accesses may run concurrently too; {@link VfioMsix} serializes
+ * them with the control changes under its own lock. Lock order, outermost first: VfioMsix's lock,
+ * the GSI router's, the VFIO driver's (VfioPciCore's monitor, then its interrupt lock); the
+ * driver's monitor, then a {@link VfioRegion}'s monitor (revocation), then the memory API's
+ * topology lock; the device model's lock is innermost.
  */
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
@@ -74,7 +62,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private final VfioDevice device;
     private final Vm vm;
     private final GsiRouter router;
-    private final List<BarState> bars = new ArrayList<>();
+    private final List<VfioRegion> bars = new ArrayList<>();
     private final int msiCap;
     private final int msixCap;
     private final VfioMsix msix;
@@ -84,132 +72,12 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private final LongAdder trappedWrites = new LongAdder();
     private final LongAdder barFaults = new LongAdder();
 
-    private EventFd intxTrigger;
-    private EventFd intxResample;
-    private IrqFd intxIrqFd;
-    private EventFd msiTrigger;
-    private IrqFd msiIrqFd;
-    private Gsi msiGsi;
-    private MsiMessage msiMessage;
+    private final VfioIntx intx;
+    private final VfioMsi msi;
     private boolean closed;
 
-    /** Region data is a byte stream in bus order: little-endian, whatever the host. */
-    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    private static final ThreadLocal<MemorySegment> SCRATCH =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8, 8));
-
-    /** One BAR: its region, the region's offset in the device file, and its mapping once made. */
-    private final class BarState {
-        final int index;
-        final long size;
-        final boolean mappable;
-        final ContainerRegion container;
-        RegionMapping mapping;
-        RamRegion memory;
-
-        BarState(int index, long size, boolean mappable) {
-            this.index = index;
-            this.size = size;
-            this.mappable = mappable;
-            this.container = new ContainerRegion(name() + "-bar" + index, size);
-            container.addSubregion(0, new MmioRegion(name() + "-bar" + index + "-trap", size, new Trap(this)));
-        }
-
-        long fileOffset(long offset) {
-            return ((long) index << REGION_SHIFT) + offset;
-        }
-
-        /** The BAR's mapping, made on first use. */
-        synchronized RegionMapping mapping() {
-            if (mapping == null) {
-                mapping = device.mmap(fileOffset(0), size);
-                mapping.addRevokeListener(this::revoked);
-            }
-            return mapping;
-        }
-
-        /** Faults the BAR's memory in (once per decode period); null for a register BAR. */
-        synchronized MemorySegment faultIn() {
-            MemorySegment mem = mapping().fault();
-            if (mem == null) {
-                return null;
-            }
-            if (memory == null) {
-                memory = RamRegion.ofDeviceMemory(name() + "-bar" + index + "-mmap", mem);
-                container.addSubregion(0, memory, 1);
-                barFaults.increment();
-                Trace.barFault(name(), index);
-            } else if (!memory.isEnabled()) {
-                memory.setEnabled(true);
-                barFaults.increment();
-                Trace.barFault(name(), index);
-            }
-            return mem;
-        }
-
-        synchronized void revoked() {
-            if (memory != null) {
-                memory.setEnabled(false);
-            }
-        }
-    }
-
-    /** What a guest access to a BAR does while it is trapped. */
-    private final class Trap implements MmioOps {
-        private final BarState bar;
-
-        Trap(BarState bar) {
-            this.bar = bar;
-        }
-
-        @Override
-        public AccessRules rules() {
-            return new AccessRules(1, 8, false, 1, 8, Endianness.LITTLE);
-        }
-
-        @Override
-        public long read(long offset, int size) {
-            trappedReads.increment();
-            try {
-                if (bar.mappable) {
-                    MemorySegment mem = bar.faultIn();
-                    if (mem != null) {
-                        return load(mem, offset, size);
-                    }
-                    return bar.mapping().read(offset, size);
-                }
-                MemorySegment buf = SCRATCH.get().asSlice(0, size);
-                device.read(bar.fileOffset(offset), buf);
-                return load(buf, 0, size);
-            } catch (BusErrorException e) {
-                return size == 8 ? -1L : (1L << (8 * size)) - 1;
-            }
-        }
-
-        @Override
-        public void write(long offset, int size, long value) {
-            trappedWrites.increment();
-            try {
-                if (bar.mappable) {
-                    MemorySegment mem = bar.faultIn();
-                    if (mem != null) {
-                        store(mem, offset, size, value);
-                        return;
-                    }
-                    bar.mapping().write(offset, size, value);
-                    return;
-                }
-                MemorySegment buf = SCRATCH.get().asSlice(0, size);
-                store(buf, 0, size, value);
-                device.write(bar.fileOffset(offset), buf);
-            } catch (BusErrorException e) {
-                // the write is lost, as on the bus
-            }
-        }
-    }
+    /** Scratch for configuration writes to the host (configuration is serialized by the bus). */
+    private final MemorySegment configScratch = Arena.ofAuto().allocate(8, 8);
 
     private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
@@ -217,6 +85,8 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         this.vm = vm;
         this.router = router;
         this.intxGsi = intxGsi;
+        this.intx = new VfioIntx(device, vm);
+        this.msi = new VfioMsi(device, vm, router);
         byte[] hostConfig = readHostConfig();
         copyIdentity(hostConfig);
         this.msiCap = copyCapabilities(hostConfig);
@@ -239,17 +109,18 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             }
             int low = (hostConfig[PciRegs.BASE_ADDRESS_0 + 4 * i] & 0xff);
             PciBarType type = barType(low);
-            BarState b = new BarState(i, ri.size(), ri.mmappable() && !noMmap && i != msixTableBar);
+            VfioRegion b = new VfioRegion(name, device, i, ri.size(), ri.mmappable() && !noMmap && i != msixTableBar,
+                    trappedReads, trappedWrites, barFaults);
             bars.add(b);
             if (i == msixTableBar) {
                 long at = u32(hostConfig, msixCap + 4) & ~7L;
-                b.container.addSubregion(at, new MmioRegion(name + "-msix-table", msix.tableBytes(), msix.tableOps()), 2);
+                b.container().addSubregion(at, new MmioRegion(name + "-msix-table", msix.tableBytes(), msix.tableOps()), 2);
             }
             if (i == msixPbaBar) {
                 long at = u32(hostConfig, msixCap + 8) & ~7L;
-                b.container.addSubregion(at, new MmioRegion(name + "-msix-pba", msix.pbaBytes(), msix.pbaOps()), 2);
+                b.container().addSubregion(at, new MmioRegion(name + "-msix-pba", msix.pbaBytes(), msix.pbaOps()), 2);
             }
-            registerBar(i, type, b.container);
+            registerBar(i, type, b.container());
             if (type.is64()) {
                 i++;
             }
@@ -399,8 +270,8 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     }
 
     private void writeHostConfig(int offset, int size, int value) {
-        MemorySegment buf = SCRATCH.get().asSlice(0, size);
-        store(buf, 0, size, value);
+        MemorySegment buf = configScratch.asSlice(0, size);
+        Bytes.storeLe(buf, 0, size, value);
         device.write(((long) VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX << REGION_SHIFT) + offset, buf);
     }
 
@@ -430,19 +301,13 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             return; // one interrupt type at a time (VFIO refuses MSI while MSI-X is on): ignored
         }
         if (now && !before) {
-            disableIntx();
-            msiMessage = msiMessage();
-            msiGsi = router.addMsiRoute(msiMessage);
-            msiTrigger = EventFd.create();
-            msiIrqFd = vm.irqfd(msiTrigger, msiGsi);
-            device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 0, 1,
-                    new IrqData.EventFds(List.of(msiTrigger))));
+            intx.disable();
+            msi.enable(msiMessage());
         } else if (!now && before) {
-            disableMsi();
+            msi.disable();
             enableIntx();
-        } else if (now && msiGsi != null && !msiMessage().equals(msiMessage)) {
-            msiMessage = msiMessage();
-            router.updateMsiRoute(msiGsi, msiMessage);
+        } else if (now) {
+            msi.update(msiMessage());
         }
     }
 
@@ -451,11 +316,11 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         int control = getWord(msixCap + 2);
         boolean now = (control & PciRegs.MSIX_FLAGS_ENABLE) != 0;
         boolean before = msix.enabled();
-        if (now && !before && msiTrigger != null) {
+        if (now && !before && msi.enabled()) {
             return; // one interrupt type at a time (VFIO refuses MSI-X while MSI is on): ignored
         }
         if (now && !before) {
-            disableIntx();
+            intx.disable();
         }
         msix.control(now, (control & PciRegs.MSIX_FLAGS_MASKALL) != 0);
         if (!now && before) {
@@ -463,47 +328,13 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         }
     }
 
-    private void disableMsi() {
-        if (msiTrigger == null) {
-            return;
-        }
-        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 0, 0,
-                IrqData.none()));
-        msiIrqFd.close();
-        router.removeMsiRoute(msiGsi);
-        msiTrigger.close();
-        msiIrqFd = null;
-        msiTrigger = null;
-        msiGsi = null;
-        msiMessage = null;
-    }
-
+    /** Wires INTx unless the function has no pin, no GSI was given, or MSI-X is on. */
     private void enableIntx() {
         if (getByte(PciRegs.INTERRUPT_PIN) == 0 || intxGsi < 0 || msixEnabled()) {
             return;
         }
         setByte(PciRegs.INTERRUPT_LINE, intxGsi);
-        intxTrigger = EventFd.create();
-        intxResample = EventFd.create();
-        intxIrqFd = vm.irqfd(intxTrigger, new Gsi(intxGsi), intxResample);
-        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
-                new IrqData.EventFds(List.of(intxTrigger))));
-        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
-                new IrqData.EventFds(List.of(intxResample))));
-    }
-
-    private void disableIntx() {
-        if (intxTrigger == null) {
-            return;
-        }
-        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 0,
-                IrqData.none()));
-        intxIrqFd.close();
-        intxTrigger.close();
-        intxResample.close();
-        intxIrqFd = null;
-        intxTrigger = null;
-        intxResample = null;
+        intx.enable(intxGsi);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -511,7 +342,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     /** VFIO_DEVICE_RESET, then the guest view back to power-on: decode off, MSI off, INTx wired. */
     @Override
     public void reset() {
-        disableMsi();
+        msi.disable();
         if (msix != null) {
             msix.release(true);
         }
@@ -523,7 +354,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             setWord(msixCap + 2, getWord(msixCap + 2) & ~(PciRegs.MSIX_FLAGS_ENABLE | PciRegs.MSIX_FLAGS_MASKALL));
         }
         super.reset();
-        if (intxTrigger == null) {
+        if (!intx.enabled()) {
             enableIntx();
         }
     }
@@ -549,7 +380,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
 
     /** The GSI of the MSI route while MSI is enabled, else null. */
     public Gsi msiGsi() {
-        return msiGsi;
+        return msi.gsi();
     }
 
     /** True while the guest has MSI-X enabled. */
@@ -590,36 +421,14 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         if (bus() != null) {
             bus().unplug(devfn());
         }
-        disableMsi();
+        msi.disable();
         if (msix != null) {
             msix.release(false);
         }
-        disableIntx();
-        for (BarState b : bars) {
-            synchronized (b) {
-                if (b.mapping != null) {
-                    b.mapping.close();
-                }
-            }
+        intx.disable();
+        for (VfioRegion b : bars) {
+            b.close();
         }
         device.close();
-    }
-
-    private static long load(MemorySegment s, long off, int size) {
-        return switch (size) {
-            case 1 -> s.get(ValueLayout.JAVA_BYTE, off) & 0xffL;
-            case 2 -> s.get(LE_SHORT, off) & 0xffffL;
-            case 4 -> s.get(LE_INT, off) & 0xffff_ffffL;
-            default -> s.get(LE_LONG, off);
-        };
-    }
-
-    private static void store(MemorySegment s, long off, int size, long value) {
-        switch (size) {
-            case 1 -> s.set(ValueLayout.JAVA_BYTE, off, (byte) value);
-            case 2 -> s.set(LE_SHORT, off, (short) value);
-            case 4 -> s.set(LE_INT, off, (int) value);
-            default -> s.set(LE_LONG, off, value);
-        }
     }
 }
