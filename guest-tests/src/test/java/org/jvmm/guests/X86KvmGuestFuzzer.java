@@ -1,9 +1,9 @@
 package org.jvmm.guests;
 
+import org.jvmm.fuzz.LineCorpus;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -110,8 +110,7 @@ final class X86KvmGuestFuzzer implements Fuzzer<List<String>> {
 
     @Override
     public byte[] render(List<String> c) {
-        return ("# guest-x86-kvm case: the x86 exit fuzzer's format, one exit per line\n" + String.join("\n", c) + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        return LineCorpus.render("guest-x86-kvm case: the x86 exit fuzzer's format, one exit per line", c);
     }
 
     @Override

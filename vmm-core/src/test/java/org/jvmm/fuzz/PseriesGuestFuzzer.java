@@ -1,6 +1,5 @@
 package org.jvmm.fuzz;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -263,17 +262,11 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
 
     @Override
     public byte[] render(List<String> c) {
-        return ("# guest-pseries case: one guest action per line\n" + String.join("\n", c) + "\n").getBytes(StandardCharsets.UTF_8);
+        return LineCorpus.render("guest-pseries case: one guest action per line", c);
     }
 
     @Override
     public List<String> parse(byte[] file) {
-        List<String> out = new ArrayList<>();
-        for (String line : new String(file, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                out.add(line.strip());
-            }
-        }
-        return out;
+        return LineCorpus.parse(file);
     }
 }

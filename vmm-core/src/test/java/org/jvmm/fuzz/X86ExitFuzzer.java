@@ -3,7 +3,6 @@ package org.jvmm.fuzz;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -424,17 +423,11 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
 
     @Override
     public byte[] render(List<String> c) {
-        return ("# guest-x86 case: one exit per line\n" + String.join("\n", c) + "\n").getBytes(StandardCharsets.UTF_8);
+        return LineCorpus.render("guest-x86 case: one exit per line", c);
     }
 
     @Override
     public List<String> parse(byte[] file) {
-        List<String> out = new ArrayList<>();
-        for (String line : new String(file, StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                out.add(line.strip());
-            }
-        }
-        return out;
+        return LineCorpus.parse(file);
     }
 }
