@@ -112,6 +112,11 @@ public final class MdevDevice {
         return ops;
     }
 
+    /** The vendor's device (what probe returned), for its own counters; null before probe returned. */
+    public MdevDeviceOps vendorDevice() {
+        return ops;
+    }
+
     void setGroup(IommuGroup group) {
         this.group = group;
     }
@@ -335,6 +340,16 @@ public final class MdevDevice {
         @Override
         public void reset() {
             ops.reset();
+        }
+
+        @Override
+        public void queryGfxPlane(MemorySegment planeInfo) {
+            ops.queryGfxPlane(planeInfo);
+        }
+
+        @Override
+        public org.jvmm.vfio.GfxDmabuf getGfxDmabuf(int dmabufId) {
+            return ops.getGfxDmabuf(dmabufId);
         }
     }
 }
