@@ -234,6 +234,14 @@ public final class MdevDevice {
         t.dmaRw(iova, buffer, write);
     }
 
+    /**
+     * kmap of a page {@link #pinPages} returned: the 4 KiB of process memory at {@code page}, for
+     * the vendor to read or write while it holds the pin. EFAULT when nothing is mapped there.
+     */
+    public MemorySegment pageMemory(HostAddress page) {
+        return bus.vfio().platform().memory().resolve("kmap " + name, page, 4096);
+    }
+
     /** The backend of the container the device was opened in (it cannot change while an fd is open). */
     private Type1Iommu type1(String op) {
         if (!(backend instanceof Type1Iommu t)) {
