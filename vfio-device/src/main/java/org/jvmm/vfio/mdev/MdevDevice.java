@@ -57,6 +57,8 @@ public final class MdevDevice {
     private AutoCloseable dmaRegistration;
     private boolean unregistering;
     private int requests;
+    /** The group's KVM when the first fd was opened (device->kvm), or null. */
+    private volatile Object kvm;
 
     MdevDevice(MdevBus bus, MdevParent parent, MdevType type, UUID uuid) {
         this.bus = bus;
@@ -87,6 +89,15 @@ public final class MdevDevice {
     public int iommuGroupNumber() {
         IommuGroup g = group;
         return g == null ? -1 : g.id();
+    }
+
+    /**
+     * The VM the VMM associated with the mdev's group through the KVM-VFIO device before the first
+     * open (vfio_file_set_kvm, then device->kvm at open), or null. A vendor that needs KVM (A-18)
+     * checks it in open_device and refuses with its own errno.
+     */
+    public Object kvm() {
+        return kvm;
     }
 
     /** Open device fds now. */
@@ -276,7 +287,13 @@ public final class MdevDevice {
                     throw new ErrnoException("VFIO_GROUP_GET_DEVICE_FD", Errno.ENODEV, name + " is being removed");
                 }
                 if (openCount == 0) {
-                    ops.openDevice();
+                    kvm = g.kvm();
+                    try {
+                        ops.openDevice();
+                    } catch (RuntimeException e) {
+                        kvm = null;
+                        throw e;
+                    }
                     DmaUnmapListener l = ops.dmaUnmap();
                     if (l != null && b instanceof Type1Iommu t) {
                         dmaRegistration = t.registerDevice(l);
@@ -303,6 +320,7 @@ public final class MdevDevice {
                             dmaRegistration = null;
                         }
                         backend = null;
+                        kvm = null;
                     }
                 }
                 openCount--;
