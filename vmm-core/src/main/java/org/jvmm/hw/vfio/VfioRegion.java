@@ -48,6 +48,8 @@ final class VfioRegion {
     private final String name;
     private final VfioDevice device;
     private final int index;
+    /** The region's offset in the device file, as GET_REGION_INFO reported it. */
+    private final long base;
     private final long size;
     private final boolean mappable;
     private final ContainerRegion container;
@@ -67,6 +69,7 @@ final class VfioRegion {
         this.name = deviceName + "-bar" + index;
         this.device = device;
         this.index = index;
+        this.base = device.getRegionInfo(index).offset(); // the vendor's offset, index << 40 for vfio-pci
         this.size = size;
         this.mappable = mappable;
         this.trappedReads = trappedReads;
@@ -86,7 +89,7 @@ final class VfioRegion {
     }
 
     private long fileOffset(long offset) {
-        return ((long) index << VfioUapi.VFIO_PCI_OFFSET_SHIFT) + offset;
+        return base + offset;
     }
 
     /** The BAR's mapping, made on first use. */

@@ -40,10 +40,18 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
      */
     @Override
     public synchronized VfioDevice openDevice(PciAddress host) {
+        return openDevice(platform.iommuGroupOf(host), host.toString());
+    }
+
+    /**
+     * Opens the device named {@code name} in VFIO group {@code groupNumber} (an mdev: its UUID in
+     * its own emulated group, as QEMU does for {@code sysfsdev=}); the group joins the container
+     * as in {@link #openDevice(PciAddress)}. A failure leaves the space as it was.
+     */
+    public synchronized VfioDevice openDevice(int groupNumber, String name) {
         if (closed) {
             throw new IllegalStateException("vfio space closed");
         }
-        int groupNumber = platform.iommuGroupOf(host);
         VfioGroup group = groups.get(groupNumber);
         boolean newGroup = group == null;
         if (newGroup) {
@@ -67,7 +75,7 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
             }
         }
         try {
-            return group.getDeviceFd(host.toString());
+            return group.getDeviceFd(name);
         } catch (RuntimeException e) {
             if (newGroup) {
                 releaseGroup(groupNumber);
