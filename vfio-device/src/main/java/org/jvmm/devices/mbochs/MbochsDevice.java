@@ -2,7 +2,6 @@ package org.jvmm.devices.mbochs;
 
 import static org.jvmm.vfio.uapi.VfioUapi.*;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import org.jvmm.address.HostAddress;
 import org.jvmm.address.bytes.Bytes;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.host.memory.HostMapping;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.GfxDmabuf;
@@ -86,6 +86,9 @@ public final class MbochsDevice implements MdevDeviceOps {
 
     private final String name;
     private final long memsize;
+    /** The video memory, from the host's process memory (so a VMM can hand it to KVM as a memslot). */
+    private final HostMapping videoMemory;
+    private boolean released;
     private final MemorySegment memory;
     private final BitSet present = new BitSet();
     private final byte[] config = new byte[CONFIG_SIZE];
@@ -116,10 +119,11 @@ public final class MbochsDevice implements MdevDeviceOps {
         }
     }
 
-    MbochsDevice(String name, long memsize, int maxX, int maxY) {
+    MbochsDevice(String name, HostMapping videoMemory, int maxX, int maxY) {
         this.name = name;
-        this.memsize = memsize;
-        this.memory = Arena.ofAuto().allocate(memsize, PAGE);
+        this.videoMemory = videoMemory;
+        this.memsize = videoMemory.size();
+        this.memory = videoMemory.segment();
         edidRegs[RegionGfxEdid.MAX_XRES / 4] = maxX;
         edidRegs[RegionGfxEdid.MAX_YRES / 4] = maxY;
         edidRegs[RegionGfxEdid.EDID_OFFSET / 4] = EDID_BLOB_OFFSET;
@@ -358,6 +362,19 @@ public final class MbochsDevice implements MdevDeviceOps {
     private synchronized void dmabufClosed(Dmabuf d) {
         if (--d.fds == 0) {
             dmabufs.remove(d); // the last fd of an exported buffer: mbochs_release_dmabuf
+            freeIfUnused();
+        }
+    }
+
+    /** The mdev's last reference is gone: the video memory goes once no exported dma-buf holds it. */
+    synchronized void released() {
+        released = true;
+        freeIfUnused();
+    }
+
+    private void freeIfUnused() {
+        if (released && !videoMemory.isClosed() && dmabufs.stream().noneMatch(x -> x.fds > 0)) {
+            videoMemory.close();
         }
     }
 

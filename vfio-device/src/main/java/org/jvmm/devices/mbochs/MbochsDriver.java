@@ -35,6 +35,7 @@ public final class MbochsDriver implements MdevDriver {
     public final TypeSpec large = new TypeSpec(new MdevType("large", "mbochs-large"), 64, 0, 0);
     private final int poolMib;
     private int usedMib;
+    private final Map<MdevDevice, MbochsDevice> devices = new java.util.HashMap<>();
 
     public MbochsDriver(int poolMib) {
         if (poolMib <= 0) {
@@ -93,7 +94,19 @@ public final class MbochsDriver implements MdevDriver {
             }
             usedMib += s.mbytes();
         }
-        return new MbochsDevice(mdev.name(), s.mbytes() * (1L << 20), s.maxX(), s.maxY());
+        try {
+            MbochsDevice d = new MbochsDevice(mdev.name(), mdev.hostMemory().allocate("mbochs@" + mdev.name(),
+                    s.mbytes() * (1L << 20)), s.maxX(), s.maxY());
+            synchronized (this) {
+                devices.put(mdev, d);
+            }
+            return d;
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                usedMib -= s.mbytes();
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -104,8 +117,13 @@ public final class MbochsDriver implements MdevDriver {
     @Override
     public void release(MdevDevice mdev) {
         int n = spec(mdev.type()).mbytes();
+        MbochsDevice d;
         synchronized (this) {
             usedMib -= n;
+            d = devices.remove(mdev);
+        }
+        if (d != null) {
+            d.released();
         }
     }
 }

@@ -413,33 +413,43 @@ public final class MeduDevice implements MdevDeviceOps {
         return access("pwrite", fileOffset, buffer, true);
     }
 
+    /**
+     * pread/pwrite split into naturally aligned accesses of at most 4 bytes (config) or 8 bytes
+     * (BAR0), as the samples split theirs; anything outside config space and BAR0 is EINVAL.
+     */
     private long access(String op, long pos, MemorySegment buffer, boolean write) {
         long count = buffer.byteSize();
         int index = (int) (pos >>> SHIFT);
         long off = pos & ((1L << SHIFT) - 1);
-        int size = (int) count;
-        if (index == VFIO_PCI_CONFIG_REGION_INDEX && (size == 1 || size == 2 || size == 4) && off % size == 0
-                && off + size <= config.size()) {
-            synchronized (irqLock) {
-                if (write) {
-                    config.write((int) off, size, (int) loadLe(buffer, size));
-                } else {
-                    storeLe(buffer, size, config.read((int) off, size));
+        long limit = index == VFIO_PCI_CONFIG_REGION_INDEX ? config.size()
+                : index == VFIO_PCI_BAR0_REGION_INDEX ? EduDevice.BAR0_SIZE : 0;
+        if (count <= 0 || Long.compareUnsigned(off, limit) >= 0 || count > limit - off) {
+            throw new ErrnoException(op, Errno.EINVAL, mdev.name() + ": offset 0x" + Long.toHexString(pos) + " size " + count
+                    + " is outside config space and BAR0");
+        }
+        int max = index == VFIO_PCI_CONFIG_REGION_INDEX ? 4 : 8;
+        long done = 0;
+        while (done < count) {
+            long at = off + done;
+            long left = count - done;
+            int size = max == 8 && left >= 8 && at % 8 == 0 ? 8 : left >= 4 && at % 4 == 0 ? 4 : left >= 2 && at % 2 == 0 ? 2 : 1;
+            MemorySegment piece = buffer.asSlice(done, size);
+            if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+                synchronized (irqLock) {
+                    if (write) {
+                        config.write((int) at, size, (int) loadLe(piece, size));
+                    } else {
+                        storeLe(piece, size, config.read((int) at, size));
+                    }
                 }
-            }
-            return count;
-        }
-        if (index == VFIO_PCI_BAR0_REGION_INDEX && (size == 1 || size == 2 || size == 4 || size == 8) && off % size == 0
-                && off + size <= EduDevice.BAR0_SIZE) {
-            if (write) {
-                edu.barWrite(0, off, size, loadLe(buffer, size));
+            } else if (write) {
+                edu.barWrite(0, at, size, loadLe(piece, size));
             } else {
-                storeLe(buffer, size, edu.barRead(0, off, size));
+                storeLe(piece, size, edu.barRead(0, at, size));
             }
-            return count;
+            done += size;
         }
-        throw new ErrnoException(op, Errno.EINVAL, mdev.name() + ": offset 0x" + Long.toHexString(pos) + " size " + count
-                + " is not one aligned access in config space or BAR0");
+        return count;
     }
 
     private static long loadLe(MemorySegment b, int size) {

@@ -246,6 +246,14 @@ public final class MdevDevice {
     }
 
     /**
+     * The host's process memory (what a vendor allocates device memory from, so that a VMM can
+     * map it into a guest as it maps its own RAM).
+     */
+    public org.jvmm.host.memory.HostMemoryRegistry hostMemory() {
+        return bus.vfio().platform().memory();
+    }
+
+    /**
      * kmap of a page {@link #pinPages} returned: the 4 KiB of process memory at {@code page}, for
      * the vendor to read or write while it holds the pin. EFAULT when nothing is mapped there.
      */

@@ -29,7 +29,7 @@ final class VfioIntx {
     private EventFd trigger;
     private EventFd resample;
     private IrqFd irqFd;
-    private Thread relay;
+    private volatile Thread relay;
 
     VfioIntx(VfioDevice device, Vm vm) {
         this.device = device;
@@ -45,8 +45,18 @@ final class VfioIntx {
         trigger = EventFd.create();
         resample = EventFd.create();
         irqFd = vm.irqfd(trigger, new Gsi(gsi), resample);
-        device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
-                new IrqData.EventFds(List.of(trigger))));
+        try {
+            device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+                    new IrqData.EventFds(List.of(trigger))));
+        } catch (RuntimeException e) {
+            irqFd.close();
+            trigger.close();
+            resample.close();
+            irqFd = null;
+            trigger = null;
+            resample = null;
+            throw e;
+        }
         try {
             device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
                     new IrqData.EventFds(List.of(resample))));
@@ -80,6 +90,19 @@ final class VfioIntx {
                 }
             }
         });
+    }
+
+    /**
+     * QEMU's vfio_intx_eoi for the relayed case, run before every trapped BAR access: when the
+     * guest's EOI has signalled the resample eventfd, unmask now, so an access that makes the
+     * device interrupt again finds the line unmasked. Nothing when the driver unmasks by eventfd.
+     */
+    void eoi() {
+        EventFd fd = relay != null ? resample : null;
+        if (fd != null && !fd.isClosed() && fd.testAndClear()) {
+            device.setIrqs(IrqSet.of(VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK, VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1,
+                    IrqData.none()));
+        }
     }
 
     /** True when INTx unmasking goes through the VMM's relay thread (the driver took no unmask eventfd). */

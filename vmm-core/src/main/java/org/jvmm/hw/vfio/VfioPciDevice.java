@@ -84,6 +84,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
         this.device = device;
+        device.getInfo(); // VFIO_DEVICE_GET_INFO first, as QEMU's vfio_get_device (mtty checks IRQ indexes against it)
         RegionInfo cfg = device.getRegionInfo(VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX);
         this.configBase = cfg.offset();
         this.configSize = (int) Math.min(cfg.size(), CONFIG_SIZE);
@@ -117,6 +118,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             VfioRegion b = new VfioRegion(name, device, i, ri.size(), ri.mmappable() && !noMmap && i != msixTableBar,
                     trappedReads, trappedWrites, barFaults);
             bars.add(b);
+            b.beforeTrap(intx::eoi);
             if (i == msixTableBar) {
                 long at = u32(hostConfig, msixCap + 4) & ~7L;
                 b.container().addSubregion(at, new MmioRegion(name + "-msix-table", msix.tableBytes(), msix.tableOps()), 2);

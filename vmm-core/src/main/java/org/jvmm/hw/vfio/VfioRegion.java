@@ -48,6 +48,7 @@ final class VfioRegion {
     private final String name;
     private final VfioDevice device;
     private final int index;
+    private volatile Runnable beforeTrap;
     /** The region's offset in the device file, as GET_REGION_INFO reported it. */
     private final long base;
     private final long size;
@@ -81,6 +82,14 @@ final class VfioRegion {
 
     int index() {
         return index;
+    }
+
+    /**
+     * Runs {@code hook} before every trapped access (QEMU's vfio_eoi from vfio_region_read/write:
+     * with INTx handled by the VMM, an access after the guest's EOI unmasks the line first).
+     */
+    void beforeTrap(Runnable hook) {
+        this.beforeTrap = hook;
     }
 
     /** The container the BAR's memory-API view lives in (trap, mapping, MSI-X overlays). */
@@ -165,6 +174,10 @@ final class VfioRegion {
         @Override
         public long read(long offset, int size) {
             trappedReads.increment();
+            Runnable eoi = beforeTrap;
+            if (eoi != null) {
+                eoi.run();
+            }
             try {
                 if (mappable) {
                     RegionMapping m = mapping();
@@ -182,6 +195,10 @@ final class VfioRegion {
         @Override
         public void write(long offset, int size, long value) {
             trappedWrites.increment();
+            Runnable eoi = beforeTrap;
+            if (eoi != null) {
+                eoi.run();
+            }
             try {
                 if (mappable) {
                     RegionMapping m = mapping();
