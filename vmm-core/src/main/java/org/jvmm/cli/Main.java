@@ -84,13 +84,15 @@ public final class Main implements Callable<Integer> {
     long argument;
 
     @Option(names = {"-device", "--device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
-            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off]. Repeatable; "
+            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off], or an mdev: "
+                    + "vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID[,addr=SLOT][,display=on|off|auto]. Repeatable; "
                     + "each host function once, each slot (1-31) once. Default: vfio-pci,host=" + DEFAULT_HOST + ",addr=3.")
     List<DeviceOption> devices = new ArrayList<>();
 
     @Option(names = {"-host-device", "--host-device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
             description = "A function of the simulated host, bound to vfio-pci: edu,host=ADDR or "
-                    + "ivshmem,host=ADDR,size=SIZE (a power of two from 4K to 16G, default 1M). Repeatable. "
+                    + "ivshmem,host=ADDR,size=SIZE (a power of two from 4K to 16G, default 1M); or an mdev parent: "
+                    + "mtty, mbochs[,pool=MIB], medu[,max-instances=N][,forget-unpin=on]. Repeatable. "
                     + "Default: edu,host=" + DEFAULT_HOST + ".")
     List<DeviceOption> hostDevices = new ArrayList<>();
 

@@ -258,7 +258,7 @@ public final class MdevDevice {
      * the vendor to read or write while it holds the pin. EFAULT when nothing is mapped there.
      */
     public MemorySegment pageMemory(HostAddress page) {
-        return bus.vfio().platform().memory().resolve("kmap " + name, page, 4096);
+        return bus.vfio().platform().memory().resolve("kmap", page, 4096); // a constant: no message built on the DMA path
     }
 
     /** The backend of the container the device was opened in (it cannot change while an fd is open). */

@@ -63,7 +63,7 @@ public final class GfxPlaneInfo {
         return LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement(field));
     }
 
-    /** A zeroed struct with argsz 64 and the caller's in-fields, in {@code arena}-free heap memory. */
+    /** A zeroed struct in heap memory with argsz 64 and the caller's in-fields (flags, drm_plane_type). */
     public static MemorySegment request(int flags, int planeType) {
         MemorySegment s = MemorySegment.ofArray(new long[(int) (SIZE / 8)]);
         s.set(U32, ARGSZ, (int) SIZE);
