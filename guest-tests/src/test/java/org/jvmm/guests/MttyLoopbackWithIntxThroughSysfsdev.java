@@ -1,6 +1,7 @@
 package org.jvmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.jvmm.devices.mtty.MttyDevice;
@@ -35,6 +36,7 @@ class MttyLoopbackWithIntxThroughSysfsdev {
             assertEquals(9, dev.interrupts());
             assertEquals(2, dev.nrPorts());
             assertEquals(1, m.mdev.openCount());
+            assertSame(m.machine.vm(), m.mdev.kvm(), "A-18: the group joined the VM before the device was opened");
         }
     }
 }

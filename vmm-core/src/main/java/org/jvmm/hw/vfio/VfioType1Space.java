@@ -49,6 +49,15 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
      * as in {@link #openDevice(PciAddress)}. A failure leaves the space as it was.
      */
     public synchronized VfioDevice openDevice(int groupNumber, String name) {
+        return openDevice(groupNumber, name, null);
+    }
+
+    /**
+     * As {@link #openDevice(int, String)}; with {@code kvm} the group is first associated with the
+     * VM, as QEMU's vfio_kvm_device_add_group does with KVM_DEV_VFIO_FILE_ADD before it asks for
+     * the device fd (a vendor driver that needs KVM at open, A-18, sees it then).
+     */
+    public synchronized VfioDevice openDevice(int groupNumber, String name, Object kvm) {
         if (closed) {
             throw new IllegalStateException("vfio space closed");
         }
@@ -75,6 +84,9 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
             }
         }
         try {
+            if (kvm != null && group.kvm() == null) {
+                group.setKvm(kvm);
+            }
             return group.getDeviceFd(name);
         } catch (RuntimeException e) {
             if (newGroup) {

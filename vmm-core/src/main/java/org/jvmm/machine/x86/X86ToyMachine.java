@@ -187,7 +187,7 @@ public final class X86ToyMachine implements AutoCloseable {
         } else if (vfio.platform() != platform) {
             throw new IllegalArgumentException(origin + ": the machine already uses another host platform");
         }
-        org.jvmm.vfio.VfioDevice dev = vfio.openDevice(groupNumber, uuid);
+        org.jvmm.vfio.VfioDevice dev = vfio.openDevice(groupNumber, uuid, vm); // the group joins KVM-VFIO first
         VfioDisplay shown;
         try {
             shown = display ? VfioDisplay.probe(dev, displayRequired, "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + uuid) : null;
