@@ -18,4 +18,11 @@ public sealed interface RegionCapability {
             areas = List.copyOf(areas);
         }
     }
+
+    /**
+     * VFIO_REGION_INFO_CAP_TYPE (id 2, version 1): a device-specific region's type and subtype,
+     * e.g. VFIO_REGION_TYPE_GFX (1) / VFIO_REGION_SUBTYPE_GFX_EDID (1) for an EDID region.
+     */
+    record Type(int type, int subtype) implements RegionCapability {
+    }
 }

@@ -73,6 +73,19 @@ public final class VfioDevice implements AutoCloseable {
         live("VFIO_DEVICE_RESET").reset();
     }
 
+    /**
+     * VFIO_DEVICE_QUERY_GFX_PLANE: {@code planeInfo} is the struct in caller memory
+     * ({@link org.jvmm.vfio.uapi.GfxPlaneInfo}), read for its in-fields and written back.
+     */
+    public void queryGfxPlane(MemorySegment planeInfo) {
+        live("VFIO_DEVICE_QUERY_GFX_PLANE").queryGfxPlane(planeInfo);
+    }
+
+    /** VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd (a read-only view) for {@code dmabufId}. */
+    public GfxDmabuf getGfxDmabuf(int dmabufId) {
+        return live("VFIO_DEVICE_GET_GFX_DMABUF").getGfxDmabuf(dmabufId);
+    }
+
     private VfioDeviceOps live(String op) {
         if (closed) {
             throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");

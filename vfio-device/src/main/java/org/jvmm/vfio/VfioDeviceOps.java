@@ -44,4 +44,19 @@ public interface VfioDeviceOps {
     void setIrqs(IrqSet set);
 
     void reset();
+
+    /**
+     * VFIO_DEVICE_QUERY_GFX_PLANE on a struct vfio_device_gfx_plane_info in caller memory
+     * ({@link org.jvmm.vfio.uapi.GfxPlaneInfo}); a device without a display answers ENOTTY.
+     */
+    default void queryGfxPlane(MemorySegment planeInfo) {
+        throw new org.jvmm.host.ErrnoException("VFIO_DEVICE_QUERY_GFX_PLANE", org.jvmm.host.Errno.ENOTTY,
+                name() + " has no display");
+    }
+
+    /** VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for a dmabuf id; ENOTTY without a display. */
+    default GfxDmabuf getGfxDmabuf(int dmabufId) {
+        throw new org.jvmm.host.ErrnoException("VFIO_DEVICE_GET_GFX_DMABUF", org.jvmm.host.Errno.ENOTTY,
+                name() + " has no display");
+    }
 }

@@ -28,6 +28,7 @@ public final class VfioGroup implements AutoCloseable {
     private final IommuGroup group;
     private final List<VfioDevice> devices = new ArrayList<>();
     private VfioContainer container;
+    private volatile Object kvm;
     private boolean closed;
 
     private VfioGroup(Vfio vfio, IommuGroup group) {
@@ -61,6 +62,20 @@ public final class VfioGroup implements AutoCloseable {
             vfio.setOpenGroup(groupNumber, vg);
             return vg;
         }
+    }
+
+    /**
+     * vfio_file_set_kvm: the KVM-VFIO device's FILE_ADD sets the VM this group's devices will see
+     * at their open (FILE_DEL sets null). Opaque here: the host kernel's VFIO does not know KVM's
+     * types; a vendor driver that needs the VM (kvmgt, A-18) reads it at open_device.
+     */
+    public void setKvm(Object kvm) {
+        this.kvm = kvm;
+    }
+
+    /** The VM set by {@link #setKvm}, or null. */
+    public Object kvm() {
+        return kvm;
     }
 
     public int id() {

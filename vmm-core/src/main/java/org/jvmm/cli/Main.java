@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
     static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
     private static final List<String> X86_TOY_ONLY = List.of("-kernel", "-append", "-device", "-host-device", "-timeout",
-            "--info", "--kvm-device");
+            "--info", "--kvm-device", "-mdev", "-screendump");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -84,13 +84,15 @@ public final class Main implements Callable<Integer> {
     long argument;
 
     @Option(names = {"-device", "--device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
-            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off]. Repeatable; "
+            description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off], or an mdev: "
+                    + "vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID[,addr=SLOT][,display=on|off|auto]. Repeatable; "
                     + "each host function once, each slot (1-31) once. Default: vfio-pci,host=" + DEFAULT_HOST + ",addr=3.")
     List<DeviceOption> devices = new ArrayList<>();
 
     @Option(names = {"-host-device", "--host-device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
             description = "A function of the simulated host, bound to vfio-pci: edu,host=ADDR or "
-                    + "ivshmem,host=ADDR,size=SIZE (a power of two from 4K to 16G, default 1M). Repeatable. "
+                    + "ivshmem,host=ADDR,size=SIZE (a power of two from 4K to 16G, default 1M); or an mdev parent: "
+                    + "mtty, mbochs[,pool=MIB], medu[,max-instances=N][,forget-unpin=on]. Repeatable. "
                     + "Default: edu,host=" + DEFAULT_HOST + ".")
     List<DeviceOption> hostDevices = new ArrayList<>();
 
@@ -105,6 +107,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--kvm-device", paramLabel = "PATH", defaultValue = LinuxKvm.DEVICE, hidden = true,
             description = "The KVM device node (default: ${DEFAULT-VALUE}).")
     String kvmDevice;
+
+    @CommandLine.Mixin
+    MdevOptions mdevOptions = new MdevOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -153,6 +158,7 @@ public final class Main implements Callable<Integer> {
             return printMemoryMap();
         }
         hostDevices(builder);
+        mdevOptions.apply(builder);
         guestDevices(builder);
         byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
@@ -194,6 +200,9 @@ public final class Main implements Callable<Integer> {
     private void hostDevices(X86ToyBuilder builder) {
         List<DeviceOption> given = hostDevices.isEmpty() ? List.of(DeviceOption.parse("edu,host=" + DEFAULT_HOST)) : hostDevices;
         for (DeviceOption h : given) {
+            if (mdevOptions.hostDevice(h, builder)) {
+                continue; // an mdev parent (mtty, mbochs, medu)
+            }
             String where = h.where("-host-device");
             HostDeviceConfig.Model model = switch (h.driver()) {
                 case "edu" -> {
@@ -204,7 +213,7 @@ public final class Main implements Callable<Integer> {
                     h.checkKnown("-host-device", List.of("host", "size"));
                     yield HostDeviceConfig.Model.IVSHMEM;
                 }
-                default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, ivshmem)");
+                default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, ivshmem, mtty, mbochs, medu)");
             };
             long size = model == HostDeviceConfig.Model.IVSHMEM ? ivshmemSize(h) : 0;
             PciAddress address = h.pciAddress("-host-device", "host");
@@ -233,6 +242,12 @@ public final class Main implements Callable<Integer> {
         int nextSlot = 3;
         for (DeviceOption d : given) {
             String where = d.where("-device");
+            if (MdevOptions.isMdevDevice(d)) {
+                int slot = d.has("addr") ? slot(d) : nextSlot;
+                mdevOptions.guestDevice(d, slot, builder);
+                nextSlot = slot + 1;
+                continue;
+            }
             if (!d.driver().equals("vfio-pci")) {
                 throw new UsageException(where + ": '" + d.driver() + "' is not a valid device model name (known: vfio-pci)");
             }
@@ -292,6 +307,7 @@ public final class Main implements Callable<Integer> {
             out.println("jvmm: " + r.stopReason()
                     + (r.exitStatus() != null ? " (status 0x" + Integer.toHexString(r.exitStatus()) + ")" : ""));
             out.print(m.summary().format());
+            mdevOptions.atExit(m, builder, out);
             return r.exitedWith(1) ? 0 : 1;
         }
     }

@@ -81,6 +81,7 @@ final class SoftKvmVfioDevice implements KvmDevice {
             throw new ErrnoException(op, Errno.EEXIST, "fd " + fd + ": group " + g.id() + " already added");
         }
         groups.add(g);
+        g.setKvm(vm); // kvm_vfio_file_add: vfio_file_set_kvm
     }
 
     private void del(int fd) {
@@ -90,6 +91,7 @@ final class SoftKvmVfioDevice implements KvmDevice {
             throw new ErrnoException(op, Errno.ENOENT, "fd " + fd + ": group " + g.id() + " was never added");
         }
         unlinkEverywhere(g);
+        g.setKvm(null);
     }
 
     private void unlinkEverywhere(VfioGroup g) {
@@ -192,6 +194,7 @@ final class SoftKvmVfioDevice implements KvmDevice {
             closed = true;
             for (VfioGroup g : groups) {
                 unlinkEverywhere(g);
+                g.setKvm(null);
             }
             groups.clear();
         }

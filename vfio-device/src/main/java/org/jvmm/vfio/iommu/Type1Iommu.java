@@ -83,6 +83,8 @@ public final class Type1Iommu implements IommuBackend {
     private long pinCalls;
     private long unpinCalls;
     private volatile long notifications;
+    /** VFIO_IOMMU_DIRTY_PAGES START .. STOP (guarded by rw). */
+    private boolean dirtyTracking;
     /** notifications of one mapping that still has pins before the kernel's BUG(). */
     public static final int UNMAP_NOTIFY_RETRIES = 10;
 
@@ -99,6 +101,8 @@ public final class Type1Iommu implements IommuBackend {
         TreeMap<Long, Integer> externalPins;
         /** Bytes charged to the locked-memory account for this mapping. */
         long charged;
+        /** Pages (by index in the mapping) dirtied since the last report, while dirty tracking is on. */
+        java.util.BitSet dirty;
 
         Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned, HostMapping backing) {
             this.backing = backing;
@@ -368,7 +372,9 @@ public final class Type1Iommu implements IommuBackend {
             }
             if (domainGroups == 0) {
                 // no IOMMU domain (only mdev groups): record, pin nothing, charge nothing
-                dmas.put(iova, new Mapping(iova, size, vaddr, read, write, null, null));
+                Mapping tracked = new Mapping(iova, size, vaddr, read, write, null, null);
+                tracked.dirty = dirtyTracking ? new java.util.BitSet() : null;
+                dmas.put(iova, tracked);
                 dmaAvail--;
                 return;
             }
@@ -386,6 +392,7 @@ public final class Type1Iommu implements IommuBackend {
             memlock.charge(op, size);
             Mapping created = new Mapping(iova, size, vaddr, read, write, pinned, backing);
             created.charged = size;
+            created.dirty = dirtyTracking ? new java.util.BitSet() : null;
             dmas.put(iova, created);
             dmaAvail--;
         } finally {
@@ -462,7 +469,9 @@ public final class Type1Iommu implements IommuBackend {
                             + " or wrapping");
                 }
                 if (dirty) {
-                    throw new ErrnoException(op, Errno.EINVAL, unmap + ": dirty page tracking is not enabled");
+                    throw new ErrnoException(op, Errno.EINVAL, unmap + (dirtyTracking
+                            ? ": unmap with GET_DIRTY_BITMAP is not modelled (read the bitmap with dirtyPagesGetBitmap first)"
+                            : ": dirty page tracking is not enabled"));
                 }
                 long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
                 Mapping first = all ? null : containing(iova);
@@ -745,6 +754,9 @@ public final class Type1Iommu implements IommuBackend {
                     m.externalPins = new TreeMap<>(Long::compareUnsigned);
                 }
                 m.externalPins.merge(a, 1, Integer::sum);
+                if (m.dirty != null) {
+                    m.dirty.set((int) ((a - m.iova) / PAGE_SIZE)); // a pinned page is dirty
+                }
                 out.add(new HostAddress(m.vaddr + (a - m.iova)));
             }
             pinCalls++;
@@ -854,6 +866,12 @@ public final class Type1Iommu implements IommuBackend {
                 }
                 if (write) {
                     MemorySegment.copy(buffer, done, mem, 0, n);
+                    java.util.BitSet d = m.dirty;
+                    if (d != null) {
+                        synchronized (d) { // dma_rw runs under the read lock: writers may be concurrent
+                            d.set((int) (off / PAGE_SIZE), (int) ((off + n - 1) / PAGE_SIZE) + 1);
+                        }
+                    }
                 } else {
                     MemorySegment.copy(mem, 0, buffer, done, n);
                 }
@@ -861,6 +879,124 @@ public final class Type1Iommu implements IommuBackend {
             }
         } finally {
             rw.readLock().unlock();
+        }
+    }
+
+    // ---- VFIO_IOMMU_DIRTY_PAGES (A-25) ----
+
+    /**
+     * VFIO_IOMMU_DIRTY_PAGES_FLAG_START: every mapping gets an empty dirty bitmap and the pages
+     * vendor drivers hold pinned are marked at once; from here pins and vfio_dma_rw writes mark
+     * pages. Starting again while on does nothing.
+     */
+    public void dirtyPagesStart() {
+        rw.writeLock().lock();
+        try {
+            if (dirtyTracking) {
+                return;
+            }
+            dirtyTracking = true;
+            for (Mapping m : dmas.values()) {
+                m.dirty = new java.util.BitSet();
+                populatePinned(m);
+            }
+        } finally {
+            rw.writeLock().unlock();
+        }
+    }
+
+    /** VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP: the bitmaps go; stopping while off does nothing. */
+    public void dirtyPagesStop() {
+        rw.writeLock().lock();
+        try {
+            dirtyTracking = false;
+            for (Mapping m : dmas.values()) {
+                m.dirty = null;
+            }
+        } finally {
+            rw.writeLock().unlock();
+        }
+    }
+
+    /** True between START and STOP. */
+    public boolean dirtyTracking() {
+        rw.readLock().lock();
+        try {
+            return dirtyTracking;
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    private static void populatePinned(Mapping m) {
+        if (m.externalPins != null) {
+            for (long a : m.externalPins.keySet()) {
+                m.dirty.set((int) ((a - m.iova) / PAGE_SIZE));
+            }
+        }
+    }
+
+    /**
+     * VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP (vfio_iova_dirty_bitmap): one bit per {@code pgsize}
+     * page of [iova, iova + size), bit i of word i / 64 for the page at iova + i * pgsize. EINVAL
+     * while tracking is off, for a pgsize other than the smallest supported page, a range not
+     * aligned to it, empty or wrapping, or one that splits a mapping at either end. A-25: while
+     * every group of the container is in "pinned-page scope" (only mdev groups), a page is dirty
+     * when it was pinned or written through vfio_dma_rw since the last report (a page still pinned
+     * stays dirty); once an IOMMU-backed group is attached, every mapped page is reported dirty.
+     * Reporting clears the bitmaps for the next round.
+     */
+    public long[] dirtyPagesGetBitmap(Iova iova, long size, long pgsize) {
+        String op = "VFIO_IOMMU_DIRTY_PAGES";
+        long start = iova.value();
+        rw.writeLock().lock();
+        try {
+            if (!dirtyTracking) {
+                throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: dirty page tracking is not started");
+            }
+            long min = Long.lowestOneBit(pgsizeBitmap);
+            if (pgsize != min) {
+                throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: pgsize " + hex(pgsize) + " is not the smallest page size "
+                        + hex(min));
+            }
+            if (size == 0 || ((start | size) & (pgsize - 1)) != 0 || Long.compareUnsigned(start + size - 1, start) < 0) {
+                throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
+                        + ": empty, not aligned to " + hex(pgsize) + " or wrapping");
+            }
+            Mapping first = containing(start);
+            Mapping last = containing(start + size - 1);
+            if ((first != null && first.iova != start) || (last != null && last.end() != start + size)) {
+                throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
+                        + " splits a mapping");
+            }
+            long pages = size / pgsize;
+            if (Long.compareUnsigned(pages, (long) Integer.MAX_VALUE) > 0) {
+                throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: " + pages + " pages is more than a bitmap holds");
+            }
+            long[] out = new long[(int) ((pages + 63) / 64)];
+            for (Mapping m : dmas.values()) {
+                if (Long.compareUnsigned(m.iova - start, size) >= 0) {
+                    continue;
+                }
+                long base = (m.iova - start) / pgsize;
+                long mpages = m.size / pgsize;
+                if (domainGroups > 0) {
+                    for (long i = 0; i < mpages; i++) {
+                        out[(int) ((base + i) >>> 6)] |= 1L << ((base + i) & 63);
+                    }
+                } else {
+                    synchronized (m.dirty) {
+                        for (int i = m.dirty.nextSetBit(0); i >= 0; i = m.dirty.nextSetBit(i + 1)) {
+                            out[(int) ((base + i) >>> 6)] |= 1L << ((base + i) & 63);
+                        }
+                        m.dirty.clear();
+                        populatePinned(m);
+                    }
+                }
+            }
+            return out;
+        } finally {
+            rw.writeLock().unlock();
         }
     }
 

@@ -138,6 +138,12 @@ public final class MdevBus {
         log.add(line);
     }
 
+    /** The registered parent named {@code name}, or null. */
+    public synchronized MdevParent parent(String name) {
+        MdevParent p = parents.get(name);
+        return p != null && p.registered ? p : null;
+    }
+
     /** The mdev named {@code uuid} (any case), or null. */
     public synchronized MdevDevice device(String uuid) {
         for (MdevDevice m : mdevs) {

@@ -57,6 +57,8 @@ public final class MdevDevice {
     private AutoCloseable dmaRegistration;
     private boolean unregistering;
     private int requests;
+    /** The group's KVM when the first fd was opened (device->kvm), or null. */
+    private volatile Object kvm;
 
     MdevDevice(MdevBus bus, MdevParent parent, MdevType type, UUID uuid) {
         this.bus = bus;
@@ -89,6 +91,15 @@ public final class MdevDevice {
         return g == null ? -1 : g.id();
     }
 
+    /**
+     * The VM the VMM associated with the mdev's group through the KVM-VFIO device before the first
+     * open (vfio_file_set_kvm, then device->kvm at open), or null. A vendor that needs KVM (A-18)
+     * checks it in open_device and refuses with its own errno.
+     */
+    public Object kvm() {
+        return kvm;
+    }
+
     /** Open device fds now. */
     public synchronized int openCount() {
         return openCount;
@@ -109,6 +120,11 @@ public final class MdevDevice {
     }
 
     MdevDeviceOps vendor() {
+        return ops;
+    }
+
+    /** The vendor's device (what probe returned), for its own counters; null before probe returned. */
+    public MdevDeviceOps vendorDevice() {
         return ops;
     }
 
@@ -229,6 +245,22 @@ public final class MdevDevice {
         t.dmaRw(iova, buffer, write);
     }
 
+    /**
+     * The host's process memory (what a vendor allocates device memory from, so that a VMM can
+     * map it into a guest as it maps its own RAM).
+     */
+    public org.jvmm.host.memory.HostMemoryRegistry hostMemory() {
+        return bus.vfio().platform().memory();
+    }
+
+    /**
+     * kmap of a page {@link #pinPages} returned: the 4 KiB of process memory at {@code page}, for
+     * the vendor to read or write while it holds the pin. EFAULT when nothing is mapped there.
+     */
+    public MemorySegment pageMemory(HostAddress page) {
+        return bus.vfio().platform().memory().resolve("kmap", page, 4096); // a constant: no message built on the DMA path
+    }
+
     /** The backend of the container the device was opened in (it cannot change while an fd is open). */
     private Type1Iommu type1(String op) {
         if (!(backend instanceof Type1Iommu t)) {
@@ -263,7 +295,13 @@ public final class MdevDevice {
                     throw new ErrnoException("VFIO_GROUP_GET_DEVICE_FD", Errno.ENODEV, name + " is being removed");
                 }
                 if (openCount == 0) {
-                    ops.openDevice();
+                    kvm = g.kvm();
+                    try {
+                        ops.openDevice();
+                    } catch (RuntimeException e) {
+                        kvm = null;
+                        throw e;
+                    }
                     DmaUnmapListener l = ops.dmaUnmap();
                     if (l != null && b instanceof Type1Iommu t) {
                         dmaRegistration = t.registerDevice(l);
@@ -290,6 +328,7 @@ public final class MdevDevice {
                             dmaRegistration = null;
                         }
                         backend = null;
+                        kvm = null;
                     }
                 }
                 openCount--;
@@ -335,6 +374,16 @@ public final class MdevDevice {
         @Override
         public void reset() {
             ops.reset();
+        }
+
+        @Override
+        public void queryGfxPlane(MemorySegment planeInfo) {
+            ops.queryGfxPlane(planeInfo);
+        }
+
+        @Override
+        public org.jvmm.vfio.GfxDmabuf getGfxDmabuf(int dmabufId) {
+            return ops.getGfxDmabuf(dmabufId);
         }
     }
 }

@@ -64,4 +64,14 @@ public interface MdevDeviceOps {
     default DmaUnmapListener dmaUnmap() {
         return null;
     }
+
+    /** VFIO_DEVICE_QUERY_GFX_PLANE; ENOTTY for a vendor without a display. */
+    default void queryGfxPlane(MemorySegment planeInfo) {
+        throw new ErrnoException("VFIO_DEVICE_QUERY_GFX_PLANE", Errno.ENOTTY, "the vendor driver has no display");
+    }
+
+    /** VFIO_DEVICE_GET_GFX_DMABUF; ENOTTY for a vendor without a display. */
+    default org.jvmm.vfio.GfxDmabuf getGfxDmabuf(int dmabufId) {
+        throw new ErrnoException("VFIO_DEVICE_GET_GFX_DMABUF", Errno.ENOTTY, "the vendor driver has no display");
+    }
 }

@@ -136,6 +136,23 @@ public final class VfioUapi {
     public static final int VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION = 2;
     public static final int VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL = 3;
 
+    // graphics (A.7): VFIO_DEVICE_QUERY_GFX_PLANE, VFIO_DEVICE_GET_GFX_DMABUF, the EDID region
+    public static final int VFIO_DEVICE_QUERY_GFX_PLANE = io(14);
+    public static final int VFIO_DEVICE_GET_GFX_DMABUF = io(15);
+    public static final int VFIO_GFX_PLANE_TYPE_PROBE = 1 << 0;
+    public static final int VFIO_GFX_PLANE_TYPE_DMABUF = 1 << 1;
+    public static final int VFIO_GFX_PLANE_TYPE_REGION = 1 << 2;
+    public static final int VFIO_REGION_INFO_CAP_TYPE = 2;
+    public static final int VFIO_REGION_TYPE_GFX = 1;
+    public static final int VFIO_REGION_SUBTYPE_GFX_EDID = 1;
+    public static final int VFIO_DEVICE_GFX_LINK_STATE_UP = 1;
+    public static final int VFIO_DEVICE_GFX_LINK_STATE_DOWN = 2;
+    /** drm_plane_type (include/drm/drm_plane.h numbering used by the uAPI): the primary plane. */
+    public static final int DRM_PLANE_TYPE_PRIMARY = 1;
+    public static final int DRM_PLANE_TYPE_CURSOR = 2;
+    /** DRM_FORMAT_XRGB8888, fourcc "XR24" (include/uapi/drm/drm_fourcc.h). */
+    public static final int DRM_FORMAT_XRGB8888 = 0x34325258;
+
     /** Hex with a 0x prefix, for error details. */
     public static String hex(long v) {
         return "0x" + Long.toHexString(v);

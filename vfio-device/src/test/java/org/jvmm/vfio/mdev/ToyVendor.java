@@ -31,6 +31,8 @@ final class ToyVendor implements MdevDriver {
     ErrnoException probeError;
     java.util.function.Consumer<MdevDevice> duringProbe;
     ErrnoException openError;
+    /** open_device refuses with ESRCH unless the VMM set the group's KVM first (kvmgt, A-18). */
+    boolean requireKvm;
     String description;
 
     ToyVendor(int maxInstances) {
@@ -87,6 +89,9 @@ final class ToyVendor implements MdevDriver {
             calls.add("open " + mdev.name());
             if (openError != null) {
                 throw openError;
+            }
+            if (requireKvm && mdev.kvm() == null) {
+                throw new ErrnoException("open_device", Errno.ESRCH, mdev.name() + ": KVM is required");
             }
         }
 

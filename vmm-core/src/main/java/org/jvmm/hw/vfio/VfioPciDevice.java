@@ -57,9 +57,11 @@ import org.jvmm.vfio.uapi.VfioUapi;
  */
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
-    private static final long REGION_SHIFT = VfioUapi.VFIO_PCI_OFFSET_SHIFT;
 
     private final VfioDevice device;
+    /** The config region's file offset and size as GET_REGION_INFO reports them (A-17: never recomputed). */
+    private final long configBase;
+    private final int configSize;
     private final Vm vm;
     private final GsiRouter router;
     private final List<VfioRegion> bars = new ArrayList<>();
@@ -82,6 +84,10 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
         this.device = device;
+        device.getInfo(); // VFIO_DEVICE_GET_INFO first, as QEMU's vfio_get_device (mtty checks IRQ indexes against it)
+        RegionInfo cfg = device.getRegionInfo(VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX);
+        this.configBase = cfg.offset();
+        this.configSize = (int) Math.min(cfg.size(), CONFIG_SIZE);
         this.vm = vm;
         this.router = router;
         this.intxGsi = intxGsi;
@@ -112,6 +118,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
             VfioRegion b = new VfioRegion(name, device, i, ri.size(), ri.mmappable() && !noMmap && i != msixTableBar,
                     trappedReads, trappedWrites, barFaults);
             bars.add(b);
+            b.beforeTrap(intx::eoi);
             if (i == msixTableBar) {
                 long at = u32(hostConfig, msixCap + 4) & ~7L;
                 b.container().addSubregion(at, new MmioRegion(name + "-msix-table", msix.tableBytes(), msix.tableOps()), 2);
@@ -143,7 +150,16 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
      */
     public static VfioPciDevice realize(String name, VfioSpace space, PciAddress host, Vm vm, GsiRouter router,
             int intxGsi, boolean noMmap) {
-        VfioDevice device = space.openDevice(host);
+        return realize(name, space.openDevice(host), vm, router, intxGsi, noMmap);
+    }
+
+    /**
+     * As {@link #realize(String, VfioSpace, PciAddress, Vm, GsiRouter, int, boolean)}, for a device
+     * opened already (an mdev opened through its group, {@code sysfsdev=}); the new device owns
+     * {@code device} and closes it, also when this fails.
+     */
+    public static VfioPciDevice realize(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi,
+            boolean noMmap) {
         VfioPciDevice d;
         try {
             d = new VfioPciDevice(name, device, vm, router, intxGsi, noMmap);
@@ -163,7 +179,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private byte[] readHostConfig() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(CONFIG_SIZE);
-            device.read((long) VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX << REGION_SHIFT, buf);
+            device.read(configBase, buf.asSlice(0, configSize)); // mtty and mbochs have 255 bytes
             return buf.toArray(ValueLayout.JAVA_BYTE);
         }
     }
@@ -272,7 +288,9 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private void writeHostConfig(int offset, int size, int value) {
         MemorySegment buf = configScratch.asSlice(0, size);
         Bytes.storeLe(buf, 0, size, value);
-        device.write(((long) VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX << REGION_SHIFT) + offset, buf);
+        if (offset + size <= configSize) {
+            device.write(configBase + offset, buf);
+        }
     }
 
     private boolean msiCap64() {

@@ -48,6 +48,9 @@ final class VfioRegion {
     private final String name;
     private final VfioDevice device;
     private final int index;
+    private volatile Runnable beforeTrap;
+    /** The region's offset in the device file, as GET_REGION_INFO reported it. */
+    private final long base;
     private final long size;
     private final boolean mappable;
     private final ContainerRegion container;
@@ -67,6 +70,7 @@ final class VfioRegion {
         this.name = deviceName + "-bar" + index;
         this.device = device;
         this.index = index;
+        this.base = device.getRegionInfo(index).offset(); // the vendor's offset, index << 40 for vfio-pci
         this.size = size;
         this.mappable = mappable;
         this.trappedReads = trappedReads;
@@ -80,13 +84,21 @@ final class VfioRegion {
         return index;
     }
 
+    /**
+     * Runs {@code hook} before every trapped access (QEMU's vfio_eoi from vfio_region_read/write:
+     * with INTx handled by the VMM, an access after the guest's EOI unmasks the line first).
+     */
+    void beforeTrap(Runnable hook) {
+        this.beforeTrap = hook;
+    }
+
     /** The container the BAR's memory-API view lives in (trap, mapping, MSI-X overlays). */
     ContainerRegion container() {
         return container;
     }
 
     private long fileOffset(long offset) {
-        return ((long) index << VfioUapi.VFIO_PCI_OFFSET_SHIFT) + offset;
+        return base + offset;
     }
 
     /** The BAR's mapping, made on first use. */
@@ -162,6 +174,10 @@ final class VfioRegion {
         @Override
         public long read(long offset, int size) {
             trappedReads.increment();
+            Runnable eoi = beforeTrap;
+            if (eoi != null) {
+                eoi.run();
+            }
             try {
                 if (mappable) {
                     RegionMapping m = mapping();
@@ -179,6 +195,10 @@ final class VfioRegion {
         @Override
         public void write(long offset, int size, long value) {
             trappedWrites.increment();
+            Runnable eoi = beforeTrap;
+            if (eoi != null) {
+                eoi.run();
+            }
             try {
                 if (mappable) {
                     RegionMapping m = mapping();

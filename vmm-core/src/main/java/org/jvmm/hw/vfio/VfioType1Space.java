@@ -40,10 +40,27 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
      */
     @Override
     public synchronized VfioDevice openDevice(PciAddress host) {
+        return openDevice(platform.iommuGroupOf(host), host.toString());
+    }
+
+    /**
+     * Opens the device named {@code name} in VFIO group {@code groupNumber} (an mdev: its UUID in
+     * its own emulated group, as QEMU does for {@code sysfsdev=}); the group joins the container
+     * as in {@link #openDevice(PciAddress)}. A failure leaves the space as it was.
+     */
+    public synchronized VfioDevice openDevice(int groupNumber, String name) {
+        return openDevice(groupNumber, name, null);
+    }
+
+    /**
+     * As {@link #openDevice(int, String)}; with {@code kvm} the group is first associated with the
+     * VM, as QEMU's vfio_kvm_device_add_group does with KVM_DEV_VFIO_FILE_ADD before it asks for
+     * the device fd (a vendor driver that needs KVM at open, A-18, sees it then).
+     */
+    public synchronized VfioDevice openDevice(int groupNumber, String name, Object kvm) {
         if (closed) {
             throw new IllegalStateException("vfio space closed");
         }
-        int groupNumber = platform.iommuGroupOf(host);
         VfioGroup group = groups.get(groupNumber);
         boolean newGroup = group == null;
         if (newGroup) {
@@ -67,7 +84,10 @@ public final class VfioType1Space implements VfioSpace, AutoCloseable {
             }
         }
         try {
-            return group.getDeviceFd(host.toString());
+            if (kvm != null && group.kvm() == null) {
+                group.setKvm(kvm);
+            }
+            return group.getDeviceFd(name);
         } catch (RuntimeException e) {
             if (newGroup) {
                 releaseGroup(groupNumber);

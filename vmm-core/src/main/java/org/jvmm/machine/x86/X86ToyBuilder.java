@@ -38,6 +38,7 @@ public final class X86ToyBuilder {
     private OutputStream console = OutputStream.nullOutputStream();
     private String kvmDevice = LinuxKvm.DEVICE;
     private long memlockLimit;
+    private final MdevSetup mdev = new MdevSetup();
 
     /**
      * @throws IllegalArgumentException naming the memory's origin when it is not a whole number
@@ -80,8 +81,31 @@ public final class X86ToyBuilder {
         if (other != null) {
             throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + other.origin());
         }
+        if (mdev.slotUser(d.slot()) != null) {
+            throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + mdev.slotUser(d.slot()).origin());
+        }
         vfioByHost.put(d.host(), d);
         vfioBySlot.put(d.slot(), d);
+        return this;
+    }
+
+    /** The mdev part: parents, mdevs created on the host, mdevs given to the guest ({@link MdevSetup}). */
+    public MdevSetup mdev() {
+        return mdev;
+    }
+
+    /**
+     * Gives an mdev to the guest ({@code -device vfio-pci,sysfsdev=}).
+     *
+     * @throws IllegalArgumentException naming the origin: given twice, or the slot is in use
+     */
+    public X86ToyBuilder vfioMdev(org.jvmm.machine.config.VfioMdevConfig d) {
+        VfioPciConfig other = vfioBySlot.get(d.slot());
+        String user = other != null ? other.origin() : mdev.slotUser(d.slot()) != null ? mdev.slotUser(d.slot()).origin() : null;
+        if (user != null) {
+            throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + user);
+        }
+        mdev.guest(d);
         return this;
     }
 
@@ -135,7 +159,9 @@ public final class X86ToyBuilder {
                     case EDU -> b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
                 }
             }
-            return new X86Host(registry, b.build(), List.copyOf(shared));
+            HostPciPlatform platform = b.build();
+            mdev.buildHost(platform);
+            return new X86Host(registry, platform, List.copyOf(shared));
         } catch (RuntimeException e) {
             shared.forEach(HostMapping::close);
             throw e;
@@ -168,6 +194,9 @@ public final class X86ToyBuilder {
             m.own(host);
             for (VfioPciConfig d : vfioByHost.values()) {
                 m.addVfioPci(host.platform(), d.host(), d.slot(), d.noMmap());
+            }
+            if (mdev.bus() != null) {
+                mdev.plug(m, host.platform());
             }
             return m;
         } catch (RuntimeException e) {

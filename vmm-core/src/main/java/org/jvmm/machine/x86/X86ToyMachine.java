@@ -10,6 +10,9 @@ import java.util.function.Consumer;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.accel.kvm.KvmMemoryListener;
 import org.jvmm.hw.pci.PciDevfn;
+import org.jvmm.hw.display.Frame;
+import org.jvmm.hw.display.ScreenDump;
+import org.jvmm.hw.vfio.VfioDisplay;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.hw.vfio.VfioType1Space;
 import org.jvmm.pci.PciAddress;
@@ -64,6 +67,8 @@ public final class X86ToyMachine implements AutoCloseable {
     private final List<RamRegion> dimms = new ArrayList<>();
     private int dimmCount;
     private final List<PciAddress> vfioHosts = new ArrayList<>();
+    private final List<String> vfioMdevs = new ArrayList<>();
+    private final List<VfioDisplay> displays = new ArrayList<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
@@ -159,6 +164,80 @@ public final class X86ToyMachine implements AutoCloseable {
         vfioDevices.add(d);
         vfioHosts.add(host);
         return own(d);
+    }
+
+    /**
+     * Gives the guest the mdev named {@code uuid} (QEMU's {@code -device vfio-pci,sysfsdev=}), in
+     * PCI slot {@code slot}: its own emulated group {@code groupNumber} joins the machine's
+     * container, the device is opened by its UUID, and with {@code display} the display is probed
+     * (QEMU's display=auto; display=on when {@code displayRequired}: it must have one); a display
+     * found is captured by {@link #screendump}. INTx is routed as for {@link #addVfioPci}.
+     *
+     * @throws IllegalArgumentException when {@code uuid} is given to the guest already, or
+     *     {@code display} is on and the device has none (QEMU's message)
+     */
+    public VfioPciDevice addVfioMdev(HostPciPlatform platform, String uuid, int groupNumber, int slot, boolean display,
+            boolean displayRequired) {
+        String origin = "vfio " + uuid;
+        if (vfioMdevs.contains(uuid)) {
+            throw new IllegalArgumentException(origin + ": device is already attached");
+        }
+        if (vfio == null) {
+            vfio = own(new VfioType1Space(platform, layout.memory()));
+        } else if (vfio.platform() != platform) {
+            throw new IllegalArgumentException(origin + ": the machine already uses another host platform");
+        }
+        org.jvmm.vfio.VfioDevice dev = vfio.openDevice(groupNumber, uuid, vm); // the group joins KVM-VFIO first
+        VfioDisplay shown;
+        try {
+            shown = display ? VfioDisplay.probe(dev, displayRequired, "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + uuid) : null;
+        } catch (RuntimeException e) {
+            dev.close();
+            throw e;
+        }
+        int pin = readConfigByte(dev, 0x3d);
+        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + uuid, dev, vm, gsiRouter, gsi, false);
+        try {
+            layout.pciBus().plug(new PciDevfn(slot, 0), d);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        vfioDevices.add(d);
+        vfioMdevs.add(uuid);
+        own(d);
+        if (shown != null) {
+            displays.add(own(shown)); // closed before the device
+        }
+        return d;
+    }
+
+    private static int readConfigByte(org.jvmm.vfio.VfioDevice dev, int offset) {
+        java.lang.foreign.MemorySegment b = java.lang.foreign.MemorySegment.ofArray(new byte[1]);
+        dev.read(dev.getRegionInfo(org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX).offset() + offset, b);
+        return b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) & 0xff;
+    }
+
+    /** The displays of the devices given with display=on, in plug order. */
+    public List<VfioDisplay> displays() {
+        return List.copyOf(displays);
+    }
+
+    /**
+     * QEMU's {@code screendump}: captures the first display now and writes it to {@code file}.
+     *
+     * @throws IllegalStateException when the machine has no display or the guest shows nothing yet
+     */
+    public void screendump(java.nio.file.Path file, ScreenDump.Format format) throws java.io.IOException {
+        if (displays.isEmpty()) {
+            throw new IllegalStateException("screendump " + file + ": the machine has no display (give a device display=on)");
+        }
+        Frame f = displays.get(0).capture();
+        if (f == null) {
+            throw new IllegalStateException("screendump " + file + ": the guest shows no picture yet");
+        }
+        ScreenDump.write(f, file, format);
     }
 
     // ---------------------------------------------------------------- memory hotplug
