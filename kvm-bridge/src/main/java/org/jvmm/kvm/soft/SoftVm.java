@@ -290,7 +290,10 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
         return gsi.value();
     }
 
-    /** The guest EOI'd source {@code irq}: resampling irqfds on it drop their level and signal. */
+    /**
+     * The guest EOI'd source {@code irq} (called by the XICS with its monitor held, before it
+     * resends): resampling irqfds on it drop their level, then signal their resample eventfd.
+     */
     private void eoi(int irq) {
         SoftXics x = xics;
         for (SoftIrqFd f : irqfds) {

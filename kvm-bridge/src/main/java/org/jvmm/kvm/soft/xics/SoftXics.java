@@ -24,8 +24,8 @@ import org.jvmm.kvm.spapr.SpaprXics;
  * </ul>
  * An ICP's output is its "interrupt pending" line to the CPU ({@link #connect}).
  *
- * <p>Threads: every state change under this object's monitor; outputs are driven with the
- * monitor held (they must not call back); EOI listeners run after it is released.
+ * <p>Threads: every state change under this object's monitor; outputs and EOI listeners run with
+ * the monitor held (outputs must not call back; listeners may drive sources).
  */
 public final class SoftXics implements SpaprXics {
     /** H_EOI, H_CPPR, H_IPI, H_IPOLL, H_XIRR and H_XIRR_X (Linux asm/hvcall.h). */
@@ -114,7 +114,12 @@ public final class SoftXics implements SpaprXics {
         return s >= 0 && s < icps.length && icps[(int) s] != null;
     }
 
-    /** Runs {@code listener} with the source number after every EOI of a source (not of an IPI). */
+    /**
+     * Runs {@code listener} with the source number at every EOI of a source (not of an IPI),
+     * with this object's monitor held, before the ICP resends: a resampling irqfd drops its
+     * level there ({@link #setIrq} may be called), so an LSI the device no longer drives is not
+     * presented again.
+     */
     public synchronized void addEoiListener(IntConsumer listener) {
         eoiListeners.add(listener);
     }
@@ -169,8 +174,6 @@ public final class SoftXics implements SpaprXics {
      */
     public long hcall(int caller, long[] regs, long timebase) {
         long nr = regs[0];
-        List<IntConsumer> eoiRun = null;
-        int eoiIrq = 0;
         synchronized (this) {
             Icp me = icp(caller);
             if (nr == H_CPPR) {
@@ -187,12 +190,7 @@ public final class SoftXics implements SpaprXics {
                     regs[2] = timebase;
                 }
             } else if (nr == H_EOI) {
-                int xirr = (int) regs[1];
-                eoi(me, xirr);
-                eoiIrq = xirr & XISR_MASK;
-                if (validIrq(eoiIrq) && !eoiListeners.isEmpty()) {
-                    eoiRun = List.copyOf(eoiListeners);
-                }
+                eoi(me, (int) regs[1]);
             } else if (nr == H_IPOLL) {
                 Icp target = icpOrNull(regs[1]);
                 if (target == null) {
@@ -202,11 +200,6 @@ public final class SoftXics implements SpaprXics {
                 regs[2] = target.mfrr;
             } else {
                 throw new IllegalArgumentException("XICS: hcall 0x" + Long.toHexString(nr) + " is not an XICS hcall");
-            }
-        }
-        if (eoiRun != null) {
-            for (IntConsumer l : eoiRun) {
-                l.accept(eoiIrq);
             }
         }
         return org.jvmm.kvm.spapr.Papr.H_SUCCESS;
@@ -295,8 +288,13 @@ public final class SoftXics implements SpaprXics {
     private void eoi(Icp icp, int xirr) {
         icp.xirr = (icp.xirr & XISR_MASK) | (xirr & ~XISR_MASK);
         int irq = xirr & XISR_MASK;
-        if (validIrq(irq) && flags[irq - IRQ_BASE] == FLAG_LSI) {
-            status[irq - IRQ_BASE] &= ~SENT;
+        if (validIrq(irq)) {
+            if (flags[irq - IRQ_BASE] == FLAG_LSI) {
+                status[irq - IRQ_BASE] &= ~SENT;
+            }
+            for (IntConsumer l : eoiListeners) {
+                l.accept(irq);
+            }
         }
         if (icp.xisr() == 0) {
             resend(icp);
