@@ -47,7 +47,11 @@ public interface SpaprXics {
      */
     boolean claim(int irq, boolean lsi);
 
-    /** Releases a claimed source: type cleared, masked, nothing pending (QEMU's spapr_irq_free). */
+    /**
+     * Releases a source: type, server, priority, saved priority and state all zeroed, as QEMU's
+     * spapr_irq_free clears the ICS entry (so a source claimed again has priority 0 until the
+     * guest sets its XIVE; only a machine reset masks sources).
+     */
     void free(int irq);
 
     /** True when {@code irq} is claimed, and as an LSI when {@code lsi} says so. */

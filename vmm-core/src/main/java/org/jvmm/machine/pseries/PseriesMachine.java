@@ -74,6 +74,7 @@ public final class PseriesMachine implements AutoCloseable {
     private final GsiRouter gsiRouter;
     private final PaprHypercalls hcalls = new PaprHypercalls();
     private final Rtas rtas;
+    private final PseriesInterrupts interrupts;
     private final ExitCounters counters = new ExitCounters();
     private final ExitDispatcher.Peripherals peripherals;
     private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
@@ -116,6 +117,7 @@ public final class PseriesMachine implements AutoCloseable {
             }
             return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
         }).registerIn(rtas);
+        interrupts = PseriesInterrupts.attach(vm, rtas, phb);
         rtas.registerIn(hcalls);
         this.platform = platform;
     }
@@ -154,7 +156,7 @@ public final class PseriesMachine implements AutoCloseable {
             vfio = new VfioSpaprSpace(platform, system, phb, kvmTce ? vm : null, linkStyle);
         }
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
-        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : 16 + slot);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : interrupts.intxIrq(slot, pin));
         try {
             phb.bus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
@@ -270,6 +272,11 @@ public final class PseriesMachine implements AutoCloseable {
         return rtas;
     }
 
+    /** The XICS and its RTAS calls. */
+    public PseriesInterrupts interrupts() {
+        return interrupts;
+    }
+
     /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
     public ExitCounters exitCounters() {
         return counters;
@@ -308,6 +315,7 @@ public final class PseriesMachine implements AutoCloseable {
         }
         phb.close();
         system.removeListener(memslots);
+        interrupts.close();
         vcpu.close();
         vm.close();
         kvm.close();

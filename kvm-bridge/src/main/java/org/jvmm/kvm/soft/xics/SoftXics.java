@@ -370,8 +370,8 @@ public final class SoftXics implements SpaprXics {
         flags[s] = 0;
         status[s] = 0;
         server[s] = 0;
-        priority[s] = MASKED;
-        savedPriority[s] = MASKED;
+        priority[s] = 0;
+        savedPriority[s] = 0;
     }
 
     @Override
