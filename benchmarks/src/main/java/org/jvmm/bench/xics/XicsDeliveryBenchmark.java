@@ -90,6 +90,8 @@ public class XicsDeliveryBenchmark {
             slot = vm.mapMemory(new GuestAddress(0), RAM, ram.address());
             put(0x2000, main);
             put(0x500, handler);
+            // 0x900: a spinning guest with EE=1 meets the decrementer every 2^31 ticks: reload it.
+            put(0x900, new int[] {15 << 26 | 6 << 21 | 0x7fff, 31 << 26 | 6 << 21 | 22 << 16 | 467 << 1, RFID});
             cpu = new PpcSoftCpu(vm, RAM, true);
             cpu.ppc().setPc(new GuestAddress(0x2000));
             vcpu = vm.createVcpu(0, cpu);

@@ -73,6 +73,8 @@ public final class SoftXics implements SpaprXics {
 
     private final Icp[] icps;
     private final byte[] flags = new byte[NR_IRQS];
+    /** Claimed sources: the only ones a resend can find work in (an unclaimed one is never held). */
+    private final java.util.BitSet claimed = new java.util.BitSet(NR_IRQS);
     private final int[] server = new int[NR_IRQS];
     private final short[] priority = new short[NR_IRQS];
     private final short[] savedPriority = new short[NR_IRQS];
@@ -242,7 +244,7 @@ public final class SoftXics implements SpaprXics {
         if (icp.mfrr < icp.cppr()) {
             checkIpi(icp);
         }
-        for (int i = 0; i < NR_IRQS; i++) {
+        for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
             if (flags[i] == FLAG_LSI) {
                 resendLsi(i);
             } else if (flags[i] == FLAG_MSI && (status[i] & REJECTED) != 0) {
@@ -361,6 +363,7 @@ public final class SoftXics implements SpaprXics {
             return false;
         }
         flags[s] = (byte) (lsi ? FLAG_LSI : FLAG_MSI);
+        claimed.set(s);
         return true;
     }
 
@@ -368,6 +371,7 @@ public final class SoftXics implements SpaprXics {
     public synchronized void free(int irq) {
         int s = src(irq);
         flags[s] = 0;
+        claimed.clear(s);
         status[s] = 0;
         server[s] = 0;
         priority[s] = 0;
@@ -428,6 +432,7 @@ public final class SoftXics implements SpaprXics {
     public synchronized void setSource(int irq, int srv, int prio, int saved, boolean lsi, boolean pending) {
         int s = src(irq);
         flags[s] = (byte) (lsi ? FLAG_LSI : FLAG_MSI);
+        claimed.set(s);
         server[s] = srv;
         priority[s] = (short) (prio & 0xff);
         savedPriority[s] = (short) (saved & 0xff);
