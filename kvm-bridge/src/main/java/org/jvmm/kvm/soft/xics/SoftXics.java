@@ -35,6 +35,13 @@ public final class SoftXics implements SpaprXics {
     public static final long H_IPOLL = 0x70;
     public static final long H_XIRR = 0x74;
     public static final long H_XIRR_X = 0x2FC;
+    /**
+     * The hcalls a VM with this XICS answers in the bridge, never exiting to the VMM: the ICP
+     * calls and H_CEDE (for a device tree's ibm,hypertas-functions, "hcall-interrupt" and the
+     * H_CEDE of "hcall-splpar").
+     */
+    public static final List<Long> IN_BRIDGE_HCALLS = List.of(H_EOI, H_CPPR, H_IPI, H_IPOLL, H_XIRR, H_XIRR_X,
+            org.jvmm.kvm.spapr.Papr.H_CEDE);
 
     private static final int XISR_MASK = 0x00ff_ffff;
     private static final int FLAG_LSI = 1;
