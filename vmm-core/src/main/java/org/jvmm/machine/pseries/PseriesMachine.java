@@ -47,6 +47,8 @@ import org.jvmm.pci.host.HostPciPlatform;
  *     memory decode and bus mastering;</li>
  * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
  *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
+ * <li>the XICS in the accelerator with its RTAS calls, INTx on the PHB's LSIs and MSIs set up by
+ *     ibm,change-msi ({@link PseriesInterrupts});</li>
  * <li>one vCPU with a {@link ScriptedCpu}, or with the PPC64 CPU ({@link #createWithPpcCpu}).</li>
  * </ul>
  * With {@code kvmTce} the window tables are made in the accelerator too and linked to the host
@@ -74,6 +76,7 @@ public final class PseriesMachine implements AutoCloseable {
     private final GsiRouter gsiRouter;
     private final PaprHypercalls hcalls = new PaprHypercalls();
     private final Rtas rtas;
+    private final PseriesInterrupts interrupts;
     private final ExitCounters counters = new ExitCounters();
     private final ExitDispatcher.Peripherals peripherals;
     private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
@@ -116,6 +119,7 @@ public final class PseriesMachine implements AutoCloseable {
             }
             return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
         }).registerIn(rtas);
+        interrupts = PseriesInterrupts.attach(vm, rtas, phb);
         rtas.registerIn(hcalls);
         this.platform = platform;
     }
@@ -154,7 +158,7 @@ public final class PseriesMachine implements AutoCloseable {
             vfio = new VfioSpaprSpace(platform, system, phb, kvmTce ? vm : null, linkStyle);
         }
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
-        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : 16 + slot);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : interrupts.intxIrq(slot, pin));
         try {
             phb.bus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
@@ -270,6 +274,11 @@ public final class PseriesMachine implements AutoCloseable {
         return rtas;
     }
 
+    /** The XICS and its RTAS calls. */
+    public PseriesInterrupts interrupts() {
+        return interrupts;
+    }
+
     /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
     public ExitCounters exitCounters() {
         return counters;
@@ -308,6 +317,7 @@ public final class PseriesMachine implements AutoCloseable {
         }
         phb.close();
         system.removeListener(memslots);
+        interrupts.close();
         vcpu.close();
         vm.close();
         kvm.close();

@@ -37,7 +37,8 @@ import org.jvmm.address.GuestAddress;
  * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
  * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
  * translated run is bounded by the budget and the next decrementer event, and by 2^20
- * instructions so that stop requests and the external line are looked at. The oracle vectors run
+ * instructions so that stop requests are looked at; a block looping on itself also leaves the
+ * loop when the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
  * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
@@ -47,7 +48,10 @@ import org.jvmm.address.GuestAddress;
  * is the 32-bit decrementer counting down at the timebase; a decrementer exception exists while
  * its top bit is 1 (level, as on POWER8 and later) and is taken when MSR[EE]=1, at the exact
  * instruction where it arises. The external-interrupt line is level too; the VMM sets and clears
- * it ({@link #setExternalInterrupt}); external has priority over decrementer.
+ * it ({@link #setExternalInterrupt}); external has priority over decrementer. While the guest is
+ * idle (H_CEDE) no instruction retires; when the decrementer ends the idle period the timebase
+ * jumps to the tick where DEC turns negative ({@link #advanceTimebase}), so what the guest sees
+ * stays a function of the instructions it ran.
  *
  * <h2>Interrupts</h2>
  * System call (0xC00, {@code sc 0}), program (0x700: trap, illegal and privileged instruction with
@@ -131,6 +135,7 @@ public final class PpcCpu {
 
     // Time.
     private long retired;
+    private long idleTicks;
     private long decValue;
     private long decWrittenAt;
 
@@ -140,6 +145,29 @@ public final class PpcCpu {
     // External inputs.
     private volatile boolean stopRequested;
     private volatile boolean externalLine;
+    /**
+     * Set when the external line goes up, cleared by the run loop when it looks at interrupts:
+     * a translated block looping on itself looks at it every {@link #ATTENTION_PERIOD}
+     * instructions and leaves the loop when it is set, so an interrupt raised from another thread
+     * is seen within about that many instructions, not after {@code MAX_TRANSLATED_RUN}.
+     */
+    volatile boolean attention;
+    /** Instructions between two looks at {@link #attention} inside a translated loop (a power of 2, above MAX_BLOCK). */
+    static final int ATTENTION_PERIOD = 4096;
+    private static final java.lang.invoke.VarHandle ATTENTION;
+
+    static {
+        try {
+            ATTENTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(PpcCpu.class, "attention", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The attention flag read opaquely (not hoisted out of a loop, no barrier): for translated loops. */
+    static boolean attentionOpaque(PpcCpu cpu) {
+        return (boolean) ATTENTION.getOpaque(cpu);
+    }
 
     // Memory.
     final MemorySegment ram;
@@ -330,23 +358,45 @@ public final class PpcCpu {
         return untranslatableBlocks;
     }
 
-    /** Instructions retired since creation; also the timebase value. */
+    /** Instructions retired since creation (the timebase, less the ticks skipped while idle). */
     public long retiredInstructions() {
         return retired;
     }
 
+    /** The timebase: retired instructions plus the ticks skipped while idle ({@link #advanceTimebase}). */
     public long timebase() {
-        return retired;
+        return retired + idleTicks;
     }
 
     /** The 32-bit decrementer now, sign-extended. */
     public long dec() {
-        return (int) (decValue - (retired - decWrittenAt));
+        return (int) (decValue - (timebase() - decWrittenAt));
     }
 
     public void setDec(long value) {
         decValue = (int) value;
-        decWrittenAt = retired;
+        decWrittenAt = timebase();
+    }
+
+    /**
+     * Moves the timebase (and so the decrementer) forward by {@code ticks} with no instruction
+     * retired: time that passed while the CPU was idle (H_CEDE). vCPU thread.
+     */
+    public void advanceTimebase(long ticks) {
+        if (ticks < 0) {
+            throw new IllegalArgumentException("PpcCpu.advanceTimebase: " + ticks + " ticks is negative");
+        }
+        idleTicks += ticks;
+    }
+
+    /** Ticks the timebase was moved forward while idle. */
+    public long idleTicks() {
+        return idleTicks;
+    }
+
+    /** Whether the external interrupt line is up. */
+    public boolean externalInterrupt() {
+        return externalLine;
     }
 
     // ---------------------------------------------------------------- other threads
@@ -359,6 +409,9 @@ public final class PpcCpu {
     /** Raises or lowers the external interrupt line (level). Any thread. */
     public void setExternalInterrupt(boolean asserted) {
         externalLine = asserted;
+        if (asserted) {
+            attention = true;
+        }
     }
 
     // ---------------------------------------------------------------- VMM services
@@ -411,6 +464,9 @@ public final class PpcCpu {
             long left = budgetEnd - retired;
             if (left <= 0) {
                 return PpcExit.BUDGET_EXHAUSTED;
+            }
+            if (attention) {
+                attention = false;
             }
             if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
                 if (externalLine) {
