@@ -106,6 +106,9 @@ public final class Main implements Callable<Integer> {
             description = "The KVM device node (default: ${DEFAULT-VALUE}).")
     String kvmDevice;
 
+    @CommandLine.Mixin
+    org.jvmm.qmp.MonitorOptions monitor = new org.jvmm.qmp.MonitorOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -123,7 +126,7 @@ public final class Main implements Callable<Integer> {
         };
     }
 
-    private int runPseries() throws IOException {
+    private int runPseries() throws Exception {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (String name : X86_TOY_ONLY) {
             if (parsed.hasMatchedOption(name)) {
@@ -137,6 +140,9 @@ public final class Main implements Callable<Integer> {
         }
         PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(memory, "-m " + memoryText()));
         PseriesConfig options = PseriesConfig.parse(machine);
+        if (monitor.active() || monitor.startPaused()) {
+            return org.jvmm.qmp.MonitoredRun.runPseries(monitor, builder.options(options), qtest, System.in, out);
+        }
         return QtestLauncher.run(builder.options(options), qtest, System.in, out);
     }
 
@@ -145,6 +151,7 @@ public final class Main implements Callable<Integer> {
             throw new UsageException("-qtest " + qtest + ": runs with -M pseries only (x86-toy boots a -kernel)");
         }
         MachineConfig.parse(machine);
+        monitor.endpoints(); // a bad -qmp is refused before anything is built
         X86ToyBuilder builder = new X86ToyBuilder(new MemoryConfig(memory, "-m " + memoryText()));
         if (info != null) {
             if (!info.equals("mtree")) {
@@ -284,6 +291,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private int runGuest(byte[] image, X86ToyBuilder builder) throws Exception {
+        if (monitor.active() || monitor.startPaused()) {
+            return org.jvmm.qmp.MonitoredRun.runX86(monitor, builder, image, argument, Duration.ofSeconds(timeoutSeconds), out);
+        }
         try (X86ToyMachine m = builder.build()) {
             m.boot(image, argument);
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(timeoutSeconds), null);

@@ -50,7 +50,17 @@ public final class PseriesMonitored implements MonitoredMachine {
 
     @Override
     public void resume() {
-        mayRun = true;
+        synchronized (this) {
+            mayRun = true;
+            notifyAll();
+        }
+    }
+
+    /** Waits while the machine is stopped (the driver of the vCPU calls this before running it). */
+    public synchronized void awaitRunnable() throws InterruptedException {
+        while (!mayRun) {
+            wait();
+        }
     }
 
     @Override

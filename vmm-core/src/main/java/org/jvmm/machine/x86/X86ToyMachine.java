@@ -69,6 +69,7 @@ public final class X86ToyMachine implements AutoCloseable {
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
     private volatile boolean timedOut;
+    private volatile String stopRequest;
     private boolean started;
     private boolean closed;
 
@@ -159,6 +160,25 @@ public final class X86ToyMachine implements AutoCloseable {
         vfioDevices.add(d);
         vfioHosts.add(host);
         return own(d);
+    }
+
+    /**
+     * Hot-unplugs a device from {@link #addVfioPci}: its BARs leave the memory map, its interrupts
+     * and the VFIO device are released; the container stays for the other devices (and the next
+     * hot-plug). Called by one thread at a time, with the vCPU held outside the guest.
+     *
+     * @throws IllegalArgumentException when {@code d} is no device of this machine; nothing changes
+     */
+    public void removeVfioPci(VfioPciDevice d) {
+        int i = vfioDevices.indexOf(d);
+        if (i < 0) {
+            throw new IllegalArgumentException("vfio-pci unplug " + d.name() + ": not a device of this machine");
+        }
+        layout.pciBus().unplug(d.devfn());
+        vfioDevices.remove(i);
+        vfioHosts.remove(i);
+        devices.remove(d);
+        d.close();
     }
 
     // ---------------------------------------------------------------- memory hotplug
@@ -387,8 +407,17 @@ public final class X86ToyMachine implements AutoCloseable {
             if (timedOut) {
                 return new RunResult(null, "time limit reached");
             }
+            if (stopRequest != null) {
+                return new RunResult(null, stopRequest);
+            }
         }
         return null;
+    }
+
+    /** Ends a {@link #run} from another thread (the monitor's quit): the vCPU is kicked out, the result gives {@code reason}. */
+    public void requestStop(String reason) {
+        stopRequest = reason;
+        vcpu.kick();
     }
 
     /** What the VMM saw so far: exits, traps, BAR faults, DMA, IOMMU work and interrupts. */
