@@ -29,9 +29,9 @@ final class IommuReport {
         if (b instanceof Type1Iommu t) {
             for (DmaMapping d : t.mappings()) {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("iova", d.iova().value());
-                e.put("size", d.size());
-                e.put("vaddr", d.vaddr().value());
+                e.put("iova", QmpJson.u64(d.iova().value()));
+                e.put("size", QmpJson.u64(d.size()));
+                e.put("vaddr", QmpJson.u64(d.vaddr().value()));
                 e.put("perm", String.valueOf(d.perm()));
                 maps.add(e);
             }
@@ -51,9 +51,10 @@ final class IommuReport {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> maps = (List<Map<String, Object>>) c.get("mappings");
             for (Map<String, Object> e : maps) {
-                long iova = (Long) e.get("iova");
-                long size = (Long) e.get("size");
-                out.append(String.format("  %016x-%016x -> %016x %s%n", iova, iova + size - 1, (Long) e.get("vaddr"), e.get("perm")));
+                long iova = ((Number) e.get("iova")).longValue();
+                long size = ((Number) e.get("size")).longValue();
+                out.append(String.format("  %016x-%016x -> %016x %s%n", iova, iova + size - 1, ((Number) e.get("vaddr")).longValue(),
+                        e.get("perm")));
             }
         }
         return out.toString().replace(System.lineSeparator(), "\n");
@@ -64,8 +65,8 @@ final class IommuReport {
         for (IommuFault f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("device", f.device().toString());
-            m.put("iova", f.iova().value());
-            m.put("size", f.size());
+            m.put("iova", QmpJson.u64(f.iova().value()));
+            m.put("size", QmpJson.u64(f.size()));
             m.put("access", String.valueOf(f.access()).toLowerCase(java.util.Locale.ROOT));
             m.put("reason", String.valueOf(f.reason()).toLowerCase(java.util.Locale.ROOT));
             out.add(m);

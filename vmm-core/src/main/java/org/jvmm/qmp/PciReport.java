@@ -74,8 +74,8 @@ final class PciReport {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("bar", r.bar());
                 m.put("type", r.type());
-                m.put("address", r.address());
-                m.put("size", r.size());
+                m.put("address", QmpJson.u64(r.address()));
+                m.put("size", QmpJson.u64(r.size()));
                 if (r.type().equals("memory")) {
                     m.put("prefetch", r.prefetch());
                     m.put("mem_type_64", r.mem64());

@@ -124,19 +124,19 @@ public final class PseriesMonitored implements MonitoredMachine {
         List<Map<String, Object>> out = new ArrayList<>();
         for (SpaprTceTable t : machine.phb().tables()) {
             Map<String, Object> w = new LinkedHashMap<>();
-            w.put("liobn", t.liobn());
+            w.put("liobn", QmpJson.u64(t.liobn()));
             w.put("enabled", t.enabled());
             List<Map<String, Object>> entries = new ArrayList<>();
             if (t.enabled()) {
                 w.put("page-shift", t.pageShift());
-                w.put("bus-offset", t.busOffset());
+                w.put("bus-offset", QmpJson.u64(t.busOffset()));
                 w.put("entries", t.nbTable());
                 for (long i = 0; i < t.nbTable(); i++) {
                     long tce = t.get(i);
                     if (tce != 0) {
                         Map<String, Object> e = new LinkedHashMap<>();
-                        e.put("ioba", t.busOffset() + (i << t.pageShift()));
-                        e.put("tce", tce);
+                        e.put("ioba", QmpJson.u64(t.busOffset() + (i << t.pageShift())));
+                        e.put("tce", QmpJson.u64(tce));
                         entries.add(e);
                     }
                 }
@@ -156,7 +156,7 @@ public final class PseriesMonitored implements MonitoredMachine {
         int state = machine.vfio().container().eehPeOp(EehPeOp.of(VfioUapi.VFIO_EEH_PE_GET_STATE));
         Map<String, Object> pe = new LinkedHashMap<>();
         pe.put("phb", machine.phb().index());
-        pe.put("buid", machine.phb().buid());
+        pe.put("buid", QmpJson.u64(machine.phb().buid()));
         pe.put("state", state);
         pe.put("state-name", switch (state) {
             case 0 -> "normal";

@@ -27,6 +27,11 @@ public record QmpEndpoint(Path unixPath, String host, int port, boolean waitForC
         String where = "-qmp " + spec;
         String[] parts = spec.split(",", -1);
         String address = parts[0];
+        if (!address.startsWith("unix:") && !address.startsWith("tcp:")) {
+            String kind = address.contains(":") ? address.substring(0, address.indexOf(':') + 1) : address;
+            throw new IllegalArgumentException(where + ": '" + kind + "' is not served by jvmm's monitor (use unix:PATH,server=on,wait=off"
+                    + " or tcp:HOST:PORT,server=on,wait=off)");
+        }
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i];
@@ -73,9 +78,7 @@ public record QmpEndpoint(Path unixPath, String host, int port, boolean waitForC
             }
             return new QmpEndpoint(null, host.isEmpty() ? "127.0.0.1" : host, port, wait, spec);
         }
-        String kind = address.contains(":") ? address.substring(0, address.indexOf(':') + 1) : address;
-        throw new IllegalArgumentException(where + ": '" + kind + "' is not served by jvmm's monitor (use unix:PATH,server=on,wait=off"
-                + " or tcp:HOST:PORT,server=on,wait=off)");
+        throw new IllegalStateException("unreachable: " + address);
     }
 
     public boolean unix() {

@@ -101,6 +101,12 @@ final class QmpFramer extends ByteToMessageDecoder {
                     return;
                 }
             }
+            if (length > maxLength) {
+                in.readerIndex(start + length);
+                out.add(new Unframed("JSON parse error, input exceeds " + maxLength + " bytes"));
+                resetText();
+                continue;
+            }
             out.add(in.toString(start, length, StandardCharsets.UTF_8));
             in.readerIndex(start + length);
             resetText();

@@ -35,6 +35,11 @@ public final class QmpJson {
         return MAPPER.valueToTree(value);
     }
 
+    /** A 64-bit address or size as the unsigned number QMP's uint64 is (an unmapped BAR is 2^64 - 1, not -1). */
+    public static Object u64(long v) {
+        return v >= 0 ? (Object) v : new java.math.BigInteger(Long.toUnsignedString(v));
+    }
+
     /** {@code node} in QEMU's spacing, without the newline. */
     public static String write(JsonNode node) {
         try {

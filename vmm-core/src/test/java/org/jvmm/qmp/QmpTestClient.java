@@ -13,12 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A bare socket client for the monitor tests: writes raw bytes, reads whole lines with a time limit. */
-final class QmpTestClient implements AutoCloseable {
+public final class QmpTestClient implements AutoCloseable {
     private final SocketChannel ch;
     private final Selector selector;
     private final StringBuilder pending = new StringBuilder();
 
-    QmpTestClient(SocketAddress address) throws IOException {
+    public QmpTestClient(SocketAddress address) throws IOException {
         ch = address instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
         ch.connect(address);
         ch.configureBlocking(false);
@@ -26,7 +26,7 @@ final class QmpTestClient implements AutoCloseable {
         ch.register(selector, SelectionKey.OP_READ);
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             ch.write(b);
@@ -34,13 +34,13 @@ final class QmpTestClient implements AutoCloseable {
     }
 
     /** The lines that arrive within {@code millis} of the last one, stopping early once {@code atLeast} came. */
-    List<String> lines(int atLeast, long millis) throws IOException {
+    public List<String> lines(int atLeast, long millis) throws IOException {
         List<String> out = new ArrayList<>();
         long deadline = System.currentTimeMillis() + millis;
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
         while (true) {
             int nl;
-            while ((nl = pending.indexOf("\n")) >= 0) {
+            while ((atLeast <= 0 || out.size() < atLeast) && (nl = pending.indexOf("\n")) >= 0) {
                 String line = pending.substring(0, nl);
                 pending.delete(0, nl + 1);
                 out.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
@@ -64,7 +64,7 @@ final class QmpTestClient implements AutoCloseable {
     }
 
     /** Exactly one line (waiting up to 5 s). */
-    String line() throws IOException {
+    public String line() throws IOException {
         List<String> l = lines(1, 5000);
         if (l.isEmpty()) {
             throw new IOException("no answer within 5 s");
@@ -73,7 +73,7 @@ final class QmpTestClient implements AutoCloseable {
     }
 
     /** Sends a command and returns its answer line (events before it are skipped). */
-    String execute(String json) throws IOException {
+    public String execute(String json) throws IOException {
         send(json);
         while (true) {
             String l = line();
@@ -81,6 +81,19 @@ final class QmpTestClient implements AutoCloseable {
                 return l;
             }
         }
+    }
+
+    /** Reads lines until the event {@code name} (waiting up to 10 s); returns that line. */
+    public String awaitEvent(String name) throws IOException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String l : lines(1, 1000)) {
+                if (l.contains("\"event\": \"" + name + "\"")) {
+                    return l;
+                }
+            }
+        }
+        throw new IOException("no " + name + " event within 10 s");
     }
 
     @Override
