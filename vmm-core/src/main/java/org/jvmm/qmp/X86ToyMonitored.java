@@ -239,7 +239,7 @@ public final class X86ToyMonitored implements MonitoredMachine {
             VfioPciDevice d = machine.addVfioPci(platform, host, slot, noMmap);
             byId.put(id != null ? id : d.name(), d);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw QmpError.generic("vfio " + host + ": " + e.getMessage());
+            throw QmpError.generic(e.getMessage()); // names the operation and the host function
         } finally {
             if (!stopped) {
                 release();
