@@ -45,6 +45,7 @@ import picocli.CommandLine.Option;
  * summary of what the VMM saw.
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, version = "jvmm 0.1.0", sortOptions = false,
+        subcommands = org.jvmm.journal.JournalCommand.class,
         description = {"jvmm: a QEMU-style VMM over an in-process model of Linux VFIO.",
                 "With no options: runs the edu DMA guest on KVM with an edu device given through vfio-pci, "
                         + "prints what the guest printed, then a summary of what the VMM saw."},
@@ -120,10 +121,12 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return switch (MachineType.of(machine)) {
-            case PSERIES -> runPseries();
-            case X86_TOY -> runX86Toy();
-        };
+        try (AutoCloseable journal = monitor.openJournal(spec.commandLine().getParseResult().originalArgs(), qtest)) {
+            return switch (MachineType.of(machine)) {
+                case PSERIES -> runPseries();
+                case X86_TOY -> runX86Toy();
+            };
+        }
     }
 
     private int runPseries() throws Exception {
@@ -337,6 +340,10 @@ public final class Main implements Callable<Integer> {
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
         return cl.execute(args);
+    }
+
+    static {
+        org.jvmm.journal.JournalCommand.runner(args -> run(System.out, System.err, args));
     }
 
     public static void main(String[] args) {

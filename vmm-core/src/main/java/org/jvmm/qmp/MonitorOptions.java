@@ -5,8 +5,8 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The monitor's command-line options, mixed into {@code ./vmm}: {@code -qmp} (repeatable) and
- * {@code -S}.
+ * The monitor's and the journal's command-line options, mixed into {@code ./vmm}: {@code -qmp}
+ * (repeatable), {@code -S} and {@code -journal}.
  */
 public final class MonitorOptions {
     @Option(names = "-qmp", paramLabel = "unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off",
@@ -15,6 +15,25 @@ public final class MonitorOptions {
 
     @Option(names = "-S", description = "Start with the vCPU stopped, until the monitor's cont (needs -qmp).")
     boolean startPaused;
+
+    @Option(names = "-journal", paramLabel = "DIR[,categories=NAME,...]",
+            description = "Append every trace event to a Chronicle Queue in DIR (categories: exit, mmio, hcall, dma, iommu, bar, "
+                    + "irq, memslot, qmp, guest-error; default all). Read it with './vmm journal show|summary|verify DIR'.")
+    String journal;
+
+    /**
+     * Opens the -journal (if given) and records how the run was started; close it when the run ends.
+     *
+     * @throws IllegalArgumentException for a bad -journal value
+     */
+    public AutoCloseable openJournal(List<String> args, String qtest) throws java.io.IOException {
+        if (journal == null) {
+            return () -> { };
+        }
+        org.jvmm.journal.JournalOption j = org.jvmm.journal.JournalOption.parse(journal);
+        j.open(args, qtest);
+        return org.jvmm.journal.Journal::close;
+    }
 
     /** True when a monitor was asked for. */
     public boolean active() {

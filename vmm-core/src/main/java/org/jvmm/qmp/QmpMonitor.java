@@ -69,7 +69,7 @@ public final class QmpMonitor {
     private final Map<String, Command> commands = new LinkedHashMap<>();
     private final List<Session> sessions = new CopyOnWriteArrayList<>();
     private final Runnable onQuit;
-    private volatile Consumer<String> commandLog = c -> { };
+    private volatile Consumer<String> commandLog = QmpMonitor::journal;
     private RunState state;
 
     /**
@@ -83,9 +83,20 @@ public final class QmpMonitor {
         register();
     }
 
+    private static void journal(String commandAndOutcome) {
+        if (org.jvmm.journal.Journal.on(org.jvmm.journal.JournalCategory.QMP)) {
+            int sp = commandAndOutcome.lastIndexOf(' ');
+            org.jvmm.journal.Journal.record(org.jvmm.journal.JournalCategory.QMP, commandAndOutcome.substring(0, sp), 0, 0, 0, 0,
+                    commandAndOutcome.substring(sp + 1));
+        }
+    }
+
     /** Sees the name and outcome of every command run ("query-status ok", "device_del DeviceNotFound"). */
     public void commandLog(Consumer<String> log) {
-        this.commandLog = log;
+        this.commandLog = c -> {
+            journal(c);
+            log.accept(c);
+        };
     }
 
     public synchronized RunState state() {
