@@ -56,7 +56,7 @@ public final class ExitDispatcher {
         counters.record(kind, System.nanoTime() - t0);
         Trace.vcpuExit(kind.name(), exit);
         if (org.jvmm.journal.Journal.exitsOn()) {
-            org.jvmm.journal.Journal.exit(kind, exit, p.memory().cpuOrder());
+            org.jvmm.journal.Journal.exit(kind.name(), exit, p.memory().cpuOrder());
         }
         return action;
     }

@@ -3,7 +3,6 @@ package org.jvmm.journal;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
-import org.jvmm.dispatch.ExitKind;
 import org.jvmm.host.trace.TraceHook;
 import org.jvmm.kvm.VcpuExit;
 
@@ -76,12 +75,12 @@ public final class Journal {
     }
 
     /** An exit the dispatcher handled: EXIT, and MMIO (the value in the CPU's byte order) or HCALL detail when selected. */
-    public static void exit(ExitKind kind, VcpuExit exit, java.nio.ByteOrder cpuOrder) {
+    public static void exit(String kind, VcpuExit exit, java.nio.ByteOrder cpuOrder) {
         int m = mask;
         if ((m & JournalCategory.EXIT.bit) != 0) {
             String detail = exit instanceof VcpuExit.Io io ? (io.direction() == VcpuExit.Direction.OUT ? "out" : "in") + " port 0x"
                     + Integer.toHexString(io.port()) + " size " + io.size() : "";
-            record(JournalCategory.EXIT, kind.name().toLowerCase(java.util.Locale.ROOT), 0, 0, 0, 0, detail);
+            record(JournalCategory.EXIT, kind.toLowerCase(java.util.Locale.ROOT), 0, 0, 0, 0, detail);
         }
         if ((m & JournalCategory.MMIO.bit) != 0 && exit instanceof VcpuExit.Mmio mm) {
             long value = org.jvmm.address.bytes.Bytes.isAccessSize(mm.length())
