@@ -70,7 +70,13 @@ public final class Journal {
     public static void record(JournalCategory c, String kind, long a, long b, long cc, long d, String text) {
         JournalWriter w = writer;
         if (w != null && (mask & c.bit) != 0) {
-            w.append(c, kind, a, b, cc, d, text == null ? "" : text);
+            try {
+                w.append(c, kind, a, b, cc, d, text == null ? "" : text);
+            } catch (RuntimeException e) {
+                // a full disk or a broken queue must not stop the machine: the journal stops, saying why
+                mask = 0;
+                System.err.println("jvmm: journal " + w.dir() + ": stopped recording: " + e);
+            }
         }
     }
 

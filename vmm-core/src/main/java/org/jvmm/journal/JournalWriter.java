@@ -7,7 +7,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Appends {@link JournalEvent}s to a Chronicle Queue. Appends from several threads (the vCPU, the
- * monitor) are serialized here; the queue itself is readable live from another process.
+ * monitor) are serialized here, on one appender; the queue is readable live from another process.
  * Record layout: category ordinal (byte), kind (UTF-8), a, b, c, d (longs), text (UTF-8), nanos (long).
  */
 public final class JournalWriter implements AutoCloseable {
@@ -20,6 +20,8 @@ public final class JournalWriter implements AutoCloseable {
         this.dir = dir;
         queue = ChronicleQueue.singleBuilder(dir).build();
         appender = queue.createAppender();
+        // one appender for every thread that records (vCPU, monitor): append serializes them
+        appender.singleThreadedCheckDisabled(true);
     }
 
     public Path dir() {

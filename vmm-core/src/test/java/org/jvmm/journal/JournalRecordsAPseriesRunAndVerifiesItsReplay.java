@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.jvmm.cli.Main;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,29 @@ class JournalRecordsAPseriesRunAndVerifiesItsReplay {
         assertEquals(1, verify.status(), verify.out() + verify.err());
         assertEquals("journal verify: the replay differs: the replay ends after 7 events; recorded event 7 is [9 0.000000 dma"
                 + "         map iova 0x1000 size 0x1000]\n", verify.out().replaceAll(" +\\d+\\.\\d{6} ", " 0.000000 ").replaceFirst("\\[ +", "["));
+    }
+
+    /** The monitor's thread and the caller's append to one journal (Chronicle's appender is single-threaded by default). */
+    @Test
+    void qmpCommandsFromTheMonitorsThreadAreJournalledWithTheirOutcome() throws Exception {
+        Path journal = dir.resolve("qmp-journal");
+        try (org.jvmm.machine.pseries.PseriesMachine m = new org.jvmm.machine.pseries.PseriesBuilder(
+                org.jvmm.machine.config.MemoryConfig.of(64L << 20)).build()) {
+            Journal.open(journal, EnumSet.of(JournalCategory.QMP, JournalCategory.DMA));
+            Journal.record(JournalCategory.DMA, "map", 0, 0x1000, 0, 0, "");
+            try (org.jvmm.qmp.QmpServer server = org.jvmm.qmp.QmpServer.start(
+                    new org.jvmm.qmp.QmpMonitor(new org.jvmm.qmp.PseriesMonitored(m, false), false, () -> { }),
+                    org.jvmm.qmp.QmpEndpoint.parse("unix:" + dir.resolve("q.sock") + ",server=on,wait=off"), org.jvmm.qmp.QmpServer.Transport.AUTO);
+                    org.jvmm.qmp.QmpTestClient c = new org.jvmm.qmp.QmpTestClient(server.localAddress())) {
+                c.line();
+                c.execute("{\"execute\":\"qmp_capabilities\"}");
+                c.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"x\"}}");
+            } finally {
+                Journal.close();
+            }
+        }
+        assertEquals(List.of("dma map ", "qmp qmp_capabilities ok", "qmp device_del DeviceNotFound"),
+                JournalReader.readAll(journal).stream().map(e -> e.category().cliName() + " " + e.kind() + " " + e.text()).toList());
     }
 
     @Test
