@@ -56,7 +56,7 @@ public final class JournalCommand implements Callable<Integer> {
         picocli.CommandLine.Model.CommandSpec spec;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() {
             Set<JournalCategory> only = EnumSet.noneOf(JournalCategory.class);
             for (String c : categories) {
                 only.add(JournalCategory.of("--category " + c, c));
@@ -70,7 +70,11 @@ public final class JournalCommand implements Callable<Integer> {
                         if (!follow) {
                             return 0;
                         }
-                        Thread.sleep(50);
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException stop) {
+                            return 0; // Ctrl-C or the caller: following ends
+                        }
                         continue;
                     }
                     if (only.isEmpty() || only.contains(e.category())) {

@@ -131,6 +131,34 @@ class JournalRecordsAPseriesRunAndVerifiesItsReplay {
                 JournalReader.readAll(journal).stream().map(e -> e.category().cliName() + " " + e.kind() + " " + e.text()).toList());
     }
 
+    /** show --follow prints what a live writer appends after it started, until interrupted. */
+    @Test
+    void showFollowPrintsEventsAppendedWhileItRuns() throws Exception {
+        Path journal = dir.resolve("live");
+        Journal.open(journal, EnumSet.of(JournalCategory.DMA));
+        try {
+            Journal.record(JournalCategory.DMA, "map", 0x1000, 0x1000, 0, 0, "");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+            Thread follower = Thread.ofPlatform().start(() -> Main.run(ps, ps, "journal", "show", journal.toString(), "--follow"));
+            for (int i = 0; i < 100 && !out.toString(StandardCharsets.UTF_8).contains("map iova 0x1000"); i++) {
+                Thread.sleep(50);
+            }
+            Journal.record(JournalCategory.DMA, "unmap", 0x1000, 0x1000, 0, 0, "");
+            for (int i = 0; i < 100 && !out.toString(StandardCharsets.UTF_8).contains("unmap iova 0x1000"); i++) {
+                Thread.sleep(50);
+            }
+            follower.interrupt();
+            follower.join(5000);
+            String text = out.toString(StandardCharsets.UTF_8);
+            assertTrue(text.contains("dma         map iova 0x1000 size 0x1000\n") && text.contains("dma         unmap iova 0x1000 size 0x1000\n"),
+                    text);
+            assertTrue(!follower.isAlive(), "an interrupt ends --follow");
+        } finally {
+            Journal.close();
+        }
+    }
+
     @Test
     void categoriesSelectWhatIsRecorded() throws Exception {
         List<JournalEvent> events = JournalReader.readAll(record(",categories=iommu,memslot"));
