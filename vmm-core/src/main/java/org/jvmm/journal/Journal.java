@@ -125,6 +125,13 @@ public final class Journal {
         }
 
         @Override
+        public void interrupt(String device, int vector) {
+            if (on(JournalCategory.IRQ)) {
+                record(JournalCategory.IRQ, vector < 0 ? "intx" : "msi", vector, 0, 0, 0, device);
+            }
+        }
+
+        @Override
         public void guestError(String device, String kind, String message) {
             if (on(JournalCategory.GUEST_ERROR)) {
                 record(JournalCategory.GUEST_ERROR, kind, 0, 0, 0, 0, device + ": " + message);

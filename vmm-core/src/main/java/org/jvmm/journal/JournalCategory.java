@@ -18,7 +18,7 @@ public enum JournalCategory {
     IOMMU,
     /** mmap-able BARs faulted into the guest. */
     BAR,
-    /** Interrupt routes (MSI) added, changed, removed. */
+    /** Interrupts devices raised (MSI vector, INTx), and MSI routes added, changed, removed. */
     IRQ,
     /** KVM memslots added and removed. */
     MEMSLOT,

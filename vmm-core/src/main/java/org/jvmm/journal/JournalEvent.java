@@ -25,7 +25,11 @@ public record JournalEvent(long index, long nanos, JournalCategory category, Str
             case DMA -> kind + " iova 0x" + Long.toHexString(a) + " size 0x" + Long.toHexString(b) + (c == 0 ? "" : " errno " + c);
             case IOMMU -> kind + " " + text + " iova 0x" + Long.toHexString(a) + " size 0x" + Long.toHexString(b);
             case BAR -> kind + " " + text + " BAR" + a;
-            case IRQ -> kind + " gsi " + a + " address 0x" + Long.toHexString(b) + " data 0x" + Long.toHexString(c);
+            case IRQ -> switch (kind) {
+                case "msi" -> "msi " + text + " vector " + a;
+                case "intx" -> "intx " + text + " asserted";
+                default -> kind + " gsi " + a + " address 0x" + Long.toHexString(b) + " data 0x" + Long.toHexString(c);
+            };
             case MEMSLOT -> kind + " gpa 0x" + Long.toHexString(a) + " size 0x" + Long.toHexString(b);
             case QMP, GUEST_ERROR, RUN -> kind + " " + text;
         };

@@ -2,7 +2,7 @@ package org.jvmm.host.trace;
 
 /**
  * A second listener for the trace events of this module, beside JFR: the VMM's journal installs
- * one ({@link #install}) to record DMA map/unmap calls, IOMMU faults and guest errors. With none
+ * one ({@link #install}) to record DMA map/unmap calls, IOMMU faults, device interrupts and guest errors. With none
  * installed an event costs one volatile read.
  */
 public interface TraceHook {
@@ -11,6 +11,9 @@ public interface TraceHook {
 
     /** The IOMMU refused a device's access. */
     void iommuFault(String device, long iova, long size, String access, String reason);
+
+    /** A device raised an interrupt: an MSI/MSI-X {@code vector}, or INTx asserted (vector -1). */
+    void interrupt(String device, int vector);
 
     /** A device refused a guest request (QEMU's LOG_GUEST_ERROR). */
     void guestError(String device, String kind, String message);
