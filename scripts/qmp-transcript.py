@@ -45,7 +45,7 @@ SESSIONS = {
         "{\"execute\":\"human-monitor-command\",\"arguments\":{}}",
         "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"nosuchcmd\"}}",
         "{\"execute\":\"screendump\",\"arguments\":{}}",
-        "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"/tmp/qmpx/x.ppm\"}}",
+        "{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"screen.ppm\"}}",
         "{\"execute\":\"x-nosuch\"}",
         "{\"execute\":\"query-pci\"}",
         "{\"execute\":\"stop\"}",
