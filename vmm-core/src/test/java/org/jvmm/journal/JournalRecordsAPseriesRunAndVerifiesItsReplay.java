@@ -160,6 +160,16 @@ class JournalRecordsAPseriesRunAndVerifiesItsReplay {
     }
 
     @Test
+    void verifyRefusesAnX86ToyJournalSayingWhy() {
+        Path journal = dir.resolve("x86");
+        assertEquals(0, vmm("--info", "mtree", "-journal", journal.toString()).status());
+        Run verify = vmm("journal", "verify", journal.toString());
+        assertEquals(2, verify.status());
+        assertEquals("vmm: journal verify: the recorded run (--info mtree -journal " + journal + ") is x86-toy on KVM, which does not"
+                + " replay exactly; verify replays -M pseries -qtest runs (the soft CPU)\n", verify.err());
+    }
+
+    @Test
     void categoriesSelectWhatIsRecorded() throws Exception {
         List<JournalEvent> events = JournalReader.readAll(record(",categories=iommu,memslot"));
         assertEquals(List.of("run", "run", "memslot", "iommu", "memslot"), events.stream().map(e -> e.category().cliName()).toList());
