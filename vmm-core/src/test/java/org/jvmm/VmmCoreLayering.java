@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("vmm-core layering: on kvm-bridge and vfio-device only, device models on the accelerator API, no package cycle")
 class VmmCoreLayering {
     static final String[] OWN = {"org.jvmm.accel..", "org.jvmm.cli..", "org.jvmm.dispatch..", "org.jvmm.hw..",
-        "org.jvmm.machine..", "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace.."};
+        "org.jvmm.machine..", "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace..", "org.jvmm.qmp..",
+        "org.jvmm.journal.."};
     /** kvm-bridge's and vfio-device's package trees, the modules below. */
     static final String[] BELOW = {"org.jvmm.kvm..", "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..",
         "org.jvmm.pci..", "org.jvmm.vfio..", "org.jvmm.devices.."};
@@ -40,11 +41,12 @@ class VmmCoreLayering {
     }
 
     @Test
-    @DisplayName("vmm-core -> kvm-bridge -> vfio-device, never back: its classes live in its own packages and use only those below, picocli and the JDK")
+    @DisplayName("vmm-core -> kvm-bridge -> vfio-device, never back: its classes live in its own packages and use only those below, picocli, Netty, Jackson, Chronicle and the JDK")
     void theVmmUsesOnlyTheModulesBelowIt() {
         classes().should().resideInAnyPackage(OWN).check(main);
         classes().should().onlyDependOnClassesThat()
-                .resideInAnyPackage(concat(concat(OWN, BELOW), "java..", "jdk..", "picocli.."))
+                .resideInAnyPackage(concat(concat(OWN, BELOW), "java..", "jdk..", "picocli..",
+                        "io.netty..", "com.fasterxml.jackson..", "net.openhft.."))
                 .check(main);
     }
 

@@ -21,7 +21,7 @@ class GuestTestsLayering {
     static final String[] ALLOWED = {"org.jvmm.guests..",
         // vmm-core
         "org.jvmm.accel..", "org.jvmm.cli..", "org.jvmm.dispatch..", "org.jvmm.hw..", "org.jvmm.machine..",
-        "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace..",
+        "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace..", "org.jvmm.qmp..", "org.jvmm.journal..",
         // kvm-bridge
         "org.jvmm.kvm..",
         // vfio-device

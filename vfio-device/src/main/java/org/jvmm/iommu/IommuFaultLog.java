@@ -36,6 +36,10 @@ public final class IommuFaultLog {
             ev.reason = fault.reason().name();
             ev.commit();
         }
+        org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+        if (hook != null) {
+            hook.iommuFault(fault.device().toString(), fault.iova().value(), fault.size(), fault.access().name(), fault.reason().name());
+        }
         if (faults.size() == capacity) {
             faults.remove(0);
         }

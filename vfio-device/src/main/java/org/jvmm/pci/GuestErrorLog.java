@@ -39,6 +39,10 @@ public final class GuestErrorLog {
     public void log(String kind, String message) {
         count.increment();
         last = kind + ": " + message;
+        org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+        if (hook != null) {
+            hook.guestError(device, kind, message);
+        }
         PciTrace.GuestError e = new PciTrace.GuestError();
         if (e.isEnabled()) {
             e.device = device;

@@ -151,6 +151,10 @@ public final class VfioContainer implements AutoCloseable {
             ev.errno = e.errnoNumber();
             throw e;
         } finally {
+            org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+            if (hook != null) {
+                hook.dma(true, map.iova().value(), map.size(), ev.errno);
+            }
             if (ev.shouldCommit()) {
                 ev.iova = map.iova().value();
                 ev.size = map.size();
@@ -173,6 +177,10 @@ public final class VfioContainer implements AutoCloseable {
             ev.errno = e.errnoNumber();
             throw e;
         } finally {
+            org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+            if (hook != null) {
+                hook.dma(false, unmap.iova().value(), ev.errno == 0 ? ev.unmapped : unmap.size(), ev.errno);
+            }
             if (ev.shouldCommit()) {
                 ev.iova = unmap.iova().value();
                 ev.size = unmap.size();

@@ -45,6 +45,7 @@ import picocli.CommandLine.Option;
  * summary of what the VMM saw.
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, version = "jvmm 0.1.0", sortOptions = false,
+        subcommands = org.jvmm.journal.JournalCommand.class,
         description = {"jvmm: a QEMU-style VMM over an in-process model of Linux VFIO.",
                 "With no options: runs the edu DMA guest on KVM with an edu device given through vfio-pci, "
                         + "prints what the guest printed, then a summary of what the VMM saw."},
@@ -111,6 +112,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     MdevOptions mdevOptions = new MdevOptions();
 
+    @CommandLine.Mixin
+    org.jvmm.qmp.MonitorOptions monitor = new org.jvmm.qmp.MonitorOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -122,13 +126,15 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return switch (MachineType.of(machine)) {
-            case PSERIES -> runPseries();
-            case X86_TOY -> runX86Toy();
-        };
+        try (AutoCloseable journal = monitor.openJournal(spec.commandLine().getParseResult().originalArgs(), qtest)) {
+            return switch (MachineType.of(machine)) {
+                case PSERIES -> runPseries();
+                case X86_TOY -> runX86Toy();
+            };
+        }
     }
 
-    private int runPseries() throws IOException {
+    private int runPseries() throws Exception {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         for (String name : X86_TOY_ONLY) {
             if (parsed.hasMatchedOption(name)) {
@@ -142,6 +148,9 @@ public final class Main implements Callable<Integer> {
         }
         PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(memory, "-m " + memoryText()));
         PseriesConfig options = PseriesConfig.parse(machine);
+        if (monitor.active() || monitor.startPaused()) {
+            return org.jvmm.qmp.MonitoredRun.runPseries(monitor, builder.options(options), qtest, System.in, out);
+        }
         return QtestLauncher.run(builder.options(options), qtest, System.in, out);
     }
 
@@ -150,6 +159,7 @@ public final class Main implements Callable<Integer> {
             throw new UsageException("-qtest " + qtest + ": runs with -M pseries only (x86-toy boots a -kernel)");
         }
         MachineConfig.parse(machine);
+        monitor.endpoints(); // a bad -qmp is refused before anything is built
         X86ToyBuilder builder = new X86ToyBuilder(new MemoryConfig(memory, "-m " + memoryText()));
         if (info != null) {
             if (!info.equals("mtree")) {
@@ -299,6 +309,10 @@ public final class Main implements Callable<Integer> {
     }
 
     private int runGuest(byte[] image, X86ToyBuilder builder) throws Exception {
+        if (monitor.active() || monitor.startPaused()) {
+            return org.jvmm.qmp.MonitoredRun.runX86(monitor, builder, image, argument, Duration.ofSeconds(timeoutSeconds), out,
+                    m -> mdevOptions.atExit(m, builder, out));
+        }
         try (X86ToyMachine m = builder.build()) {
             m.boot(image, argument);
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(timeoutSeconds), null);
@@ -343,6 +357,10 @@ public final class Main implements Callable<Integer> {
             return e instanceof IllegalArgumentException ? 2 : 1;
         });
         return cl.execute(args);
+    }
+
+    static {
+        org.jvmm.journal.JournalCommand.runner(args -> run(System.out, System.err, args));
     }
 
     public static void main(String[] args) {

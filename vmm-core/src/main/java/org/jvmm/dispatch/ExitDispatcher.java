@@ -55,6 +55,9 @@ public final class ExitDispatcher {
         ExitKind kind = ExitKind.of(exit);
         counters.record(kind, System.nanoTime() - t0);
         Trace.vcpuExit(kind.name(), exit);
+        if (org.jvmm.journal.Journal.exitsOn()) {
+            org.jvmm.journal.Journal.exit(kind.name(), exit, p.memory().cpuOrder());
+        }
         return action;
     }
 

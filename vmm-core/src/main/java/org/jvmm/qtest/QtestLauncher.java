@@ -49,7 +49,7 @@ public final class QtestLauncher {
      * @throws IllegalArgumentException naming -qtest and the file when it is missing, a directory
      *     or unreadable
      */
-    static InputStream openScript(String source) {
+    public static InputStream openScript(String source) {
         String where = "-qtest " + source;
         Path path;
         try {

@@ -6,8 +6,13 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jvmm.journal.Journal;
+import org.jvmm.journal.JournalCategory;
 
-/** The event types of the trace catalog, and one static method to emit each. */
+/**
+ * The event types of the trace catalog, and one static method to emit each; each also feeds the
+ * journal ({@link Journal}) when it records the event's category.
+ */
 public final class Trace {
     private Trace() {
     }
@@ -90,6 +95,9 @@ public final class Trace {
     }
 
     public static void memslot(boolean added, long guestAddress, long size, long hostAddress) {
+        if (Journal.on(JournalCategory.MEMSLOT)) {
+            Journal.record(JournalCategory.MEMSLOT, added ? "add" : "remove", guestAddress, size, 0, 0, "");
+        }
         MemslotEvent e = new MemslotEvent();
         if (e.isEnabled()) {
             e.added = added;
@@ -112,6 +120,9 @@ public final class Trace {
     }
 
     public static void barFault(String device, int bar) {
+        if (Journal.on(JournalCategory.BAR)) {
+            Journal.record(JournalCategory.BAR, "fault", bar, 0, 0, 0, device);
+        }
         BarFaultEvent e = new BarFaultEvent();
         if (e.isEnabled()) {
             e.device = device;
@@ -121,6 +132,9 @@ public final class Trace {
     }
 
     public static void msiRoute(int gsi, String change, long address, int data) {
+        if (Journal.on(JournalCategory.IRQ)) {
+            Journal.record(JournalCategory.IRQ, "msi-" + change, gsi, address, data & 0xffffffffL, 0, "");
+        }
         MsiRouteEvent e = new MsiRouteEvent();
         if (e.isEnabled()) {
             e.gsi = gsi;

@@ -192,6 +192,10 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         InterruptSink t = interruptTarget;
         if (asserted) {
             intxAssertions.increment();
+            org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+            if (hook != null) {
+                hook.interrupt(address.toString(), -1);
+            }
         }
         if (t != null) {
             t.setIntx(asserted);
@@ -214,6 +218,10 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     public void signalMsi(int vector) {
         InterruptSink t = interruptTarget;
         msiMessages.increment();
+        org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
+        if (hook != null) {
+            hook.interrupt(address.toString(), vector);
+        }
         if (t != null) {
             t.signalMsi(vector);
         }

@@ -3,7 +3,9 @@ package org.jvmm.machine.x86;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -66,14 +68,16 @@ public final class X86ToyMachine implements AutoCloseable {
     private final List<VfioPciDevice> vfioDevices = new ArrayList<>();
     private final List<RamRegion> dimms = new ArrayList<>();
     private int dimmCount;
-    private final List<PciAddress> vfioHosts = new ArrayList<>();
-    private final List<String> vfioMdevs = new ArrayList<>();
-    private final List<VfioDisplay> displays = new ArrayList<>();
+    /** The host function or the mdev UUID behind each device of {@link #vfioDevices}; its display, if any. */
+    private final Map<VfioPciDevice, PciAddress> vfioHosts = new LinkedHashMap<>();
+    private final Map<VfioPciDevice, String> vfioMdevs = new LinkedHashMap<>();
+    private final Map<VfioPciDevice, VfioDisplay> displays = new LinkedHashMap<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
     private volatile boolean timedOut;
+    private volatile String stopRequest;
     private boolean started;
     private boolean closed;
 
@@ -143,7 +147,7 @@ public final class X86ToyMachine implements AutoCloseable {
      * @throws IllegalArgumentException when {@code host} is given to the guest already
      */
     public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot, boolean noMmap) {
-        if (vfioHosts.contains(host)) {
+        if (vfioHosts.containsValue(host)) {
             // QEMU refuses a second vfio-pci for one host function at realize (hw/vfio): "device is already attached"
             throw new IllegalArgumentException("vfio " + host + ": device is already attached");
         }
@@ -162,7 +166,7 @@ public final class X86ToyMachine implements AutoCloseable {
             throw e;
         }
         vfioDevices.add(d);
-        vfioHosts.add(host);
+        vfioHosts.put(d, host);
         return own(d);
     }
 
@@ -179,7 +183,7 @@ public final class X86ToyMachine implements AutoCloseable {
     public VfioPciDevice addVfioMdev(HostPciPlatform platform, String uuid, int groupNumber, int slot, boolean display,
             boolean displayRequired) {
         String origin = "vfio " + uuid;
-        if (vfioMdevs.contains(uuid)) {
+        if (vfioMdevs.containsValue(uuid)) {
             throw new IllegalArgumentException(origin + ": device is already attached");
         }
         if (vfio == null) {
@@ -205,10 +209,10 @@ public final class X86ToyMachine implements AutoCloseable {
             throw e;
         }
         vfioDevices.add(d);
-        vfioMdevs.add(uuid);
+        vfioMdevs.put(d, uuid);
         own(d);
         if (shown != null) {
-            displays.add(own(shown)); // closed before the device
+            displays.put(d, own(shown)); // closed before the device
         }
         return d;
     }
@@ -221,7 +225,7 @@ public final class X86ToyMachine implements AutoCloseable {
 
     /** The displays of the devices given with display=on, in plug order. */
     public List<VfioDisplay> displays() {
-        return List.copyOf(displays);
+        return List.copyOf(displays.values());
     }
 
     /**
@@ -233,11 +237,36 @@ public final class X86ToyMachine implements AutoCloseable {
         if (displays.isEmpty()) {
             throw new IllegalStateException("screendump " + file + ": the machine has no display (give a device display=on)");
         }
-        Frame f = displays.get(0).capture();
+        Frame f = displays.values().iterator().next().capture();
         if (f == null) {
             throw new IllegalStateException("screendump " + file + ": the guest shows no picture yet");
         }
         ScreenDump.write(f, file, format);
+    }
+
+    /**
+     * Hot-unplugs a device from {@link #addVfioPci} or {@link #addVfioMdev} (its display goes with it): its BARs leave the memory map, its interrupts
+     * and the VFIO device are released; the container stays for the other devices (and the next
+     * hot-plug). Called by one thread at a time, with the vCPU held outside the guest.
+     *
+     * @throws IllegalArgumentException when {@code d} is no device of this machine; nothing changes
+     */
+    public void removeVfioPci(VfioPciDevice d) {
+        int i = vfioDevices.indexOf(d);
+        if (i < 0) {
+            throw new IllegalArgumentException("vfio-pci unplug " + d.name() + ": not a device of this machine");
+        }
+        layout.pciBus().unplug(d.devfn());
+        vfioDevices.remove(i);
+        vfioHosts.remove(d);
+        vfioMdevs.remove(d);
+        VfioDisplay shown = displays.remove(d);
+        if (shown != null) {
+            devices.remove(shown);
+            shown.close(); // before the device, as at machine close
+        }
+        devices.remove(d);
+        d.close();
     }
 
     // ---------------------------------------------------------------- memory hotplug
@@ -466,8 +495,17 @@ public final class X86ToyMachine implements AutoCloseable {
             if (timedOut) {
                 return new RunResult(null, "time limit reached");
             }
+            if (stopRequest != null) {
+                return new RunResult(null, stopRequest);
+            }
         }
         return null;
+    }
+
+    /** Ends a {@link #run} from another thread (the monitor's quit): the vCPU is kicked out, the result gives {@code reason}. */
+    public void requestStop(String reason) {
+        stopRequest = reason;
+        vcpu.kick();
     }
 
     /** What the VMM saw so far: exits, traps, BAR faults, DMA, IOMMU work and interrupts. */
@@ -487,7 +525,7 @@ public final class X86ToyMachine implements AutoCloseable {
         long unmaps = 0;
         long faults = 0;
         if (vfio != null) {
-            for (PciAddress a : vfioHosts) {
+            for (PciAddress a : vfioHosts.values()) {
                 HostPciFunction f = vfio.platform().function("summary", a);
                 toMem += f.dmaPort().bytesToMemory();
                 fromMem += f.dmaPort().bytesFromMemory();
