@@ -26,6 +26,7 @@ final class MdevMachine implements AutoCloseable {
     final X86ToyBuilder builder;
     final X86ToyMachine machine;
     final MdevDevice mdev;
+    final X86ToyBuilder.X86Host host;
 
     MdevMachine(String type, MdevParentConfig parent, VfioMdevConfig.Display display, long memlock) {
         builder = new X86ToyBuilder(MemoryConfig.of(64L << 20)).memlock(memlock).console(console);
@@ -34,7 +35,7 @@ final class MdevMachine implements AutoCloseable {
         }
         builder.mdev().mdev(new MdevConfig(type, UUID.fromString(UUID_TEXT), MdevConfig.Front.MAINLINE, "-mdev " + type));
         builder.vfioMdev(new VfioMdevConfig(UUID_TEXT, 4, display, "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/" + UUID_TEXT));
-        X86ToyBuilder.X86Host host = builder.buildHost(new HostMemoryRegistry());
+        host = builder.buildHost(new HostMemoryRegistry());
         machine = builder.build(host);
         mdev = builder.mdev().bus().device(UUID_TEXT);
     }
