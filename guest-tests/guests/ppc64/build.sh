@@ -6,7 +6,9 @@
 # reproducible (fixed flags, no build id, no timestamps): the same sources and gcc give the same bytes.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="$here/../../images/ppc64"
+# OUT overrides where the images go (the reproducibility test builds into a temporary folder);
+# ELF_DIR, when set, keeps the linked ELF files there (for objdump).
+out=${OUT:-"$here/../../images/ppc64"}
 CC=${CC:-powerpc64le-linux-gnu-gcc}
 OBJCOPY=${OBJCOPY:-powerpc64le-linux-gnu-objcopy}
 mkdir -p "$out"
@@ -36,6 +38,7 @@ for endian in le be; do
     $CC $ef $CFLAGS $LDFLAGS -o "$d/$name.elf" "$d/start.o" "$d/rt.o" "$d/edu_dev.o" "$d/$name.o"
     img="$out/${name//_/-}-$endian.bin"
     $OBJCOPY -O binary "$d/$name.elf" "$img"
-    echo "built images/ppc64/$(basename "$img") ($(stat -c %s "$img") bytes)"
+    if [ -n "${ELF_DIR:-}" ]; then mkdir -p "$ELF_DIR"; cp "$d/$name.elf" "$ELF_DIR/${name//_/-}-$endian.elf"; fi
+    echo "built $(basename "$img") ($(stat -c %s "$img") bytes)"
   done
 done
