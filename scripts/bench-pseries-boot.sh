@@ -16,7 +16,7 @@ done
 [ -f "$img" ] || { echo "bench-pseries-boot: no image $img" >&2; exit 2; }
 tce=${KVM_TCE:-off}
 jvmm="$root/vmm -M pseries,kvm-tce=$tce -m 512M -bios $img"
-qemu="qemu-system-ppc64 -M pseries -m 512M -nodefaults -nographic -chardev stdio,id=c -device spapr-vty,chardev=c -device edu -bios $img"
+qemu="qemu-system-ppc64 -M pseries -m 512M -nodefaults -nographic -chardev stdio,id=c -device spapr-vty,chardev=c -device edu,dma_mask=0xffffffffffffffff -bios $img"
 # one untimed run of each: builds jvmm if stale and shows that both power off with status 0
 $jvmm >/dev/null </dev/null || { echo "bench-pseries-boot: jvmm run failed: $jvmm" >&2; exit 1; }
 $qemu >/dev/null 2>&1 </dev/null || { echo "bench-pseries-boot: QEMU run failed: $qemu" >&2; exit 1; }

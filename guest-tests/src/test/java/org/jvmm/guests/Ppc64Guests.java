@@ -58,16 +58,11 @@ final class Ppc64Guests {
         return output.replaceAll("\\[tb [0-9]+\\]", "[tb]");
     }
 
-    /** Whether the guest's edu must reach DMA addresses above 28 bits (QEMU's default edu mask). */
-    static boolean needsWideEduDma(String name) {
-        return name.equals("ddw") || name.equals("eeh");
-    }
-
     /** The QEMU command that recorded the transcript (see the transcripts' README). */
     static List<String> qemuCommand(String name, String endian) {
         return List.of("qemu-system-ppc64", "-M", "pseries", "-m", "512M", "-nodefaults", "-nographic", "-chardev",
                 "stdio,id=c", "-device", "spapr-vty,chardev=c", "-device",
-                needsWideEduDma(name) ? "edu,dma_mask=0xffffffffffffffff" : "edu", "-bios",
+                "edu,dma_mask=0xffffffffffffffff", "-bios",
                 image(name, endian).toString());
     }
 
