@@ -67,6 +67,12 @@ void guest_main(void) {
     differs("H_STUFF_TCE(2 pages before the end, 4 pages)", st, H_PARAMETER, H_PARAMETER);
     get(W - 4096, &tce);
     printf("H_GET_TCE(last page) after it: %s\n", tce ? "unchanged" : "cleared");
+    put(L, W - 4096, p1 | TCE_READ);
+    u64 entries = (W - phb.dma_base) / 4096;
+    st = hcall(0, H_STUFF_TCE, L, W - 4096, 0, entries + 1, 0, 0);
+    printf("H_STUFF_TCE(last page, one more page than the window has) = %d\n", (int) st);
+    get(W - 4096, &tce);
+    printf("H_GET_TCE(last page) after it: %s\n", tce ? "unchanged" : "cleared");
 
     for (int i = 0; i < 4; i++) list[i] = cpu_to_be64((u64) pages[i] | TCE_READ | TCE_WRITE);
     /* QEMU 7.2 (Debian 1:7.2+dfsg-7+deb12u18) answers H_PARAMETER here before looking at the list
