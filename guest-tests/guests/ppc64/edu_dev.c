@@ -32,9 +32,9 @@ u32 edu_dma(u64 src, u64 dst, u64 count, u32 cmd) {
     mmio_write64(edu_bar + EDU_DMA_DST, dst);
     mmio_write64(edu_bar + EDU_DMA_COUNT, count);
     mmio_write64(edu_bar + EDU_DMA_CMD, cmd | EDU_DMA_RUN);
-    for (u64 i = 0; i < 400000000UL; i++) {
+    for (u64 i = 0; i < 100000000UL; i++) {
         u32 c = (u32) mmio_read64(edu_bar + EDU_DMA_CMD);
-        if (!(c & EDU_DMA_RUN)) return c;
+        if (!(c & EDU_DMA_RUN) || c == ~0u) return c; /* done, or the PE froze (all-ones) */
     }
     return ~0u;
 }

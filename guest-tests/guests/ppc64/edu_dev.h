@@ -31,6 +31,6 @@ int edu_setup(void);
 static inline u32 edu_read(int reg) { return mmio_read32(edu_bar + (u64) reg); }
 static inline void edu_write(int reg, u32 v) { mmio_write32(edu_bar + (u64) reg, v); }
 /* Runs one DMA (cmd: EDU_DMA_TO_RAM and/or EDU_DMA_IRQ) and waits until RUN clears; returns the
- * final command register, or ~0 when it does not clear. */
+ * final command register, or ~0 when it does not clear or reads all-ones (a frozen PE). */
 u32 edu_dma(u64 src, u64 dst, u64 count, u32 cmd);
 #endif
