@@ -1,0 +1,25 @@
+package org.jvmm.guests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * MSI through XICS: ibm,change-msi, ibm,query-interrupt-source-number, ibm,set-xive/int-on/get-xive,
+ * the DMA-completion MSI taken at 0x500 (H_XIRR, acknowledge, H_EOI), then an IPI to itself, all
+ * printed as on QEMU 7.2 (source 0x1300, XIRR 0xff001300, then 0xff000002).
+ */
+class PseriesEduMsiGuestPrintsWhatQemuPrints {
+
+    @ParameterizedTest(name = "{0} kvm-tce={1}")
+    @CsvSource({"le, false", "be, false", "le, true", "be, true"})
+    @DisplayName("edu-msi: QEMU's lines; one MSI delivered through XICS")
+    void msiThroughXicsAsOnQemu(String endian, boolean kvmTce) {
+        PseriesGuestRun r = PseriesGuestRun.run("edu-msi", endian, kvmTce);
+        r.assertPoweredOff();
+        r.assertPrinted(Ppc64Guests.qemuTranscript("edu-msi", endian));
+        assertEquals("1 (1 MSI, 0 INTx)", r.row("interrupts"), r.all());
+    }
+}
