@@ -64,6 +64,9 @@ public final class PpcSoftCpu implements SoftCpu {
     private long fastPathHypercalls;
     private long inPlaceAccesses;
     private String failure;
+    private final Object idle = new Object();
+    private long cedes;
+    private long cedeWakeups;
 
     /**
      * A CPU for {@code vm} in 64-bit supervisor real mode (MSR = SF|ME, plus LE if
@@ -102,6 +105,82 @@ public final class PpcSoftCpu implements SoftCpu {
     /** Loads and stores outside the RAM area done in place in another memslot. */
     public long inPlaceAccesses() {
         return inPlaceAccesses;
+    }
+
+    /** H_CEDE calls idled in the accelerator. */
+    public long cedes() {
+        return cedes;
+    }
+
+    /** H_CEDE idles that ended by an external interrupt or a kick (not the decrementer). */
+    public long cedeWakeups() {
+        return cedeWakeups;
+    }
+
+    @Override
+    public void setExternalInterrupt(boolean asserted) {
+        cpu.setExternalInterrupt(asserted);
+        if (asserted) {
+            wake();
+        }
+    }
+
+    @Override
+    public void wake() {
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+    }
+
+    /**
+     * H_CEDE as KVM HV and QEMU's h_cede do it: MSR[EE] is set and the vCPU idles until an
+     * interrupt is pending. The host thread waits (no spin) while the external line is down and
+     * no kick came, at most as long as the decrementer needs to turn negative at 512 MHz of host
+     * time; if the decrementer ends the wait, the timebase jumps to that tick
+     * ({@link PpcCpu#advanceTimebase}), so the guest sees the same instruction-derived time on
+     * every host. A kick during the idle stops the CPU at the next block boundary.
+     */
+    @Override
+    public boolean cede(Host h) {
+        cpu.setMsr(cpu.msr() | org.jvmm.kvm.soft.ppc.Msr.EE);
+        cedes++;
+        long deadline = 0;
+        boolean timed = false;
+        synchronized (idle) {
+            while (true) {
+                if (cpu.externalInterrupt()) {
+                    cedeWakeups++;
+                    return true;
+                }
+                if (h.kicked()) {
+                    cedeWakeups++;
+                    cpu.requestStop();
+                    return true;
+                }
+                long dec = cpu.dec();
+                if (dec < 0) {
+                    return true;
+                }
+                long ticks = dec + 1;
+                long now = System.nanoTime();
+                if (!timed) {
+                    deadline = now + ticks * 1_000_000_000L / PpcCpu.TIMEBASE_HZ;
+                    timed = true;
+                }
+                long left = deadline - now;
+                if (left <= 0) {
+                    cpu.advanceTimebase(ticks);
+                    return true;
+                }
+                try {
+                    idle.wait(left / 1_000_000L, (int) (left % 1_000_000L));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    cpu.requestStop();
+                    return true;
+                }
+            }
+        }
     }
 
     /** Why the last {@link Stop.Failed} happened, or null. */

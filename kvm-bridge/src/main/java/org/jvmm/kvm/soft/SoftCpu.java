@@ -59,6 +59,26 @@ public interface SoftCpu {
     Stop run(Host host);
 
     /**
+     * The in-kernel interrupt controller's line to this CPU (an XICS ICP's output) went up or
+     * down. Any thread. A CPU that takes no interrupts ignores it.
+     */
+    default void setExternalInterrupt(boolean asserted) {
+    }
+
+    /** Wakes the CPU if it idles in {@link #cede} (a kick). Any thread. */
+    default void wake() {
+    }
+
+    /**
+     * H_CEDE in the accelerator: enable external interrupts and idle until one is pending (or the
+     * CPU's own timer fires, or a kick); called from within {@link #run} on the vCPU thread.
+     * Returns false when this CPU cannot idle that way (the call then goes to the VMM).
+     */
+    default boolean cede(Host host) {
+        return false;
+    }
+
+    /**
      * The VMM answered the last stop: for a hypercall, {@code hcallRegs} holds the status (r3) and
      * return values (r4 on); for an MMIO load, the stop's data segment was filled.
      */

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.kvm.Vcpu;
 import org.jvmm.kvm.VcpuExit;
+import org.jvmm.kvm.soft.xics.SoftXics;
+import org.jvmm.kvm.spapr.Papr;
 
 /**
  * A vCPU of a {@link SoftVm}: {@link #run()} runs its {@link SoftCpu} until the CPU needs the VMM
@@ -34,6 +36,7 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
     private final long[] hcallRegs = new long[VcpuExit.PaprHcall.SLOTS];
     private final LongAdder hcallExits = new LongAdder();
     private final LongAdder mmioExits = new LongAdder();
+    private final LongAdder xicsHcalls = new LongAdder();
     private SoftCpu.Stop pending;
     private boolean closed;
 
@@ -102,6 +105,7 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
     @Override
     public void kick() {
         kick.set(true);
+        cpu.wake();
     }
 
     @Override
@@ -114,9 +118,35 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
         return vm.ram(gpa.value(), length);
     }
 
+    /**
+     * KVM's in-kernel hypercalls: with the VM's XICS, H_CEDE (the CPU idles until an interrupt)
+     * and the ICP calls of this vCPU's server (H_CPPR, H_EOI, H_XIRR, H_XIRR_X, H_IPI, H_IPOLL);
+     * then the VM's TCE fast path.
+     */
     @Override
     public boolean hypercall(long[] regs) {
+        SoftXics x = vm.xics();
+        if (x != null) {
+            long nr = regs[0];
+            if (nr == Papr.H_CEDE) {
+                if (cpu.cede(this)) {
+                    regs[0] = Papr.H_SUCCESS;
+                    xicsHcalls.increment();
+                    return true;
+                }
+            } else if (SoftXics.isXicsHcall(nr)) {
+                long tb = cpu instanceof PpcSoftCpu p ? p.ppc().timebase() : 0;
+                regs[0] = x.hcall(id, regs, tb);
+                xicsHcalls.increment();
+                return true;
+            }
+        }
         return vm.hypercall(regs);
+    }
+
+    /** H_CEDE and XICS hypercalls handled in the accelerator. */
+    public long xicsHcalls() {
+        return xicsHcalls.sum();
     }
 
     /** Hypercalls that left the bridge (PAPR_HCALL exits). */
@@ -136,6 +166,6 @@ public final class SoftVcpu implements Vcpu, SoftCpu.Host {
         }
         closed = true;
         arena.close();
-        vm.closed(this);
+        vm.vcpuClosed(this);
     }
 }

@@ -26,6 +26,7 @@ import org.jvmm.kvm.MsiMessage;
 import org.jvmm.kvm.soft.spapr.KvmTceTables;
 import org.jvmm.kvm.soft.spapr.KvmTceTable;
 import org.jvmm.kvm.soft.spapr.SpaprTceFastPath;
+import org.jvmm.kvm.soft.xics.SoftXics;
 import org.jvmm.kvm.spapr.SpaprTceCreate64;
 import org.jvmm.kvm.spapr.SpaprVm;
 import org.jvmm.vfio.VfioGroup;
@@ -34,8 +35,10 @@ import org.jvmm.vfio.VfioGroup;
  * A VM of the soft accelerator (sPAPR): memslots over registered host memory, vCPUs with a
  * pluggable {@link SoftCpu}, KVM's sPAPR TCE tables ({@link #createSpaprTce64}) and the KVM-VFIO
  * device, and the in-bridge hypercall path ({@link SpaprTceFastPath}) every vCPU uses.
- * Interrupt wiring (irqfds, GSI routes) is kept but goes to no controller yet; MSI signalling,
- * an in-kernel irqchip and ioeventfds are not offered (ENXIO / EINVAL, as a KVM without them).
+ * The in-kernel interrupt controller is the XICS ({@link #createDevice} with
+ * {@link KvmDeviceType#XICS}): irqfds deliver to it, vCPUs get ICPs and their XICS hypercalls and
+ * H_CEDE are answered in the bridge. Before it exists, irqfd signals are only counted. KVM_SIGNAL_MSI,
+ * KVM_CREATE_IRQCHIP and ioeventfds are not offered (ENXIO / EINVAL, as KVM on POWER without them).
  *
  * <p>Thread rules: configuration under this object's monitor; the memslot list is published as an
  * immutable array, read lock-free by vCPUs. The VM refuses to close while anything it made is open.
@@ -49,10 +52,13 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
     private final SoftFileTable files;
     private final Set<Object> open = new LinkedHashSet<>();
     private final Set<Integer> vcpuIds = new HashSet<>();
-    private final List<SoftIrqFd> irqfds = new ArrayList<>();
+    private final List<SoftIrqFd> irqfds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<Integer, SoftVcpu> vcpus = new java.util.HashMap<>();
+    private final java.util.concurrent.atomic.LongAdder droppedIrqfdSignals = new java.util.concurrent.atomic.LongAdder();
+    private volatile SoftXics xics;
     private final KvmTceTables tceTables = new KvmTceTables();
     private volatile SoftMemslot[] memslots = new SoftMemslot[0];
-    private List<GsiRoute> routes = List.of();
+    private volatile List<GsiRoute> routes = List.of();
     private SoftKvmVfioDevice vfioDevice;
     private boolean closed;
 
@@ -94,11 +100,23 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
         }
         SoftVcpu v = new SoftVcpu(this, id, cpu);
         open.add(v);
+        vcpus.put(id, v);
+        if (xics != null) {
+            xics.addServer(id, cpu::setExternalInterrupt);
+        }
         return v;
     }
 
     synchronized void closed(Object child) {
         open.remove(child);
+    }
+
+    synchronized void vcpuClosed(SoftVcpu v) {
+        open.remove(v);
+        vcpus.remove(v.id());
+        if (xics != null) {
+            xics.removeServer(v.id());
+        }
     }
 
     // ---- memory ----
@@ -218,15 +236,86 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
         open.remove(f);
     }
 
-    /** Reads every irqfd's eventfd: the GSIs that were signalled since the last poll. */
+    /**
+     * The GSIs whose irqfds were signalled since the last poll: delivered to the XICS, or (without
+     * one) still counted on their eventfds, which this reads and clears.
+     */
     public synchronized List<Gsi> pollIrqFds() {
         List<Gsi> fired = new ArrayList<>();
         for (SoftIrqFd f : irqfds) {
-            if (f.eventFd().testAndClear()) {
+            boolean delivered = f.takeDelivered();
+            if (f.eventFd().testAndClear() || delivered) {
                 fired.add(f.gsi());
             }
         }
         return fired;
+    }
+
+    /**
+     * An irqfd's eventfd was signalled (on the signalling thread, KVM's irqfd_wakeup). With an
+     * XICS: the count is consumed and the source the GSI routes to is raised. KVM on POWER maps
+     * GSIs directly to XICS source numbers; an MSI route on the GSI names the source by its data
+     * instead, as QEMU's spapr MSI window takes the data as the source number. Without a
+     * resample eventfd the source gets a pulse (an MSI fires, an LSI is sent once); with one the
+     * level is held until the guest EOIs the source, then dropped and the resample eventfd is
+     * signalled (irqfd_resampler_ack), so VFIO unmasks INTx. A GSI naming no ICS source is
+     * counted ({@link #droppedIrqfdSignals}) and dropped.
+     */
+    void irqfdSignalled(SoftIrqFd f) {
+        SoftXics x = xics;
+        if (x == null || f.eventFd().isClosed() || f.eventFd().readCount() == 0) {
+            return;
+        }
+        f.countDelivery();
+        int irq = xicsSource(f.gsi());
+        if (!x.validIrq(irq)) {
+            droppedIrqfdSignals.increment();
+            return;
+        }
+        x.setIrq(irq, true);
+        if (f.resample() == null) {
+            x.setIrq(irq, false);
+        } else {
+            f.levelHeld = true;
+        }
+    }
+
+    /** The XICS source a GSI reaches: an MSI route's data, else the GSI number itself. */
+    int xicsSource(Gsi gsi) {
+        for (GsiRoute r : routes) {
+            if (r instanceof GsiRoute.Msi m && m.gsi().equals(gsi)) {
+                return m.message().data() & 0xffff;
+            }
+        }
+        return gsi.value();
+    }
+
+    /**
+     * The guest EOI'd source {@code irq} (called by the XICS with its monitor held, before it
+     * resends): resampling irqfds on it drop their level, then signal their resample eventfd.
+     */
+    private void eoi(int irq) {
+        SoftXics x = xics;
+        for (SoftIrqFd f : irqfds) {
+            if (f.resample() != null && f.levelHeld && xicsSource(f.gsi()) == irq) {
+                f.levelHeld = false;
+                x.setIrq(irq, false);
+                if (!f.resample().isClosed()) {
+                    f.resample().signal();
+                }
+            }
+        }
+    }
+
+    /** irqfd signals whose GSI named no XICS source. */
+    public long droppedIrqfdSignals() {
+        return droppedIrqfdSignals.sum();
+    }
+
+    /** The XICS once KVM_CREATE_DEVICE(KVM_DEV_TYPE_XICS) made it, else null. */
+    @Override
+    public SoftXics xics() {
+        return xics;
     }
 
     @Override
@@ -238,13 +327,16 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
 
     @Override
     public boolean supportsDevice(KvmDeviceType type) {
-        return type == KvmDeviceType.VFIO;
+        return type == KvmDeviceType.VFIO || type == KvmDeviceType.XICS;
     }
 
     @Override
     public synchronized KvmDevice createDevice(KvmDeviceType type) {
         String op = "KVM_CREATE_DEVICE";
         ensureOpen(op);
+        if (type == KvmDeviceType.XICS) {
+            return createXics(op);
+        }
         if (type != KvmDeviceType.VFIO) {
             throw new ErrnoException(op, Errno.ENODEV, type.uapiName() + " is not offered by the soft accelerator");
         }
@@ -254,6 +346,26 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
         vfioDevice = new SoftKvmVfioDevice(this);
         open.add(vfioDevice);
         return vfioDevice;
+    }
+
+    /**
+     * KVM_DEV_TYPE_XICS (book3s_xics.c kvmppc_xics_create): EEXIST for a second one. Every vCPU,
+     * now and later, gets an ICP with its id as server number. The XICS lives as long as the VM;
+     * the device fd only carries its attributes.
+     */
+    private KvmDevice createXics(String op) {
+        if (xics != null) {
+            throw new ErrnoException(op, Errno.EEXIST, "this VM already has an XICS");
+        }
+        SoftXics x = new SoftXics(MAX_VCPUS);
+        for (SoftVcpu v : vcpus.values()) {
+            x.addServer(v.id(), v.cpu()::setExternalInterrupt);
+        }
+        x.addEoiListener(this::eoi);
+        xics = x;
+        SoftXicsDevice d = new SoftXicsDevice(this, x);
+        open.add(d);
+        return d;
     }
 
     synchronized void vfioDeviceClosed(SoftKvmVfioDevice d) {

@@ -23,4 +23,9 @@ public interface SpaprVm extends Vm {
 
     /** Closes an fd {@link #installVfioGroupFd} gave; closing one that is not open is a VMM bug (IllegalStateException). */
     void closeVfioGroupFd(int fd);
+
+    /** The in-kernel XICS once KVM_CREATE_DEVICE(KVM_DEV_TYPE_XICS) made it, else null. */
+    default SpaprXics xics() {
+        return null;
+    }
 }

@@ -15,9 +15,12 @@ import org.jvmm.host.Errno;
 public final class EventFd implements AutoCloseable {
     private static final MemorySegment ONE = Arena.global().allocateFrom(ValueLayout.JAVA_LONG, 1L);
 
+    private static final Runnable[] NO_WAKEUPS = new Runnable[0];
+
     private final Syscalls sys;
     private final int fd;
     private volatile boolean closed;
+    private volatile Runnable[] wakeups = NO_WAKEUPS;
 
     private EventFd(Syscalls sys, int fd) {
         this.sys = sys;
@@ -40,10 +43,34 @@ public final class EventFd implements AutoCloseable {
         return fd;
     }
 
-    /** Adds one to the counter (a write of the 8-byte value 1). */
+    /**
+     * Adds one to the counter (a write of the 8-byte value 1), then runs the in-process wakeups,
+     * as eventfd_signal wakes the eventfd's wait queue (where KVM's irqfd_wakeup sits).
+     */
     public void signal() {
         ensureOpen("signal");
         Syscalls.check(sys.write(fd, ONE), "eventfd write", "fd=" + fd);
+        for (Runnable w : wakeups) {
+            w.run();
+        }
+    }
+
+    /**
+     * Adds a wait-queue callback that {@link #signal()} runs on the signalling thread after the
+     * count was added (an in-process consumer such as a soft accelerator's irqfd). It must not
+     * block. Any thread.
+     */
+    public synchronized void addWakeup(Runnable wakeup) {
+        Runnable[] next = java.util.Arrays.copyOf(wakeups, wakeups.length + 1);
+        next[wakeups.length] = java.util.Objects.requireNonNull(wakeup, "wakeup");
+        wakeups = next;
+    }
+
+    /** Removes a callback {@link #addWakeup} added; nothing if it is not there. Any thread. */
+    public synchronized void removeWakeup(Runnable wakeup) {
+        java.util.List<Runnable> next = new java.util.ArrayList<>(java.util.List.of(wakeups));
+        next.remove(wakeup);
+        wakeups = next.toArray(NO_WAKEUPS);
     }
 
     /**

@@ -166,6 +166,22 @@ final class VfioMsix {
         }
     }
 
+    /**
+     * msix_set_message (QEMU hw/pci/msix.c): entry {@code vector} gets {@code m} and is unmasked,
+     * as the VMM programs it for the guest (sPAPR's ibm,change-msi); synced once if enabled.
+     */
+    synchronized void setMessage(int vector, MsiMessage m) {
+        java.util.Objects.checkIndex(vector, vectors);
+        long base = (long) vector * ENTRY_SIZE;
+        table.set(LE_INT, base, (int) m.address() & ~3);
+        table.set(LE_INT, base + 4, (int) (m.address() >>> 32));
+        table.set(LE_INT, base + 8, m.data());
+        table.set(LE_INT, base + 12, 0);
+        if (enabled) {
+            sync(vector);
+        }
+    }
+
     private MsiMessage message(int vector) {
         long base = (long) vector * ENTRY_SIZE;
         long address = (table.get(LE_INT, base) & 0xffff_ffffL)

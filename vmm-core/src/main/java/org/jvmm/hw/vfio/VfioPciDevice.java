@@ -248,6 +248,22 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
                 : (prefetch ? PciBarType.MEM32_PREFETCH : PciBarType.MEM32);
     }
 
+    /** MSI-X table entries of the function (0 without MSI-X). */
+    public int msixVectors() {
+        return msix == null ? 0 : msix.vectors();
+    }
+
+    /**
+     * Programs MSI-X entry {@code vector} with {@code message} and unmasks it, as QEMU's
+     * msix_set_message does for sPAPR's ibm,change-msi; IllegalStateException without MSI-X.
+     */
+    public void setMsixMessage(int vector, MsiMessage message) {
+        if (msix == null) {
+            throw new IllegalStateException(name() + ": setMsixMessage(" + vector + ") on a function without MSI-X");
+        }
+        msix.setMessage(vector, message);
+    }
+
     // ------------------------------------------------------------------ configuration writes
 
     @Override

@@ -81,6 +81,7 @@ public final class PseriesMachine implements AutoCloseable {
     private final GsiRouter gsiRouter;
     private final PaprHypercalls hcalls = new PaprHypercalls();
     private final Rtas rtas;
+    private final PseriesInterrupts interrupts;
     private final ExitCounters counters = new ExitCounters();
     private final ExitDispatcher.Peripherals peripherals;
     private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
@@ -133,6 +134,7 @@ public final class PseriesMachine implements AutoCloseable {
         new PlatformHypercalls(system, this::setInterruptLittleEndian).registerIn(hcalls);
         new SystemRtasCalls(system, vty::putChars, power, Clock.systemUTC()).registerIn(rtas);
         new PciConfigRtasCalls(buid -> buid == phb.buid() ? phb.bus() : null).registerIn(rtas);
+        interrupts = PseriesInterrupts.attach(vm, rtas, phb);
         rtas.registerIn(hcalls);
         this.platform = platform;
     }
@@ -202,7 +204,7 @@ public final class PseriesMachine implements AutoCloseable {
             vfio = new VfioSpaprSpace(platform, system, phb, kvmTce ? vm : null, linkStyle);
         }
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
-        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : 16 + slot);
+        VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, pin == 0 ? -1 : interrupts.intxIrq(slot, pin));
         try {
             phb.bus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
@@ -436,6 +438,11 @@ public final class PseriesMachine implements AutoCloseable {
         power.clearReboot();
     }
 
+    /** The XICS and its RTAS calls. */
+    public PseriesInterrupts interrupts() {
+        return interrupts;
+    }
+
     /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
     public ExitCounters exitCounters() {
         return counters;
@@ -474,6 +481,7 @@ public final class PseriesMachine implements AutoCloseable {
         }
         phb.close();
         system.removeListener(memslots);
+        interrupts.close();
         vcpu.close();
         vm.close();
         kvm.close();

@@ -47,7 +47,10 @@ import org.jvmm.address.GuestAddress;
  * is the 32-bit decrementer counting down at the timebase; a decrementer exception exists while
  * its top bit is 1 (level, as on POWER8 and later) and is taken when MSR[EE]=1, at the exact
  * instruction where it arises. The external-interrupt line is level too; the VMM sets and clears
- * it ({@link #setExternalInterrupt}); external has priority over decrementer.
+ * it ({@link #setExternalInterrupt}); external has priority over decrementer. While the guest is
+ * idle (H_CEDE) no instruction retires; when the decrementer ends the idle period the timebase
+ * jumps to the tick where DEC turns negative ({@link #advanceTimebase}), so what the guest sees
+ * stays a function of the instructions it ran.
  *
  * <h2>Interrupts</h2>
  * System call (0xC00, {@code sc 0}), program (0x700: trap, illegal and privileged instruction with
@@ -131,6 +134,7 @@ public final class PpcCpu {
 
     // Time.
     private long retired;
+    private long idleTicks;
     private long decValue;
     private long decWrittenAt;
 
@@ -330,23 +334,45 @@ public final class PpcCpu {
         return untranslatableBlocks;
     }
 
-    /** Instructions retired since creation; also the timebase value. */
+    /** Instructions retired since creation (the timebase, less the ticks skipped while idle). */
     public long retiredInstructions() {
         return retired;
     }
 
+    /** The timebase: retired instructions plus the ticks skipped while idle ({@link #advanceTimebase}). */
     public long timebase() {
-        return retired;
+        return retired + idleTicks;
     }
 
     /** The 32-bit decrementer now, sign-extended. */
     public long dec() {
-        return (int) (decValue - (retired - decWrittenAt));
+        return (int) (decValue - (timebase() - decWrittenAt));
     }
 
     public void setDec(long value) {
         decValue = (int) value;
-        decWrittenAt = retired;
+        decWrittenAt = timebase();
+    }
+
+    /**
+     * Moves the timebase (and so the decrementer) forward by {@code ticks} with no instruction
+     * retired: time that passed while the CPU was idle (H_CEDE). vCPU thread.
+     */
+    public void advanceTimebase(long ticks) {
+        if (ticks < 0) {
+            throw new IllegalArgumentException("PpcCpu.advanceTimebase: " + ticks + " ticks is negative");
+        }
+        idleTicks += ticks;
+    }
+
+    /** Ticks the timebase was moved forward while idle. */
+    public long idleTicks() {
+        return idleTicks;
+    }
+
+    /** Whether the external interrupt line is up. */
+    public boolean externalInterrupt() {
+        return externalLine;
     }
 
     // ---------------------------------------------------------------- other threads

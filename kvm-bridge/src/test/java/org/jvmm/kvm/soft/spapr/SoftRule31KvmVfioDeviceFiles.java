@@ -31,7 +31,7 @@ class SoftRule31KvmVfioDeviceFiles {
             errno(Errno.EBUSY, "KVM_CREATE_DEVICE", () -> rig.vm.createDevice(KvmDeviceType.VFIO));
             d.close();
             rig.vm.createVfioDevice().close();
-            errno(Errno.ENODEV, "KVM_CREATE_DEVICE", () -> rig.vm.createDevice(KvmDeviceType.XICS));
+            errno(Errno.ENODEV, "KVM_CREATE_DEVICE", () -> rig.vm.createDevice(KvmDeviceType.XIVE));
         }
     }
 
