@@ -20,6 +20,10 @@ class PseriesEduMsiGuestPrintsWhatQemuPrints {
         PseriesGuestRun r = PseriesGuestRun.run("edu-msi", endian, kvmTce);
         r.assertPoweredOff();
         r.assertPrinted(Ppc64Guests.qemuTranscript("edu-msi", endian));
+        // the DMA completion is the one MSI; the IPI never leaves the interrupt controller
         assertEquals("1 (1 MSI, 0 INTx)", r.row("interrupts"), r.all());
+        assertEquals("64 (0 into guest memory, 64 from guest memory)", r.row("dma bytes"), r.all());
+        // one H_PUT_TCE: through the VMM's notifier with kvm-tce=off, inside the accelerator with on
+        assertEquals(kvmTce ? "0 maps, 0 unmaps, 0 faults" : "1 maps, 0 unmaps, 0 faults", r.row("iommu"), r.all());
     }
 }
