@@ -31,7 +31,7 @@ typedef long s64;
 #define H_PUT_TERM_CHAR 0x58
 #define H_GET_TERM_CHAR 0x54
 #define H_CEDE 0xe0
-#define H_PUT_TCE_INDIRECT 0x124
+#define H_PUT_TCE_INDIRECT 0x13c
 #define H_STUFF_TCE 0x138
 #define H_SET_MODE 0x31c
 #define KVMPPC_H_RTAS 0xf000
