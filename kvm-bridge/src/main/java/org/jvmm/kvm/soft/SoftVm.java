@@ -228,6 +228,8 @@ public final class SoftVm implements SpaprVm, SpaprTceFastPath.VmView {
         SoftIrqFd f = new SoftIrqFd(this, eventFd, gsi, resample);
         irqfds.add(f);
         open.add(f);
+        // kvm_irqfd_assign polls the eventfd once: a count already there is injected at once.
+        irqfdSignalled(f);
         return f;
     }
 

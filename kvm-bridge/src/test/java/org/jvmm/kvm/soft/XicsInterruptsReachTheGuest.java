@@ -257,6 +257,20 @@ class XicsInterruptsReachTheGuest {
     }
 
     @Test
+    void aCountAlreadyOnTheEventfdIsInjectedWhenTheIrqfdIsAssigned() {
+        closeLater(vm.createVcpu(0));
+        SoftXics x = xics();
+        x.hcall(0, new long[] {SoftXics.H_CPPR, 0xff, 0}, 0);
+        assertTrue(x.claim(MSI, false));
+        x.setXive(MSI, 0, 5, 5);
+        EventFd e = closeLater(EventFd.create());
+        e.signal();
+        assertEquals(0xff00_0000, x.xirr(0));
+        closeLater(vm.irqfd(e, Gsi.of(MSI)));
+        assertEquals(0xff00_1300, x.xirr(0), "kvm_irqfd_assign polls the eventfd once");
+    }
+
+    @Test
     void theXicsDeviceReadsAndWritesSourcesInKvmsLayout() {
         closeLater(vm.createVcpu(0));
         KvmDevice dev = closeLater(vm.createDevice(KvmDeviceType.XICS));

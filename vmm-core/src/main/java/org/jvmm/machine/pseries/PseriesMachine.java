@@ -54,6 +54,8 @@ import org.jvmm.pci.host.HostPciPlatform;
  *     memory decode and bus mastering;</li>
  * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
  *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
+ * <li>the XICS in the accelerator with its RTAS calls, INTx on the PHB's LSIs and MSIs set up by
+ *     ibm,change-msi ({@link PseriesInterrupts});</li>
  * <li>one vCPU with a {@link ScriptedCpu}, or with the PPC64 CPU ({@link #createWithPpcCpu}).</li>
  * </ul>
  * With {@code kvmTce} the window tables are made in the accelerator too and linked to the host

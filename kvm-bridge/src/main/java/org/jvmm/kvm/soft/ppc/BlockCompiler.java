@@ -779,10 +779,12 @@ final class BlockCompiler {
                 exitTo(target, n);
                 return;
             }
-            // Loop back while another whole pass fits in the limit.
+            // Loop back while another whole pass fits in the limit and no interrupt asks for
+            // attention (one volatile read per pass: a raised external line ends the loop).
             Label stop = cb.newLabel();
             cb.iinc(COUNT, n);
             cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.aload(CPU).getfield(CD_CPU, "attention", CD_boolean).ifne(stop);
             cb.goto_(head);
             cb.labelBinding(stop);
             writeBack();

@@ -37,7 +37,8 @@ import org.jvmm.address.GuestAddress;
  * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
  * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
  * translated run is bounded by the budget and the next decrementer event, and by 2^20
- * instructions so that stop requests and the external line are looked at. The oracle vectors run
+ * instructions so that stop requests are looked at; a block looping on itself also leaves the
+ * loop when the external line has just been raised (one volatile read per pass). The oracle vectors run
  * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
@@ -144,6 +145,12 @@ public final class PpcCpu {
     // External inputs.
     private volatile boolean stopRequested;
     private volatile boolean externalLine;
+    /**
+     * Set when the external line goes up, cleared by the run loop when it looks at interrupts:
+     * a translated block looping on itself leaves the loop when it is set, so an interrupt
+     * raised from another thread is seen within one pass, not after {@code MAX_TRANSLATED_RUN}.
+     */
+    volatile boolean attention;
 
     // Memory.
     final MemorySegment ram;
@@ -385,6 +392,9 @@ public final class PpcCpu {
     /** Raises or lowers the external interrupt line (level). Any thread. */
     public void setExternalInterrupt(boolean asserted) {
         externalLine = asserted;
+        if (asserted) {
+            attention = true;
+        }
     }
 
     // ---------------------------------------------------------------- VMM services
@@ -437,6 +447,9 @@ public final class PpcCpu {
             long left = budgetEnd - retired;
             if (left <= 0) {
                 return PpcExit.BUDGET_EXHAUSTED;
+            }
+            if (attention) {
+                attention = false;
             }
             if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
                 if (externalLine) {

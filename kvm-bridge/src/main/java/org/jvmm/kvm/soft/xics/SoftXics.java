@@ -35,6 +35,13 @@ public final class SoftXics implements SpaprXics {
     public static final long H_IPOLL = 0x70;
     public static final long H_XIRR = 0x74;
     public static final long H_XIRR_X = 0x2FC;
+    /**
+     * The hcalls a VM with this XICS answers in the bridge, never exiting to the VMM: the ICP
+     * calls and H_CEDE (for a device tree's ibm,hypertas-functions, "hcall-interrupt" and the
+     * H_CEDE of "hcall-splpar").
+     */
+    public static final List<Long> IN_BRIDGE_HCALLS = List.of(H_EOI, H_CPPR, H_IPI, H_IPOLL, H_XIRR, H_XIRR_X,
+            org.jvmm.kvm.spapr.Papr.H_CEDE);
 
     private static final int XISR_MASK = 0x00ff_ffff;
     private static final int FLAG_LSI = 1;
@@ -73,6 +80,8 @@ public final class SoftXics implements SpaprXics {
 
     private final Icp[] icps;
     private final byte[] flags = new byte[NR_IRQS];
+    /** Claimed sources: the only ones a resend can find work in (an unclaimed one is never held). */
+    private final java.util.BitSet claimed = new java.util.BitSet(NR_IRQS);
     private final int[] server = new int[NR_IRQS];
     private final short[] priority = new short[NR_IRQS];
     private final short[] savedPriority = new short[NR_IRQS];
@@ -242,7 +251,7 @@ public final class SoftXics implements SpaprXics {
         if (icp.mfrr < icp.cppr()) {
             checkIpi(icp);
         }
-        for (int i = 0; i < NR_IRQS; i++) {
+        for (int i = claimed.nextSetBit(0); i >= 0; i = claimed.nextSetBit(i + 1)) {
             if (flags[i] == FLAG_LSI) {
                 resendLsi(i);
             } else if (flags[i] == FLAG_MSI && (status[i] & REJECTED) != 0) {
@@ -361,6 +370,7 @@ public final class SoftXics implements SpaprXics {
             return false;
         }
         flags[s] = (byte) (lsi ? FLAG_LSI : FLAG_MSI);
+        claimed.set(s);
         return true;
     }
 
@@ -368,6 +378,7 @@ public final class SoftXics implements SpaprXics {
     public synchronized void free(int irq) {
         int s = src(irq);
         flags[s] = 0;
+        claimed.clear(s);
         status[s] = 0;
         server[s] = 0;
         priority[s] = 0;
@@ -428,6 +439,7 @@ public final class SoftXics implements SpaprXics {
     public synchronized void setSource(int irq, int srv, int prio, int saved, boolean lsi, boolean pending) {
         int s = src(irq);
         flags[s] = (byte) (lsi ? FLAG_LSI : FLAG_MSI);
+        claimed.set(s);
         server[s] = srv;
         priority[s] = (short) (prio & 0xff);
         savedPriority[s] = (short) (saved & 0xff);
