@@ -129,11 +129,16 @@ public final class Main implements Callable<Integer> {
         List<String> x86Only = X86_TOY_ONLY.stream().filter(parsed::hasMatchedOption)
                 .map(n -> n + " " + String.join(" ", parsed.matchedOption(n).originalStringValues())).toList();
         return PseriesRun.run(new PseriesRun.Options(machine, parsed.hasMatchedOption("-m") ? memory : null, memoryText(),
-                bios, kernel, append, devices, hostDevices, timeoutSeconds, qtest, x86Only), out,
+                bios, kernel, append, devices, hostDevices, timeoutSeconds, parsed.hasMatchedOption("-timeout"), qtest, x86Only), out,
                 new PrintStream(new java.io.OutputStream() {
                     @Override
                     public void write(int b) {
                         spec.commandLine().getErr().write(b);
+                    }
+
+                    @Override
+                    public void flush() {
+                        spec.commandLine().getErr().flush();
                     }
                 }, true));
     }

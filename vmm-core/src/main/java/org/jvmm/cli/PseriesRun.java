@@ -34,8 +34,8 @@ final class PseriesRun {
 
     /** The options as the command line parsed them. */
     record Options(String machine, Long memory, String memoryText, Path bios, Path kernel, String append,
-                   List<DeviceOption> devices, List<DeviceOption> hostDevices, long timeoutSeconds, String qtest,
-                   List<String> x86Only) {
+                   List<DeviceOption> devices, List<DeviceOption> hostDevices, long timeoutSeconds, boolean timeoutGiven,
+                   String qtest, List<String> x86Only) {
     }
 
     private PseriesRun() {
@@ -154,17 +154,24 @@ final class PseriesRun {
     }
 
     private static int qtest(Options o, PseriesConfig options, PrintStream out) throws IOException {
-        for (Object[] given : new Object[][] {{"-bios", o.bios()}, {"-kernel", o.kernel()}, {"-append", o.append()}}) {
-            if (given[1] != null) {
-                throw new UsageException(given[0] + " " + given[1] + ": means nothing with -qtest (the script drives the"
-                        + " CPU)");
-            }
+        List<String> given = new ArrayList<>();
+        if (o.bios() != null) {
+            given.add("-bios " + o.bios());
         }
-        if (!o.devices().isEmpty() || !o.hostDevices().isEmpty()) {
-            String opt = !o.devices().isEmpty() ? "-device " + o.devices().getFirst().where("-device").replaceFirst("^-device ", "")
-                    : "-host-device";
-            throw new UsageException(opt + ": means nothing with -qtest (the script's machine has the POWER host's edu"
-                    + " in slot " + PseriesBuilder.EDU_SLOT + ")");
+        if (o.kernel() != null) {
+            given.add("-kernel " + o.kernel());
+        }
+        if (o.append() != null) {
+            given.add("-append " + o.append());
+        }
+        o.devices().forEach(d -> given.add(d.where("-device")));
+        o.hostDevices().forEach(d -> given.add(d.where("-host-device")));
+        if (o.timeoutGiven()) {
+            given.add("-timeout " + o.timeoutSeconds());
+        }
+        if (!given.isEmpty()) {
+            throw new UsageException(given.getFirst() + ": means nothing with -qtest (the script drives the CPU of a"
+                    + " fixed machine: the POWER host's edu in slot " + PseriesBuilder.EDU_SLOT + ")");
         }
         PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(o.memory() == null ? 64L << 20 : o.memory(),
                 "-m " + (o.memory() == null ? "64M" : o.memoryText())));

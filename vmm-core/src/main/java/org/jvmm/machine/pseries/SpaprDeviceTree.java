@@ -33,6 +33,8 @@ public final class SpaprDeviceTree {
     public static final int INTC_PHANDLE = 0x1111;
     /** First PCI LSI number (SPAPR_IRQ_PCI_LSI); slot s pin p is 0x1200 + (s + p - 1) % 4. */
     public static final int PCI_LSI_BASE = 0x1200;
+    /** The vty's VIO interrupt number (QEMU's first VIO source, SPAPR_IRQ_VIO 0x1100). */
+    public static final int VTY_IRQ = 0x1100;
     /** MSIs a PE may have (ibm,pe-total-#msi: QEMU 7.2's spapr_irq_dual nr_msis). */
     public static final int PE_TOTAL_MSI = 0xd00;
     /** The 64-bit MMIO window QEMU's ranges announce (SPAPR_PCI_MEM64_WIN_BASE/SIZE). */
@@ -103,7 +105,7 @@ public final class SpaprDeviceTree {
         FdtNode vdevice = root.child("vdevice").empty("interrupt-controller").cells("#interrupt-cells", 2)
                 .cells("#size-cells", 0).cells("#address-cells", 1).strings("compatible", "IBM,vdevice")
                 .strings("device_type", "vdevice");
-        vdevice.child("vty@" + Long.toHexString(SpaprVty.REG)).strings("compatible", "hvterm1")
+        vdevice.child("vty@" + Long.toHexString(SpaprVty.REG)).cells("interrupts", VTY_IRQ, 0).strings("compatible", "hvterm1")
                 .strings("device_type", "serial").cells("reg", SpaprVty.REG);
         root.child("memory@0").cells("ibm,associativity", 4, 0, 0, 0, 0).u64("reg", 0, in.ramSize())
                 .strings("device_type", "memory");
