@@ -779,12 +779,16 @@ final class BlockCompiler {
                 exitTo(target, n);
                 return;
             }
-            // Loop back while another whole pass fits in the limit and no interrupt asks for
-            // attention (one volatile read per pass: a raised external line ends the loop).
+            // Loop back while another whole pass fits in the limit. Each time the count crosses a
+            // multiple of ATTENTION_PERIOD instructions, an opaque read of the CPU's attention flag
+            // (no barrier) ends the loop if the external line was raised meanwhile.
             Label stop = cb.newLabel();
+            Label again = cb.newLabel();
             cb.iinc(COUNT, n);
             cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.aload(CPU).getfield(CD_CPU, "attention", CD_boolean).ifne(stop);
+            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
+            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
+            cb.labelBinding(again);
             cb.goto_(head);
             cb.labelBinding(stop);
             writeBack();

@@ -38,7 +38,7 @@ import org.jvmm.address.GuestAddress;
  * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
  * translated run is bounded by the budget and the next decrementer event, and by 2^20
  * instructions so that stop requests are looked at; a block looping on itself also leaves the
- * loop when the external line has just been raised (one volatile read per pass). The oracle vectors run
+ * loop when the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
  * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
@@ -147,10 +147,27 @@ public final class PpcCpu {
     private volatile boolean externalLine;
     /**
      * Set when the external line goes up, cleared by the run loop when it looks at interrupts:
-     * a translated block looping on itself leaves the loop when it is set, so an interrupt
-     * raised from another thread is seen within one pass, not after {@code MAX_TRANSLATED_RUN}.
+     * a translated block looping on itself looks at it every {@link #ATTENTION_PERIOD}
+     * instructions and leaves the loop when it is set, so an interrupt raised from another thread
+     * is seen within about that many instructions, not after {@code MAX_TRANSLATED_RUN}.
      */
     volatile boolean attention;
+    /** Instructions between two looks at {@link #attention} inside a translated loop (a power of 2, above MAX_BLOCK). */
+    static final int ATTENTION_PERIOD = 4096;
+    private static final java.lang.invoke.VarHandle ATTENTION;
+
+    static {
+        try {
+            ATTENTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(PpcCpu.class, "attention", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The attention flag read opaquely (not hoisted out of a loop, no barrier): for translated loops. */
+    static boolean attentionOpaque(PpcCpu cpu) {
+        return (boolean) ATTENTION.getOpaque(cpu);
+    }
 
     // Memory.
     final MemorySegment ram;

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A translated block that branches to itself runs as a JVM loop of at most 2^20 instructions per
- * call. An external line raised by another thread while it spins is taken within one pass of the
- * loop (the loop reads the CPU's attention flag), not at the end of the 2^20-instruction run.
+ * call. An external line raised by another thread while it spins is taken within 4096
+ * instructions (the loop reads the CPU's attention flag each time its count crosses a multiple
+ * of 4096), not at the end of the 2^20-instruction run.
  */
 class ExternalInterruptEndsATranslatedLoopAtOnce {
     private static final int MAX_TRANSLATED_RUN = 1 << 20;
@@ -39,6 +40,7 @@ class ExternalInterruptEndsATranslatedLoopAtOnce {
             long loop = m.cpu.retiredInstructions() - 1; // the wait at 0x500 retired too
             assertNotEquals(0, loop % MAX_TRANSLATED_RUN,
                     "the loop was left mid-run, not when a 2^20-instruction run ended (" + loop + " instructions)");
+            assertEquals(0, loop % PpcCpu.ATTENTION_PERIOD, "at an attention check");
         }
     }
 }
