@@ -21,6 +21,8 @@ CFLAGS="-O2 -mcpu=power8 -ffreestanding -nostdlib -static -fno-pic -fno-pie -no-
         -fno-asynchronous-unwind-tables -fno-builtin -fno-tree-loop-distribute-patterns
         -Wall -Wextra -Werror -ffile-prefix-map=$here=."
 LDFLAGS="-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T guest.ld"
+# The compiler's version line: the rebuild check compares bytes only with the same compiler.
+$CC --version | head -1 >"$out/COMPILER"
 for endian in le be; do
   ef=$([ $endian = be ] && echo -mbig-endian || echo -mlittle-endian)
   d="$tmp/$endian"

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The committed ppc64 images are what guests/ppc64/build.sh makes of the committed sources, byte
  * for byte (the build is reproducible), and there is one LE and one BE image per guest source.
- * Needs Debian's powerpc64le-linux-gnu-gcc; skipped with the reason where it is not installed.
+ * Needs Debian's powerpc64le-linux-gnu-gcc, the version images/ppc64/COMPILER names; skipped with
+ * the reason where it is not installed or is another version.
  */
 class Ppc64ImagesAreTheBuildOfTheirSources {
 
@@ -25,6 +26,10 @@ class Ppc64ImagesAreTheBuildOfTheirSources {
     void rebuildingTheGuestsGivesTheCommittedImagesByteForByte(@TempDir Path tmp) throws Exception {
         Optional<String> missing = Ppc64Guests.missingTool("powerpc64le-linux-gnu-gcc");
         assumeTrue(missing.isEmpty(), () -> "rebuild check skipped: " + missing.orElse(""));
+        String builtWith = Files.readString(Path.of("images", "ppc64", "COMPILER"), StandardCharsets.UTF_8).strip();
+        String here = compilerVersion(tmp);
+        assumeTrue(builtWith.equals(here), () -> "rebuild check skipped: the images were built with '" + builtWith
+                + "', this host has '" + here + "' (bytes are compared only for the same compiler)");
         ProcessBuilder pb = new ProcessBuilder("bash", "guests/ppc64/build.sh").redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("build.log").toFile());
         pb.environment().put("OUT", tmp.resolve("images").toString());
@@ -43,6 +48,14 @@ class Ppc64ImagesAreTheBuildOfTheirSources {
             }
         }
         assertEquals(Ppc64Guests.NAMES.size() * Ppc64Guests.ENDIANS.size(), built.size(), built.toString());
+    }
+
+    private static String compilerVersion(Path tmp) throws Exception {
+        Path out = tmp.resolve("gcc-version");
+        Process p = new ProcessBuilder("powerpc64le-linux-gnu-gcc", "--version").redirectErrorStream(true)
+                .redirectOutput(out.toFile()).start();
+        assertEquals(true, p.waitFor(60, TimeUnit.SECONDS), "gcc --version did not finish");
+        return Files.readAllLines(out, StandardCharsets.UTF_8).getFirst().strip();
     }
 
     private static List<String> list(Path dir) throws java.io.IOException {
