@@ -2,7 +2,8 @@
  * MSI through XICS: ibm,change-msi gives the edu one MSI, ibm,query-interrupt-source-number
  * names its source, ibm,set-xive / ibm,int-on route it to server 0 at priority 5. A DMA with
  * the interrupt bit raises the MSI; the external handler at 0x500 takes it with H_XIRR,
- * acknowledges the edu and EOIs. Then an IPI to itself (H_IPI) through the same path.
+ * acknowledges the edu and EOIs. Then an IPI to itself (H_IPI) through the same path, with its
+ * delivery latency in timebase ticks (printed as [tb N]: it differs from run to run on QEMU).
  */
 #include "edu_dev.h"
 
@@ -10,8 +11,10 @@ static u8 page[4096] __attribute__((aligned(4096)));
 static volatile int msi_seen, ipi_seen, others;
 static volatile u32 last_xirr, edu_status_in_handler;
 static u32 msi_irq;
+static volatile u64 ipi_tb;
 
 void guest_external(void) {
+    u64 tb = mftb();
     u64 r[4];
     s64 st = hcall(r, H_XIRR, 0, 0, 0, 0, 0, 0);
     u32 xirr = (u32) r[0];
@@ -26,6 +29,7 @@ void guest_external(void) {
         edu_write(EDU_IRQ_ACK, edu_status_in_handler);
         msi_seen++;
     } else if (xisr == 2) {
+        if (!ipi_tb) ipi_tb = tb;
         hcall(0, H_IPI, 0, 0xff, 0, 0, 0, 0);
         ipi_seen++;
     } else {
@@ -80,8 +84,15 @@ void guest_main(void) {
            last_xirr >> 24, last_xirr & 0xffffff, edu_status_in_handler, edu_read(EDU_IRQ_STATUS));
     check((last_xirr & 0xffffff) == msi_irq, "XIRR names the MSI's source");
 
-    printf("H_IPI(server 0, mfrr 5) = %d\n", (int) hcall(0, H_IPI, 0, 5, 0, 0, 0, 0));
+    /* With MSR[EE] on, the IPI is taken as soon as H_IPI returns: the handler's timebase minus
+     * the one read before the call is the delivery latency (timebase ticks, 512 MHz). */
+    mtmsrd_ee(1);
+    u64 t0 = mftb();
+    s64 ipi = hcall(0, H_IPI, 0, 5, 0, 0, 0, 0);
+    mtmsrd_ee(0);
+    printf("H_IPI(server 0, mfrr 5) = %d\n", (int) ipi);
     check(wait_for(&ipi_seen), "the IPI arrived as an external interrupt");
+    printf("IPI delivered [tb %lu] ticks after H_IPI was made\n", ipi_tb - t0);
     printf("xirr 0x%08x\n", last_xirr);
     u64 r[4] = {0, 0, 0, 0};
     s64 st = hcall(r, H_IPOLL, 0, 0, 0, 0, 0, 0);
