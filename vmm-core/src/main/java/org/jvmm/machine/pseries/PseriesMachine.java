@@ -49,11 +49,15 @@ import org.jvmm.pci.host.HostPciPlatform;
  * <li>RAM at guest-physical 0, big-endian CPU order;</li>
  * <li>PHB 0 (BUID 0x800000020000000) with QEMU's default DMA window: LIOBN 0x80000000, bus
  *     address 0, 1 GiB of 4 KiB pages; DDW through RTAS for the second window at 2^59;</li>
- * <li>vfio-pci devices on PHB 0 ({@link #addVfioPci}) through a sPAPR TCE v2 container; "firmware"
- *     places BAR0 of the device in slot s at bus address 0x80000000 + s * 16 MiB and turns on
- *     memory decode and bus mastering;</li>
- * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
- *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
+ * <li>vfio-pci devices on PHB 0 through a sPAPR TCE v2 container: as the guest finds them after
+ *     QEMU's -bios boot ({@link #addVfioPciUnassigned}: BARs unassigned, COMMAND 0), or for qtest
+ *     and tests with BAR0 placed at bus address 0x80000000 + s * 16 MiB and decode and bus
+ *     mastering on ({@link #addVfioPci});</li>
+ * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE, the vty
+ *     (H_PUT_TERM_CHAR, H_GET_TERM_CHAR), H_SET_MODE, H_LOGICAL_CI_LOAD/STORE and KVMPPC_H_RTAS
+ *     with QEMU 7.2's fixed tokens: the DDW, EEH and PCI configuration calls, display-character,
+ *     get-time-of-day, power-off, system-reboot and ibm,os-term ({@link #power}, {@link #run});</li>
+ * <li>the device tree QEMU 7.2 builds ({@link #deviceTree});</li>
  * <li>the XICS in the accelerator with its RTAS calls, INTx on the PHB's LSIs and MSIs set up by
  *     ibm,change-msi ({@link PseriesInterrupts});</li>
  * <li>one vCPU with a {@link ScriptedCpu}, or with the PPC64 CPU ({@link #createWithPpcCpu}).</li>
