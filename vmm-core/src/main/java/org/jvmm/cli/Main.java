@@ -23,14 +23,13 @@ import org.jvmm.machine.config.MachineConfig;
 import org.jvmm.machine.config.MachineType;
 import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.PseriesConfig;
-import org.jvmm.machine.config.VfioPciConfig;
 import org.jvmm.machine.pseries.PseriesBuilder;
+import org.jvmm.machine.config.VfioPciConfig;
 import org.jvmm.machine.x86.X86ToyBuilder;
 import org.jvmm.machine.x86.X86ToyLayout;
 import org.jvmm.machine.x86.X86ToyMachine;
 import org.jvmm.memory.MemoryTreeFormatter;
 import org.jvmm.pci.PciAddress;
-import org.jvmm.qtest.QtestLauncher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,8 +58,7 @@ public final class Main implements Callable<Integer> {
     /** The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes. */
     static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
-    private static final List<String> X86_TOY_ONLY = List.of("-kernel", "-append", "-device", "-host-device", "-timeout",
-            "--info", "--kvm-device", "-mdev", "-screendump");
+    private static final List<String> X86_TOY_ONLY = List.of("--info", "--kvm-device", "-mdev", "-screendump");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -80,9 +78,14 @@ public final class Main implements Callable<Integer> {
             description = "With -M pseries: run a qtest-like script from stdin or FILE (see README).")
     String qtest;
 
-    @Option(names = {"-append", "--append"}, paramLabel = "N", defaultValue = "0", converter = NumberConverters.Register64.class,
-            description = "64-bit number passed to the guest's entry in RDI, decimal or 0x hex (default: ${DEFAULT-VALUE}).")
-    long argument;
+    @Option(names = {"-append", "--append"}, paramLabel = "N",
+            description = "x86-toy: a 64-bit number passed to the guest's entry in RDI, decimal or 0x hex (default: 0). "
+                    + "pseries: the kernel command line (with -kernel).")
+    String append;
+
+    @Option(names = {"-bios", "--bios"}, paramLabel = "IMAGE",
+            description = "pseries: a raw firmware image loaded at 0 and entered at 0x100 big-endian, r3 = the device tree.")
+    Path bios;
 
     @Option(names = {"-device", "--device"}, paramLabel = "DEV", converter = DeviceOption.Converter.class,
             description = "A guest device: vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off], or an mdev: "
@@ -136,27 +139,46 @@ public final class Main implements Callable<Integer> {
 
     private int runPseries() throws Exception {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        for (String name : X86_TOY_ONLY) {
-            if (parsed.hasMatchedOption(name)) {
-                throw new UsageException(name + " " + String.join(" ", parsed.matchedOption(name).originalStringValues())
-                        + ": means nothing with -M pseries (its CPU runs the -qtest script, its host and devices are fixed);"
-                        + " x86-toy only");
-            }
-        }
-        if (qtest == null) {
-            throw new UsageException("-M " + machine + ": runs with -qtest stdio|FILE");
-        }
-        PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(memory, "-m " + memoryText()));
-        PseriesConfig options = PseriesConfig.parse(machine);
+        List<String> x86Only = X86_TOY_ONLY.stream().filter(parsed::hasMatchedOption)
+                .map(n -> n + " " + String.join(" ", parsed.matchedOption(n).originalStringValues())).toList();
         if (monitor.active() || monitor.startPaused()) {
-            return org.jvmm.qmp.MonitoredRun.runPseries(monitor, builder.options(options), qtest, System.in, out);
+            if (qtest == null || bios != null || kernel != null) {
+                throw new UsageException((monitor.startPaused() ? "-S" : "-qmp") + ": with -M pseries the monitor runs a -qtest script"
+                        + " (not yet a -bios or -kernel guest)");
+            }
+            if (!x86Only.isEmpty()) {
+                throw new UsageException(x86Only.get(0) + ": means nothing with -M pseries; x86-toy only");
+            }
+            PseriesBuilder builder = new PseriesBuilder(new MemoryConfig(memory, "-m " + memoryText()));
+            return org.jvmm.qmp.MonitoredRun.runPseries(monitor, builder.options(PseriesConfig.parse(machine)), qtest, System.in, out);
         }
-        return QtestLauncher.run(builder.options(options), qtest, System.in, out);
+        return PseriesRun.run(new PseriesRun.Options(machine, parsed.hasMatchedOption("-m") ? memory : null, memoryText(),
+                bios, kernel, append, devices, hostDevices, timeoutSeconds, parsed.hasMatchedOption("-timeout"), qtest, x86Only), out,
+                new PrintStream(new java.io.OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        spec.commandLine().getErr().write(b);
+                    }
+
+                    @Override
+                    public void flush() {
+                        spec.commandLine().getErr().flush();
+                    }
+                }, true));
     }
 
     private int runX86Toy() throws Exception {
         if (qtest != null) {
             throw new UsageException("-qtest " + qtest + ": runs with -M pseries only (x86-toy boots a -kernel)");
+        }
+        if (bios != null) {
+            throw new UsageException("-bios " + bios + ": means nothing with -M x86-toy (it boots a -kernel ELF); pseries only");
+        }
+        long argument;
+        try {
+            argument = append == null ? 0 : NumberConverters.Register64.parse(append);
+        } catch (CommandLine.TypeConversionException e) {
+            throw new UsageException("-append: " + e.getMessage());
         }
         MachineConfig.parse(machine);
         monitor.endpoints(); // a bad -qmp is refused before anything is built
@@ -181,7 +203,7 @@ public final class Main implements Callable<Integer> {
         if (image == null) {
             image = defaultKernel();
         }
-        return runGuest(image, builder.console(out).kvmDevice(kvmDevice));
+        return runGuest(image, argument, builder.console(out).kvmDevice(kvmDevice));
     }
 
     /** The -m value as given (or the default). */
@@ -308,7 +330,7 @@ public final class Main implements Callable<Integer> {
         return image;
     }
 
-    private int runGuest(byte[] image, X86ToyBuilder builder) throws Exception {
+    private int runGuest(byte[] image, long argument, X86ToyBuilder builder) throws Exception {
         if (monitor.active() || monitor.startPaused()) {
             return org.jvmm.qmp.MonitoredRun.runX86(monitor, builder, image, argument, Duration.ofSeconds(timeoutSeconds), out,
                     m -> mdevOptions.atExit(m, builder, out));

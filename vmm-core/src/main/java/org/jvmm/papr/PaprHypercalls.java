@@ -61,6 +61,11 @@ public final class PaprHypercalls implements HypercallTable {
         return c == null ? 0 : c.sum();
     }
 
+    /** The hcall numbers registered (what the device tree's ibm,hypertas-functions is built from). */
+    public synchronized java.util.Set<Long> registered() {
+        return java.util.Set.copyOf(table.keySet());
+    }
+
     /** Calls of numbers nobody registered (answered H_FUNCTION). */
     public long unknownCalls() {
         return unknown.sum();

@@ -3,9 +3,7 @@ package org.jvmm.papr;
 import static org.jvmm.kvm.spapr.Papr.H_PARAMETER;
 import static org.jvmm.kvm.spapr.Papr.H_SUCCESS;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.memory.GuestMemory;
@@ -13,14 +11,15 @@ import org.jvmm.memory.GuestMemory;
 /**
  * RTAS as QEMU provides it (hw/ppc/spapr_rtas.c): the guest calls KVMPPC_H_RTAS with r4 = the
  * guest address of a big-endian {@code rtas_args} {token, nargs, nret, args[nargs], rets[nret]};
- * the call is found by token (tokens are given from 0x2000 in registration order, as QEMU's
- * RTAS_TOKEN_BASE, and published to the guest through {@link #token}); an unknown token stores
- * RTAS_OUT_PARAM_ERROR in rets[0] and returns H_PARAMETER. args[] and rets[] together hold at most
+ * the call is found by token (each call has QEMU 7.2's fixed token, {@link RtasTokens}, published
+ * to the guest through {@link #token} and the device tree's /rtas node); token 0xa is
+ * display-character too when that call exists (QEMU's answer to Linux's early debug code); an
+ * unknown token stores RTAS_OUT_PARAM_ERROR in rets[0] and returns H_PARAMETER. args[] and rets[] together hold at most
  * {@link #ARGS_CELLS} cells; {@link #hRtas} refuses counts past that before touching memory
  * through them.
  */
 public final class Rtas {
-    public static final int TOKEN_BASE = 0x2000;
+    public static final int TOKEN_BASE = RtasTokens.BASE;
     public static final int RTAS_OUT_SUCCESS = 0;
     public static final int RTAS_OUT_HW_ERROR = -1;
     public static final int RTAS_OUT_PARAM_ERROR = -3;
@@ -73,21 +72,25 @@ public final class Rtas {
     }
 
     private final GuestMemory memory;
-    private final Map<String, Integer> tokens = new LinkedHashMap<>();
-    private final List<Call> calls = new ArrayList<>();
+    private final Map<String, Integer> tokens = new java.util.TreeMap<>();
+    private final Call[] calls = new Call[RtasTokens.MAX - RtasTokens.BASE];
 
     public Rtas(GuestMemory memory) {
         this.memory = memory;
     }
 
-    /** Registers RTAS service {@code name}; returns its token. */
+    /**
+     * Registers RTAS service {@code name} under QEMU 7.2's token for it; returns the token.
+     *
+     * @throws IllegalArgumentException if QEMU 7.2 has no call of that name
+     */
     public synchronized int register(String name, Call call) {
         if (tokens.containsKey(name)) {
             throw new IllegalStateException("RTAS call " + name + " registered twice");
         }
-        int token = TOKEN_BASE + calls.size();
+        int token = RtasTokens.of(name);
         tokens.put(name, token);
-        calls.add(call);
+        calls[token - TOKEN_BASE] = call;
         return token;
     }
 
@@ -96,9 +99,12 @@ public final class Rtas {
         return tokens.getOrDefault(name, -1);
     }
 
-    /** Every registered call's token, in registration order. */
+    /** Every registered call's token, in token order. */
     public synchronized Map<String, Integer> tokens() {
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tokens));
+        Map<String, Integer> byToken = new LinkedHashMap<>();
+        tokens.entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .forEach(e -> byToken.put(e.getKey(), e.getValue()));
+        return java.util.Collections.unmodifiableMap(byToken);
     }
 
     /** Registers KVMPPC_H_RTAS in {@code table}. */
@@ -128,7 +134,10 @@ public final class Rtas {
         Call c;
         synchronized (this) {
             int i = token - TOKEN_BASE;
-            c = i >= 0 && i < calls.size() ? calls.get(i) : null;
+            c = i >= 0 && i < calls.length ? calls[i] : null;
+            if (c == null && token == RtasTokens.DISPLAY_CHARACTER_LEGACY) {
+                c = calls[RtasTokens.of("display-character") - TOKEN_BASE];
+            }
         }
         if (c == null) {
             if (nret > 0) {

@@ -130,7 +130,7 @@ class BadOptionsAreRefusedNamingOptionAndValue {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "pseries,foo=1|-M pseries,foo=1: Property 'pseries.foo' not found (known: kvm-tce, link)",
+        "pseries,foo=1|-M pseries,foo=1: Property 'pseries.foo' not found (known: kvm-tce, link, dumpdtb)",
         "pseries,kvm-tce=maybe|-M pseries,kvm-tce=maybe: Parameter 'kvm-tce' expects 'on' or 'off', not 'maybe'",
         "pseries,link=fast|-M pseries,link=fast: Parameter 'link' expects 'mainline' or 'seed', not 'fast'",
         "pseries,kvm-tce|-M pseries,kvm-tce: Parameter 'kvm-tce' expects 'on' or 'off', not ''",
@@ -151,16 +151,28 @@ class BadOptionsAreRefusedNamingOptionAndValue {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "-kernel|x.elf",
+        "-bios|x.bin",
         "-append|7",
         "-device|vfio-pci,host=0000:00:03.0",
         "-host-device|edu,host=0000:00:03.0",
         "-timeout|5",
-        "--info|mtree",
     })
-    @DisplayName("an option that means nothing on pseries is refused by name, not ignored")
+    @DisplayName("an option that means nothing with -qtest is refused by name, not ignored")
+    void aBootOptionIsRefusedWithQtest(String option, String value) {
+        refusedWithoutKvmOption(option + " " + value + ": means nothing with -qtest (the script drives the CPU of a fixed "
+                + "machine: the POWER host's edu in slot 1)", "-M", "pseries", "-qtest", "stdio", option, value);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "--info|mtree",
+        "--kvm-device|/dev/null",
+    })
+    @DisplayName("an option that means something on x86-toy only is refused on pseries by name, not ignored")
     void anX86OnlyOptionIsRefusedOnPseries(String option, String value) {
-        refusedWithoutKvmOption(option + " " + value + ": means nothing with -M pseries (its CPU runs the -qtest script, its host and "
-                + "devices are fixed); x86-toy only", "-M", "pseries", "-qtest", "stdio", option, value);
+        CliRun r = CliRun.of("-M", "pseries", "-bios", "x.bin", option, value);
+        assertEquals(2, r.status(), r.err());
+        assertEquals("vmm: " + option + " " + value + ": means nothing with -M pseries; x86-toy only", r.firstErrLine());
     }
 
     @Test
@@ -170,7 +182,8 @@ class BadOptionsAreRefusedNamingOptionAndValue {
 
     @Test
     void pseriesWithoutAScriptIsRefused() {
-        refusedWithoutKvmOption("-M pseries: runs with -qtest stdio|FILE", "-M", "pseries");
+        refusedWithoutKvmOption("-M pseries: boots -bios IMAGE (or writes dumpdtb=FILE), or runs -qtest stdio|FILE", "-M",
+                "pseries");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -49,7 +49,7 @@ public record PseriesConfig(boolean kvmTce, VfioSpaprSpace.KvmLink link) {
                             + v + "'");
                 };
                 default -> throw new IllegalArgumentException(where + ": Property 'pseries." + kv[0]
-                        + "' not found (known: kvm-tce, link)");
+                        + "' not found (known: kvm-tce, link, dumpdtb)");
             }
         }
         return new PseriesConfig(kvmTce, link);

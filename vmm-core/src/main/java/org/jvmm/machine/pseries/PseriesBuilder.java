@@ -23,6 +23,9 @@ public final class PseriesBuilder {
     private PowerHost host;
     private Boolean ppcLittleEndian;
     private boolean withEdu = true;
+    private int eduSlot = EDU_SLOT;
+    private boolean guestAssignsBars;
+    private java.io.PrintStream console;
 
     /**
      * @throws IllegalArgumentException naming the memory's origin when it is not a whole number
@@ -49,6 +52,23 @@ public final class PseriesBuilder {
      */
     public PseriesBuilder ppcCpu(boolean littleEndian) {
         this.ppcLittleEndian = littleEndian;
+        return this;
+    }
+
+    /**
+     * Puts the edu in PCI slot {@code slot} as the guest finds it after QEMU's -bios boot: BARs
+     * unassigned and COMMAND 0 (the command line's machine; qtest and tests get BAR0 placed and
+     * enabled in slot {@link #EDU_SLOT} unless told this).
+     */
+    public PseriesBuilder eduUnassigned(int slot) {
+        this.eduSlot = slot;
+        this.guestAssignsBars = true;
+        return this;
+    }
+
+    /** Where the vty writes (with the PPC64 CPU); nothing is written anywhere without it. */
+    public PseriesBuilder console(java.io.PrintStream out) {
+        this.console = out;
         return this;
     }
 
@@ -80,13 +100,20 @@ public final class PseriesBuilder {
                 throw new IllegalArgumentException("pseries with the PPC64 CPU: link=" + options.link()
                         + " is not offered (mainline only)");
             }
-            m = PseriesMachine.createWithPpcCpu(h.platform(), memory.ramSize(), options.kvmTce(), ppcLittleEndian);
+            m = console == null
+                    ? PseriesMachine.createWithPpcCpu(h.platform(), memory.ramSize(), options.kvmTce(), ppcLittleEndian)
+                    : PseriesMachine.createWithPpcCpu(h.platform(), memory.ramSize(), options.kvmTce(), ppcLittleEndian,
+                            console);
         } else {
             m = PseriesMachine.create(h.platform(), memory.ramSize(), options.kvmTce(), options.link());
         }
         if (withEdu) {
             try {
-                m.addVfioPci(PowerHost.EDU, EDU_SLOT);
+                if (guestAssignsBars) {
+                    m.addVfioPciUnassigned(PowerHost.EDU, eduSlot);
+                } else {
+                    m.addVfioPci(PowerHost.EDU, eduSlot);
+                }
             } catch (RuntimeException e) {
                 try {
                     m.close();

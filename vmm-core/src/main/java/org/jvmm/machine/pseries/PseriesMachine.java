@@ -1,6 +1,9 @@
 package org.jvmm.machine.pseries;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteOrder;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -28,7 +31,11 @@ import org.jvmm.machine.MachineMemory;
 import org.jvmm.memory.AddressSpace;
 import org.jvmm.memory.ContainerRegion;
 import org.jvmm.memory.RamRegion;
+import org.jvmm.hw.spapr.SpaprVty;
 import org.jvmm.papr.DdwRtasCalls;
+import org.jvmm.papr.PciConfigRtasCalls;
+import org.jvmm.papr.PlatformHypercalls;
+import org.jvmm.papr.SystemRtasCalls;
 import org.jvmm.papr.EehRtasCalls;
 import org.jvmm.papr.PaprHypercalls;
 import org.jvmm.papr.Rtas;
@@ -42,11 +49,15 @@ import org.jvmm.pci.host.HostPciPlatform;
  * <li>RAM at guest-physical 0, big-endian CPU order;</li>
  * <li>PHB 0 (BUID 0x800000020000000) with QEMU's default DMA window: LIOBN 0x80000000, bus
  *     address 0, 1 GiB of 4 KiB pages; DDW through RTAS for the second window at 2^59;</li>
- * <li>vfio-pci devices on PHB 0 ({@link #addVfioPci}) through a sPAPR TCE v2 container; "firmware"
- *     places BAR0 of the device in slot s at bus address 0x80000000 + s * 16 MiB and turns on
- *     memory decode and bus mastering;</li>
- * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE and
- *     KVMPPC_H_RTAS with the DDW and EEH calls;</li>
+ * <li>vfio-pci devices on PHB 0 through a sPAPR TCE v2 container: as the guest finds them after
+ *     QEMU's -bios boot ({@link #addVfioPciUnassigned}: BARs unassigned, COMMAND 0), or for qtest
+ *     and tests with BAR0 placed at bus address 0x80000000 + s * 16 MiB and decode and bus
+ *     mastering on ({@link #addVfioPci});</li>
+ * <li>the PAPR hypercall table: H_PUT_TCE, H_PUT_TCE_INDIRECT, H_STUFF_TCE, H_GET_TCE, the vty
+ *     (H_PUT_TERM_CHAR, H_GET_TERM_CHAR), H_SET_MODE, H_LOGICAL_CI_LOAD/STORE and KVMPPC_H_RTAS
+ *     with QEMU 7.2's fixed tokens: the DDW, EEH and PCI configuration calls, display-character,
+ *     get-time-of-day, power-off, system-reboot and ibm,os-term ({@link #power}, {@link #run});</li>
+ * <li>the device tree QEMU 7.2 builds ({@link #deviceTree});</li>
  * <li>the XICS in the accelerator with its RTAS calls, INTx on the PHB's LSIs and MSIs set up by
  *     ibm,change-msi ({@link PseriesInterrupts});</li>
  * <li>one vCPU with a {@link ScriptedCpu}, or with the PPC64 CPU ({@link #createWithPpcCpu}).</li>
@@ -90,6 +101,11 @@ public final class PseriesMachine implements AutoCloseable {
 
     private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle,
             Function<SoftVm, SoftCpu> cpu) {
+        this(platform, ramSize, kvmTce, linkStyle, cpu, new PrintStream(OutputStream.nullOutputStream()));
+    }
+
+    private PseriesMachine(HostPciPlatform platform, long ramSize, boolean kvmTce, VfioSpaprSpace.KvmLink linkStyle,
+            Function<SoftVm, SoftCpu> cpu, PrintStream console) {
         this.kvmTce = kvmTce;
         this.linkStyle = linkStyle;
         memory = new MachineMemory(platform.memory());
@@ -119,12 +135,26 @@ public final class PseriesMachine implements AutoCloseable {
             }
             return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
         }).registerIn(rtas);
+        vty = new SpaprVty(console);
+        vty.registerIn(hcalls);
+        new PlatformHypercalls(system, this::setInterruptLittleEndian).registerIn(hcalls);
+        new SystemRtasCalls(system, vty::putChars, power, Clock.systemUTC()).registerIn(rtas);
+        new PciConfigRtasCalls(buid -> buid == phb.buid() ? phb.bus() : null).registerIn(rtas);
         interrupts = PseriesInterrupts.attach(vm, rtas, phb);
         rtas.registerIn(hcalls);
         this.platform = platform;
     }
 
     private final HostPciPlatform platform;
+    private final SpaprVty vty;
+    private final PseriesPower power = new PseriesPower();
+
+    /** H_SET_MODE's interrupt endianness: LPCR[ILE] of the PPC64 CPU (a scripted CPU has none). */
+    private void setInterruptLittleEndian(boolean little) {
+        if (vcpu.cpu() instanceof PpcSoftCpu c) {
+            c.ppc().setInterruptLittleEndian(little);
+        }
+    }
 
     /**
      * Builds the machine over {@code platform} (whose memory registry holds guest RAM, so VFIO can
@@ -152,8 +182,30 @@ public final class PseriesMachine implements AutoCloseable {
                 vm -> new PpcSoftCpu(vm, ramSize, littleEndian));
     }
 
-    /** Puts host function {@code host} in PCI slot {@code slot} of PHB 0 through VFIO, BAR0 placed and enabled. */
+    /** As {@link #createWithPpcCpu}, with the vty writing to {@code console}. */
+    public static PseriesMachine createWithPpcCpu(HostPciPlatform platform, long ramSize, boolean kvmTce, boolean littleEndian,
+            PrintStream console) {
+        return new PseriesMachine(platform, ramSize, kvmTce, VfioSpaprSpace.KvmLink.MAINLINE,
+                vm -> new PpcSoftCpu(vm, ramSize, littleEndian), console);
+    }
+
+    /**
+     * Puts host function {@code host} in PCI slot {@code slot} of PHB 0 through VFIO, BAR0 placed
+     * at {@link #BAR_BASE} + slot * {@link #BAR_STRIDE} and memory and bus mastering enabled (what
+     * qtest scripts and tests start from).
+     */
     public VfioPciDevice addVfioPci(PciAddress host, int slot) {
+        VfioPciDevice d = addVfioPciUnassigned(host, slot);
+        d.configWrite(PciRegs.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
+        d.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
+        return d;
+    }
+
+    /**
+     * Puts host function {@code host} in PCI slot {@code slot} of PHB 0 through VFIO as the guest
+     * finds it after QEMU's -bios boot: BARs unassigned, COMMAND 0; the guest assigns them.
+     */
+    public VfioPciDevice addVfioPciUnassigned(PciAddress host, int slot) {
         if (vfio == null) {
             vfio = new VfioSpaprSpace(platform, system, phb, kvmTce ? vm : null, linkStyle);
         }
@@ -167,8 +219,6 @@ public final class PseriesMachine implements AutoCloseable {
         }
         devices.add(d);
         hostOf.put(d, host);
-        d.configWrite(PciRegs.BASE_ADDRESS_0, 4, (int) (BAR_BASE + slot * BAR_STRIDE));
-        d.configWrite(PciRegs.COMMAND, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
         return d;
     }
 
@@ -228,6 +278,89 @@ public final class PseriesMachine implements AutoCloseable {
         }
     }
 
+    /** How {@link #run} ended. */
+    public enum Stop {
+        /** RTAS power-off (QEMU exits with status 0). */
+        POWER_OFF,
+        /** RTAS system-reboot: reset, reload firmware and call {@link #run} again. */
+        REBOOT,
+        /** RTAS ibm,os-term: the guest panicked ({@link PseriesPower#osTermMessage}). */
+        OS_TERM,
+        /** The CPU cannot go on (a state the soft CPU does not model); {@link #failure} says why. */
+        CPU_FAILED,
+        /** The time limit passed (the vCPU was kicked). */
+        TIMEOUT
+    }
+
+    /**
+     * Runs the vCPU until the guest powers off, reboots or terminates, the CPU fails, or
+     * {@code deadlineNanos} ({@link System#nanoTime}) passes: another thread kicks the vCPU then.
+     * {@code wait} only idles the CPU (its decrementer still runs on retired instructions), so a
+     * guest that waits goes on. After power-off or os-term the vCPU does not run again.
+     */
+    public Stop run(long deadlineNanos) {
+        ExitDispatcher.Peripherals p = peripherals;
+        while (true) {
+            if (power.poweredOff()) {
+                return Stop.POWER_OFF;
+            }
+            if (power.osTermMessage() != null) {
+                return Stop.OS_TERM;
+            }
+            if (power.rebootRequested()) {
+                return Stop.REBOOT;
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return Stop.TIMEOUT;
+            }
+            VcpuExit exit = vcpu.run();
+            switch (exit) {
+                case VcpuExit.Halt h -> idle.increment();
+                case VcpuExit.Interrupted i -> {
+                }
+                case VcpuExit.InternalError e -> {
+                    failure = vcpu.cpu() instanceof PpcSoftCpu c && c.failure() != null ? c.failure()
+                            : "internal error " + e.data();
+                    return Stop.CPU_FAILED;
+                }
+                default -> ExitDispatcher.handle(p, hcalls, exit, counters);
+            }
+        }
+    }
+
+    private String failure;
+
+    /** Why the CPU stopped with {@link Stop#CPU_FAILED}, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** What the VMM saw: exits, BAR traps, DMA, IOMMU work, interrupts, guest errors. */
+    public org.jvmm.machine.RunSummary summary() {
+        long traps = 0;
+        long barFaults = 0;
+        long toMem = 0;
+        long fromMem = 0;
+        long msi = 0;
+        long intx = 0;
+        long guestErrors = 0;
+        for (VfioPciDevice d : devices) {
+            traps += d.trappedReads() + d.trappedWrites();
+            barFaults += d.barFaults();
+            org.jvmm.pci.host.HostPciFunction f = platform.function("summary", hostOf.get(d));
+            toMem += f.dmaPort().bytesToMemory();
+            fromMem += f.dmaPort().bytesFromMemory();
+            msi += f.msiMessages();
+            intx += f.intxAssertions();
+            guestErrors += f.guestErrorCount();
+        }
+        long maps = vfio == null ? 0 : vfio.notifierMaps();
+        long unmaps = vfio == null ? 0 : vfio.notifierUnmaps();
+        long faults = platform.faults().faults().size();
+        return new org.jvmm.machine.RunSummary(counters.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults,
+                msi, intx, guestErrors);
+    }
+
     /** The vfio-pci devices, in the order added. */
     public List<VfioPciDevice> devices() {
         return List.copyOf(devices);
@@ -272,6 +405,43 @@ public final class PseriesMachine implements AutoCloseable {
 
     public Rtas rtas() {
         return rtas;
+    }
+
+    public SpaprVty vty() {
+        return vty;
+    }
+
+    /** What power-off, system-reboot and ibm,os-term asked of the machine. */
+    public PseriesPower power() {
+        return power;
+    }
+
+    /**
+     * The device tree of this machine as it stands (RTAS tokens, hypercall sets and devices as
+     * registered now), for the guest's {@code bootargs} and {@code kernel} ([address, size]),
+     * either of which may be null.
+     */
+    public org.jvmm.fdt.FdtNode deviceTree(String bootargs, long[] kernel) {
+        java.util.Map<org.jvmm.hw.pci.PciFunction, String> funcs = new java.util.LinkedHashMap<>();
+        devices.stream().sorted(java.util.Comparator.comparingInt((VfioPciDevice d) -> d.devfn().value()).reversed())
+                .forEach(d -> funcs.put(d, "vfio-pci"));
+        return SpaprDeviceTree.build(new SpaprDeviceTree.Inputs(ram.size(), bootargs, kernel, rtas.tokens(),
+                hcalls.registered(), phb, funcs));
+    }
+
+    /**
+     * Machine reset as system-reboot asks (QEMU's spapr_machine_reset, devices first): every PCI
+     * function reset (BARs unassigned, COMMAND 0), the PHB's DMA windows back to the default one,
+     * interrupts big-endian again, the power requests cleared. The caller reloads firmware and
+     * sets the CPU's entry state.
+     */
+    public void reset() {
+        for (VfioPciDevice d : devices) {
+            d.reset();
+        }
+        phb.resetDma();
+        setInterruptLittleEndian(false);
+        power.clearReboot();
     }
 
     /** The XICS and its RTAS calls. */

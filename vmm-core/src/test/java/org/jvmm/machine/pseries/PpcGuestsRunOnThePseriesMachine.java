@@ -30,13 +30,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Real guest code (kvm-bridge's src/test/ppc-guest, big-endian images) on the pseries machine with
  * the PPC64 CPU: the test guest (stack, C, decrementer, traps, system call, hypercalls answered
- * by the machine's PAPR table, an MMIO store and load to an address nothing decodes), and the
+ * by the machine's PAPR table and its vty, an MMIO store and load to an address nothing decodes), and the
  * H_PUT_TCE loop guest mapping guest pages for the vfio-pci edu: in the accelerator when the
  * tables are linked (no exit), through the machine's PAPR layer and the VFIO notifier otherwise;
  * the device's DMA then reads the guest pages through the IOMMU either way.
  */
 class PpcGuestsRunOnThePseriesMachine {
-    private static final long H_PUT_TERM_CHAR = 0x58;
     private static final long H_TEST_REPORT = 0xF001;
     private static final long H_TEST_BATCH_DONE = 0xF003;
     private static final long H_TEST_DONE = 0xF00D0000L;
@@ -61,17 +60,12 @@ class PpcGuestsRunOnThePseriesMachine {
     @DisplayName("the test guest runs to completion; its hypercalls go through the PAPR table, its MMIO through the memory dispatch")
     void testGuestRunsToCompletion() {
         PowerHost host = PowerHost.create();
-        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform(), 32L << 20, true, false)) {
+        java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+        try (PseriesMachine m = PseriesMachine.createWithPpcCpu(host.platform(), 32L << 20, true, false,
+                new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.ISO_8859_1))) {
             load(m, "guest-be.bin");
-            StringBuilder console = new StringBuilder();
             Map<Long, Long> reports = new LinkedHashMap<>();
             boolean[] done = {false};
-            m.hypercalls().register(H_PUT_TERM_CHAR, (args, rets) -> {
-                for (int k = 0; k < args[1]; k++) {
-                    console.append((char) ((args[2] >>> (56 - 8 * k)) & 0xff));
-                }
-                return H_SUCCESS;
-            });
             m.hypercalls().register(H_TEST_REPORT, (args, rets) -> {
                 reports.put(args[0], args[1]);
                 rets[0] = 0x600d;
@@ -84,7 +78,8 @@ class PpcGuestsRunOnThePseriesMachine {
             DispatchCounters.Snapshot before = m.systemMemory().counters().snapshot();
             m.runUntil(() -> done[0]);
 
-            assertEquals("hello from C on a soft PPC64\nbye\n", console.toString());
+            assertEquals("hello from C on a soft PPC64\nbye\n", console.toString(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    "H_PUT_TERM_CHAR on termno 0 (the default vty's alias) reaches the machine's vty");
             assertEquals(2880067194370816120L, reports.get(1L), "fib(90)");
             assertEquals((0xffff_ffffL + 0xCBF43926L) & 0xffff_ffffL, reports.get(2L),
                     "nothing decodes 0x20000004: the load read all-ones (u32 arithmetic in the guest)");
