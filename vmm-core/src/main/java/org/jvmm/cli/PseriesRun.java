@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.jvmm.fdt.Fdt;
+import org.jvmm.machine.fdt.Fdt;
 import org.jvmm.host.kernel.PowerHost;
 import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.PseriesConfig;

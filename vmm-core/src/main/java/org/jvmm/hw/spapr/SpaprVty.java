@@ -6,8 +6,6 @@ import static org.jvmm.kvm.spapr.Papr.H_SUCCESS;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
-import org.jvmm.papr.PaprHypercalls;
-import org.jvmm.papr.PaprNumbers;
 
 /**
  * The spapr-vty console (QEMU hw/char/spapr_vty.c): a VIO device at {@link #REG} whose output is
@@ -15,7 +13,8 @@ import org.jvmm.papr.PaprNumbers;
  * termno 0 stands for the default vty (QEMU keeps that alias for Linux's early debug code, which
  * always passes 0); any other number that is not this vty is H_PARAMETER. H_PUT_TERM_CHAR takes
  * up to 16 bytes packed big-endian in r6 and r7 (len &gt; 16: H_PARAMETER, nothing written);
- * H_GET_TERM_CHAR returns up to 16 queued input bytes the same way, with their count in r4.
+ * H_GET_TERM_CHAR returns up to 16 queued input bytes the same way, with their count in r4. The machine registers the
+ * two handlers in its hypercall table.
  *
  * <p>Threads: hypercalls on the vCPU thread; {@link #input} from any thread (the queue is guarded
  * by this object's monitor).
@@ -33,18 +32,13 @@ public final class SpaprVty {
         this.out = out;
     }
 
-    /** Registers H_PUT_TERM_CHAR and H_GET_TERM_CHAR. */
-    public void registerIn(PaprHypercalls table) {
-        table.register(PaprNumbers.H_PUT_TERM_CHAR, this::hPutTermChar);
-        table.register(PaprNumbers.H_GET_TERM_CHAR, this::hGetTermChar);
-    }
-
     /** vty_lookup: this vty for its own reg or the alias 0. */
     private static boolean isThisVty(long termno) {
         return termno == REG || termno == 0;
     }
 
-    long hPutTermChar(long[] args, long[] rets) {
+    /** H_PUT_TERM_CHAR(termno, len, chars 0-7, chars 8-15): the PAPR status. */
+    public long hPutTermChar(long[] args, long[] rets) {
         long len = args[1];
         if (!isThisVty(args[0]) || Long.compareUnsigned(len, MAX_CHARS) > 0) {
             return H_PARAMETER;
@@ -58,7 +52,8 @@ public final class SpaprVty {
         return H_SUCCESS;
     }
 
-    long hGetTermChar(long[] args, long[] rets) {
+    /** H_GET_TERM_CHAR(termno) -&gt; (count, chars 0-7, chars 8-15) in rets: the PAPR status. */
+    public long hGetTermChar(long[] args, long[] rets) {
         if (!isThisVty(args[0])) {
             return H_PARAMETER;
         }

@@ -3,7 +3,7 @@ package org.jvmm.machine.pseries;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.jvmm.address.GuestAddress;
-import org.jvmm.fdt.Fdt;
+import org.jvmm.machine.fdt.Fdt;
 import org.jvmm.kvm.soft.ppc.Msr;
 import org.jvmm.kvm.soft.ppc.PpcCpu;
 

@@ -136,7 +136,8 @@ public final class PseriesMachine implements AutoCloseable {
             return vfio.container().eehPeOp(org.jvmm.vfio.iommu.EehPeOp.of(op));
         }).registerIn(rtas);
         vty = new SpaprVty(console);
-        vty.registerIn(hcalls);
+        hcalls.register(org.jvmm.papr.PaprNumbers.H_PUT_TERM_CHAR, vty::hPutTermChar);
+        hcalls.register(org.jvmm.papr.PaprNumbers.H_GET_TERM_CHAR, vty::hGetTermChar);
         new PlatformHypercalls(system, this::setInterruptLittleEndian).registerIn(hcalls);
         new SystemRtasCalls(system, vty::putChars, power, Clock.systemUTC()).registerIn(rtas);
         new PciConfigRtasCalls(buid -> buid == phb.buid() ? phb.bus() : null).registerIn(rtas);
@@ -421,7 +422,7 @@ public final class PseriesMachine implements AutoCloseable {
      * registered now), for the guest's {@code bootargs} and {@code kernel} ([address, size]),
      * either of which may be null.
      */
-    public org.jvmm.fdt.FdtNode deviceTree(String bootargs, long[] kernel) {
+    public org.jvmm.machine.fdt.FdtNode deviceTree(String bootargs, long[] kernel) {
         java.util.Map<org.jvmm.hw.pci.PciFunction, String> funcs = new java.util.LinkedHashMap<>();
         devices.stream().sorted(java.util.Comparator.comparingInt((VfioPciDevice d) -> d.devfn().value()).reversed())
                 .forEach(d -> funcs.put(d, "vfio-pci"));

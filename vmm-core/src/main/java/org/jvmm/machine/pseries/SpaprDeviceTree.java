@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jvmm.fdt.FdtNode;
+import org.jvmm.machine.fdt.FdtNode;
 import org.jvmm.hw.pci.PciFunction;
 import org.jvmm.hw.spapr.SpaprPhb;
 import org.jvmm.hw.spapr.SpaprVty;

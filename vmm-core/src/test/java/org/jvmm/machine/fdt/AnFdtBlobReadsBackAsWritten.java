@@ -1,4 +1,4 @@
-package org.jvmm.fdt;
+package org.jvmm.machine.fdt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.jvmm.fdt;
+package org.jvmm.machine.fdt;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
