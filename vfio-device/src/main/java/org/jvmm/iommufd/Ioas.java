@@ -267,7 +267,7 @@ public final class Ioas extends IommufdObject {
         if (Long.compareUnsigned(align, iovaAlignment) < 0) {
             throw new ErrnoException(op, Errno.EINVAL, "user_va " + hex(userVa) + " gives an IOVA alignment below " + hex(iovaAlignment));
         }
-        if (Long.compareUnsigned(align, ULONG_MAX / 2) >= 0) {
+        if (Long.compareUnsigned(align, Long.MAX_VALUE) >= 0) {
             throw new ErrnoException(op, Errno.EOVERFLOW, "length " + hex(length) + " needs an alignment past 2^63");
         }
         List<IovaRange> spans = allowed.isEmpty() ? List.of(new IovaRange(0, ULONG_MAX)) : allowed;
