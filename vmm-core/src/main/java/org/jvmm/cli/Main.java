@@ -59,7 +59,7 @@ public final class Main implements Callable<Integer> {
     static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
     private static final List<String> X86_TOY_ONLY = List.of("-kernel", "-append", "-device", "-host-device", "-timeout",
-            "--info", "--kvm-device");
+            "--info", "--kvm-device", "-object");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -105,6 +105,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--kvm-device", paramLabel = "PATH", defaultValue = LinuxKvm.DEVICE, hidden = true,
             description = "The KVM device node (default: ${DEFAULT-VALUE}).")
     String kvmDevice;
+
+    @CommandLine.Mixin
+    IommufdOptions iommufdOptions = new IommufdOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -153,6 +156,7 @@ public final class Main implements Callable<Integer> {
             return printMemoryMap();
         }
         hostDevices(builder);
+        iommufdOptions.declare(builder);
         guestDevices(builder);
         byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
@@ -236,10 +240,10 @@ public final class Main implements Callable<Integer> {
             if (!d.driver().equals("vfio-pci")) {
                 throw new UsageException(where + ": '" + d.driver() + "' is not a valid device model name (known: vfio-pci)");
             }
-            d.checkKnown("-device", List.of("host", "addr", "x-no-mmap"));
+            d.checkKnown("-device", List.of("host", "addr", "x-no-mmap", "iommufd"));
             PciAddress host = d.pciAddress("-device", "host");
             int slot = d.has("addr") ? slot(d) : nextSlot;
-            builder.vfioPci(new VfioPciConfig(host, slot, d.onOff("-device", "x-no-mmap", false), where));
+            builder.vfioPci(new VfioPciConfig(host, slot, d.onOff("-device", "x-no-mmap", false), where), IommufdOptions.iommufdOf(d));
             nextSlot = slot + 1;
         }
     }
