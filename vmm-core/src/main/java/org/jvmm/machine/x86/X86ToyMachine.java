@@ -440,19 +440,27 @@ public final class X86ToyMachine implements AutoCloseable {
         long maps = 0;
         long unmaps = 0;
         long faults = 0;
-        if (vfio != null) {
+        HostPciPlatform hostPlatform = vfio != null ? vfio.platform()
+                : iommufds.isEmpty() ? null : iommufds.values().iterator().next().platform();
+        for (org.jvmm.hw.vfio.VfioIommufdSpace s : iommufds.values()) {
+            if (s.listener() != null) {
+                maps += s.listener().maps();
+                unmaps += s.listener().unmaps();
+            }
+        }
+        if (hostPlatform != null) {
             for (PciAddress a : vfioHosts) {
-                HostPciFunction f = vfio.platform().function("summary", a);
+                HostPciFunction f = hostPlatform.function("summary", a);
                 toMem += f.dmaPort().bytesToMemory();
                 fromMem += f.dmaPort().bytesFromMemory();
                 msi += f.msiMessages();
                 intx += f.intxAssertions();
                 guestErrors += f.guestErrorCount();
             }
-            faults = vfio.platform().faults().faults().size();
-            if (vfio.listener() != null) {
-                maps = vfio.listener().maps();
-                unmaps = vfio.listener().unmaps();
+            faults = hostPlatform.faults().faults().size();
+            if (vfio != null && vfio.listener() != null) {
+                maps += vfio.listener().maps();
+                unmaps += vfio.listener().unmaps();
             }
         }
         return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors);
