@@ -248,7 +248,7 @@ public final class Ioas extends IommufdObject {
         if (r != null) {
             throw new ErrnoException(op, Errno.EINVAL, "[" + hex(iova) + ", " + hex(last) + "] touches reserved IOVA " + r);
         }
-        Area a = firstOverlap(iova, last);
+        Area a = anyOverlap(iova, last);
         if (a != null) {
             throw new ErrnoException(op, Errno.EEXIST, "[" + hex(iova) + ", " + hex(last) + "] overlaps the area ["
                     + hex(a.iova) + ", " + hex(a.last()) + "]");
@@ -405,6 +405,12 @@ public final class Ioas extends IommufdObject {
         }
         Map.Entry<Long, Area> e = areas.higherEntry(first);
         return e != null && Long.compareUnsigned(e.getKey(), last) <= 0 ? e.getValue() : null;
+    }
+
+    /** Some area touching [first, last], or null: one lookup (areas never overlap, so the last one starting at or before {@code last} decides). */
+    private Area anyOverlap(long first, long last) {
+        Map.Entry<Long, Area> e = areas.floorEntry(last);
+        return e != null && Long.compareUnsigned(e.getValue().last(), first) >= 0 ? e.getValue() : null;
     }
 
     private IovaRange reservedOverlap(long first, long last) {
