@@ -221,4 +221,27 @@ class IoasMapUnmapCopyRules {
         fd.ioctl(IOMMU_IOAS_UNMAP, arg);
         assertEquals(0x2000L, arg.get(ValueLayout.JAVA_LONG_UNALIGNED, 16));
     }
+
+    @Test
+    @DisplayName("byte-level IOVA_RANGES: num_iovas too small fills what fits, sets the count and fails EMSGSIZE; ALLOW_IOVAS reads the user's array")
+    void byteLevelIovaRangesAndAllowIovas() {
+        rig.device.attachIommufdPt(ioas); // the MSI window splits the space: two ranges
+        MemorySegment out = rig.ram.segment().asSlice(0xf0000, 64);
+        MemorySegment arg = MemorySegment.ofArray(new byte[32]);
+        new IoasIovaRanges(32, ioas, 1, 0, rig.va(0xf0000), 0).encode(arg);
+        assertEquals(Errno.EMSGSIZE, errno(() -> fd.ioctl(IOMMU_IOAS_IOVA_RANGES, arg)));
+        assertEquals(2, IoasIovaRanges.decode(arg).numIovas());
+        assertEquals(new IovaRange(0, 0xfedf_ffffL), IovaRange.decode(out));
+        new IoasIovaRanges(32, ioas, 2, 0, rig.va(0xf0000), 0).encode(arg);
+        assertEquals(0, fd.ioctl(IOMMU_IOAS_IOVA_RANGES, arg));
+        assertEquals(0x1000L, IoasIovaRanges.decode(arg).outIovaAlignment());
+        assertEquals(new IovaRange(0xfef0_0000L, (1L << 48) - 1), IovaRange.decode(out.asSlice(16, 16)));
+        new IovaRange(0x10_0000L, 0x1f_ffffL).encode(out);
+        MemorySegment allow = MemorySegment.ofArray(new byte[24]);
+        new IoasAllowIovas(24, ioas, 1, 0, rig.va(0xf0000)).encode(allow);
+        assertEquals(0, fd.ioctl(IOMMU_IOAS_ALLOW_IOVAS, allow));
+        assertEquals(List.of(new IovaRange(0x10_0000L, 0x1f_ffffL)), fd.ioas(ioas).allowedIovas());
+        new IoasAllowIovas(24, ioas, 1, 0, 0x1000).encode(allow);
+        assertEquals(Errno.EFAULT, errno(() -> fd.ioctl(IOMMU_IOAS_ALLOW_IOVAS, allow)));
+    }
 }
