@@ -55,6 +55,8 @@ public final class Ioas extends IommufdObject {
     private final List<IovaRange> allowed = new ArrayList<>();
     /** Reserved IOVA by owner (a domain's aperture, a device's reserved regions). */
     private final Map<Object, List<IovaRange>> reserved = new IdentityHashMap<>();
+    /** {@link #reserved} flattened (start, last pairs) for the MAP path; rebuilt on every change. */
+    private IovaRange[] reservedFlat = new IovaRange[0];
     private final List<PagingHwpt> domains = new ArrayList<>();
     private long iovaAlignment = 1;
 
@@ -414,14 +416,21 @@ public final class Ioas extends IommufdObject {
     }
 
     private IovaRange reservedOverlap(long first, long last) {
-        for (List<IovaRange> rs : reserved.values()) {
-            for (IovaRange r : rs) {
-                if (Long.compareUnsigned(r.start(), last) <= 0 && Long.compareUnsigned(first, r.last()) <= 0) {
-                    return r;
-                }
+        for (IovaRange r : reservedFlat) {
+            if (Long.compareUnsigned(r.start(), last) <= 0 && Long.compareUnsigned(first, r.last()) <= 0) {
+                return r;
             }
         }
         return null;
+    }
+
+    /** Rebuilds {@link #reservedFlat} after {@link #reserved} changed. Caller holds the write lock. */
+    private void reservedChanged() {
+        List<IovaRange> all = new ArrayList<>();
+        for (List<IovaRange> rs : reserved.values()) {
+            all.addAll(rs);
+        }
+        reservedFlat = all.toArray(IovaRange[]::new);
     }
 
     // ---- reserved, allowed, alignment ----
@@ -446,6 +455,7 @@ public final class Ioas extends IommufdObject {
                 }
             }
             reserved.computeIfAbsent(owner, k -> new ArrayList<>()).addAll(ranges);
+            reservedChanged();
         } finally {
             rw.writeLock().unlock();
         }
@@ -455,6 +465,7 @@ public final class Ioas extends IommufdObject {
         rw.writeLock().lock();
         try {
             reserved.remove(owner);
+            reservedChanged();
         } finally {
             rw.writeLock().unlock();
         }
@@ -558,6 +569,7 @@ public final class Ioas extends IommufdObject {
                         unpin(a);
                     }
                     reserved.remove(d);
+                    reservedChanged();
                     throw e;
                 }
             }
@@ -577,6 +589,7 @@ public final class Ioas extends IommufdObject {
             }
         }
         reserved.computeIfAbsent(owner, k -> new ArrayList<>()).addAll(ranges);
+        reservedChanged();
     }
 
     /** iopt_table_remove_domain: the last domain to go unpins and uncharges everything. */
@@ -587,6 +600,7 @@ public final class Ioas extends IommufdObject {
                 return;
             }
             reserved.remove(d);
+            reservedChanged();
             if (domains.isEmpty()) {
                 for (Area a : areas.values()) {
                     if (a.pinned) {
