@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class VfioDeviceLayering {
     /** The package trees this module owns. */
     static final String[] OWN = {"org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..",
-        "org.jvmm.vfio..", "org.jvmm.devices.."};
+        "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd.."};
 
     static JavaClasses main;
 
@@ -44,6 +44,13 @@ class VfioDeviceLayering {
     void theHostIommuCoreSitsBelowVfioAndThePciPlatform() {
         noClasses().that().resideInAPackage("org.jvmm.iommu..").should().dependOnClassesThat()
                 .resideInAnyPackage("org.jvmm.vfio..", "org.jvmm.pci.host..", "org.jvmm.host.kernel..").check(main);
+    }
+
+    @Test
+    @DisplayName("iommufd (org.jvmm.iommufd) sits beside VFIO and below it: it imports no VFIO and no assembler")
+    void iommufdImportsNoVfio() {
+        noClasses().that().resideInAPackage("org.jvmm.iommufd..").should().dependOnClassesThat()
+                .resideInAnyPackage("org.jvmm.vfio..", "org.jvmm.host.kernel..").check(main);
     }
 
     @Test

@@ -26,7 +26,7 @@ class GuestTestsLayering {
         "org.jvmm.kvm..",
         // vfio-device
         "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..", "org.jvmm.vfio..",
-        "org.jvmm.devices..",
+        "org.jvmm.devices..", "org.jvmm.iommufd..",
         // the fuzz harness and generators (test-jars of kvm-bridge and vmm-core)
         "org.jvmm.fuzz..",
         // the JDK and the test frameworks (this class uses ArchUnit)

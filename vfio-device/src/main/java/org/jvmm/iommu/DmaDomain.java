@@ -22,4 +22,9 @@ public interface DmaDomain {
 
     /** The translation of the page holding {@code iova} for the given access (a miss when refused). */
     HostIommuTlbEntry translate(Iova iova, AccessKind access);
+
+    /** Where this domain's recoverable faults (page requests) go, or null: every request is answered invalid. */
+    default IopfHandler iopfHandler() {
+        return null;
+    }
 }

@@ -11,4 +11,9 @@ public interface DmaRequester {
 
     /** The domain the function's IOMMU group is attached to now, or null when DMA is blocked. */
     DmaDomain dmaDomain();
+
+    /** The domain attached to {@code pasid} (1 and up) of this function, or null when that PASID is blocked. */
+    default DmaDomain pasidDomain(int pasid) {
+        return null;
+    }
 }

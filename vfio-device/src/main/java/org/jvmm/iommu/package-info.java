@@ -7,6 +7,12 @@
  * (device, IOVA, access, reason) kept in the host's {@link org.jvmm.iommu.IommuFaultLog}. A
  * refused transfer moves nothing.
  *
+ * <p>PASIDs: a function's per-PASID domains ({@link org.jvmm.iommu.PasidAttachments}) translate
+ * its PASID-tagged DMA; a domain may take recoverable faults ({@link org.jvmm.iommu.IopfHandler}):
+ * a device's page request ({@link org.jvmm.iommu.PageRequest}) is answered with a
+ * {@link org.jvmm.iommu.PageResponseCode}. {@link org.jvmm.iommu.SvaDomain} shares the process's
+ * address space (the host memory registry) with the device, as the kernel's SVA does.
+ *
  * <p>Sits below the host PCI platform and VFIO: it imports neither {@code org.jvmm.pci.host} nor
  * {@code org.jvmm.vfio}, only the device-side PCI types (a requester's {@code PciAddress}, the
  * {@code DmaPort} contract).

@@ -108,6 +108,22 @@ public final class PciConfigSpace {
             put32(CAP_MSIX_OFFSET + 4, (int) msix.tableOffset() | msix.tableBar());
             put32(CAP_MSIX_OFFSET + 8, (int) msix.pbaOffset() | msix.pbaBar());
         }
+        PasidSpec pasid = model.pasid();
+        if (pasid != null && model.isPcie()) {
+            put32(PasidSpec.ATS_OFFSET, PasidSpec.EXT_CAP_ID_ATS | 1 << 16 | PasidSpec.PASID_OFFSET << 20);
+            put16(PasidSpec.ATS_OFFSET + 4, 1 << 5); // page aligned requests, queue depth 0 (32)
+            mask16(PasidSpec.ATS_OFFSET + 6, PasidSpec.ATS_CTRL_ENABLE | 0x1f);
+            put32(PasidSpec.PASID_OFFSET, PasidSpec.EXT_CAP_ID_PASID | 1 << 16 | (pasid.pri() ? PasidSpec.PRI_OFFSET : 0) << 20);
+            put16(PasidSpec.PASID_OFFSET + 4, (pasid.exec() ? 2 : 0) | (pasid.priv() ? 4 : 0) | pasid.widthBits() << 8);
+            mask16(PasidSpec.PASID_OFFSET + 6, 0x7);
+            if (pasid.pri()) {
+                put32(PasidSpec.PRI_OFFSET, PasidSpec.EXT_CAP_ID_PRI | 1 << 16);
+                mask16(PasidSpec.PRI_OFFSET + 4, PasidSpec.PRI_CTRL_ENABLE);
+                put16(PasidSpec.PRI_OFFSET + 6, 1 << 8 | 1 << 15); // stopped, PRG response PASID required
+                put32(PasidSpec.PRI_OFFSET + 8, pasid.prCapacity());
+                mask32(PasidSpec.PRI_OFFSET + 12, 0xffff_ffff);
+            }
+        }
         powerOn = bytes.clone();
         publishCommand();
     }

@@ -32,6 +32,14 @@ public interface PciDeviceModel {
     /** True for a PCI Express function (it has a PCIe capability and 4 KiB of config space). */
     boolean isPcie();
 
+    /**
+     * The PASID, ATS and PRI extended capabilities of a PCIe function that can tag DMA with a
+     * PASID, or null (the default: no PASID).
+     */
+    default PasidSpec pasid() {
+        return null;
+    }
+
     /** True when the function can be reset (function-level reset). */
     default boolean canReset() {
         return true;

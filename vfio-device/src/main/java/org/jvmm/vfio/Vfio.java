@@ -32,6 +32,11 @@ public final class Vfio {
     private final Map<Integer, VfioGroup> openGroups = new HashMap<>();
     private final Map<Integer, EmulatedDevice> emulated = new HashMap<>();
     private final java.util.Set<String> modules = new java.util.HashSet<>();
+    /** Device cdevs bound to an iommufd, per IOMMU group number (cdev_device_open_cnt). */
+    private final Map<Integer, Integer> cdevBound = new HashMap<>();
+    private final java.util.Set<org.jvmm.pci.PciAddress> cdevOpenDevices = new java.util.HashSet<>();
+    private volatile PasidApi pasidApi = PasidApi.MAINLINE;
+    private final SeedSvm seedSvm;
 
     /** A device registered with an emulated IOMMU, alone in its group. */
     private record EmulatedDevice(IommuGroup group, VfioDeviceOps ops) {
@@ -40,6 +45,53 @@ public final class Vfio {
     public Vfio(HostPciPlatform platform) {
         this.platform = platform;
         this.iommuHost = new IommuHostResources(platform.iommuHardware(), platform.memory(), platform.memlock());
+        this.seedSvm = new SeedSvm(platform.memory());
+    }
+
+    /** The PASID interface offered (default {@link PasidApi#MAINLINE}). */
+    public PasidApi pasidApi() {
+        return pasidApi;
+    }
+
+    /** Selects the PASID interface: {@link PasidApi#SEED} adds seed 001's BIND_TASK/UNBIND_TASK. */
+    public void setPasidApi(PasidApi api) {
+        this.pasidApi = java.util.Objects.requireNonNull(api, "api");
+    }
+
+    /** Seed 001's SVM engine (used only in {@link PasidApi#SEED} mode). */
+    public SeedSvm seedSvm() {
+        return seedSvm;
+    }
+
+    /**
+     * vfio_device_block_group: a device cdev of group {@code id} binds to an iommufd; EBUSY while
+     * the group file is open (legacy and iommufd use of one group exclude each other). Caller
+     * holds the platform lock.
+     */
+    void blockGroup(String op, int id) {
+        if (openGroups.containsKey(id)) {
+            throw new ErrnoException(op, Errno.EBUSY, "group " + id + " is open through /dev/vfio/" + id);
+        }
+        cdevBound.merge(id, 1, Integer::sum);
+    }
+
+    /** vfio_device_unblock_group. Caller holds the platform lock. */
+    void unblockGroup(int id) {
+        cdevBound.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** Device cdevs of group {@code id} bound now. Caller holds the platform lock. */
+    int cdevBoundCount(int id) {
+        return cdevBound.getOrDefault(id, 0);
+    }
+
+    /** Marks a device opened through a cdev (false when it is already). Caller holds the platform lock. */
+    boolean claimCdevOpen(org.jvmm.pci.PciAddress a) {
+        return cdevOpenDevices.add(a);
+    }
+
+    void releaseCdevOpen(org.jvmm.pci.PciAddress a) {
+        cdevOpenDevices.remove(a);
     }
 
     /**

@@ -3,25 +3,81 @@ package org.jvmm.vfio;
 import java.lang.foreign.MemorySegment;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
+import org.jvmm.iommufd.Iommufd;
+import org.jvmm.iommufd.IommufdDevice;
+import org.jvmm.iommufd.IommufdStructs.AttachPt;
+import org.jvmm.iommufd.IommufdStructs.BindIommufd;
+import org.jvmm.iommufd.IommufdStructs.DetachPt;
+import org.jvmm.iommufd.IommufdUapi;
 import org.jvmm.pci.PciAddress;
+import org.jvmm.pci.host.HostPciFunction;
+import org.jvmm.pci.host.HostPciPlatform;
 
 /**
- * A VFIO device fd (from VFIO_GROUP_GET_DEVICE_FD). Methods mirror the device ioctls and the
- * read/write/mmap file operations one to one; the bus driver (vfio-pci) does the work and fails
- * with the kernel's errno.
+ * A VFIO device file (struct vfio_device_file): either from VFIO_GROUP_GET_DEVICE_FD (the legacy
+ * group path, usable at once) or from opening the device's cdev /dev/vfio/devices/vfioN
+ * ({@link #openCdev}), which is usable only after VFIO_DEVICE_BIND_IOMMUFD (every other call is
+ * EINVAL before). Methods mirror the device ioctls and the read/write/mmap file operations one to
+ * one; the bus driver (vfio-pci) does the work and fails with the kernel's errno.
  *
- * <p>Thread-safe (the driver serialises); one owner closes it, closing twice throws.
+ * <p>Legacy and iommufd use exclude each other per IOMMU group (drivers/vfio/group.c,
+ * device_cdev.c): binding a cdev while the group file is open is EBUSY, opening the group file
+ * while a cdev of the group is bound is EBUSY; BIND_IOMMUFD on a group-path file is EINVAL; the
+ * cdev-only ATTACH/DETACH_IOMMUFD_PT on a group-path file reach the driver, which answers ENOTTY;
+ * a device can be bound through one cdev file at a time (EINVAL).
+ *
+ * <p>In {@link PasidApi#SEED} mode the file also offers seed 001's BIND_TASK/UNBIND_TASK
+ * ({@link SeedSvm}) and GET_INFO reports FLAGS_SVM for capable devices.
+ *
+ * <p>Thread-safe (the driver serialises; bind/attach hold the platform lock); one owner closes
+ * it, closing twice throws.
  */
 public final class VfioDevice implements AutoCloseable {
     private final VfioGroup group;
+    private final Vfio vfio;
     private final PciAddress address;
     private final VfioDeviceOps ops;
+    private final HostPciFunction function;
+    private volatile boolean accessGranted;
+    private IommufdDevice idev;
     private volatile boolean closed;
 
     VfioDevice(VfioGroup group, PciAddress address, VfioDeviceOps ops) {
         this.group = group;
+        this.vfio = group.vfio();
         this.address = address;
         this.ops = ops;
+        this.function = address == null ? null : group.platform().function("VFIO_GROUP_GET_DEVICE_FD", address);
+        this.accessGranted = true;
+    }
+
+    private VfioDevice(Vfio vfio, HostPciFunction function) {
+        this.group = null;
+        this.vfio = vfio;
+        this.address = function.address();
+        this.ops = (VfioDeviceOps) function.driverData();
+        this.function = function;
+    }
+
+    /**
+     * open("/dev/vfio/devices/vfioN") for the function at {@code address}: ENOENT when it is not
+     * bound to vfio-pci (no cdev exists). The file is usable after {@link #bindIommufd}.
+     */
+    public static VfioDevice openCdev(Vfio vfio, PciAddress address) {
+        String op = "open /dev/vfio/devices for " + address;
+        HostPciPlatform platform = vfio.platform();
+        synchronized (platform.lock()) {
+            HostPciFunction fn = null;
+            for (HostPciFunction f : platform.functions()) {
+                if (f.address().equals(address)) {
+                    fn = f;
+                }
+            }
+            if (fn == null || !HostPciPlatform.VFIO_PCI.equals(fn.driverName())) {
+                throw new ErrnoException(op, Errno.ENOENT, address + (fn == null ? " does not exist" : " is not bound to vfio-pci"));
+            }
+            return new VfioDevice(vfio, fn);
+        }
     }
 
     /** The PCI function behind the fd; null for a mediated device (named by its UUID). */
@@ -33,9 +89,166 @@ public final class VfioDevice implements AutoCloseable {
         return ops.name();
     }
 
-    /** VFIO_DEVICE_GET_INFO. */
+    /** True for a file opened through the device cdev. */
+    public boolean isCdev() {
+        return group == null;
+    }
+
+    // ---- iommufd (cdev only) ----
+
+    /**
+     * VFIO_DEVICE_BIND_IOMMUFD: argsz below 16, flags, or a negative iommufd EINVAL; a group-path
+     * file EINVAL; the group file open EBUSY; bound already (or bound through another cdev file)
+     * EINVAL; the iommufd's own refusals (EPERM for a group that is not viable). Returns the
+     * struct with out_devid.
+     */
+    public BindIommufd bindIommufd(Iommufd iommufd, BindIommufd arg) {
+        String op = "VFIO_DEVICE_BIND_IOMMUFD";
+        if (closed) {
+            throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");
+        }
+        if (Integer.compareUnsigned(arg.argsz(), BindIommufd.SIZE) < 0 || arg.flags() != 0 || arg.iommufd() < 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "argsz " + Integer.toUnsignedString(arg.argsz()) + ", flags 0x"
+                    + Integer.toHexString(arg.flags()) + ", iommufd " + arg.iommufd() + ": argsz below 16, flags, or a negative fd");
+        }
+        if (group != null) {
+            throw new ErrnoException(op, Errno.EINVAL, "the file came from VFIO_GROUP_GET_DEVICE_FD; only a device cdev binds to an iommufd");
+        }
+        HostPciPlatform platform = vfio.platform();
+        synchronized (platform.lock()) {
+            int g = function.iommuGroup().id();
+            vfio.blockGroup(op, g);
+            try {
+                if (accessGranted) {
+                    throw new ErrnoException(op, Errno.EINVAL, "this file is bound already");
+                }
+                if (!vfio.claimCdevOpen(address)) {
+                    throw new ErrnoException(op, Errno.EINVAL, address + " is open through another device cdev file");
+                }
+                try {
+                    idev = iommufd.bind(op, function);
+                } catch (ErrnoException e) {
+                    vfio.releaseCdevOpen(address);
+                    throw e;
+                }
+            } catch (ErrnoException e) {
+                vfio.unblockGroup(g);
+                throw e;
+            }
+            ops.open();
+            accessGranted = true;
+            return new BindIommufd(arg.argsz(), arg.flags(), arg.iommufd(), idev.id());
+        }
+    }
+
+    /** VFIO_DEVICE_BIND_IOMMUFD with the usual struct: the dev_id. */
+    public int bindIommufd(Iommufd iommufd) {
+        return bindIommufd(iommufd, new BindIommufd(BindIommufd.SIZE, 0, 3, 0)).outDevid();
+    }
+
+    /**
+     * VFIO_DEVICE_ATTACH_IOMMUFD_PT (device_cdev.c): argsz below 12 EINVAL; a flag other than
+     * ATTACH_PASID EINVAL; with it, argsz below 16 EINVAL and PASID 0 EINVAL; then the iommufd's
+     * attach or replace. Returns the struct with pt_id the HWPT attached.
+     */
+    public AttachPt attachIommufdPt(AttachPt arg) {
+        String op = "VFIO_DEVICE_ATTACH_IOMMUFD_PT";
+        IommufdDevice d = cdevLive(op);
+        if (Integer.compareUnsigned(arg.argsz(), AttachPt.MINSZ) < 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "argsz " + Integer.toUnsignedString(arg.argsz()) + " is below 12");
+        }
+        if ((arg.flags() & ~IommufdUapi.VFIO_DEVICE_ATTACH_PASID) != 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "flags 0x" + Integer.toHexString(arg.flags()) + " unknown");
+        }
+        boolean pasid = (arg.flags() & IommufdUapi.VFIO_DEVICE_ATTACH_PASID) != 0;
+        if (pasid && Integer.compareUnsigned(arg.argsz(), AttachPt.SIZE) < 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "argsz " + Integer.toUnsignedString(arg.argsz()) + " is below 16 with ATTACH_PASID");
+        }
+        if (pasid && arg.pasid() == IommufdUapi.IOMMU_NO_PASID) {
+            throw new ErrnoException(op, Errno.EINVAL, "PASID 0 means no PASID and cannot be attached as one");
+        }
+        int hwpt = d.attach(pasid ? arg.pasid() : IommufdUapi.IOMMU_NO_PASID, arg.ptId());
+        return new AttachPt(arg.argsz(), arg.flags(), hwpt, arg.pasid());
+    }
+
+    /** VFIO_DEVICE_ATTACH_IOMMUFD_PT of the RID: the HWPT ID attached. */
+    public int attachIommufdPt(int ptId) {
+        return attachIommufdPt(AttachPt.of(ptId)).ptId();
+    }
+
+    /**
+     * VFIO_DEVICE_DETACH_IOMMUFD_PT: argsz below 8 EINVAL; a flag other than DETACH_PASID EINVAL;
+     * with it, argsz below 12 EINVAL. Detaching what is not attached succeeds and does nothing.
+     */
+    public void detachIommufdPt(DetachPt arg) {
+        String op = "VFIO_DEVICE_DETACH_IOMMUFD_PT";
+        IommufdDevice d = cdevLive(op);
+        if (Integer.compareUnsigned(arg.argsz(), DetachPt.MINSZ) < 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "argsz " + Integer.toUnsignedString(arg.argsz()) + " is below 8");
+        }
+        if ((arg.flags() & ~IommufdUapi.VFIO_DEVICE_DETACH_PASID) != 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "flags 0x" + Integer.toHexString(arg.flags()) + " unknown");
+        }
+        boolean pasid = (arg.flags() & IommufdUapi.VFIO_DEVICE_DETACH_PASID) != 0;
+        if (pasid && Integer.compareUnsigned(arg.argsz(), DetachPt.SIZE) < 0) {
+            throw new ErrnoException(op, Errno.EINVAL, "argsz " + Integer.toUnsignedString(arg.argsz()) + " is below 12 with DETACH_PASID");
+        }
+        if (pasid && arg.pasid() == IommufdUapi.IOMMU_NO_PASID) {
+            return; // no such PASID attachment: nothing to do
+        }
+        d.detach(pasid ? arg.pasid() : IommufdUapi.IOMMU_NO_PASID);
+    }
+
+    /** The iommufd device this cdev file is bound as, or null. */
+    public IommufdDevice iommufdDevice() {
+        return idev;
+    }
+
+    private IommufdDevice cdevLive(String op) {
+        if (closed) {
+            throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");
+        }
+        if (!accessGranted) {
+            throw new ErrnoException(op, Errno.EINVAL, "device " + ops.name() + ": bind the cdev to an iommufd first");
+        }
+        if (group != null) {
+            // not a cdev-only ioctl for this file: vfio_pci_core_ioctl has no such command
+            throw new ErrnoException(op, Errno.ENOTTY, "device " + ops.name() + " was opened through its group");
+        }
+        return idev;
+    }
+
+    // ---- seed 001 ----
+
+    /** Seed 001's VFIO_DEVICE_BIND_TASK ({@link PasidApi#SEED} mode only, ENOTTY otherwise): the struct with the PASID. */
+    public VfioDeviceSvm bindTask(VfioDeviceSvm arg) {
+        String op = "VFIO_DEVICE_BIND_TASK";
+        live(op);
+        if (vfio.pasidApi() != PasidApi.SEED) {
+            throw new ErrnoException(op, Errno.ENOTTY, "the host offers the mainline PASID API (iommufd); BIND_TASK is seed 001's");
+        }
+        return vfio.seedSvm().bind(function, arg);
+    }
+
+    /** Seed 001's VFIO_DEVICE_UNBIND_TASK ({@link PasidApi#SEED} mode only, ENOTTY otherwise). */
+    public void unbindTask(VfioDeviceSvm arg) {
+        String op = "VFIO_DEVICE_UNBIND_TASK";
+        live(op);
+        if (vfio.pasidApi() != PasidApi.SEED) {
+            throw new ErrnoException(op, Errno.ENOTTY, "the host offers the mainline PASID API (iommufd); UNBIND_TASK is seed 001's");
+        }
+        vfio.seedSvm().unbind(function, arg);
+    }
+
+    // ---- the device ioctls and file operations ----
+
+    /** VFIO_DEVICE_GET_INFO (with seed 001's FLAGS_SVM in seed mode for a capable device). */
     public DeviceInfo getInfo() {
-        return live("VFIO_DEVICE_GET_INFO").getInfo();
+        DeviceInfo info = live("VFIO_DEVICE_GET_INFO").getInfo();
+        if (vfio.pasidApi() == PasidApi.SEED && SeedSvm.capable(function)) {
+            return new DeviceInfo(info.flags() | SeedSvm.VFIO_DEVICE_FLAGS_SVM, info.numRegions(), info.numIrqs());
+        }
+        return info;
     }
 
     /** VFIO_DEVICE_GET_REGION_INFO. */
@@ -90,6 +303,9 @@ public final class VfioDevice implements AutoCloseable {
         if (closed) {
             throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");
         }
+        if (!accessGranted) {
+            throw new ErrnoException(op, Errno.EINVAL, "device " + ops.name() + ": bind the cdev to an iommufd first");
+        }
         return ops;
     }
 
@@ -97,7 +313,11 @@ public final class VfioDevice implements AutoCloseable {
         return closed;
     }
 
-    /** close(2): the last close of the device releases it (interrupts torn down). */
+    /**
+     * close(2): the last close of the device releases it (interrupts torn down); a bound cdev
+     * unbinds from its iommufd (every attachment goes) and unblocks its group; seed bonds left
+     * behind are removed.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -106,15 +326,32 @@ public final class VfioDevice implements AutoCloseable {
             }
             closed = true;
         }
-        try {
-            ops.release();
-        } finally {
-            group.deviceClosed(this);
+        if (function != null) {
+            vfio.seedSvm().deviceClosed(function);
+        }
+        if (group != null) {
+            try {
+                ops.release();
+            } finally {
+                group.deviceClosed(this);
+            }
+            return;
+        }
+        if (accessGranted) {
+            synchronized (vfio.platform().lock()) {
+                try {
+                    ops.release();
+                } finally {
+                    idev.unbind();
+                    vfio.unblockGroup(function.iommuGroup().id());
+                    vfio.releaseCdevOpen(address);
+                }
+            }
         }
     }
 
     @Override
     public String toString() {
-        return "VfioDevice[" + ops.name() + (closed ? ", closed" : "") + "]";
+        return "VfioDevice[" + ops.name() + (group == null ? ", cdev" : "") + (closed ? ", closed" : "") + "]";
     }
 }

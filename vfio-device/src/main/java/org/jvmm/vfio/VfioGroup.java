@@ -58,6 +58,11 @@ public final class VfioGroup implements AutoCloseable {
             if (vfio.openGroup(groupNumber) != null) {
                 throw new ErrnoException(op, Errno.EBUSY, "group " + groupNumber + " is already open");
             }
+            if (vfio.cdevBoundCount(groupNumber) > 0) {
+                // vfio_group_fops_open: a device of the group is bound to an iommufd through its cdev
+                throw new ErrnoException(op, Errno.EBUSY, "group " + groupNumber + " has " + vfio.cdevBoundCount(groupNumber)
+                        + " device cdev(s) bound to an iommufd");
+            }
             VfioGroup vg = new VfioGroup(vfio, g);
             vfio.setOpenGroup(groupNumber, vg);
             return vg;
@@ -209,6 +214,10 @@ public final class VfioGroup implements AutoCloseable {
 
     HostPciPlatform platform() {
         return platform;
+    }
+
+    Vfio vfio() {
+        return vfio;
     }
 
     public VfioContainer container() {

@@ -8,6 +8,11 @@
  * {@link org.jvmm.vfio.Vfio} is the VFIO core of a host: its IOMMU-driver registry and open group
  * files; a VFIO bus driver ({@link org.jvmm.vfio.VfioBusDriver}, vfio-pci) leads to it.
  *
+ * <p>A device file comes either from its group (the legacy container path) or from its cdev
+ * ({@link org.jvmm.vfio.VfioDevice#openCdev}) bound to an iommufd ({@code org.jvmm.iommufd});
+ * one IOMMU group is used one way at a time. {@link org.jvmm.vfio.PasidApi#SEED} adds seed 001's
+ * BIND_TASK/UNBIND_TASK ({@link org.jvmm.vfio.SeedSvm}, where the model's choices are listed).
+ *
  * <p>Lock order everywhere: platform, then container, then IOMMU backend; vfio-pci's device
  * monitor, then its interrupt lock. Device models call back with none of their locks held.
  */

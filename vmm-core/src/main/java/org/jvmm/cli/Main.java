@@ -58,7 +58,7 @@ public final class Main implements Callable<Integer> {
     /** The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes. */
     static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
-    private static final List<String> X86_TOY_ONLY = List.of("--info", "--kvm-device", "-mdev", "-screendump");
+    private static final List<String> X86_TOY_ONLY = List.of("--info", "--kvm-device", "-mdev", "-screendump", "-object");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -117,6 +117,9 @@ public final class Main implements Callable<Integer> {
 
     @CommandLine.Mixin
     org.jvmm.qmp.MonitorOptions monitor = new org.jvmm.qmp.MonitorOptions();
+
+    @CommandLine.Mixin
+    IommufdOptions iommufdOptions = new IommufdOptions();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -191,6 +194,7 @@ public final class Main implements Callable<Integer> {
         }
         hostDevices(builder);
         mdevOptions.apply(builder);
+        iommufdOptions.declare(builder);
         guestDevices(builder);
         byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
@@ -283,10 +287,10 @@ public final class Main implements Callable<Integer> {
             if (!d.driver().equals("vfio-pci")) {
                 throw new UsageException(where + ": '" + d.driver() + "' is not a valid device model name (known: vfio-pci)");
             }
-            d.checkKnown("-device", List.of("host", "addr", "x-no-mmap"));
+            d.checkKnown("-device", List.of("host", "addr", "x-no-mmap", "iommufd"));
             PciAddress host = d.pciAddress("-device", "host");
             int slot = d.has("addr") ? slot(d) : nextSlot;
-            builder.vfioPci(new VfioPciConfig(host, slot, d.onOff("-device", "x-no-mmap", false), where));
+            builder.vfioPci(new VfioPciConfig(host, slot, d.onOff("-device", "x-no-mmap", false), where), IommufdOptions.iommufdOf(d));
             nextSlot = slot + 1;
         }
     }

@@ -38,7 +38,7 @@ class BadOptionsAreRefusedNamingOptionAndValue {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "vfio-pci,bogus=1|-device vfio-pci,bogus=1: Property 'vfio-pci.bogus' not found (known: host, addr, x-no-mmap)",
+        "vfio-pci,bogus=1|-device vfio-pci,bogus=1: Property 'vfio-pci.bogus' not found (known: host, addr, x-no-mmap, iommufd)",
         "vfio-pci,host=0000:00:03.0,x-no-mmap=maybe|-device vfio-pci,host=0000:00:03.0,x-no-mmap=maybe: Parameter 'x-no-mmap' expects 'on' or 'off', not 'maybe'",
         "virtio-net,host=0000:00:03.0|-device virtio-net,host=0000:00:03.0: 'virtio-net' is not a valid device model name (known: vfio-pci)",
         "vfio-pci,addr=3|-device vfio-pci,addr=3: Parameter 'host' is missing",

@@ -57,12 +57,18 @@ public final class EduDevice implements PciDeviceModel {
     public static final int REG_DMA_DST = 0x88;
     public static final int REG_DMA_COUNT = 0x90;
     public static final int REG_DMA_CMD = 0x98;
+    /** PASID mode only: the PASID (20 bits) the DMA is tagged with when the command has {@link #DMA_CMD_PASID}. */
+    public static final int REG_DMA_PASID = 0xa0;
 
     public static final int STATUS_COMPUTING = 0x01;
     public static final int STATUS_IRQFACT = 0x80;
     public static final int DMA_CMD_RUN = 0x1;
     public static final int DMA_CMD_TO_RAM = 0x2;
     public static final int DMA_CMD_IRQ = 0x4;
+    /** PASID mode only: tag the DMA with the PASID register; addresses are virtual addresses of that PASID's address space. */
+    public static final int DMA_CMD_PASID = 0x8;
+    /** Page requests one PASID DMA command may make for the same page before it gives up. */
+    public static final int PRI_RETRIES = 2;
     public static final int FACT_IRQ = 0x1;
     public static final int DMA_IRQ = 0x100;
 
@@ -90,6 +96,12 @@ public final class EduDevice implements PciDeviceModel {
     private long rejectedDma;
     private final GuestErrorLog guestErrors = new GuestErrorLog("edu");
     private long dmaBytesMoved;
+    private final boolean pasidMode;
+    private int dmaPasid;
+    private long pasidDone;
+    private int pasidRetries;
+    private long pageRequests;
+    private long pasidDmaFailures;
 
     /**
      * @param byteOrder the register byte order on the bus (LITTLE_ENDIAN for x86, BIG_ENDIAN for pseries)
@@ -104,9 +116,33 @@ public final class EduDevice implements PciDeviceModel {
      *        DMA addresses are clamped to it
      */
     public EduDevice(ByteOrder byteOrder, Executor engine, long dmaMask) {
+        this(byteOrder, engine, dmaMask, false);
+    }
+
+    /**
+     * @param pasidMode true for the PASID-capable variant: a PCIe function with PASID (20 bits),
+     *        ATS and PRI capabilities, the {@link #REG_DMA_PASID} register and the
+     *        {@link #DMA_CMD_PASID} command bit. A PASID-tagged DMA uses virtual addresses of the
+     *        PASID's address space (no DMA-mask clamp), moves page by page, and on a translation
+     *        fault sends a page request and waits: on SUCCESS it retries the page (at most
+     *        {@link #PRI_RETRIES} times), on INVALID it stops there, logs a guest error and
+     *        completes the command. The model does not consult the PASID/PRI enable bits of its
+     *        config space (the host platform owns it).
+     */
+    public EduDevice(ByteOrder byteOrder, Executor engine, long dmaMask, boolean pasidMode) {
         this.byteOrder = byteOrder;
         this.engine = engine;
         this.dmaMask = dmaMask;
+        this.pasidMode = pasidMode;
+    }
+
+    /** A little-endian edu in PASID mode whose engine runs synchronously (page responses continue it on the answering thread). */
+    public static EduDevice withPasid() {
+        return new EduDevice(ByteOrder.LITTLE_ENDIAN, Runnable::run, DMA_MASK, true);
+    }
+
+    public boolean pasidMode() {
+        return pasidMode;
     }
 
     /** A little-endian (x86) edu whose engine runs synchronously. */
@@ -136,7 +172,12 @@ public final class EduDevice implements PciDeviceModel {
 
     @Override
     public boolean isPcie() {
-        return false;
+        return pasidMode;
+    }
+
+    @Override
+    public org.jvmm.pci.PasidSpec pasid() {
+        return pasidMode ? new org.jvmm.pci.PasidSpec(20, false, false, true, true, 32) : null;
     }
 
     @Override
@@ -175,6 +216,7 @@ public final class EduDevice implements PciDeviceModel {
                 case REG_DMA_DST -> dmaDst;
                 case REG_DMA_COUNT -> dmaCount;
                 case REG_DMA_CMD -> dmaCmd;
+                case REG_DMA_PASID -> pasidMode ? dmaPasid : allOnes;
                 default -> allOnes;
             };
         }
@@ -218,6 +260,11 @@ public final class EduDevice implements PciDeviceModel {
                 case REG_DMA_COUNT -> {
                     if ((dmaCmd & DMA_CMD_RUN) == 0) {
                         dmaCount = val;
+                    }
+                }
+                case REG_DMA_PASID -> {
+                    if (pasidMode && (dmaCmd & DMA_CMD_RUN) == 0) {
+                        dmaPasid = (int) (val & 0xf_ffff);
                     }
                 }
                 case REG_DMA_CMD -> {
@@ -288,6 +335,20 @@ public final class EduDevice implements PciDeviceModel {
     private void runDma() {
         Runnable after = null;
         synchronized (lock) {
+            if (pasidMode && (dmaCmd & DMA_CMD_PASID) != 0) {
+                long devAddr = (dmaCmd & DMA_CMD_TO_RAM) != 0 ? dmaSrc : dmaDst;
+                if (inBuffer(devAddr, dmaCount)) {
+                    pasidDone = 0;
+                    pasidRetries = 0;
+                    after = this::pasidStep;
+                }
+            }
+        }
+        if (after != null) {
+            after.run();
+            return;
+        }
+        synchronized (lock) {
             boolean toRam = (dmaCmd & DMA_CMD_TO_RAM) != 0;
             long devAddr = toRam ? dmaSrc : dmaDst;
             long ramAddrRaw = toRam ? dmaDst : dmaSrc;
@@ -314,6 +375,95 @@ public final class EduDevice implements PciDeviceModel {
         }
         if (after != null) {
             after.run();
+        }
+    }
+
+    /** One round of a PASID DMA: moves page by page until done or a fault, which becomes a page request. */
+    private void pasidStep() {
+        Runnable after = null;
+        long faultAddr = -1;
+        boolean toRam;
+        int pasid;
+        synchronized (lock) {
+            toRam = (dmaCmd & DMA_CMD_TO_RAM) != 0;
+            pasid = dmaPasid;
+            long devAddr = toRam ? dmaSrc : dmaDst;
+            long va = toRam ? dmaDst : dmaSrc;
+            while (Long.compareUnsigned(pasidDone, dmaCount) < 0) {
+                long addr = va + pasidDone;
+                long chunk = Math.min(dmaCount - pasidDone, 4096 - (addr & 0xfff));
+                MemorySegment slice = buffer.asSlice(devAddr - DMA_BUFFER_START + pasidDone, chunk);
+                long moved = toRam ? dma.write(pasid, new Iova(addr), slice) : dma.read(pasid, new Iova(addr), slice);
+                if (moved == chunk) {
+                    pasidDone += chunk;
+                    dmaBytesMoved += chunk;
+                    pasidRetries = 0;
+                    continue;
+                }
+                if (pasidRetries >= PRI_RETRIES) {
+                    pasidDmaFailures++;
+                    guestErrors.log("pasid-dma", "PASID " + pasid + " DMA at 0x" + Long.toHexString(addr)
+                            + " still faults after " + PRI_RETRIES + " page requests; command stopped");
+                    break;
+                }
+                pasidRetries++;
+                pageRequests++;
+                faultAddr = addr;
+                break;
+            }
+            if (faultAddr == -1) {
+                after = completeDma();
+            }
+        }
+        if (faultAddr != -1) {
+            dma.pageRequest(pasid, new Iova(faultAddr), toRam, code -> engine.execute(() -> pageResponse(code)));
+        }
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    private void pageResponse(int code) {
+        if (code == 0) {
+            pasidStep();
+            return;
+        }
+        Runnable after;
+        synchronized (lock) {
+            pasidDmaFailures++;
+            guestErrors.log("pasid-dma", "PASID " + dmaPasid + " page request answered " + (code == 1 ? "INVALID" : "FAILURE")
+                    + "; command stopped after 0x" + Long.toHexString(pasidDone) + " bytes");
+            after = completeDma();
+        }
+        if (after != null) {
+            after.run();
+        }
+    }
+
+    /** RUN clears and the DMA interrupt is raised if asked: the signalling to do after the lock. Caller holds the lock. */
+    private Runnable completeDma() {
+        dmaCmd &= ~DMA_CMD_RUN;
+        return (dmaCmd & DMA_CMD_IRQ) != 0 ? raise(DMA_IRQ) : null;
+    }
+
+    /** Page requests the engine sent (PASID mode). */
+    public long pageRequests() {
+        synchronized (lock) {
+            return pageRequests;
+        }
+    }
+
+    /** PASID DMA commands that stopped on an unserved page (PASID mode). */
+    public long pasidDmaFailures() {
+        synchronized (lock) {
+            return pasidDmaFailures;
+        }
+    }
+
+    /** True while a DMA command runs (RUN set), e.g. waiting for a page response. */
+    public boolean dmaRunning() {
+        synchronized (lock) {
+            return (dmaCmd & DMA_CMD_RUN) != 0;
         }
     }
 
@@ -344,6 +494,7 @@ public final class EduDevice implements PciDeviceModel {
             dmaDst = 0;
             dmaCount = 0;
             dmaCmd = 0;
+            dmaPasid = 0;
             buffer.fill((byte) 0);
         }
     }

@@ -40,6 +40,7 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     private String driverOverride;
     private Object driverData;
     private volatile InterruptSink interruptTarget;
+    private final org.jvmm.iommu.PasidAttachments pasids = new org.jvmm.iommu.PasidAttachments();
 
     HostPciFunction(PciAddress address, PciIdentity identity, BridgeType bridgeType, int secondaryBus, boolean acs,
             PciDeviceModel model, String nativeDriver) {
@@ -185,6 +186,16 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     @Override
     public DmaDomain dmaDomain() {
         return group.dmaDomain();
+    }
+
+    /** The function's per-PASID domains (attached by iommufd; empty otherwise). */
+    public org.jvmm.iommu.PasidAttachments pasids() {
+        return pasids;
+    }
+
+    @Override
+    public DmaDomain pasidDomain(int pasid) {
+        return pasids.domain(pasid);
     }
 
     @Override

@@ -57,6 +57,8 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
     private final VfioPciIntrs intrs;
     private final VfioPciMmap mmaps;
     private int openCount;
+    /** Extended-capability header dwords as the user sees them, where vfio-pci unlinks a hidden capability. */
+    private final java.util.Map<Integer, Integer> ecapHeaders = new java.util.HashMap<>();
 
     VfioPciCore(HostPciFunction function) {
         this.function = function;
@@ -67,6 +69,39 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
         }
         this.intrs = new VfioPciIntrs(name(), model);
         this.mmaps = new VfioPciMmap(this, function);
+        hideExtendedCapabilities();
+    }
+
+    /**
+     * vfio_ecap_init: vfio-pci does not expose the PCIe PASID capability (its length is "not yet"
+     * in pci_ext_cap_length), so the user's chain skips it: the header before it points past it,
+     * or, when it is the first at 0x100, that header keeps only the next pointer. A VMM learns the
+     * PASID width from iommufd's GET_HW_INFO instead (reference B-20).
+     */
+    private void hideExtendedCapabilities() {
+        if (config.size() < 4096) {
+            return;
+        }
+        int prev = -1;
+        int pos = 0x100;
+        for (int guard = 0; pos >= 0x100 && guard < 480; guard++) {
+            int header = config.read(pos, 4);
+            if (header == 0 || header == -1) {
+                return;
+            }
+            int next = header >>> 20 & 0xffc;
+            if ((header & 0xffff) == org.jvmm.pci.PasidSpec.EXT_CAP_ID_PASID) {
+                if (prev < 0) {
+                    ecapHeaders.put(pos, next << 20);
+                } else {
+                    int ph = ecapHeaders.getOrDefault(prev, config.read(prev, 4));
+                    ecapHeaders.put(prev, (ph & 0x000f_ffff) | next << 20);
+                }
+            } else {
+                prev = pos;
+            }
+            pos = next;
+        }
     }
 
     @Override
@@ -298,7 +333,10 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
             if (isWrite) {
                 config.write(at, size, (int) Bytes.loadLe(buf, done, size));
             } else {
-                Bytes.storeLe(buf, done, size, config.read(at, size) & 0xffff_ffffL);
+                Integer virt = ecapHeaders.isEmpty() ? null : ecapHeaders.get(at & ~3);
+                long v = virt == null ? config.read(at, size) & 0xffff_ffffL
+                        : (virt >>> ((at & 3) * 8)) & (size == 4 ? 0xffff_ffffL : (1L << (8 * size)) - 1);
+                Bytes.storeLe(buf, done, size, v);
             }
             done += size;
         }

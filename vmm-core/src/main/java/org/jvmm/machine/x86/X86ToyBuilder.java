@@ -35,6 +35,8 @@ public final class X86ToyBuilder {
     private final Map<PciAddress, HostDeviceConfig> hostDevices = new LinkedHashMap<>();
     private final Map<PciAddress, VfioPciConfig> vfioByHost = new LinkedHashMap<>();
     private final Map<Integer, VfioPciConfig> vfioBySlot = new LinkedHashMap<>();
+    private final java.util.Set<String> iommufdObjects = new java.util.LinkedHashSet<>();
+    private final Map<PciAddress, String> iommufdOf = new LinkedHashMap<>();
     private OutputStream console = OutputStream.nullOutputStream();
     private String kvmDevice = LinuxKvm.DEVICE;
     private long memlockLimit;
@@ -106,6 +108,30 @@ public final class X86ToyBuilder {
             throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + user);
         }
         mdev.guest(d);
+        return this;
+    }
+
+    /** {@code -object iommufd,id=ID}: an iommufd backend vfio-pci devices may use; IllegalArgumentException for a duplicate id. */
+    public X86ToyBuilder iommufd(String id) {
+        if (!iommufdObjects.add(id)) {
+            throw new IllegalArgumentException("-object iommufd,id=" + id + ": attempt to add duplicate property '" + id
+                    + "' to object (type 'container')");
+        }
+        return this;
+    }
+
+    /**
+     * Gives a host function to the guest over the iommufd backend {@code id} (declared with
+     * {@link #iommufd}) instead of a VFIO container ({@code -device vfio-pci,host=..,iommufd=ID}).
+     */
+    public X86ToyBuilder vfioPci(VfioPciConfig d, String iommufdId) {
+        if (iommufdId != null && !iommufdObjects.contains(iommufdId)) {
+            throw new IllegalArgumentException(d.origin() + ": Property 'vfio-pci.iommufd' can't find value '" + iommufdId + "'");
+        }
+        vfioPci(d);
+        if (iommufdId != null) {
+            iommufdOf.put(d.host(), iommufdId);
+        }
         return this;
     }
 
@@ -193,7 +219,7 @@ public final class X86ToyBuilder {
         try {
             m.own(host);
             for (VfioPciConfig d : vfioByHost.values()) {
-                m.addVfioPci(host.platform(), d.host(), d.slot(), d.noMmap());
+                m.addVfioPci(host.platform(), d.host(), d.slot(), d.noMmap(), iommufdOf.get(d.host()));
             }
             if (mdev.bus() != null) {
                 mdev.plug(m, host.platform());

@@ -72,6 +72,7 @@ public final class X86ToyMachine implements AutoCloseable {
     private final Map<VfioPciDevice, PciAddress> vfioHosts = new LinkedHashMap<>();
     private final Map<VfioPciDevice, String> vfioMdevs = new LinkedHashMap<>();
     private final Map<VfioPciDevice, VfioDisplay> displays = new LinkedHashMap<>();
+    private final java.util.Map<String, org.jvmm.hw.vfio.VfioIommufdSpace> iommufds = new java.util.LinkedHashMap<>();
     private final X86Vcpu vcpu;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
@@ -156,6 +157,38 @@ public final class X86ToyMachine implements AutoCloseable {
         } else if (vfio.platform() != platform) {
             throw new IllegalArgumentException("vfio-pci " + host + ": the machine already uses another host platform");
         }
+        return plugVfioPci(vfio, platform, host, slot, noMmap);
+    }
+
+    /**
+     * As {@link #addVfioPci(HostPciPlatform, PciAddress, int, boolean)} over the iommufd backend
+     * {@code iommufdId} ({@code -object iommufd,id=ID}, created on first use) instead of a VFIO
+     * container: the device's cdev is bound to it and guest RAM is mapped into its IOAS.
+     */
+    public VfioPciDevice addVfioPci(HostPciPlatform platform, PciAddress host, int slot, boolean noMmap, String iommufdId) {
+        if (iommufdId == null) {
+            return addVfioPci(platform, host, slot, noMmap);
+        }
+        if (vfioHosts.containsValue(host)) {
+            throw new IllegalArgumentException("vfio " + host + ": device is already attached");
+        }
+        org.jvmm.hw.vfio.VfioIommufdSpace space = iommufds.get(iommufdId);
+        if (space == null) {
+            space = own(new org.jvmm.hw.vfio.VfioIommufdSpace(iommufdId, platform, layout.memory()));
+            iommufds.put(iommufdId, space);
+        } else if (space.platform() != platform) {
+            throw new IllegalArgumentException("vfio-pci " + host + ": iommufd " + iommufdId + " belongs to another host platform");
+        }
+        return plugVfioPci(space, platform, host, slot, noMmap);
+    }
+
+    /** The iommufd backends ({@code -object iommufd}) by id, in the order created. */
+    public java.util.Map<String, org.jvmm.hw.vfio.VfioIommufdSpace> iommufds() {
+        return java.util.Collections.unmodifiableMap(iommufds);
+    }
+
+    private VfioPciDevice plugVfioPci(org.jvmm.hw.vfio.VfioSpace vfio, HostPciPlatform platform, PciAddress host, int slot,
+            boolean noMmap) {
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
         int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
         VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi, noMmap);
@@ -524,19 +557,27 @@ public final class X86ToyMachine implements AutoCloseable {
         long maps = 0;
         long unmaps = 0;
         long faults = 0;
-        if (vfio != null) {
+        HostPciPlatform hostPlatform = vfio != null ? vfio.platform()
+                : iommufds.isEmpty() ? null : iommufds.values().iterator().next().platform();
+        for (org.jvmm.hw.vfio.VfioIommufdSpace s : iommufds.values()) {
+            if (s.listener() != null) {
+                maps += s.listener().maps();
+                unmaps += s.listener().unmaps();
+            }
+        }
+        if (hostPlatform != null) {
             for (PciAddress a : vfioHosts.values()) {
-                HostPciFunction f = vfio.platform().function("summary", a);
+                HostPciFunction f = hostPlatform.function("summary", a);
                 toMem += f.dmaPort().bytesToMemory();
                 fromMem += f.dmaPort().bytesFromMemory();
                 msi += f.msiMessages();
                 intx += f.intxAssertions();
                 guestErrors += f.guestErrorCount();
             }
-            faults = vfio.platform().faults().faults().size();
-            if (vfio.listener() != null) {
-                maps = vfio.listener().maps();
-                unmaps = vfio.listener().unmaps();
+            faults = hostPlatform.faults().faults().size();
+            if (vfio != null && vfio.listener() != null) {
+                maps += vfio.listener().maps();
+                unmaps += vfio.listener().unmaps();
             }
         }
         return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors);
