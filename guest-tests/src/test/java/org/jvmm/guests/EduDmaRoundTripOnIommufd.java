@@ -38,7 +38,8 @@ class EduDmaRoundTripOnIommufd {
         X86ToyBuilder b = new X86ToyBuilder(MemoryConfig.of(64L << 20)).memlock(1L << 30).console(console)
                 .hostDevice(HostDeviceConfig.edu(EduMachine.EDU)).iommufd("iommufd0")
                 .vfioPci(VfioPciConfig.of(EduMachine.EDU, 3), "iommufd0");
-        try (X86ToyMachine m = b.build(b.buildHost(new HostMemoryRegistry()))) {
+        X86ToyBuilder.X86Host host = b.buildHost(new HostMemoryRegistry());
+        try (X86ToyMachine m = b.build(host)) {
             m.boot(GuestImages.x86("edu-dma"), 0);
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(30), null);
             assertEquals("edu-dma: 8192 bytes moved, 2 interrupts, 0 bytes differ\nedu-dma: PASS\n",
@@ -52,6 +53,21 @@ class EduDmaRoundTripOnIommufd {
             assertEquals(2, summary.msiMessages());
             assertEquals(0, summary.iommuFaults());
             assertEquals(1, summary.iommuMaps()); // the one RAM section below 4 GiB, in the IOAS
+            // the monitor's x-query-iommu shows the IOAS and its one mapping, not a container
+            var monitored = new org.jvmm.qmp.X86ToyMonitored(m, host.platform(), false);
+            @SuppressWarnings("unchecked")
+            var report = (java.util.List<java.util.Map<String, Object>>) monitored.queryIommu();
+            assertEquals(1, report.size(), report.toString());
+            assertEquals("iommufd0", report.get(0).get("iommufd"));
+            assertEquals(space.ioasId(), report.get(0).get("ioas"));
+            @SuppressWarnings("unchecked")
+            var mappings = (java.util.List<java.util.Map<String, Object>>) report.get(0).get("mappings");
+            assertEquals(1, mappings.size(), mappings.toString());
+            assertEquals(0L, ((Number) mappings.get(0).get("iova")).longValue());
+            assertEquals(64L << 20, ((Number) mappings.get(0).get("size")).longValue());
+            assertEquals("READ_WRITE", mappings.get(0).get("perm"));
+            assertTrue(monitored.infoIommu().startsWith("iommufd iommufd0: IOAS " + space.ioasId() + "\n  0000000000000000-0000000003ffffff -> "),
+                    monitored.infoIommu());
         }
     }
 }

@@ -40,14 +40,43 @@ final class IommuReport {
         return m;
     }
 
+    /**
+     * One iommufd backend ({@code -object iommufd,id=ID}): its IOAS and the IOAS's live mappings
+     * in IOVA order, in the same shape as a container's.
+     */
+    static Map<String, Object> iommufd(org.jvmm.hw.vfio.VfioIommufdSpace space) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iommufd", space.id());
+        m.put("type", "iommufd");
+        int ioasId = space.ioasId();
+        m.put("ioas", ioasId);
+        List<Map<String, Object>> maps = new ArrayList<>();
+        if (ioasId != 0) {
+            for (org.jvmm.iommufd.Ioas.Mapping d : space.iommufd().ioas(ioasId).mappings()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("iova", QmpJson.u64(d.iova()));
+                e.put("size", QmpJson.u64(d.length()));
+                e.put("vaddr", QmpJson.u64(d.userVa()));
+                e.put("perm", d.read() && d.write() ? "READ_WRITE" : d.read() ? "READ" : "WRITE");
+                maps.add(e);
+            }
+        }
+        m.put("mappings", maps);
+        return m;
+    }
+
     static String text(List<Map<String, Object>> containers) {
         if (containers.isEmpty()) {
             return "no VFIO container (no vfio-pci device)\n";
         }
         StringBuilder out = new StringBuilder();
         for (Map<String, Object> c : containers) {
-            out.append("container ").append(c.get("container")).append(": ").append(c.get("type")).append(", ")
-                    .append(c.get("groups")).append(" group(s)\n");
+            if (c.containsKey("iommufd")) {
+                out.append("iommufd ").append(c.get("iommufd")).append(": IOAS ").append(c.get("ioas")).append("\n");
+            } else {
+                out.append("container ").append(c.get("container")).append(": ").append(c.get("type")).append(", ")
+                        .append(c.get("groups")).append(" group(s)\n");
+            }
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> maps = (List<Map<String, Object>>) c.get("mappings");
             for (Map<String, Object> e : maps) {

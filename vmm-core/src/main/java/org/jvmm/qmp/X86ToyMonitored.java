@@ -182,7 +182,14 @@ public final class X86ToyMonitored implements MonitoredMachine {
     }
 
     private List<Map<String, Object>> containers() {
-        return machine.vfio() == null ? List.of() : List.of(IommuReport.container("type1-0", machine.vfio().container()));
+        List<Map<String, Object>> all = new java.util.ArrayList<>();
+        if (machine.vfio() != null) {
+            all.add(IommuReport.container("type1-0", machine.vfio().container()));
+        }
+        for (org.jvmm.hw.vfio.VfioIommufdSpace s : machine.iommufds().values()) {
+            all.add(IommuReport.iommufd(s));
+        }
+        return all;
     }
 
     @Override
