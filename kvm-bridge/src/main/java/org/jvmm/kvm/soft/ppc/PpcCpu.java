@@ -479,6 +479,10 @@ public final class PpcCpu {
                 return new PpcExit.IllegalState(pc(), "MSR 0x" + Long.toHexString(msr)
                         + " turns on address translation (IR/DR); this CPU runs in real mode only");
             }
+            boolean mode64 = (msr & Msr.SF) != 0;
+            if (!mode64) {
+                pc &= 0xffffffffL; // 32-bit mode: the next instruction address is truncated to 32 bits
+            }
             DecodedBlock b = cache.lookup(pc, le);
             if (b == null) {
                 b = decodeBlock(pc);
@@ -492,8 +496,9 @@ public final class PpcCpu {
                 allowed = Math.min(allowed, dec() + 1);
             }
             int n = b.insns.length;
-            CompiledBlock c = b.compiled;
-            if (c == null && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
+            // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
+            CompiledBlock c = mode64 ? b.compiled : null;
+            if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
                 c = BlockCompiler.compile(b, ramSize);
                 b.compiled = c;
                 b.untranslatable = c == null;
@@ -1408,6 +1413,9 @@ public final class PpcCpu {
     }
 
     private void cr0(long v) {
+        if ((msr & Msr.SF) == 0) {
+            v = (int) v; // 32-bit mode: CR0 compares the low 32 bits as a signed word
+        }
         int f = v < 0 ? 8 : v > 0 ? 4 : 2;
         cr = (cr & 0x0fffffff) | (f << 28) | (so ? 0x10000000 : 0);
     }
@@ -1445,7 +1453,13 @@ public final class PpcCpu {
 
     // ---------------------------------------------------------------- memory
 
+    /** The effective address as the mode has it: truncated to 32 bits when MSR[SF] is 0. */
+    private long effective(long ea) {
+        return (msr & Msr.SF) != 0 ? ea : ea & 0xffffffffL;
+    }
+
     private long load1(long ea) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
             return ram.get(ValueLayout.JAVA_BYTE, ea) & 0xffL;
         }
@@ -1453,6 +1467,7 @@ public final class PpcCpu {
     }
 
     private long load2(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
             return (little ? ram.get(H_LE, ea) : ram.get(H_BE, ea)) & 0xffffL;
         }
@@ -1460,6 +1475,7 @@ public final class PpcCpu {
     }
 
     private long load4(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
             return little ? ram.get(W_LE, ea) : ram.get(W_BE, ea);
         }
@@ -1467,6 +1483,7 @@ public final class PpcCpu {
     }
 
     private long load8(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
             return little ? ram.get(D_LE, ea) : ram.get(D_BE, ea);
         }
@@ -1474,6 +1491,7 @@ public final class PpcCpu {
     }
 
     private void store1(long ea, long v) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
             ram.set(ValueLayout.JAVA_BYTE, ea, (byte) v);
             if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0) {
@@ -1485,6 +1503,7 @@ public final class PpcCpu {
     }
 
     private void store2(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
             if (little) {
                 ram.set(H_LE, ea, (short) v);
@@ -1501,6 +1520,7 @@ public final class PpcCpu {
     }
 
     private void store4(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
             if (little) {
                 ram.set(W_LE, ea, (int) v);
@@ -1517,6 +1537,7 @@ public final class PpcCpu {
     }
 
     private void store8(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
             if (little) {
                 ram.set(D_LE, ea, v);
