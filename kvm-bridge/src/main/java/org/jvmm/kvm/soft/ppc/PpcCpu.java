@@ -9,7 +9,11 @@ import org.jvmm.address.GuestAddress;
 /**
  * A PPC64 CPU interpreter: Power ISA v3.0, the fixed-point subset that freestanding {@code gcc -O2}
  * code and small assembly stubs use, 64-bit mode, real mode (no MMU translation), big- and
- * little-endian (MSR[LE]). There is no FPU, no vector unit: floating-point and vector encodings
+ * little-endian (MSR[LE]). In 32-bit mode (MSR[SF] = 0, as pseries firmware is entered) the
+ * interpreter alone runs the code: instruction, load/store and branch-target addresses are
+ * truncated to 32 bits and record forms set CR0 from the low word; the compiled tier runs only
+ * 64-bit mode, so its code needs no mode check. XER[CA]/OV and the CTR test of branches still
+ * use 64 bits in 32-bit mode. There is no FPU, no vector unit: floating-point and vector encodings
  * are illegal instructions (program interrupt), so guests must be built soft-float.
  *
  * <h2>Design for speed</h2>
