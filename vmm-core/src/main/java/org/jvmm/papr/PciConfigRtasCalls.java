@@ -1,7 +1,6 @@
 package org.jvmm.papr;
 
 import static org.jvmm.papr.Rtas.RTAS_OUT_HW_ERROR;
-import static org.jvmm.papr.Rtas.RTAS_OUT_PARAM_ERROR;
 import static org.jvmm.papr.Rtas.RTAS_OUT_SUCCESS;
 
 import java.util.function.LongFunction;
@@ -15,7 +14,7 @@ import org.jvmm.pci.PciRegs;
  * read-pci-config (nargs 2, nret 2) and write-pci-config (nargs 3, nret 1) name no PHB (QEMU looks
  * them up under BUID 0, which no PHB has, so they find no device); ibm,read-pci-config (nargs 4,
  * nret 2) and ibm,write-pci-config (nargs 5, nret 1) take the BUID in args[1..2]. Wrong counts:
- * RTAS_OUT_PARAM_ERROR. The config address cell is bus in bits 23:16, devfn 15:8, register
+ * RTAS_OUT_HW_ERROR (-1), as QEMU answers in all four calls. The config address cell is bus in bits 23:16, devfn 15:8, register
  * 7:0 with extended-register bits 27:24 (rtas_pci_cfgaddr). A size other than 1, 2 or 4, no
  * device at the address, an offset past the function's configuration space or not aligned to
  * the size: RTAS_OUT_HW_ERROR. Reads return the value in rets[1].
@@ -37,7 +36,7 @@ public final class PciConfigRtasCalls {
 
     void readPciConfig(Rtas.Args a) {
         if (a.nargs() != 2 || a.nret() != 2) {
-            a.ret(0, RTAS_OUT_PARAM_ERROR);
+            a.ret(0, RTAS_OUT_HW_ERROR);
             return;
         }
         finishRead(a, 0, a.arg(0), a.arg(1));
@@ -45,7 +44,7 @@ public final class PciConfigRtasCalls {
 
     void ibmReadPciConfig(Rtas.Args a) {
         if (a.nargs() != 4 || a.nret() != 2) {
-            a.ret(0, RTAS_OUT_PARAM_ERROR);
+            a.ret(0, RTAS_OUT_HW_ERROR);
             return;
         }
         finishRead(a, a.arg(1) << 32 | a.arg(2), a.arg(0), a.arg(3));
@@ -53,7 +52,7 @@ public final class PciConfigRtasCalls {
 
     void writePciConfig(Rtas.Args a) {
         if (a.nargs() != 3 || a.nret() != 1) {
-            a.ret(0, RTAS_OUT_PARAM_ERROR);
+            a.ret(0, RTAS_OUT_HW_ERROR);
             return;
         }
         finishWrite(a, 0, a.arg(0), a.arg(1), a.arg(2));
@@ -61,7 +60,7 @@ public final class PciConfigRtasCalls {
 
     void ibmWritePciConfig(Rtas.Args a) {
         if (a.nargs() != 5 || a.nret() != 1) {
-            a.ret(0, RTAS_OUT_PARAM_ERROR);
+            a.ret(0, RTAS_OUT_HW_ERROR);
             return;
         }
         finishWrite(a, a.arg(1) << 32 | a.arg(2), a.arg(0), a.arg(3), a.arg(4));

@@ -22,20 +22,20 @@ class SpaprVtyAnswersAsQemu {
     private static final long ORLD = 0x6f726c640a000000L; // "orld\n"
 
     @Test
-    @DisplayName("termno 0x71000000 and its alias 0 both write, 13 bytes over two registers")
+    @DisplayName("termno 0x71000001 and its alias 0 both write, 13 bytes over two registers")
     void putWritesThroughRegAndAlias() {
         try (PseriesCallRig r = new PseriesCallRig()) {
-            assertEquals(H_SUCCESS, r.hcall(H_PUT_TERM_CHAR, 0x7100_0000L, 13, HELLO, ORLD));
+            assertEquals(H_SUCCESS, r.hcall(H_PUT_TERM_CHAR, 0x7100_0001L, 13, HELLO, ORLD));
             assertEquals(H_SUCCESS, r.hcall(H_PUT_TERM_CHAR, 0, 2, 0x6f6b000000000000L, 0));
             assertEquals("hello, world\nok", r.console());
         }
     }
 
     @Test
-    @DisplayName("an unknown termno is H_PARAMETER and writes nothing")
+    @DisplayName("termno 0x71000000 (the nvram, not a vty) and an unknown termno are H_PARAMETER and write nothing")
     void unknownTermnoIsHParameter() {
         try (PseriesCallRig r = new PseriesCallRig()) {
-            assertEquals(H_PARAMETER, r.hcall(H_PUT_TERM_CHAR, 0x7100_0001L, 1, HELLO, 0));
+            assertEquals(H_PARAMETER, r.hcall(H_PUT_TERM_CHAR, 0x7100_0000L, 1, HELLO, 0));
             assertEquals(H_PARAMETER, r.hcall(H_GET_TERM_CHAR, 0x30000000L));
             assertEquals("", r.console());
         }
@@ -59,7 +59,7 @@ class SpaprVtyAnswersAsQemu {
             r.m.vty().input("hello, world\nthere".getBytes(StandardCharsets.ISO_8859_1));
             assertEquals(H_SUCCESS, r.hcall(H_GET_TERM_CHAR, 0));
             assertArrayEquals(new long[] {16, HELLO, 0x6f726c640a746865L}, java.util.Arrays.copyOf(r.rets, 3));
-            assertEquals(H_SUCCESS, r.hcall(H_GET_TERM_CHAR, 0x7100_0000L));
+            assertEquals(H_SUCCESS, r.hcall(H_GET_TERM_CHAR, 0x7100_0001L));
             assertArrayEquals(new long[] {2, 0x7265000000000000L, 0}, java.util.Arrays.copyOf(r.rets, 3));
             assertEquals(H_SUCCESS, r.hcall(H_GET_TERM_CHAR, 0));
             assertArrayEquals(new long[] {0, 0, 0}, java.util.Arrays.copyOf(r.rets, 3));

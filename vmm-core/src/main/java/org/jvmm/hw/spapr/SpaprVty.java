@@ -20,8 +20,11 @@ import java.util.concurrent.atomic.LongAdder;
  * by this object's monitor).
  */
 public final class SpaprVty {
-    /** The vty's reg (unit address), QEMU's first VIO address. */
-    public static final long REG = 0x7100_0000L;
+    /**
+     * The vty's reg (unit address): QEMU's second VIO address, as with {@code -nodefaults -device
+     * spapr-vty} (the spapr-nvram created at machine init takes the first, 0x71000000).
+     */
+    public static final long REG = 0x7100_0001L;
     private static final int MAX_CHARS = 16;
 
     private final PrintStream out;

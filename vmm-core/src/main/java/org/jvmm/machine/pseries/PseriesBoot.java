@@ -12,7 +12,8 @@ import org.jvmm.kvm.soft.ppc.PpcCpu;
  * spapr_machine_reset, spapr_cpu_core.c spapr_cpu_set_entry_state) for {@code -bios}: the raw
  * image at guest-physical 0, the flattened device tree at {@link #fdtAddress} (1 MiB below the
  * lesser of RAM and 2 GiB), and the CPU entered at {@link #ENTRY} with r3 = the tree's address,
- * r1 = r4 = 0, MSR = SF only (big-endian, 64-bit, real mode, interrupts off).
+ * r1 = r4 = 0, MSR = 0 (big-endian, 32-bit mode, real mode, interrupts off: QEMU 7.0 and later clear
+ * MSR[SF] at vCPU reset).
  */
 public final class PseriesBoot {
     /** SPAPR_ENTRY_POINT. */
@@ -56,7 +57,7 @@ public final class PseriesBoot {
             cpu.setGpr(i, 0);
         }
         cpu.setGpr(3, fdtAt);
-        cpu.setMsr(Msr.SF);
+        cpu.setMsr(0); // QEMU 7.0+ spapr_reset_vcpu: 32-bit mode at entry (hw/ppc/spapr_cpu_core.c)
         cpu.setInterruptLittleEndian(false);
         cpu.setPc(new GuestAddress(ENTRY));
         return fdt;

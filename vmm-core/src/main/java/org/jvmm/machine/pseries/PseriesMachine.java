@@ -427,7 +427,17 @@ public final class PseriesMachine implements AutoCloseable {
         devices.stream().sorted(java.util.Comparator.comparingInt((VfioPciDevice d) -> d.devfn().value()).reversed())
                 .forEach(d -> funcs.put(d, "vfio-pci"));
         return SpaprDeviceTree.build(new SpaprDeviceTree.Inputs(ram.size(), bootargs, kernel, rtas.tokens(),
-                hcalls.registered(), phb, funcs));
+                answeredHypercalls(), phb, funcs));
+    }
+
+    /**
+     * The hypercalls a guest gets an answer to: the machine's table and those the XICS answers in
+     * the accelerator (SoftXics.IN_BRIDGE_HCALLS), for ibm,hypertas-functions.
+     */
+    public java.util.Set<Long> answeredHypercalls() {
+        java.util.Set<Long> all = new java.util.HashSet<>(hcalls.registered());
+        all.addAll(org.jvmm.kvm.soft.xics.SoftXics.IN_BRIDGE_HCALLS);
+        return java.util.Set.copyOf(all);
     }
 
     /**

@@ -20,7 +20,7 @@ import org.jvmm.pci.PciRegs;
  * or Linux reads, in QEMU's order: the root, chosen (stdout-path, bootargs), rtas (one property
  * per implemented call with its fixed token, and ibm,hypertas-functions listing exactly the
  * hypercall sets the machine's table answers), cpus, the PHB with its devices, vdevice with the
- * vty, memory@0 and the XICS presentation controller.
+ * nvram and the vty, memory@0 and the XICS presentation controller.
  *
  * <p>Left out on purpose, each because the machine has no such thing: dynamic reconfiguration
  * connectors (ibm,drc-*, no hotplug), event-sources (no EPOW or hot-plug events), the NVRAM, the
@@ -33,8 +33,14 @@ public final class SpaprDeviceTree {
     public static final int INTC_PHANDLE = 0x1111;
     /** First PCI LSI number (SPAPR_IRQ_PCI_LSI); slot s pin p is 0x1200 + (s + p - 1) % 4. */
     public static final int PCI_LSI_BASE = 0x1200;
-    /** The vty's VIO interrupt number (QEMU's first VIO source, SPAPR_IRQ_VIO 0x1100). */
-    public static final int VTY_IRQ = 0x1100;
+    /** The nvram's VIO interrupt number (SPAPR_IRQ_VIO 0x1100 | its reg's low bits). */
+    public static final int NVRAM_IRQ = 0x1100;
+    /** The vty's VIO interrupt number (SPAPR_IRQ_VIO 0x1100 | its reg's low bits). */
+    public static final int VTY_IRQ = 0x1101;
+    /** The nvram's reg: QEMU creates spapr-nvram at machine init, before a -device spapr-vty. */
+    public static final long NVRAM_REG = 0x7100_0000L;
+    /** The nvram's size (#bytes): QEMU's DEFAULT_NVRAM_SIZE, 64 KiB. */
+    public static final int NVRAM_BYTES = 0x10000;
     /** MSIs a PE may have (ibm,pe-total-#msi: QEMU 7.2's spapr_irq_dual nr_msis). */
     public static final int PE_TOTAL_MSI = 0xd00;
     /** The 64-bit MMIO window QEMU's ranges announce (SPAPR_PCI_MEM64_WIN_BASE/SIZE). */
@@ -105,6 +111,9 @@ public final class SpaprDeviceTree {
         FdtNode vdevice = root.child("vdevice").empty("interrupt-controller").cells("#interrupt-cells", 2)
                 .cells("#size-cells", 0).cells("#address-cells", 1).strings("compatible", "IBM,vdevice")
                 .strings("device_type", "vdevice");
+        vdevice.child("nvram@" + Long.toHexString(NVRAM_REG)).cells("#bytes", NVRAM_BYTES)
+                .cells("interrupts", NVRAM_IRQ, 0).strings("compatible", "qemu,spapr-nvram")
+                .strings("device_type", "nvram").cells("reg", NVRAM_REG);
         vdevice.child("vty@" + Long.toHexString(SpaprVty.REG)).cells("interrupts", VTY_IRQ, 0).strings("compatible", "hvterm1")
                 .strings("device_type", "serial").cells("reg", SpaprVty.REG);
         root.child("memory@0").cells("ibm,associativity", 4, 0, 0, 0, 0).u64("reg", 0, in.ramSize())

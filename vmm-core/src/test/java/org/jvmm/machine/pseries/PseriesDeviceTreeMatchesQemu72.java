@@ -120,11 +120,31 @@ class PseriesDeviceTreeMatchesQemu72 {
         // Hypercall sets: exactly those the machine's table answers; H_LOGICAL_MEMOP is not offered.
         dropProperty(q, "/rtas", "qemu,hypertas-functions");
         replace(q, "/rtas", "ibm,hypertas-functions", "\"" + String.join("\\0",
-                SpaprDeviceTree.hypertasFunctions(m.hypercalls().registered())) + "\"");
+                SpaprDeviceTree.hypertasFunctions(m.answeredHypercalls())) + "\"");
         // No EPOW or hot-plug event sources.
         dropNode(q, "/event-sources");
-        // No NVRAM device (nvram-fetch/-store are not offered).
-        dropNode(q, "/vdevice/nvram@71000001");
+        // QEMU's dump was taken with -serial null: the vty is created at machine init before the
+        // nvram and takes the first VIO address. jvmm's vty is placed as by -device spapr-vty (the
+        // guest transcripts' command line), after the nvram: the two swap reg, unit address and
+        // interrupt. The nvram's RTAS calls (nvram-fetch/-store) are not offered (dropped above).
+        List<String> vty = q.remove("/vdevice/vty@71000000");
+        List<String> nvram = q.remove("/vdevice/nvram@71000001");
+        Map<String, List<String>> swapped = new LinkedHashMap<>();
+        q.forEach((k, v) -> {
+            swapped.put(k, v);
+            if (k.equals("/vdevice")) {
+                swapped.put("/vdevice/nvram@71000000", swapVio(nvram, "0x1101", "0x1100", "0x71000001", "0x71000000"));
+                swapped.put("/vdevice/vty@71000001", swapVio(vty, "0x1100", "0x1101", "0x71000000", "0x71000001"));
+            }
+        });
+        q.clear();
+        q.putAll(swapped);
+        List<String> vdev = q.get("/vdevice");
+        vdev.set(vdev.indexOf("node vty@71000000"), "node nvram@71000000");
+        vdev.set(vdev.indexOf("node nvram@71000001"), "node vty@71000001");
+        for (String p : List.of("stdout-path", "linux,stdout-path")) {
+            replace(q, "/chosen", p, "\"/vdevice/vty@71000001\"");
+        }
         // The soft CPU: no large decrementer, no DFP, no VMX/VSX, no PURR/SPURR; it reports its own
         // PVR (a POWER9 DD2.2, 0x004e1202) where QEMU 7.2's default CPU is DD2.0.
         for (String p : List.of("ibm,dec-bits", "ibm,dfp", "ibm,vmx", "ibm,spurr", "ibm,purr")) {
@@ -143,6 +163,16 @@ class PseriesDeviceTreeMatchesQemu72 {
         dropProperty(q, phb + "/pci1234,11e8@0", "ibm,my-drc-index");
         replace(q, phb + "/pci1234,11e8@0", "ibm,loc-code", "\"qemu_vfio-pci:0000:00:00.0\"");
         replace(q, phb + "/pci1234,11e8@0", "class-code", "<0xff0000>");
+    }
+
+    /** A VIO node's lines with its interrupt and reg moved from one VIO address to the other. */
+    private static List<String> swapVio(List<String> lines, String irqFrom, String irqTo, String regFrom, String regTo) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            out.add(l.replace("interrupts = <" + irqFrom + " ", "interrupts = <" + irqTo + " ")
+                    .replace("reg = <" + regFrom + ">", "reg = <" + regTo + ">"));
+        }
+        return out;
     }
 
     private static String resource(String name) throws IOException {
@@ -195,7 +225,7 @@ class PseriesDeviceTreeMatchesQemu72 {
         try (PseriesMachine m = machine()) {
             FdtNode t = Fdt.read(Fdt.write(m.deviceTree("console=hvc0", null)));
             assertEquals("qemu,pseries", string(t.get("compatible")));
-            assertEquals("/vdevice/vty@71000000", string(t.lookup("/chosen").get("stdout-path")));
+            assertEquals("/vdevice/vty@71000001", string(t.lookup("/chosen").get("stdout-path")));
             assertEquals("console=hvc0", string(t.lookup("/chosen").get("bootargs")));
             assertEquals(0x2003, cell(t.lookup("/rtas").get("power-off"), 0));
             assertEquals(0x2016, cell(t.lookup("/rtas").get("ibm,read-pci-config"), 0));
@@ -204,13 +234,15 @@ class PseriesDeviceTreeMatchesQemu72 {
                     t.lookup("/memory@0").get("reg"));
             assertArrayEquals(new byte[] {0x08, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
                     t.lookup("/pci@800000020000000").get("reg"), "BUID 0x800000020000000");
-            assertEquals(0x71000000L, cell(t.lookup("/vdevice/vty@71000000").get("reg"), 0));
+            assertEquals(0x71000001L, cell(t.lookup("/vdevice/vty@71000001").get("reg"), 0));
+            assertEquals(0x71000000L, cell(t.lookup("/vdevice/nvram@71000000").get("reg"), 0));
+            assertEquals("qemu,spapr-nvram", string(t.lookup("/vdevice/nvram@71000000").get("compatible")));
             String sets = string(t.lookup("/rtas").get("ibm,hypertas-functions"));
-            assertEquals(String.join("\0", SpaprDeviceTree.hypertasFunctions(m.hypercalls().registered())), sets);
-            assertEquals("hcall-term hcall-tce hcall-set-mode hcall-multi-tce",
-                    java.util.Arrays.stream(sets.split("\0")).filter(s -> !s.equals("hcall-interrupt")
-                            && !s.equals("hcall-splpar")).collect(java.util.stream.Collectors.joining(" ")),
-                    "the console, TCE, set-mode and multi-TCE sets this machine answers, in QEMU's order");
+            assertEquals(String.join("\0", SpaprDeviceTree.hypertasFunctions(m.answeredHypercalls())), sets);
+            assertEquals("hcall-term hcall-interrupt hcall-tce hcall-set-mode hcall-multi-tce",
+                    java.util.Arrays.stream(sets.split("\0")).filter(s -> !s.equals("hcall-splpar"))
+                            .collect(java.util.stream.Collectors.joining(" ")),
+                    "the console, XICS (answered in the accelerator), TCE, set-mode and multi-TCE sets, in QEMU's order");
             byte[] map = t.lookup("/pci@800000020000000").get("interrupt-map");
             assertEquals(32 * 4 * 7 * 4, map.length);
             assertEquals(0x1201, cell(map, 7 * 4 + 5), "slot 1 pin A is LSI 0x1201");

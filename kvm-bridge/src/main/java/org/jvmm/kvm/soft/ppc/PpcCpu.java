@@ -9,7 +9,11 @@ import org.jvmm.address.GuestAddress;
 /**
  * A PPC64 CPU interpreter: Power ISA v3.0, the fixed-point subset that freestanding {@code gcc -O2}
  * code and small assembly stubs use, 64-bit mode, real mode (no MMU translation), big- and
- * little-endian (MSR[LE]). There is no FPU, no vector unit: floating-point and vector encodings
+ * little-endian (MSR[LE]). In 32-bit mode (MSR[SF] = 0, as pseries firmware is entered) the
+ * interpreter alone runs the code: instruction, load/store and branch-target addresses are
+ * truncated to 32 bits and record forms set CR0 from the low word; the compiled tier runs only
+ * 64-bit mode, so its code needs no mode check. XER[CA]/OV and the CTR test of branches still
+ * use 64 bits in 32-bit mode. There is no FPU, no vector unit: floating-point and vector encodings
  * are illegal instructions (program interrupt), so guests must be built soft-float.
  *
  * <h2>Design for speed</h2>
@@ -479,6 +483,10 @@ public final class PpcCpu {
                 return new PpcExit.IllegalState(pc(), "MSR 0x" + Long.toHexString(msr)
                         + " turns on address translation (IR/DR); this CPU runs in real mode only");
             }
+            boolean mode64 = (msr & Msr.SF) != 0;
+            if (!mode64) {
+                pc &= 0xffffffffL; // 32-bit mode: the next instruction address is truncated to 32 bits
+            }
             DecodedBlock b = cache.lookup(pc, le);
             if (b == null) {
                 b = decodeBlock(pc);
@@ -492,8 +500,9 @@ public final class PpcCpu {
                 allowed = Math.min(allowed, dec() + 1);
             }
             int n = b.insns.length;
-            CompiledBlock c = b.compiled;
-            if (c == null && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
+            // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
+            CompiledBlock c = mode64 ? b.compiled : null;
+            if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
                 c = BlockCompiler.compile(b, ramSize);
                 b.compiled = c;
                 b.untranslatable = c == null;
@@ -1408,6 +1417,9 @@ public final class PpcCpu {
     }
 
     private void cr0(long v) {
+        if ((msr & Msr.SF) == 0) {
+            v = (int) v; // 32-bit mode: CR0 compares the low 32 bits as a signed word
+        }
         int f = v < 0 ? 8 : v > 0 ? 4 : 2;
         cr = (cr & 0x0fffffff) | (f << 28) | (so ? 0x10000000 : 0);
     }
@@ -1445,7 +1457,13 @@ public final class PpcCpu {
 
     // ---------------------------------------------------------------- memory
 
+    /** The effective address as the mode has it: truncated to 32 bits when MSR[SF] is 0. */
+    private long effective(long ea) {
+        return (msr & Msr.SF) != 0 ? ea : ea & 0xffffffffL;
+    }
+
     private long load1(long ea) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
             return ram.get(ValueLayout.JAVA_BYTE, ea) & 0xffL;
         }
@@ -1453,6 +1471,7 @@ public final class PpcCpu {
     }
 
     private long load2(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
             return (little ? ram.get(H_LE, ea) : ram.get(H_BE, ea)) & 0xffffL;
         }
@@ -1460,6 +1479,7 @@ public final class PpcCpu {
     }
 
     private long load4(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
             return little ? ram.get(W_LE, ea) : ram.get(W_BE, ea);
         }
@@ -1467,6 +1487,7 @@ public final class PpcCpu {
     }
 
     private long load8(long ea, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
             return little ? ram.get(D_LE, ea) : ram.get(D_BE, ea);
         }
@@ -1474,6 +1495,7 @@ public final class PpcCpu {
     }
 
     private void store1(long ea, long v) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 1) <= 0) {
             ram.set(ValueLayout.JAVA_BYTE, ea, (byte) v);
             if (codePages[(int) (ea >>> BlockCache.PAGE_SHIFT)] != 0) {
@@ -1485,6 +1507,7 @@ public final class PpcCpu {
     }
 
     private void store2(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 2) <= 0) {
             if (little) {
                 ram.set(H_LE, ea, (short) v);
@@ -1501,6 +1524,7 @@ public final class PpcCpu {
     }
 
     private void store4(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 4) <= 0) {
             if (little) {
                 ram.set(W_LE, ea, (int) v);
@@ -1517,6 +1541,7 @@ public final class PpcCpu {
     }
 
     private void store8(long ea, long v, boolean little) {
+        ea = effective(ea);
         if (Long.compareUnsigned(ea, ramSize - 8) <= 0) {
             if (little) {
                 ram.set(D_LE, ea, v);
