@@ -21,6 +21,9 @@ public final class MonitorOptions {
                     + "irq, memslot, qmp, guest-error; default all). Read it with './vmm journal show|summary|verify DIR'.")
     String journal;
 
+    @picocli.CommandLine.Mixin
+    public final org.jvmm.web.WebOptions web = new org.jvmm.web.WebOptions();
+
     /**
      * Opens the -journal (if given) and records how the run was started; close it when the run ends.
      *
@@ -37,7 +40,7 @@ public final class MonitorOptions {
 
     /** True when a monitor was asked for. */
     public boolean active() {
-        return !qmp.isEmpty();
+        return !qmp.isEmpty() || web.given();
     }
 
     public boolean startPaused() {
@@ -50,7 +53,7 @@ public final class MonitorOptions {
      * @throws IllegalArgumentException naming the option and value
      */
     public List<QmpEndpoint> endpoints() {
-        if (startPaused && qmp.isEmpty()) {
+        if (startPaused && qmp.isEmpty() && !web.given()) {
             throw new IllegalArgumentException("-S: the machine would never start: give a -qmp monitor to send cont");
         }
         return qmp.stream().map(QmpEndpoint::parse).toList();
