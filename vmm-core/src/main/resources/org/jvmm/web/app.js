@@ -44,6 +44,7 @@ function onSample(s) {
   showStatus(s.status);
   showExits(s.exits);
   plot();
+  if (document.body.dataset.ready) refresh();
 }
 
 async function refresh() {
