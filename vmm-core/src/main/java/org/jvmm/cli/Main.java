@@ -115,6 +115,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     org.jvmm.qmp.MonitorOptions monitor = new org.jvmm.qmp.MonitorOptions();
 
+    @CommandLine.Mixin
+    org.jvmm.web.WebOptions web = new org.jvmm.web.WebOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -126,6 +129,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        web.attachTo(monitor);
         try (AutoCloseable journal = monitor.openJournal(spec.commandLine().getParseResult().originalArgs(), qtest)) {
             return switch (MachineType.of(machine)) {
                 case PSERIES -> runPseries();

@@ -35,7 +35,7 @@ public final class MonitoredRun {
                 for (QmpEndpoint e : endpoints) {
                     servers.add(QmpServer.start(monitor, e, QmpServer.Transport.AUTO));
                 }
-                webView = options.web.start(monitor, out);
+                webView = options.startClient(monitor, out);
                 pm.awaitRunnable();
                 if (monitor.state() == RunState.SHUTDOWN) {
                     return 0;
@@ -86,7 +86,7 @@ public final class MonitoredRun {
                 for (QmpEndpoint e : endpoints) {
                     servers.add(QmpServer.start(monitor, e, QmpServer.Transport.AUTO));
                 }
-                webView = options.web.start(monitor, out);
+                webView = options.startClient(monitor, out);
                 mm.awaitStart();
                 synchronized (quit) {
                     if (quit[0]) {

@@ -6,12 +6,20 @@ import java.net.UnknownHostException;
 import org.jvmm.qmp.QmpMonitor;
 import picocli.CommandLine.Option;
 
-/** The web view's option, {@code -web HOST:PORT}, mixed into {@code ./vmm} through the monitor's options. */
+/** The web view's option, {@code -web HOST:PORT}, mixed into {@code ./vmm}, attached to its monitor. */
 public final class WebOptions {
     @Option(names = "-web", paramLabel = "HOST:PORT",
             description = "Serve a live web view of the machine on HOST:PORT (loopback, e.g. 127.0.0.1:8080; port 0: any free). "
                     + "Actions (stop, cont) need the token printed at start.")
     String web;
+
+    /** Makes the web view (when -web was given) a client of the run's monitor. */
+    public void attachTo(org.jvmm.qmp.MonitorOptions monitor) {
+        if (web != null) {
+            parse(web);
+            monitor.addClient(this::start);
+        }
+    }
 
     /** True when -web was given. */
     public boolean given() {
