@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class VmmCoreLayering {
     static final String[] OWN = {"org.jvmm.accel..", "org.jvmm.cli..", "org.jvmm.dispatch..", "org.jvmm.hw..",
         "org.jvmm.machine..", "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace..", "org.jvmm.qmp..",
-        "org.jvmm.journal.."};
+        "org.jvmm.journal..", "org.jvmm.web.."};
     /** kvm-bridge's and vfio-device's package trees, the modules below. */
     static final String[] BELOW = {"org.jvmm.kvm..", "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..",
         "org.jvmm.pci..", "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd.."};
@@ -41,12 +41,12 @@ class VmmCoreLayering {
     }
 
     @Test
-    @DisplayName("vmm-core -> kvm-bridge -> vfio-device, never back: its classes live in its own packages and use only those below, picocli, Netty, Jackson, Chronicle and the JDK")
+    @DisplayName("vmm-core -> kvm-bridge -> vfio-device, never back: its classes live in its own packages and use only those below, picocli, Netty, Vert.x, Jackson, Chronicle and the JDK")
     void theVmmUsesOnlyTheModulesBelowIt() {
         classes().should().resideInAnyPackage(OWN).check(main);
         classes().should().onlyDependOnClassesThat()
                 .resideInAnyPackage(concat(concat(OWN, BELOW), "java..", "jdk..", "picocli..",
-                        "io.netty..", "com.fasterxml.jackson..", "net.openhft.."))
+                        "io.netty..", "io.vertx..", "com.fasterxml.jackson..", "net.openhft.."))
                 .check(main);
     }
 

@@ -121,6 +121,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Mixin
     IommufdOptions iommufdOptions = new IommufdOptions();
 
+    @CommandLine.Mixin
+    org.jvmm.web.WebOptions web = new org.jvmm.web.WebOptions();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -132,6 +135,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        web.attachTo(monitor);
         try (AutoCloseable journal = monitor.openJournal(spec.commandLine().getParseResult().originalArgs(), qtest)) {
             return switch (MachineType.of(machine)) {
                 case PSERIES -> runPseries();

@@ -21,6 +21,19 @@ public final class MonitorOptions {
                     + "irq, memslot, qmp, guest-error; default all). Read it with './vmm journal show|summary|verify DIR'.")
     String journal;
 
+    /** Another client of the monitor started with it (the web view): given the monitor, answers its closer. */
+    private java.util.function.BiFunction<QmpMonitor, java.io.PrintStream, Runnable> client;
+
+    /** Serves {@code c} the monitor too (the web view's -web): the run is then monitored even without -qmp. */
+    public void addClient(java.util.function.BiFunction<QmpMonitor, java.io.PrintStream, Runnable> c) {
+        this.client = c;
+    }
+
+    /** Starts the client given with {@link #addClient} (if any); run the answer when the run ends. */
+    Runnable startClient(QmpMonitor monitor, java.io.PrintStream out) {
+        return client == null ? () -> { } : client.apply(monitor, out);
+    }
+
     /**
      * Opens the -journal (if given) and records how the run was started; close it when the run ends.
      *
@@ -37,7 +50,7 @@ public final class MonitorOptions {
 
     /** True when a monitor was asked for. */
     public boolean active() {
-        return !qmp.isEmpty();
+        return !qmp.isEmpty() || client != null;
     }
 
     public boolean startPaused() {
@@ -50,7 +63,7 @@ public final class MonitorOptions {
      * @throws IllegalArgumentException naming the option and value
      */
     public List<QmpEndpoint> endpoints() {
-        if (startPaused && qmp.isEmpty()) {
+        if (startPaused && qmp.isEmpty() && client == null) {
             throw new IllegalArgumentException("-S: the machine would never start: give a -qmp monitor to send cont");
         }
         return qmp.stream().map(QmpEndpoint::parse).toList();

@@ -27,6 +27,7 @@ public final class MonitoredRun {
         List<QmpEndpoint> endpoints = options.endpoints();
         java.io.InputStream script = source.equals("stdio") ? stdin : org.jvmm.qtest.QtestLauncher.openScript(source);
         List<QmpServer> servers = new ArrayList<>();
+        Runnable webView = () -> { };
         try (script; org.jvmm.machine.pseries.PseriesMachine m = builder.build()) {
             PseriesMonitored pm = new PseriesMonitored(m, options.startPaused());
             QmpMonitor monitor = new QmpMonitor(pm, options.startPaused(), pm::resume);
@@ -34,6 +35,7 @@ public final class MonitoredRun {
                 for (QmpEndpoint e : endpoints) {
                     servers.add(QmpServer.start(monitor, e, QmpServer.Transport.AUTO));
                 }
+                webView = options.startClient(monitor, out);
                 pm.awaitRunnable();
                 if (monitor.state() == RunState.SHUTDOWN) {
                     return 0;
@@ -42,6 +44,7 @@ public final class MonitoredRun {
                 monitor.guestShutdown("guest-shutdown");
                 return failed == 0 ? 0 : 1;
             } finally {
+                webView.run();
                 for (QmpServer s : servers) {
                     s.close();
                 }
@@ -67,6 +70,7 @@ public final class MonitoredRun {
         List<QmpEndpoint> endpoints = options.endpoints();
         X86ToyBuilder.X86Host host = builder.buildHost(new HostMemoryRegistry());
         List<QmpServer> servers = new ArrayList<>();
+        Runnable webView = () -> { };
         try (X86ToyMachine m = builder.build(host)) {
             m.boot(image, argument);
             X86ToyMonitored mm = new X86ToyMonitored(m, host.platform(), options.startPaused());
@@ -82,6 +86,7 @@ public final class MonitoredRun {
                 for (QmpEndpoint e : endpoints) {
                     servers.add(QmpServer.start(monitor, e, QmpServer.Transport.AUTO));
                 }
+                webView = options.startClient(monitor, out);
                 mm.awaitStart();
                 synchronized (quit) {
                     if (quit[0]) {
@@ -109,6 +114,7 @@ public final class MonitoredRun {
                 atExit.report(m);
                 return r.exitedWith(1) ? 0 : 1;
             } finally {
+                webView.run();
                 for (QmpServer s : servers) {
                     s.close();
                 }

@@ -1,0 +1,83 @@
+'use strict';
+const token = new URLSearchParams(location.search).get('token') || '';
+const samples = [];
+const $ = id => document.getElementById(id);
+
+async function get(path) {
+  const r = await fetch(path);
+  return r.json();
+}
+
+function showStatus(s) {
+  $('status').textContent = s.status;
+}
+
+function showExits(e) {
+  $('exits-total').textContent = e.total;
+  const rows = Object.entries(e['by-kind']).filter(([, n]) => n > 0)
+    .map(([k, n]) => '<tr><td>' + k + '</td><td class="count" id="exit-' + k + '">' + n + '</td></tr>');
+  $('exits').innerHTML = rows.join('');
+}
+
+function plot() {
+  const c = $('plot'), g = c.getContext('2d');
+  g.clearRect(0, 0, c.width, c.height);
+  if (samples.length < 2) return;
+  const rates = [];
+  for (let i = 1; i < samples.length; i++) {
+    const dt = (samples[i]['t-ms'] - samples[i - 1]['t-ms']) / 1000 || 1;
+    rates.push((samples[i].exits.total - samples[i - 1].exits.total) / dt);
+  }
+  const max = Math.max(1, ...rates);
+  g.beginPath();
+  rates.forEach((r, i) => {
+    const x = i * c.width / Math.max(1, rates.length - 1), y = c.height - r * (c.height - 10) / max;
+    if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
+  });
+  g.stroke();
+  g.fillText('exits/s, max ' + Math.round(max), 4, 12);
+}
+
+function onSample(s) {
+  samples.push(s);
+  if (samples.length > 240) samples.shift();
+  showStatus(s.status);
+  showExits(s.exits);
+  plot();
+  if (document.body.dataset.ready) refresh();
+}
+
+async function refresh() {
+  const m = await get('/api/machine');
+  showStatus(m.status);
+  $('mtree').textContent = m.mtree;
+  $('pci').textContent = JSON.stringify(m.pci, null, 1);
+  $('iommu').textContent = JSON.stringify(await get('/api/iommu'), null, 1);
+  $('faults').textContent = JSON.stringify(await get('/api/faults'), null, 1);
+}
+
+async function action(name) {
+  const r = await fetch('/api/' + name, {method: 'POST', headers: {'X-Jvmm-Token': token}});
+  const a = await r.json();
+  $('message').textContent = a && a.error ? a.error.desc : name + ': ok';
+  showStatus(await get('/api/status'));
+}
+
+$('stop').onclick = () => action('stop');
+$('cont').onclick = () => action('cont');
+$('dump').onclick = () => { $('screen').src = '/api/screen.png?' + Date.now(); };
+
+(async () => {
+  (await get('/api/history')).forEach(onSample);
+  await refresh();
+  const es = new EventSource('/api/events');
+  es.addEventListener('sample', e => onSample(JSON.parse(e.data)));
+  es.addEventListener('qmp', e => {
+    const ev = JSON.parse(e.data);
+    const li = document.createElement('li');
+    li.textContent = ev.event + (ev.data ? ' ' + JSON.stringify(ev.data) : '');
+    $('events').appendChild(li);
+    refresh();
+  });
+  document.body.dataset.ready = 'true';
+})();
