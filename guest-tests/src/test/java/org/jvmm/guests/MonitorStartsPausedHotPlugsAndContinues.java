@@ -51,7 +51,7 @@ class MonitorStartsPausedHotPlugsAndContinues {
             assertEquals("{\"return\": {}, \"id\": 1}", c.execute(
                     "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vfio-pci\",\"host\":\"0000:00:04.0\",\"addr\":\"5\",\"id\":\"edu2\"},\"id\":1}"));
             String pci = c.execute("{\"execute\":\"query-pci\"}");
-            assertTrue(pci.contains("\"slot\": 5, \"function\": 0, \"class_info\": {\"class\": 65280}, \"id\": {\"device\": 4584, \"vendor\": 4660"),
+            assertTrue(pci.contains("\"slot\": 5, \"function\": 0, \"class_info\": {\"class\": 255}, \"id\": {\"device\": 4584, \"vendor\": 4660"),
                     pci);
             assertTrue(pci.contains("\"qdev_id\": \"edu2\""), pci);
             assertEquals("{\"id\": \"again\", \"error\": {\"class\": \"GenericError\", \"desc\": \"vfio 0000:00:04.0: device is already attached\"}}",

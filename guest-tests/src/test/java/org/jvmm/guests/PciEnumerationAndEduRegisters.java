@@ -20,7 +20,7 @@ class PciEnumerationAndEduRegisters {
             var r = m.boot("pci-edu");
             assertEquals("""
                     pci 00:00.0 1b36:0008 class 060000
-                    pci 00:03.0 1234:11e8 class ff0000
+                    pci 00:03.0 1234:11e8 class 00ff00
                     edu: id 0x010000ed
                     edu: liveness 0xedcba987
                     edu: 10! = 3628800

@@ -17,7 +17,9 @@ import org.jvmm.memory.GuestMemory;
  *     for R/W, UNMAP otherwise (rule 21);</li>
  * <li>H_PUT_TCE_INDIRECT: more than 512 entries or a list not 4 KiB aligned is H_PARAMETER; the
  *     big-endian entries apply in order and the first failure stops it, earlier ones stay (rule 22);</li>
- * <li>H_STUFF_TCE: every value is accepted, entries past the table are H_PARAMETER (rule 23);</li>
+ * <li>H_STUFF_TCE: every value is accepted; a count larger than the table is H_PARAMETER before
+ *     anything is written (QEMU 7.2 hw/ppc/spapr_iommu.c h_stuff_tce), and a run that reaches the
+ *     table's end stops there with H_PARAMETER (rule 23);</li>
  * <li>H_GET_TCE: ioba rounded down, bounds checked, the TCE in r4 (rule 24).</li>
  * </ul>
  */
@@ -84,10 +86,13 @@ public final class TceHypercalls {
         if (t == null) {
             return H_PARAMETER;
         }
+        if (Long.compareUnsigned(npages, t.nbTable()) > 0) {
+            return H_PARAMETER; // QEMU checks the count against the table size first and writes nothing
+        }
         long pageSize = 1L << t.pageShift();
         long at = ioba & -pageSize;
         long ret = H_PARAMETER;
-        // npages is unsigned: a huge count stuffs to the window's end, then fails there (rule 23)
+        // a run that starts inside the table and reaches its end stops there (rule 23)
         for (long i = 0; Long.compareUnsigned(i, npages) < 0; i++, at += pageSize) {
             ret = t.putTce(at, tceValue);
             if (ret != H_SUCCESS) {

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Hypercall arguments are unsigned 64-bit values (QEMU's target_ulong): an IOBA or an RTAS buffer
  * at 0x8000000000000000 or near 2^64 is H_PARAMETER and changes nothing; an H_STUFF_TCE count with
- * the top bit set is a huge count, not a negative one (rule 23: it stuffs to the window's end, then
- * answers H_PARAMETER, as QEMU's loop does).
+ * the top bit set is a huge count, not a negative one: larger than the table, so H_PARAMETER before
+ * anything is written (QEMU 7.2 h_stuff_tce compares npages with nb_table first); a count that
+ * fits but runs past the table's end stuffs to the end, then answers H_PARAMETER (rule 23).
  */
 @DisplayName("PAPR hcalls: IOBAs, counts and the RTAS buffer are unsigned; top-bit and near-2^64 values are H_PARAMETER")
 class PaprHcallArgumentsAreUnsigned {
@@ -30,11 +31,25 @@ class PaprHcallArgumentsAreUnsigned {
     }
 
     @Test
-    void aStuffCountWithTheTopBitSetStuffsToTheWindowsEndThenFails() {
+    void aStuffCountWithTheTopBitSetIsLargerThanTheTableAndWritesNothing() {
         try (PaprRig r = new PaprRig()) {
             long lastEntry = (1L << 18) - 1;
             long ioba = (lastEntry - 1) << 12;
             assertEquals(H_PARAMETER, r.call(H_STUFF_TCE, PaprRig.LIOBN, ioba, 0x7000 | 1, 0x8000_0000_0000_0001L));
+            assertEquals(H_PARAMETER, r.call(H_STUFF_TCE, PaprRig.LIOBN, 0, 0x7000 | 1, lastEntry + 2));
+            assertEquals(0, r.table().get(lastEntry - 1));
+            assertEquals(0, r.table().get(lastEntry));
+            assertEquals(0, r.table().get(0));
+            assertEquals(0, r.events.size());
+        }
+    }
+
+    @Test
+    void aStuffCountThatFitsButRunsPastTheEndStuffsToTheEndThenFails() {
+        try (PaprRig r = new PaprRig()) {
+            long lastEntry = (1L << 18) - 1;
+            long ioba = (lastEntry - 1) << 12;
+            assertEquals(H_PARAMETER, r.call(H_STUFF_TCE, PaprRig.LIOBN, ioba, 0x7000 | 1, 3));
             assertEquals(0x7001, r.table().get(lastEntry - 1));
             assertEquals(0x7001, r.table().get(lastEntry));
             assertEquals(0, r.table().get(lastEntry - 2));

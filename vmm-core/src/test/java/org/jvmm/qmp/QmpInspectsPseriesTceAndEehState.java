@@ -92,7 +92,7 @@ class QmpInspectsPseriesTceAndEehState {
         assertEquals(1, dev.get("slot").asInt());
         assertEquals(0x81000000L, dev.get("regions").get(0).get("address").asLong(), "BAR0 as firmware placed it on the bus");
         String pci = run("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info pci\"}}").get("return").asText();
-        assertTrue(pci.contains("  Bus  0, device   1, function 0:\r\n    Class ff00: PCI device 1234:11e8\r\n      IRQ pin A.\r\n"
+        assertTrue(pci.contains("  Bus  0, device   1, function 0:\r\n    Class 00ff: PCI device 1234:11e8\r\n      IRQ pin A.\r\n"
                 + "      BAR0: 32 bit memory at 0x81000000 [0x810fffff].\r\n"), pci);
         String mtree = run("{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":\"info mtree -f\"}}").get("return").asText();
         assertTrue(mtree.startsWith("FlatView #0\r\n AS \"memory\""), mtree);

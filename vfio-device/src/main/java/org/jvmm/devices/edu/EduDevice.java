@@ -152,7 +152,8 @@ public final class EduDevice implements PciDeviceModel {
 
     @Override
     public PciIdentity identity() {
-        return new PciIdentity(VENDOR_ID, DEVICE_ID, 0xff0000, 0x10, 0x1af4, 0x1100);
+        // class code 00ff00: QEMU's hw/misc/edu.c sets the 16-bit class word at 0x0a to PCI_CLASS_OTHERS (0x00ff)
+        return new PciIdentity(VENDOR_ID, DEVICE_ID, 0x00ff00, 0x10, 0x1af4, 0x1100);
     }
 
     @Override

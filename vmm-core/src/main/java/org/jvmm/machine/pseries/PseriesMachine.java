@@ -120,7 +120,7 @@ public final class PseriesMachine implements AutoCloseable {
         system.addListener(memslots);
         vcpu = vm.createVcpu(0, cpu.apply(vm));
         gsiRouter = new GsiRouter(vm);
-        phb = new SpaprPhb(0, system, systemRoot, (1L << 12) | (1L << 16) | (1L << 24), true);
+        phb = new SpaprPhb(0, system, systemRoot, (1L << 12) | (1L << 16) | (1L << 21) | (1L << 24), true);
         if (kvmTce) {
             phb.useKvmTables((liobn, shift, bus, entries) ->
                     vm.createSpaprTce64(new SpaprTceCreate64(liobn, shift, 0, bus >>> shift, entries)));

@@ -151,18 +151,9 @@ class PseriesDeviceTreeMatchesQemu72 {
             dropProperty(q, cpu, p);
         }
         replace(q, cpu, "cpu-version", "<0x4e1202>");
-        // The edu is a vfio-pci device, in no DR connector (see above); (QEMU's loc-code fallback names the type: qemu_vfio-pci), and
-        // the simulated host's edu model reports class code 0xff0000 where QEMU's edu has 0x00ff00
-        // (its PCI_CLASS_OTHERS written as a word): the node is then named pciVVVV,DDDD as QEMU names
-        // a class it has no name for.
-        Map<String, List<String>> renamed = new LinkedHashMap<>();
-        q.forEach((k, v) -> renamed.put(k.equals(phb + "/legacy-device@0") ? phb + "/pci1234,11e8@0" : k, v));
-        q.clear();
-        q.putAll(renamed);
-        q.get(phb).set(q.get(phb).indexOf("node legacy-device@0"), "node pci1234,11e8@0");
-        dropProperty(q, phb + "/pci1234,11e8@0", "ibm,my-drc-index");
-        replace(q, phb + "/pci1234,11e8@0", "ibm,loc-code", "\"qemu_vfio-pci:0000:00:00.0\"");
-        replace(q, phb + "/pci1234,11e8@0", "class-code", "<0xff0000>");
+        // The edu is a vfio-pci device, in no DR connector (see above); QEMU's loc-code fallback names the type: qemu_vfio-pci.
+        dropProperty(q, phb + "/legacy-device@0", "ibm,my-drc-index");
+        replace(q, phb + "/legacy-device@0", "ibm,loc-code", "\"qemu_vfio-pci:0000:00:00.0\"");
     }
 
     /** A VIO node's lines with its interrupt and reg moved from one VIO address to the other. */
