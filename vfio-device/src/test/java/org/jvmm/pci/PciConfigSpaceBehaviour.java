@@ -46,7 +46,8 @@ class PciConfigSpaceBehaviour {
         assertEquals(0x11e8_1234, c.read(0x00, 4));
         c.write(0x04, 2, 0xffff);
         assertEquals(0x0547, c.read(0x04, 2));
-        assertEquals(0xff, c.read(0x0b, 1));
+        assertEquals(0x00, c.read(0x0b, 1)); // class code 00ff00, QEMU edu's PCI_CLASS_OTHERS
+        assertEquals(0xff, c.read(0x0a, 1));
         assertEquals(0x80, c.read(0x34, 1)); // MSI only
         assertEquals(0x05, c.read(0x80, 1));
         assertEquals(0x0080, c.read(0x82, 2)); // 64-bit, 1 vector, disabled
