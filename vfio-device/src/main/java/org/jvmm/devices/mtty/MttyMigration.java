@@ -243,36 +243,31 @@ final class MttyMigration implements VfioMigrationOps, VfioLogOps {
         }
 
         @Override
-        public long write(MemorySegment buffer) {
+        public synchronized long write(MemorySegment buffer) {
             long len = buffer.byteSize();
-            long requested;
-            synchronized (this) {
-                requested = pos + len;
-            }
-            if (requested > imageSize()) {
+            long requested = pos + len;
+            if (requested > imageSize()) { // checked before the disabled flag, as the sample does
                 throw new ErrnoException("write", Errno.ENOMEM, "position + " + len + " bytes = " + requested
                         + " is past the " + imageSize() + "-byte mtty image");
             }
-            synchronized (this) {
-                if (disabled) {
-                    throw new ErrnoException("write", Errno.ENODEV, "mtty migration data_fd " + file.fd() + " was disabled");
-                }
-                MemorySegment.copy(buffer, 0, data, pos, len);
-                pos += len;
-                boolean bad = false;
-                if (filled < HEADER && filled + len >= HEADER) {
-                    bad = data.get(U64, 0) != MAGIC || data.get(U32, 20) != 0 || data.get(U32, 8) != MAJOR
-                            || data.get(U32, 12) != MINOR || data.get(U32, 16) != dev.nrPorts();
-                }
-                filled += len;
-                if (bad) {
-                    throw new ErrnoException("write", Errno.EFAULT, "the mtty image header failed validation: magic 0x"
-                            + Long.toHexString(data.get(U64, 0)) + ", version " + data.get(U32, 8) + "." + data.get(U32, 12)
-                            + ", nr_ports " + Integer.toUnsignedString(data.get(U32, 16)) + " (this device has " + dev.nrPorts()
-                            + "), flags 0x" + Integer.toHexString(data.get(U32, 20)));
-                }
-                return len;
+            if (disabled) {
+                throw new ErrnoException("write", Errno.ENODEV, "mtty migration data_fd " + file.fd() + " was disabled");
             }
+            MemorySegment.copy(buffer, 0, data, pos, len);
+            pos += len;
+            boolean bad = false;
+            if (filled < HEADER && filled + len >= HEADER) {
+                bad = data.get(U64, 0) != MAGIC || data.get(U32, 20) != 0 || data.get(U32, 8) != MAJOR
+                        || data.get(U32, 12) != MINOR || data.get(U32, 16) != dev.nrPorts();
+            }
+            filled += len;
+            if (bad) {
+                throw new ErrnoException("write", Errno.EFAULT, "the mtty image header failed validation: magic 0x"
+                        + Long.toHexString(data.get(U64, 0)) + ", version " + data.get(U32, 8) + "." + data.get(U32, 12)
+                        + ", nr_ports " + Integer.toUnsignedString(data.get(U32, 16)) + " (this device has " + dev.nrPorts()
+                        + "), flags 0x" + Integer.toHexString(data.get(U32, 20)));
+            }
+            return len;
         }
 
         @Override
