@@ -205,11 +205,11 @@ final class VfioDeviceFeatures {
             }
             ranges[i] = new long[] {iova, last};
         }
-        long[][] pairs = new long[(int) n][];
-        for (int i = 0; i < n; i++) {
-            pairs[i] = new long[] {ranges[i][0], ranges[i][1] - ranges[i][0] + 1};
+        java.util.List<VfioLogOps.Range> checked = new java.util.ArrayList<>((int) n);
+        for (long[] r : ranges) {
+            checked.add(new VfioLogOps.Range(org.jvmm.address.Iova.of(r[0]), r[1] - r[0] + 1));
         }
-        long used = log.logStart(pairs, pageSize);
+        long used = log.logStart(checked, pageSize);
         DeviceFeature.putU64(data, DeviceFeature.LOGGING_PAGE_SIZE, used);
     }
 
@@ -232,6 +232,6 @@ final class VfioDeviceFeatures {
         long pages = Long.divideUnsigned(length, pageSize) + (Long.remainderUnsigned(length, pageSize) != 0 ? 1 : 0);
         long bytes = Long.divideUnsigned(pages + 63, 64) * 8;
         MemorySegment bits = bytes == 0 ? MemorySegment.NULL : memory.resolve(OP, HostAddress.of(bitmap), bytes);
-        log.logReadAndClear(iova, length, pageSize, bits);
+        log.logReadAndClear(org.jvmm.address.Iova.of(iova), length, pageSize, bits);
     }
 }

@@ -1,5 +1,9 @@
 package org.jvmm.vfio;
 
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import org.jvmm.address.Iova;
+
 /**
  * A driver's DMA dirty-logging callbacks (struct vfio_log_ops), reached through the
  * DMA_LOGGING_START/STOP/REPORT features after the core checked the arguments. A device without
@@ -7,8 +11,12 @@ package org.jvmm.vfio;
  */
 public interface VfioLogOps {
 
-    /** log_start over the checked, non-overlapping ranges ({iova, length} pairs); returns the page size used. */
-    long logStart(long[][] ranges, long pageSize);
+    /** One range to log: [iova, iova + length), page-aligned, not wrapping. */
+    record Range(Iova iova, long length) {
+    }
+
+    /** log_start over the checked, non-overlapping ranges; returns the page size used. */
+    long logStart(List<Range> ranges, long pageSize);
 
     /** log_stop. */
     void logStop();
@@ -17,5 +25,5 @@ public interface VfioLogOps {
      * log_read_and_clear of [iova, iova + length): sets bit i of {@code bitmap} (page {@code i} of
      * {@code pageSize} from {@code iova}) for each page dirtied since the last report.
      */
-    void logReadAndClear(long iova, long length, long pageSize, java.lang.foreign.MemorySegment bitmap);
+    void logReadAndClear(Iova iova, long length, long pageSize, MemorySegment bitmap);
 }

@@ -196,7 +196,7 @@ final class MttyMigration implements VfioMigrationOps, VfioLogOps {
     // ---- no-op dirty logging (mtty_log_ops) ----
 
     @Override
-    public long logStart(long[][] ranges, long pageSize) {
+    public long logStart(java.util.List<VfioLogOps.Range> ranges, long pageSize) {
         return pageSize;
     }
 
@@ -205,7 +205,7 @@ final class MttyMigration implements VfioMigrationOps, VfioLogOps {
     }
 
     @Override
-    public void logReadAndClear(long iova, long length, long pageSize, MemorySegment bitmap) {
+    public void logReadAndClear(org.jvmm.address.Iova iova, long length, long pageSize, MemorySegment bitmap) {
     }
 
     /** struct mtty_migration_file: the image buffer (sizeof(struct mtty_data), 2 ports), filled size, position. */

@@ -176,13 +176,24 @@ class MttyRule19Migration {
 
     /** vfio_main.c: the migration features need mig_ops (ENOTTY); other features go to device_feature, which mdev drivers lack (EINVAL). */
     @Test
-    @DisplayName("a feature the core does not know is EINVAL on an mdev (no device_feature op); migration on a vfio-pci device without migration is ENOTTY, other features ENOTTY")
+    @DisplayName("migration and logging features on an mdev without migration (mbochs) and on vfio-pci are ENOTTY; a feature the core does not know is EINVAL on an mdev (no device_feature op), ENOTTY on vfio-pci")
     void devicesWithoutTheFeature() {
         MdevRig rig = rig();
         try (MdevRig.Opened o = create(rig, "mtty-1", SRC)) {
             assertErrno(Errno.EINVAL, "VFIO_DEVICE_FEATURE",
                     () -> o.device().feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY | SET, 0)));
             assertErrno(Errno.EINVAL, "VFIO_DEVICE_FEATURE", () -> o.device().feature(DeviceFeature.request(0x123 | GET, 8)));
+        }
+        MdevRig other = new MdevRig();
+        org.jvmm.devices.mbochs.MbochsDriver.load(other.bus);
+        other.bus.write("/sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-small/create", DST);
+        try (MdevRig.Opened mbochs = other.open(DST)) {
+            VfioDevice d = mbochs.device();
+            assertErrno(Errno.ENOTTY, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_MIGRATION | GET, 8)));
+            assertErrno(Errno.ENOTTY, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.migState(GET, 0)));
+            assertErrno(Errno.ENOTTY, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_MIG_DATA_SIZE | GET, 8)));
+            assertErrno(Errno.ENOTTY, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP | SET, 0)));
+            assertErrno(Errno.EINVAL, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_LOW_POWER_EXIT | SET, 0)));
         }
         withVfioPciDevice(d -> {
             assertErrno(Errno.ENOTTY, "VFIO_DEVICE_FEATURE", () -> d.feature(DeviceFeature.request(VFIO_DEVICE_FEATURE_MIGRATION | GET, 8)));
