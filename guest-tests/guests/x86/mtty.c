@@ -4,6 +4,10 @@
  * ports), enables the FIFO and the received-data interrupt, routes INTx through the IOAPIC
  * (level), then writes a message one byte at a time; each byte comes back on RBR in the INTx
  * handler. A byte after the first only interrupts if the previous EOI let the VMM unmask INTx.
+ *
+ * With a non-zero argument n the guest then turns the interrupt off, leaves "pending" in the FIFO
+ * and 0x5a in SCR, and passes checkpoint n (where the VMM may migrate the card, -mdev-migrate);
+ * afterwards it reads the bytes and SCR back by polling LSR, and passes only if they are unchanged.
  */
 #include "rt.h"
 
@@ -34,7 +38,7 @@ static void handler(int vector) {
 }
 
 int guest_main(u64 arg) {
-    (void) arg;
+
     int dev = pci_find(MTTY_VENDOR, MTTY_DEVICE);
     if (dev < 0) {
         printf("mtty: no device\n");
@@ -65,6 +69,23 @@ int guest_main(u64 arg) {
     printf("mtty: BAR0 mask 0x%x, iir 0x%x, lsr 0x%x\n", mask, inb(PORT + 2), inb(PORT + 5));
     printf("mtty: wrote '%s', read back '%s' with %d interrupts\n", msg, rx, irqs);
     int ok = same && irqs == n;
+    if (arg) {
+        const char *pend = "pending";
+        outb(PORT + 1, 0x00); /* IER off: what is written stays in the FIFO */
+        outb(PORT + 7, 0x5a); /* SCR */
+        int m = 0;
+        for (; pend[m]; m++) outb(PORT, (u8) pend[m]);
+        checkpoint((u32) arg);
+        char back[20];
+        int k = 0;
+        while ((inb(PORT + 5) & 0x01) && k < (int) sizeof(back) - 1) back[k++] = (char) inb(PORT);
+        back[k] = 0;
+        u8 scr = inb(PORT + 7);
+        int kept = k == m && scr == 0x5a;
+        for (int i = 0; kept && i < m; i++) kept = back[i] == pend[i];
+        printf("mtty: after checkpoint %d read back '%s' and SCR 0x%x (left '%s' and 0x5a)\n", (int) arg, back, scr, pend);
+        ok = ok && kept;
+    }
     printf("mtty: %s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }

@@ -299,6 +299,16 @@ public final class VfioDevice implements AutoCloseable {
         return live("VFIO_DEVICE_GET_GFX_DMABUF").getGfxDmabuf(dmabufId);
     }
 
+    /**
+     * VFIO_DEVICE_FEATURE on a struct vfio_device_feature in caller memory
+     * ({@link org.jvmm.vfio.uapi.DeviceFeature}): the header checks and the core's features as
+     * {@link VfioDeviceFeatures} describes, other features by the driver. Returns the migration
+     * data file a MIG_DEVICE_STATE SET opened (its number is in data_fd), else null.
+     */
+    public MigrationFile feature(MemorySegment arg) {
+        return VfioDeviceFeatures.ioctl(live("VFIO_DEVICE_FEATURE"), arg, vfio.platform().memory());
+    }
+
     private VfioDeviceOps live(String op) {
         if (closed) {
             throw new ErrnoException(op, Errno.EBADF, "device " + ops.name() + " fd is closed");

@@ -59,4 +59,24 @@ public interface VfioDeviceOps {
         throw new org.jvmm.host.ErrnoException("VFIO_DEVICE_GET_GFX_DMABUF", org.jvmm.host.Errno.ENOTTY,
                 name() + " has no display");
     }
+
+    /** The driver's migration callbacks (vdev->mig_ops), or null: the migration features are then ENOTTY. */
+    default VfioMigrationOps migrationOps() {
+        return null;
+    }
+
+    /** The driver's DMA dirty-logging callbacks (vdev->log_ops), or null: the DMA_LOGGING features are then ENOTTY. */
+    default VfioLogOps logOps() {
+        return null;
+    }
+
+    /**
+     * device_feature: a VFIO_DEVICE_FEATURE number the core does not handle itself, with the
+     * flags, the feature's data in caller memory and argsz - 8. A driver without the op answers
+     * EINVAL, as vfio_main.c does.
+     */
+    default void deviceFeature(int flags, MemorySegment data, long payloadArgsz) {
+        throw new org.jvmm.host.ErrnoException("VFIO_DEVICE_FEATURE", org.jvmm.host.Errno.EINVAL, name()
+                + " has no device_feature op (feature " + (flags & 0xffff) + ")");
+    }
 }

@@ -13,6 +13,12 @@
  * one IOMMU group is used one way at a time. {@link org.jvmm.vfio.PasidApi#SEED} adds seed 001's
  * BIND_TASK/UNBIND_TASK ({@link org.jvmm.vfio.SeedSvm}, where the model's choices are listed).
  *
+ * <p>VFIO_DEVICE_FEATURE ({@link org.jvmm.vfio.VfioDevice#feature}, the structs in
+ * {@link org.jvmm.vfio.uapi.DeviceFeature}) carries migration v2: a driver's
+ * {@link org.jvmm.vfio.VfioMigrationOps} walk the state machine of {@link org.jvmm.vfio.VfioMigration}
+ * and hand out {@link org.jvmm.vfio.MigrationFile} data fds; {@link org.jvmm.vfio.VfioLogOps} take
+ * DMA dirty logging. The mtty sample implements both (org.jvmm.devices.mtty).
+ *
  * <p>Lock order everywhere: platform, then container, then IOMMU backend; vfio-pci's device
  * monitor, then its interrupt lock. Device models call back with none of their locks held.
  */

@@ -58,7 +58,7 @@ public final class Main implements Callable<Integer> {
     /** The largest ivshmem shared memory: half of x86-toy's 64-bit PCI hole, where its BAR2 goes. */
     static final long IVSHMEM_SIZE_MAX = HostDeviceConfig.IVSHMEM_SIZE_MAX;
     /** Options that mean something only on x86-toy: -M pseries refuses them by name. */
-    private static final List<String> X86_TOY_ONLY = List.of("--info", "--kvm-device", "-mdev", "-screendump", "-object");
+    private static final List<String> X86_TOY_ONLY = List.of("--info", "--kvm-device", "-mdev", "-mdev-migrate", "-screendump", "-object");
 
     @Option(names = {"-M", "--machine"}, paramLabel = "NAME", defaultValue = "x86-toy",
             description = "Machine type: x86-toy (default), or pseries[,kvm-tce=on|off][,link=mainline|seed] "
@@ -200,6 +200,7 @@ public final class Main implements Callable<Integer> {
         mdevOptions.apply(builder);
         iommufdOptions.declare(builder);
         guestDevices(builder);
+        mdevOptions.applyMigrate(builder);
         byte[] image = kernel != null ? checkedKernel(kernel) : null;
         Optional<String> noKvm = kvmUnavailableReason(kvmDevice);
         if (noKvm.isPresent()) {

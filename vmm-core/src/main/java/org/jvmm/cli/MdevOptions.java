@@ -42,6 +42,12 @@ final class MdevOptions {
                     + "Give it to the guest with -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID[,display=on].")
     List<DeviceOption> mdevs = new ArrayList<>();
 
+    @Option(names = {"-mdev-migrate", "--mdev-migrate"}, paramLabel = "FROM,to=TO[,checkpoint=N]", converter = DeviceOption.Converter.class,
+            description = "When the guest passes checkpoint N (default 1), stop the guest's mdev FROM (RUNNING -> STOP_COPY), "
+                    + "read its state image, swap in the fresh mdev TO of the same type (an -mdev the guest does not have), "
+                    + "resume it from the image (RESUMING -> RUNNING) and restore the BARs: VFIO migration v2 (mtty).")
+    DeviceOption migrate;
+
     @Option(names = {"-screendump", "--screendump"}, paramLabel = "FILE",
             description = "At exit, write the display (a device given with display=on) to FILE: PNG for a .png name, "
                     + "else PPM (as QEMU's screendump).")
@@ -95,6 +101,29 @@ final class MdevOptions {
         }
     }
 
+    /** Adds the {@code -mdev-migrate}, if any (after the -mdev and -device options). */
+    void applyMigrate(X86ToyBuilder builder) {
+        if (migrate == null) {
+            return;
+        }
+        String where = migrate.where("-mdev-migrate");
+        migrate.checkKnown("-mdev-migrate", List.of("to", "checkpoint"));
+        String from = MdevConfig.parseUuid(migrate.driver(), where).toString();
+        String to = MdevConfig.parseUuid(migrate.require("-mdev-migrate", "to"), where).toString();
+        String n = migrate.get("checkpoint", "1");
+        int checkpoint;
+        try {
+            checkpoint = Integer.parseInt(n);
+        } catch (NumberFormatException e) {
+            throw new UsageException(where + ": Parameter 'checkpoint' expects a whole number, not '" + n + "'");
+        }
+        try {
+            builder.mdev().migrate(new org.jvmm.machine.x86.MdevMigration.Config(from, to, checkpoint, where));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
     /** True for a {@code -device vfio-pci,sysfsdev=...}. */
     static boolean isMdevDevice(DeviceOption d) {
         return d.driver().equals("vfio-pci") && d.has("sysfsdev");
@@ -132,6 +161,13 @@ final class MdevOptions {
             Type1Iommu.MdevCounters c = t.mdevCounters();
             out.println("TYPE1 mdev: " + c.pinCalls() + " pin call(s), " + c.unpinCalls() + " unpin call(s), "
                     + c.notificationRounds() + " notification round(s)");
+        }
+        if (builder.mdev().migration() != null) {
+            List<String> lines = builder.mdev().migration().report();
+            if (lines.isEmpty()) {
+                out.println("mdev migration: the guest never passed its checkpoint");
+            }
+            lines.forEach(out::println);
         }
         if (screendump != null) {
             try {

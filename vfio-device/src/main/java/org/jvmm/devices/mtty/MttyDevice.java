@@ -33,8 +33,11 @@ import org.jvmm.vfio.mdev.MdevDeviceOps;
  * <li>A-45, A-46 INTx (maskable, auto-masked) and MSI through eventfds; MSI-X, ERR, REQ ENOTTY.
  *     As in the sample, GET_IRQ_INFO and SET_IRQS check the index against the IRQ count the last
  *     GET_INFO reported, so before any GET_INFO every index is EINVAL.</li>
- * <li>A-47 RESET leaves the UARTs alone (it only ends migration states, not modelled); close
- *     drops the eventfds. No DMA, no dma_unmap.</li>
+ * <li>A-47 RESET leaves the UARTs alone and only ends migration: the migration state returns
+ *     to RUNNING and its files are disabled; close drops the eventfds and disables the migration
+ *     files. No DMA, no dma_unmap.</li>
+ * <li>A-19 migration through the VFIO device-state feature ({@link MttyMigration}): the state
+ *     image holds each port as the sample's struct serial_port ({@link #savePort}).</li>
  * </ul>
  *
  * <p>Offsets past the 255 config bytes, or in BAR2-BAR5, are EFAULT here where the sample would
@@ -87,6 +90,7 @@ public final class MttyDevice implements MdevDeviceOps {
     private boolean intxMasked;
     private long interrupts;
     private long resets;
+    private final MttyMigration migration = new MttyMigration(this);
 
     MttyDevice(int nrPorts) {
         this.nrPorts = nrPorts;
@@ -312,12 +316,76 @@ public final class MttyDevice implements MdevDeviceOps {
     @Override
     public synchronized void reset() {
         resets++; // mtty_reset only ends migration states; the UARTs keep their state
+        migration.reset();
     }
 
     @Override
     public synchronized void closeDevice() {
+        migration.disableFiles();
         disable(VFIO_PCI_INTX_IRQ_INDEX);
         disable(VFIO_PCI_MSI_IRQ_INDEX);
+    }
+
+    @Override
+    public org.jvmm.vfio.VfioMigrationOps migrationOps() {
+        return migration;
+    }
+
+    @Override
+    public org.jvmm.vfio.VfioLogOps logOps() {
+        return migration;
+    }
+
+    // ---- the state image's struct serial_port (36 bytes) ----
+
+    /**
+     * Writes port {@code i} as the sample's struct serial_port: uart_reg[8] at 0, the loopback
+     * FIFO (fifo[16] at 8, head 24, tail 25, count 26), dlab 27, overrun 28, divisor (u16) at 30,
+     * fcr 32, max_fifo_size 33, intr_trigger_level 34; the padding bytes 29 and 35 are 0.
+     */
+    synchronized void savePort(int i, MemorySegment out) {
+        Port s = ports[i];
+        for (int r = 0; r < 8; r++) {
+            out.set(ValueLayout.JAVA_BYTE, r, (byte) s.reg[r]);
+        }
+        for (int f = 0; f < FIFO; f++) {
+            out.set(ValueLayout.JAVA_BYTE, 8 + f, (byte) s.fifo[f]);
+        }
+        out.set(ValueLayout.JAVA_BYTE, 24, (byte) s.head);
+        out.set(ValueLayout.JAVA_BYTE, 25, (byte) s.tail);
+        out.set(ValueLayout.JAVA_BYTE, 26, (byte) s.count);
+        out.set(ValueLayout.JAVA_BYTE, 27, (byte) (s.dlab ? 1 : 0));
+        out.set(ValueLayout.JAVA_BYTE, 28, (byte) (s.overrun ? 1 : 0));
+        out.set(ValueLayout.JAVA_BYTE, 29, (byte) 0);
+        out.set(ValueLayout.JAVA_SHORT_UNALIGNED, 30, (short) s.divisor);
+        out.set(ValueLayout.JAVA_BYTE, 32, (byte) s.fcr);
+        out.set(ValueLayout.JAVA_BYTE, 33, (byte) s.maxFifo);
+        out.set(ValueLayout.JAVA_BYTE, 34, (byte) s.triggerLevel);
+        out.set(ValueLayout.JAVA_BYTE, 35, (byte) 0);
+    }
+
+    /**
+     * Loads port {@code i} from a struct serial_port (the layout of {@link #savePort}). Every
+     * field is taken as the sample's memcpy takes it; a FIFO index past 15, which the sample would
+     * use to index past its FIFO, is used modulo 16 here.
+     */
+    synchronized void loadPort(int i, MemorySegment in) {
+        Port s = ports[i];
+        for (int r = 0; r < 8; r++) {
+            s.reg[r] = in.get(ValueLayout.JAVA_BYTE, r) & 0xff;
+        }
+        for (int f = 0; f < FIFO; f++) {
+            s.fifo[f] = in.get(ValueLayout.JAVA_BYTE, 8 + f) & 0xff;
+        }
+        s.head = in.get(ValueLayout.JAVA_BYTE, 24) & 0xff;
+        s.tail = in.get(ValueLayout.JAVA_BYTE, 25) & 0xff;
+        s.count = in.get(ValueLayout.JAVA_BYTE, 26) & 0xff;
+        s.dlab = in.get(ValueLayout.JAVA_BYTE, 27) != 0;
+        s.overrun = in.get(ValueLayout.JAVA_BYTE, 28) != 0;
+        s.divisor = in.get(ValueLayout.JAVA_SHORT_UNALIGNED, 30) & 0xffff;
+        s.fcr = in.get(ValueLayout.JAVA_BYTE, 32) & 0xff;
+        s.maxFifo = in.get(ValueLayout.JAVA_BYTE, 33) & 0xff;
+        s.triggerLevel = in.get(ValueLayout.JAVA_BYTE, 34) & 0xff;
     }
 
     // ---- pread / pwrite ----
@@ -419,8 +487,8 @@ public final class MttyDevice implements MdevDeviceOps {
                     return;
                 }
                 if (s.count < s.maxFifo) {
-                    s.fifo[s.head] = data;
-                    s.count++;
+                    s.fifo[s.head & (FIFO - 1)] = data;
+                    s.count = (s.count + 1) & 0xff;
                     s.head = (s.head + 1) & (FIFO - 1);
                     s.overrun = false;
                     if ((s.reg[UART_IER] & IER_RDI) != 0 && s.count == s.triggerLevel) {
@@ -486,8 +554,8 @@ public final class MttyDevice implements MdevDeviceOps {
                 }
                 int v = 0;
                 if (s.head != s.tail) {
-                    v = s.fifo[s.tail];
-                    s.count--;
+                    v = s.fifo[s.tail & (FIFO - 1)];
+                    s.count = (s.count - 1) & 0xff;
                     s.tail = (s.tail + 1) & (FIFO - 1);
                 }
                 if (s.head == s.tail && (s.reg[UART_IER] & IER_THRI) != 0) {

@@ -385,5 +385,15 @@ public final class MdevDevice {
         public org.jvmm.vfio.GfxDmabuf getGfxDmabuf(int dmabufId) {
             return ops.getGfxDmabuf(dmabufId);
         }
+
+        @Override
+        public org.jvmm.vfio.VfioMigrationOps migrationOps() {
+            return ops.migrationOps();
+        }
+
+        @Override
+        public org.jvmm.vfio.VfioLogOps logOps() {
+            return ops.logOps();
+        }
     }
 }

@@ -74,4 +74,14 @@ public interface MdevDeviceOps {
     default org.jvmm.vfio.GfxDmabuf getGfxDmabuf(int dmabufId) {
         throw new ErrnoException("VFIO_DEVICE_GET_GFX_DMABUF", Errno.ENOTTY, "the vendor driver has no display");
     }
+
+    /** The vendor's migration callbacks, or null for a driver without migration. */
+    default org.jvmm.vfio.VfioMigrationOps migrationOps() {
+        return null;
+    }
+
+    /** The vendor's DMA dirty-logging callbacks, or null. */
+    default org.jvmm.vfio.VfioLogOps logOps() {
+        return null;
+    }
 }

@@ -400,6 +400,17 @@ public final class VfioPciCore implements VfioDeviceOps, InterruptSink {
         config.restore(saved);
     }
 
+    /**
+     * vfio_pci_core_ioctl_feature for the features the core leaves to the driver: the low-power
+     * features and the VF token are not modelled (a device here has no VF token, which the kernel
+     * answers ENOTTY too), every other number ENOTTY.
+     */
+    @Override
+    public void deviceFeature(int flags, MemorySegment data, long payloadArgsz) {
+        throw new org.jvmm.host.ErrnoException("VFIO_DEVICE_FEATURE", org.jvmm.host.Errno.ENOTTY, name()
+                + ": vfio-pci does not offer feature " + (flags & 0xffff) + " here");
+    }
+
     @Override
     public String toString() {
         return "VfioPciCore[" + name() + ", open=" + openCount + ", irq=" + intrs.type() + ", bars=" + Arrays.toString(bars) + "]";

@@ -153,6 +153,39 @@ public final class VfioUapi {
     /** DRM_FORMAT_XRGB8888, fourcc "XR24" (include/uapi/drm/drm_fourcc.h). */
     public static final int DRM_FORMAT_XRGB8888 = 0x34325258;
 
+    // VFIO_DEVICE_FEATURE and migration: struct vfio_device_feature, the feature numbers,
+    // struct vfio_device_feature_migration flags, enum vfio_device_mig_state, the data fd's ioctl
+    public static final int VFIO_DEVICE_FEATURE = io(17);
+    public static final int VFIO_MIG_GET_PRECOPY_INFO = io(21);
+    public static final int VFIO_DEVICE_FEATURE_MASK = 0xffff;
+    public static final int VFIO_DEVICE_FEATURE_GET = 1 << 16;
+    public static final int VFIO_DEVICE_FEATURE_SET = 1 << 17;
+    public static final int VFIO_DEVICE_FEATURE_PROBE = 1 << 18;
+    public static final int VFIO_DEVICE_FEATURE_PCI_VF_TOKEN = 0;
+    public static final int VFIO_DEVICE_FEATURE_MIGRATION = 1;
+    public static final int VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE = 2;
+    public static final int VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY = 3;
+    public static final int VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP = 4;
+    public static final int VFIO_DEVICE_FEATURE_LOW_POWER_EXIT = 5;
+    public static final int VFIO_DEVICE_FEATURE_DMA_LOGGING_START = 6;
+    public static final int VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP = 7;
+    public static final int VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT = 8;
+    public static final int VFIO_DEVICE_FEATURE_MIG_DATA_SIZE = 9;
+    public static final int VFIO_DEVICE_FEATURE_BUS_MASTER = 10;
+    public static final long VFIO_MIGRATION_STOP_COPY = 1 << 0;
+    public static final long VFIO_MIGRATION_P2P = 1 << 1;
+    public static final long VFIO_MIGRATION_PRE_COPY = 1 << 2;
+    public static final int VFIO_DEVICE_STATE_ERROR = 0;
+    public static final int VFIO_DEVICE_STATE_STOP = 1;
+    public static final int VFIO_DEVICE_STATE_RUNNING = 2;
+    public static final int VFIO_DEVICE_STATE_STOP_COPY = 3;
+    public static final int VFIO_DEVICE_STATE_RESUMING = 4;
+    public static final int VFIO_DEVICE_STATE_RUNNING_P2P = 5;
+    public static final int VFIO_DEVICE_STATE_PRE_COPY = 6;
+    public static final int VFIO_DEVICE_STATE_PRE_COPY_P2P = 7;
+    /** VFIO_DEVICE_STATE_NR: the number of states. */
+    public static final int VFIO_DEVICE_STATE_NR = 8;
+
     /** Hex with a 0x prefix, for error details. */
     public static String hex(long v) {
         return "0x" + Long.toHexString(v);

@@ -35,6 +35,8 @@ public final class MdevSetup {
     private final Map<String, VfioMdevConfig> guestMdevs = new LinkedHashMap<>();
     private MdevBus bus;
     private VgpuSysfs seed;
+    private MdevMigration.Config migrate;
+    private MdevMigration migration;
 
     /** Loads a parent with options; IllegalArgumentException naming both origins when given twice. */
     public void parent(MdevParentConfig p) {
@@ -66,6 +68,40 @@ public final class MdevSetup {
             throw new IllegalArgumentException(d.origin() + ": vfio " + d.uuid() + ": device is already attached");
         }
         guestMdevs.put(d.uuid(), d);
+    }
+
+    /**
+     * Migrates a guest mdev into another mdev of the same type at a guest checkpoint
+     * ({@link MdevMigration}); IllegalArgumentException naming the option when either mdev is not
+     * created by an -mdev, the types differ, {@code to} is given to the guest, or a migration is
+     * given already. Call after the -mdev and -device options.
+     */
+    public void migrate(MdevMigration.Config c) {
+        MdevConfig from = mdevs.get(c.from());
+        MdevConfig to = mdevs.get(c.to());
+        if (from == null || to == null) {
+            throw new IllegalArgumentException(c.origin() + ": no mdev " + (from == null ? c.from() : c.to())
+                    + " on the host (create one with -mdev TYPE,uuid=...)");
+        }
+        if (!from.type().equals(to.type())) {
+            throw new IllegalArgumentException(c.origin() + ": " + c.from() + " is " + from.type() + " but " + c.to() + " is "
+                    + to.type() + "; the state image only fits an mdev of the same type");
+        }
+        if (!guestMdevs.containsKey(c.from())) {
+            throw new IllegalArgumentException(c.origin() + ": " + c.from() + " is not given to the guest (-device vfio-pci,sysfsdev=...)");
+        }
+        if (guestMdevs.containsKey(c.to()) || c.to().equals(c.from())) {
+            throw new IllegalArgumentException(c.origin() + ": the target " + c.to() + " must be a fresh mdev the guest does not have");
+        }
+        if (migrate != null) {
+            throw new IllegalArgumentException(c.origin() + ": a migration is given already (" + migrate.origin() + ")");
+        }
+        migrate = c;
+    }
+
+    /** The migration hooked at {@link #plug}, or null. */
+    public MdevMigration migration() {
+        return migration;
     }
 
     /** The config using guest slot {@code slot}, or null. */
@@ -147,6 +183,9 @@ public final class MdevSetup {
             }
             machine.addVfioMdev(platform, m.name(), m.iommuGroupNumber(), g.slot(), g.display() != VfioMdevConfig.Display.OFF,
                     g.display() == VfioMdevConfig.Display.ON);
+        }
+        if (migrate != null) {
+            migration = MdevMigration.install(migrate, machine, platform, bus);
         }
     }
 
