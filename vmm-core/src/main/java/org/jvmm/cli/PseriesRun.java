@@ -48,7 +48,9 @@ final class PseriesRun {
         List<String> rest = new ArrayList<>();
         String dumpdtb = null;
         for (String part : o.machine().split(",", -1)) {
-            if (part.startsWith("dumpdtb=")) {
+            if (part.equals("x-vof=on")) {
+                continue; // jvmm serves the client interface for every -kernel (VofKernel)
+            } else if (part.startsWith("dumpdtb=")) {
                 dumpdtb = part.substring("dumpdtb=".length());
                 if (dumpdtb.isEmpty()) {
                     throw new UsageException("-M " + o.machine() + ": Parameter 'dumpdtb' expects a file name");
@@ -61,16 +63,13 @@ final class PseriesRun {
         if (o.qtest() != null) {
             return qtest(o, options, out);
         }
-        if (o.kernel() != null) {
-            throw new UsageException("-kernel " + o.kernel() + ": not offered on -M pseries yet (jvmm has no SLOF and"
-                    + " does not serve the Open Firmware client interface); boot a -bios IMAGE");
-        }
-        if (o.append() != null) {
+        VofKernel kernel = o.kernel() == null ? null : VofKernel.read(o.kernel(), o.bios());
+        if (o.append() != null && kernel == null) {
             throw new UsageException("-append " + o.append() + ": only allowed with -kernel option (as QEMU)");
         }
-        if (o.bios() == null && dumpdtb == null) {
-            throw new UsageException("-M " + o.machine() + ": boots -bios IMAGE (or writes dumpdtb=FILE), or runs"
-                    + " -qtest stdio|FILE");
+        if (o.bios() == null && kernel == null && dumpdtb == null) {
+            throw new UsageException("-M " + o.machine() + ": boots -bios IMAGE or -kernel ELF (or writes dumpdtb=FILE), or"
+                    + " runs -qtest stdio|FILE");
         }
         byte[] image = o.bios() == null ? new byte[0] : readImage(o.bios());
         long ram = o.memory() == null ? DEFAULT_RAM : o.memory();
@@ -94,13 +93,20 @@ final class PseriesRun {
                 err.println("vmm: info: dtb dumped to " + dumpdtb + ". Exiting.");
                 return 0;
             }
-            return boot(m, image, o.timeoutSeconds(), out);
+            if (kernel != null) {
+                return boot(m, kernel.booter(m, o.append()), o.timeoutSeconds(), out);
+            }
+            return boot(m, () -> PseriesBoot.bootFirmware(m, image), null, o.timeoutSeconds(), out);
         }
     }
 
-    private static int boot(PseriesMachine m, byte[] image, long timeoutSeconds, PrintStream out) {
+    private static int boot(PseriesMachine m, VofKernel.Booter kernel, long timeoutSeconds, PrintStream out) {
+        return boot(m, kernel::boot, kernel, timeoutSeconds, out);
+    }
+
+    private static int boot(PseriesMachine m, Runnable load, VofKernel.Booter kernel, long timeoutSeconds, PrintStream out) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        PseriesBoot.bootFirmware(m, image);
+        load.run();
         Thread timer = Thread.ofPlatform().daemon().name("pseries-timeout").start(() -> {
             long left;
             while ((left = deadline - System.nanoTime()) > 0) {
@@ -120,11 +126,11 @@ final class PseriesRun {
                 switch (stop) {
                     case REBOOT -> {
                         m.reset();
-                        PseriesBoot.bootFirmware(m, image);
+                        load.run();
                         continue;
                     }
                     case POWER_OFF -> {
-                        line = "the guest powered off (RTAS power-off)";
+                        line = kernel != null && kernel.exited() ? VofKernel.EXIT_LINE : "the guest powered off (RTAS power-off)";
                         status = 0;
                     }
                     case OS_TERM -> {
