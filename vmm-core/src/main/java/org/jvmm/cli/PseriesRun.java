@@ -19,9 +19,11 @@ import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.qtest.QtestLauncher;
 
 /**
- * {@code ./vmm -M pseries[,kvm-tce=on|off][,link=...][,dumpdtb=FILE] [-m SIZE] -bios IMAGE
- * [-device ...] [-host-device ...] [-timeout S]}, QEMU 7.2's meaning: the firmware image at 0,
- * entered at 0x100 big-endian with the device tree's address in r3 ({@link PseriesBoot}); the
+ * {@code ./vmm -M pseries[,kvm-tce=on|off][,link=...][,dumpdtb=FILE][,x-vof=on] [-m SIZE]
+ * (-bios IMAGE | -kernel ELF [-append CMDLINE]) [-device ...] [-host-device ...] [-timeout S]},
+ * QEMU 7.2's meaning: the firmware image at 0, entered at 0x100 big-endian with the device tree's
+ * address in r3 ({@link PseriesBoot}), or the ELF booted as with QEMU's x-vof=on ({@link VofKernel};
+ * the client interface's exit ends the run with status 0); the
  * POWER host's edu given through vfio-pci in the first free slot (0) with its BARs unassigned;
  * the guest's vty on standard output. RTAS power-off ends the run with status 0, ibm,os-term with
  * status 1 and the guest's message, system-reboot resets the machine and boots the image again.
@@ -50,6 +52,9 @@ final class PseriesRun {
         for (String part : o.machine().split(",", -1)) {
             if (part.equals("x-vof=on")) {
                 continue; // jvmm serves the client interface for every -kernel (VofKernel)
+            } else if (part.startsWith("x-vof=")) {
+                throw new UsageException("-M " + o.machine() + ": " + part + ": jvmm has no SLOF; its pseries takes only"
+                        + " x-vof=on (the client interface served in the VMM)");
             } else if (part.startsWith("dumpdtb=")) {
                 dumpdtb = part.substring("dumpdtb=".length());
                 if (dumpdtb.isEmpty()) {
