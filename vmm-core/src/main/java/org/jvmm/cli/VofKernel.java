@@ -71,7 +71,7 @@ final class VofKernel {
         } catch (IllegalArgumentException e) {
             throw new UsageException("-kernel " + path + ": " + e.getMessage());
         }
-        VofBoot b = new VofBoot(m, file, elf, append);
+        VofBoot b = new VofBoot(m, file, elf, append == null || append.isEmpty() ? null : append); // QEMU: no empty bootargs
         return new Booter() {
             @Override
             public void boot() {
