@@ -84,7 +84,7 @@ public final class VofBoot {
     }
 
     /** Where QEMU's spapr puts a segment: (p_paddr & 0x0fffffff) + KERNEL_LOAD_ADDR. */
-    public static long loadAddress(ElfSegment s) {
+    static long loadAddress(ElfSegment s) {
         return (s.physicalAddress().value() & PADDR_MASK) + KERNEL_LOAD_ADDR;
     }
 
