@@ -61,6 +61,24 @@ class VofBootEntersAsQemu72 {
     }
 
     @Test
+    @DisplayName("booting again (system-reboot) starts the client interface over: claims, instances and setprop gone")
+    void bootAgainStartsOver() {
+        try (VofRig r = new VofRig(true)) {
+            assertEquals(0x41_0000, r.one("claim", 0, 0x1_0000, 0x1_0000));
+            assertEquals(2, r.one("open", r.str("/rtas")));
+            assertEquals(2, r.one("setprop", r.phandle("/chosen"), r.str("x,new"), r.str("a"), 2));
+            r.m.ppcCpu().ppc().setPc(new org.jvmm.address.GuestAddress(0x1234));
+            r.m.reset();
+            r.boot.boot();
+            assertEquals(0x40_0000L, r.m.ppcCpu().ppc().pc().value());
+            assertEquals(0x41_0000, r.one("claim", 0, 0x1_0000, 0x1_0000));
+            assertEquals(-1, r.one("instance-to-package", 2));
+            assertEquals(2, r.one("open", r.str("/rtas")));
+            assertEquals(-1, r.one("getproplen", r.phandle("/chosen"), r.str("x,new")));
+        }
+    }
+
+    @Test
     @DisplayName("a segment placed beyond RAM is refused naming it, before anything is written")
     void tooBig() {
         byte[] elf = VofRig.tinyKernel(true);
