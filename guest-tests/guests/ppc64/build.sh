@@ -44,3 +44,23 @@ for endian in le be; do
     echo "built $(basename "$img") ($(stat -c %s "$img") bytes)"
   done
 done
+# The -kernel guests (vof/): ELF images for QEMU's pseries with x-vof=on, linked at 0x400000 with
+# physical addresses from 0 (vof/vof.ld), written as NAME-ENDIAN.elf.
+for endian in le be; do
+  ef=$([ $endian = be ] && echo -mbig-endian || echo -mlittle-endian)
+  d="$tmp/vof-$endian"
+  mkdir -p "$d"
+  for t in enter_le back_le; do
+    $CC -mbig-endian -c -o "$d/$t.o" vof/$t.S
+    $OBJCOPY -O binary -j .text "$d/$t.o" "$d/$t.bin"
+  done
+  $CC $ef $CFLAGS -Wa,-I"$d" -c -o "$d/start.o" vof/start.S
+  for src in vof/*.c; do
+    name=$(basename "${src%.c}")
+    $CC $ef $CFLAGS -c -o "$d/$name.o" "$src"
+    img="$out/${name//_/-}-$endian.elf"
+    $CC $ef $CFLAGS -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T vof/vof.ld \
+        -o "$img" "$d/start.o" "$d/$name.o"
+    echo "built $(basename "$img") ($(stat -c %s "$img") bytes)"
+  done
+done

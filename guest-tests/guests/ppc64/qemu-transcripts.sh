@@ -15,3 +15,19 @@ for img in "$images"/*.bin; do
       </dev/null >"$out/$base.txt" 2>/dev/null
   echo "$base: $(wc -l <"$out/$base.txt") lines"
 done
+# The -kernel guests on QEMU's Virtual Open Firmware (x-vof=on). Their client-interface exit
+# pauses QEMU rather than ending it, so QEMU is stopped once the guest's last line is out.
+for elf in "$images"/*.elf; do
+  base=$(basename "$elf" .elf)
+  qemu-system-ppc64 -M pseries,x-vof=on -m 512M -nodefaults -nographic -chardev stdio,id=c \
+      -device spapr-vty,chardev=c -device edu,dma_mask=0xffffffffffffffff -kernel "$elf" \
+      -append "console=hvc0" </dev/null >"$out/$base.txt" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 600); do
+    grep -q ': exit$' "$out/$base.txt" && break
+    sleep 0.1
+  done
+  kill "$pid"
+  wait "$pid" || true
+  echo "$base: $(wc -l <"$out/$base.txt") lines"
+done

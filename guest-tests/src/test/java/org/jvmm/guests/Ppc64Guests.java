@@ -40,6 +40,22 @@ final class Ppc64Guests {
         return Path.of("images", "ppc64", name + "-" + endian + ".bin");
     }
 
+    /** The -kernel guests (guests/ppc64/vof), ELF images for QEMU's x-vof=on. */
+    static final List<String> KERNEL_NAMES = List.of("vof-walk");
+    /** The -append the -kernel guests' transcripts were recorded with. */
+    static final String KERNEL_APPEND = "console=hvc0";
+
+    static Path kernelImage(String name, String endian) {
+        return Path.of("images", "ppc64", name + "-" + endian + ".elf");
+    }
+
+    /** The QEMU command that recorded a -kernel guest's transcript (see the transcripts' README). */
+    static List<String> qemuKernelCommand(String name, String endian) {
+        return List.of("qemu-system-ppc64", "-M", "pseries,x-vof=on", "-m", "512M", "-nodefaults", "-nographic",
+                "-chardev", "stdio,id=c", "-device", "spapr-vty,chardev=c", "-device", "edu,dma_mask=0xffffffffffffffff",
+                "-kernel", kernelImage(name, endian).toString(), "-append", KERNEL_APPEND);
+    }
+
     /** What QEMU 7.2 printed for this image, byte for byte. */
     static String qemuTranscript(String name, String endian) {
         Path p = Path.of("src", "test", "resources", "ppc64", "qemu", name + "-" + endian + ".txt");

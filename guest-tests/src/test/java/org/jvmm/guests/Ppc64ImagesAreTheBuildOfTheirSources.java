@@ -47,7 +47,13 @@ class Ppc64ImagesAreTheBuildOfTheirSources {
                 assertEquals(true, built.contains(n + "-" + e + ".bin"), n + "-" + e + ".bin is built");
             }
         }
-        assertEquals(Ppc64Guests.NAMES.size() * Ppc64Guests.ENDIANS.size(), built.size(), built.toString());
+        for (String n : Ppc64Guests.KERNEL_NAMES) {
+            for (String e : Ppc64Guests.ENDIANS) {
+                assertEquals(true, built.contains(n + "-" + e + ".elf"), n + "-" + e + ".elf is built");
+            }
+        }
+        assertEquals((Ppc64Guests.NAMES.size() + Ppc64Guests.KERNEL_NAMES.size()) * Ppc64Guests.ENDIANS.size(), built.size(),
+                built.toString());
     }
 
     private static String compilerVersion(Path tmp) throws Exception {
@@ -60,7 +66,8 @@ class Ppc64ImagesAreTheBuildOfTheirSources {
 
     private static List<String> list(Path dir) throws java.io.IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(x -> x.getFileName().toString()).filter(x -> x.endsWith(".bin")).sorted().toList();
+            return s.map(x -> x.getFileName().toString()).filter(x -> x.endsWith(".bin") || x.endsWith(".elf")).sorted()
+                    .toList();
         }
     }
 

@@ -28,11 +28,24 @@ record PseriesGuestRun(int status, String guest, String stopLine, Map<String, St
     static final String POWERED_OFF = "the guest powered off (RTAS power-off)";
 
     static PseriesGuestRun run(String name, String endian, boolean kvmTce) {
+        return run("-M", "pseries,kvm-tce=" + (kvmTce ? "on" : "off"), "-bios", Ppc64Guests.image(name, endian).toString(),
+                "-timeout", "120");
+    }
+
+    /**
+     * A -kernel guest as the QEMU command that recorded its transcript boots it:
+     * {@code ./vmm -M pseries,x-vof=on -kernel NAME-ENDIAN.elf -append console=hvc0}.
+     */
+    static PseriesGuestRun runKernel(String name, String endian) {
+        return run("-M", "pseries,x-vof=on", "-kernel", Ppc64Guests.kernelImage(name, endian).toString(), "-append",
+                Ppc64Guests.KERNEL_APPEND, "-timeout", "120");
+    }
+
+    private static PseriesGuestRun run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), "-M", "pseries,kvm-tce=" + (kvmTce ? "on" : "off"),
-                "-bios", Ppc64Guests.image(name, endian).toString(), "-timeout", "120");
+                new PrintStream(err, true, StandardCharsets.UTF_8), args);
         String text = out.toString(StandardCharsets.UTF_8);
         String all = text + (err.size() == 0 ? "" : "\n[stderr]\n" + err.toString(StandardCharsets.UTF_8));
         int stop = text.indexOf("\njvmm: ");

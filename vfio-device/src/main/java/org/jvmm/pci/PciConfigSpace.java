@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * The config space of one endpoint function (type 0 header) as software sees it: 256 bytes for
  * conventional PCI, 4 KiB for PCI Express. Built from a {@link PciDeviceModel}'s description:
- * BARs, and the capability list (PCIe at 0x40, MSI at 0x80, MSI-X at 0xa0).
+ * BARs, and the capability list (PCIe at 0x40, MSI at 0x80 after it, or at 0x40, the first free offset as
+ * QEMU's msi_init picks it, for a conventional PCI function; MSI-X at 0xa0).
  *
  * <p>Register semantics: read-only identity; BARs keep {@code value & ~(size - 1)} plus their
  * read-only type bits, so writing all-ones and reading back gives the size mask (BAR sizing);
@@ -27,12 +28,15 @@ public final class PciConfigSpace {
     private final long[] barSizes = new long[6];
     private final BarSpec[] barByIndex = new BarSpec[6];
     private final PciDeviceModel model;
+    /** Where the MSI capability sits (see {@link PciRegs#msiCapOffset}). */
+    private final int msiOffset;
     private final byte[] powerOn;
     /** The command register as last written, for lock-free readers. */
     private volatile int command;
 
     public PciConfigSpace(PciDeviceModel model, boolean multifunction) {
         this.model = model;
+        this.msiOffset = PciRegs.msiCapOffset(model.isPcie());
         int size = model.isPcie() ? 4096 : 256;
         bytes = new byte[size];
         writeMask = new byte[size];
@@ -69,7 +73,7 @@ public final class PciConfigSpace {
             chain[n++] = CAP_EXP_OFFSET;
         }
         if (model.msiVectors() > 0) {
-            chain[n++] = CAP_MSI_OFFSET;
+            chain[n++] = msiOffset;
         }
         if (model.msix() != null) {
             chain[n++] = CAP_MSIX_OFFSET;
@@ -92,13 +96,13 @@ public final class PciConfigSpace {
             if (Integer.bitCount(v) != 1 || v > 32) {
                 throw new IllegalArgumentException("MSI vector count " + v + " is not 1, 2, 4, 8, 16 or 32");
             }
-            bytes[CAP_MSI_OFFSET] = (byte) CAP_ID_MSI;
+            bytes[msiOffset] = (byte) CAP_ID_MSI;
             int mmc = Integer.numberOfTrailingZeros(v);
-            put16(CAP_MSI_OFFSET + 2, MSI_FLAGS_64BIT | mmc << 1);
-            mask16(CAP_MSI_OFFSET + 2, MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE);
-            mask32(CAP_MSI_OFFSET + 4, 0xffff_fffc);
-            mask32(CAP_MSI_OFFSET + 8, 0xffff_ffff);
-            mask16(CAP_MSI_OFFSET + 12, 0xffff);
+            put16(msiOffset + 2, MSI_FLAGS_64BIT | mmc << 1);
+            mask16(msiOffset + 2, MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE);
+            mask32(msiOffset + 4, 0xffff_fffc);
+            mask32(msiOffset + 8, 0xffff_ffff);
+            mask16(msiOffset + 12, 0xffff);
         }
         MsixSpec msix = model.msix();
         if (msix != null) {
@@ -228,7 +232,7 @@ public final class PciConfigSpace {
 
     /** MSI control word, or 0 without MSI. */
     public int msiControl() {
-        return model.msiVectors() > 0 ? get16(CAP_MSI_OFFSET + 2) : 0;
+        return model.msiVectors() > 0 ? get16(msiOffset + 2) : 0;
     }
 
     /** Sets the MSI enable bit and multiple-message-enable (as the host kernel does on enable). */
@@ -236,11 +240,11 @@ public final class PciConfigSpace {
         if (model.msiVectors() == 0) {
             return;
         }
-        int ctl = get16(CAP_MSI_OFFSET + 2) & ~(MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE);
+        int ctl = get16(msiOffset + 2) & ~(MSI_FLAGS_ENABLE | MSI_FLAGS_QSIZE);
         if (enabled) {
             ctl |= MSI_FLAGS_ENABLE | Integer.numberOfTrailingZeros(Integer.highestOneBit(Math.max(1, vectors))) << 4;
         }
-        put16(CAP_MSI_OFFSET + 2, ctl);
+        put16(msiOffset + 2, ctl);
     }
 
     /** MSI-X control word, or 0 without MSI-X. */

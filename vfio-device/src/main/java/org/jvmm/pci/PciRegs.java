@@ -59,6 +59,17 @@ public final class PciRegs {
 
     /** Where this model places its capabilities. */
     public static final int CAP_EXP_OFFSET = 0x40;
+    /** MSI of a PCI Express function, after its PCI Express capability. */
     public static final int CAP_MSI_OFFSET = 0x80;
+    /**
+     * MSI of a conventional PCI function: the first free offset after the header, where QEMU's
+     * msi_init puts it when no offset is asked for (hw/pci/msi.c through pci_add_capability).
+     */
+    public static final int CAP_MSI_OFFSET_CONVENTIONAL = 0x40;
     public static final int CAP_MSIX_OFFSET = 0xa0;
+
+    /** Where a function's MSI capability sits: after PCI Express at 0x80, else first free at 0x40. */
+    public static int msiCapOffset(boolean pcie) {
+        return pcie ? CAP_MSI_OFFSET : CAP_MSI_OFFSET_CONVENTIONAL;
+    }
 }

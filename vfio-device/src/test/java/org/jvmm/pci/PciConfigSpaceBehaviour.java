@@ -48,11 +48,12 @@ class PciConfigSpaceBehaviour {
         assertEquals(0x0547, c.read(0x04, 2));
         assertEquals(0x00, c.read(0x0b, 1)); // class code 00ff00, QEMU edu's PCI_CLASS_OTHERS
         assertEquals(0xff, c.read(0x0a, 1));
-        assertEquals(0x80, c.read(0x34, 1)); // MSI only
-        assertEquals(0x05, c.read(0x80, 1));
-        assertEquals(0x0080, c.read(0x82, 2)); // 64-bit, 1 vector, disabled
-        c.write(0x82, 2, 0x0071);
-        assertEquals(0x00f1, c.read(0x82, 2)); // enable + MME writable, MMC read-only
+        assertEquals(0x40, c.read(0x34, 1)); // MSI only, at the first free offset as QEMU's msi_init
+        assertEquals(0x05, c.read(0x40, 1));
+        assertEquals(0x00, c.read(0x41, 1)); // end of the list
+        assertEquals(0x0080, c.read(0x42, 2)); // 64-bit, 1 vector, disabled
+        c.write(0x42, 2, 0x0071);
+        assertEquals(0x00f1, c.read(0x42, 2)); // enable + MME writable, MMC read-only
     }
 
     @Test

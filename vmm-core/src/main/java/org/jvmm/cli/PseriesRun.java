@@ -19,9 +19,11 @@ import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.qtest.QtestLauncher;
 
 /**
- * {@code ./vmm -M pseries[,kvm-tce=on|off][,link=...][,dumpdtb=FILE] [-m SIZE] -bios IMAGE
- * [-device ...] [-host-device ...] [-timeout S]}, QEMU 7.2's meaning: the firmware image at 0,
- * entered at 0x100 big-endian with the device tree's address in r3 ({@link PseriesBoot}); the
+ * {@code ./vmm -M pseries[,kvm-tce=on|off][,link=...][,dumpdtb=FILE][,x-vof=on] [-m SIZE]
+ * (-bios IMAGE | -kernel ELF [-append CMDLINE]) [-device ...] [-host-device ...] [-timeout S]},
+ * QEMU 7.2's meaning: the firmware image at 0, entered at 0x100 big-endian with the device tree's
+ * address in r3 ({@link PseriesBoot}), or the ELF booted as with QEMU's x-vof=on ({@link VofKernel};
+ * the client interface's exit ends the run with status 0); the
  * POWER host's edu given through vfio-pci in the first free slot (0) with its BARs unassigned;
  * the guest's vty on standard output. RTAS power-off ends the run with status 0, ibm,os-term with
  * status 1 and the guest's message, system-reboot resets the machine and boots the image again.
@@ -48,7 +50,12 @@ final class PseriesRun {
         List<String> rest = new ArrayList<>();
         String dumpdtb = null;
         for (String part : o.machine().split(",", -1)) {
-            if (part.startsWith("dumpdtb=")) {
+            if (part.equals("x-vof=on")) {
+                continue; // jvmm serves the client interface for every -kernel (VofKernel)
+            } else if (part.startsWith("x-vof=")) {
+                throw new UsageException("-M " + o.machine() + ": " + part + ": jvmm has no SLOF; its pseries takes only"
+                        + " x-vof=on (the client interface served in the VMM)");
+            } else if (part.startsWith("dumpdtb=")) {
                 dumpdtb = part.substring("dumpdtb=".length());
                 if (dumpdtb.isEmpty()) {
                     throw new UsageException("-M " + o.machine() + ": Parameter 'dumpdtb' expects a file name");
@@ -61,16 +68,13 @@ final class PseriesRun {
         if (o.qtest() != null) {
             return qtest(o, options, out);
         }
-        if (o.kernel() != null) {
-            throw new UsageException("-kernel " + o.kernel() + ": not offered on -M pseries yet (jvmm has no SLOF and"
-                    + " does not serve the Open Firmware client interface); boot a -bios IMAGE");
-        }
-        if (o.append() != null) {
+        VofKernel kernel = o.kernel() == null ? null : VofKernel.read(o.kernel(), o.bios());
+        if (o.append() != null && kernel == null) {
             throw new UsageException("-append " + o.append() + ": only allowed with -kernel option (as QEMU)");
         }
-        if (o.bios() == null && dumpdtb == null) {
-            throw new UsageException("-M " + o.machine() + ": boots -bios IMAGE (or writes dumpdtb=FILE), or runs"
-                    + " -qtest stdio|FILE");
+        if (o.bios() == null && kernel == null && dumpdtb == null) {
+            throw new UsageException("-M " + o.machine() + ": boots -bios IMAGE or -kernel ELF (or writes dumpdtb=FILE), or"
+                    + " runs -qtest stdio|FILE");
         }
         byte[] image = o.bios() == null ? new byte[0] : readImage(o.bios());
         long ram = o.memory() == null ? DEFAULT_RAM : o.memory();
@@ -94,13 +98,20 @@ final class PseriesRun {
                 err.println("vmm: info: dtb dumped to " + dumpdtb + ". Exiting.");
                 return 0;
             }
-            return boot(m, image, o.timeoutSeconds(), out);
+            if (kernel != null) {
+                return boot(m, kernel.booter(m, o.append()), o.timeoutSeconds(), out);
+            }
+            return boot(m, () -> PseriesBoot.bootFirmware(m, image), null, o.timeoutSeconds(), out);
         }
     }
 
-    private static int boot(PseriesMachine m, byte[] image, long timeoutSeconds, PrintStream out) {
+    private static int boot(PseriesMachine m, VofKernel.Booter kernel, long timeoutSeconds, PrintStream out) {
+        return boot(m, kernel::boot, kernel, timeoutSeconds, out);
+    }
+
+    private static int boot(PseriesMachine m, Runnable load, VofKernel.Booter kernel, long timeoutSeconds, PrintStream out) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        PseriesBoot.bootFirmware(m, image);
+        load.run();
         Thread timer = Thread.ofPlatform().daemon().name("pseries-timeout").start(() -> {
             long left;
             while ((left = deadline - System.nanoTime()) > 0) {
@@ -120,11 +131,11 @@ final class PseriesRun {
                 switch (stop) {
                     case REBOOT -> {
                         m.reset();
-                        PseriesBoot.bootFirmware(m, image);
+                        load.run();
                         continue;
                     }
                     case POWER_OFF -> {
-                        line = "the guest powered off (RTAS power-off)";
+                        line = kernel != null && kernel.exited() ? VofKernel.EXIT_LINE : "the guest powered off (RTAS power-off)";
                         status = 0;
                     }
                     case OS_TERM -> {

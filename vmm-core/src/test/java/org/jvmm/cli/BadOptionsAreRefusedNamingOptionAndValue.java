@@ -182,7 +182,7 @@ class BadOptionsAreRefusedNamingOptionAndValue {
 
     @Test
     void pseriesWithoutAScriptIsRefused() {
-        refusedWithoutKvmOption("-M pseries: boots -bios IMAGE (or writes dumpdtb=FILE), or runs -qtest stdio|FILE", "-M",
+        refusedWithoutKvmOption("-M pseries: boots -bios IMAGE or -kernel ELF (or writes dumpdtb=FILE), or runs -qtest stdio|FILE", "-M",
                 "pseries");
     }
 

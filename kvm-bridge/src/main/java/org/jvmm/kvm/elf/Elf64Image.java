@@ -10,8 +10,9 @@ import org.jvmm.kvm.GuestWriter;
 import org.jvmm.kvm.ReservedRange;
 
 /**
- * A validated ELF64 little-endian executable (ET_EXEC) for one machine: its PT_LOAD segments and
- * its entry point. Every header field the loader relies on is checked, and a refusal names the
+ * A validated ELF64 executable (ET_EXEC) for one machine: its PT_LOAD segments and its entry
+ * point. Little-endian for every machine; big-endian too for {@link #EM_PPC64}, whose kernels come
+ * in both byte orders ({@link #bigEndian}). Every header field the loader relies on is checked, and a refusal names the
  * field, the value found and the value expected (System V gABI, "ELF Header" and "Program Header").
  *
  * <p>Immutable; thread-safe.
@@ -27,11 +28,13 @@ public final class Elf64Image {
     private final byte[] bytes;
     private final long entry;
     private final List<ElfSegment> segments;
+    private final boolean bigEndian;
 
-    private Elf64Image(byte[] bytes, long entry, List<ElfSegment> segments) {
+    private Elf64Image(byte[] bytes, long entry, List<ElfSegment> segments, boolean bigEndian) {
         this.bytes = bytes;
         this.entry = entry;
         this.segments = segments;
+        this.bigEndian = bigEndian;
     }
 
     /**
@@ -48,9 +51,16 @@ public final class Elf64Image {
             throw new ElfFormatException("ELF: bad magic " + hex(Arrays.copyOf(bytes, 4)) + ", expected 7f 45 4c 46");
         }
         expect("EI_CLASS", bytes[4], 2, "ELFCLASS64");
-        expect("EI_DATA", bytes[5], 1, "ELFDATA2LSB (little endian)");
+        boolean big = machine == EM_PPC64 && bytes[5] == 2;
+        if (machine == EM_PPC64) {
+            if (bytes[5] != 1 && bytes[5] != 2) {
+                throw new ElfFormatException("ELF: EI_DATA is " + bytes[5] + ", expected 1 or 2 (ELFDATA2LSB or ELFDATA2MSB)");
+            }
+        } else {
+            expect("EI_DATA", bytes[5], 1, "ELFDATA2LSB (little endian)");
+        }
         expect("EI_VERSION", bytes[6], 1, "EV_CURRENT");
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         expect("e_type", Short.toUnsignedInt(b.getShort(16)), ET_EXEC, "ET_EXEC (a static executable)");
         expect("e_machine", Short.toUnsignedInt(b.getShort(18)), machine, machineName(machine));
         expect("e_version", b.getInt(20), 1, "EV_CURRENT");
@@ -100,7 +110,17 @@ public final class Elf64Image {
             throw new ElfFormatException("ELF: entry point e_entry=0x" + Long.toHexString(entry)
                     + " lies in no PT_LOAD segment");
         }
-        return new Elf64Image(bytes, entry, List.copyOf(segments));
+        return new Elf64Image(bytes, entry, List.copyOf(segments), big);
+    }
+
+    /** True for a big-endian (ELFDATA2MSB) image, which only {@link #EM_PPC64} accepts. */
+    public boolean bigEndian() {
+        return bigEndian;
+    }
+
+    /** The file bytes of {@code s}, one of {@link #segments} (p_filesz bytes from p_offset). */
+    public byte[] fileBytes(ElfSegment s) {
+        return Arrays.copyOfRange(bytes, (int) s.fileOffset(), (int) (s.fileOffset() + s.fileSize()));
     }
 
     /** The entry point as a virtual address (e_entry). */

@@ -115,6 +115,36 @@ class Elf64LoaderValidatesAndLoads {
     }
 
     @Test
+    @DisplayName("EM_PPC64 takes ELFDATA2MSB too: header and program header read big-endian, bigEndian() says so")
+    void ppc64BigEndianImageParses() {
+        ByteBuffer le = ByteBuffer.wrap(tinyElf(x -> x.putShort(18, (short) Elf64Image.EM_PPC64))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer be = ByteBuffer.allocate(le.capacity()).order(ByteOrder.BIG_ENDIAN);
+        be.put(0, le.array(), 0, 16);
+        be.put(5, (byte) 2); // ELFDATA2MSB
+        be.putShort(16, le.getShort(16)).putShort(18, le.getShort(18)).putInt(20, le.getInt(20));
+        be.putLong(24, le.getLong(24)).putLong(32, le.getLong(32));
+        be.putShort(52, le.getShort(52)).putShort(54, le.getShort(54)).putShort(56, le.getShort(56));
+        for (int at = 64; at < 64 + 56; at += 8) {
+            if (at == 64) {
+                be.putInt(64, le.getInt(64)).putInt(68, le.getInt(68));
+            } else {
+                be.putLong(at, le.getLong(at));
+            }
+        }
+        be.put(120, le.array(), 120, 16);
+        Elf64Image image = Elf64Image.parse(be.array(), Elf64Image.EM_PPC64);
+        assertTrue(image.bigEndian());
+        assertEquals(0x400004L, image.entryVirtual());
+        assertEquals(0x2000L, image.segments().getFirst().physicalAddress().value());
+        assertEquals(32L, image.segments().getFirst().memorySize());
+        assertEquals(0x11, image.fileBytes(image.segments().getFirst())[0]);
+        assertEquals(false, Elf64Image.parse(le.array(), Elf64Image.EM_PPC64).bigEndian());
+        assertEquals("ELF: EI_DATA is 3, expected 1 or 2 (ELFDATA2LSB or ELFDATA2MSB)", assertThrows(ElfFormatException.class,
+                () -> Elf64Image.parse(tinyElf(x -> x.putShort(18, (short) Elf64Image.EM_PPC64).put(5, (byte) 3)),
+                        Elf64Image.EM_PPC64)).getMessage());
+    }
+
+    @Test
     void refusesSharedObject() {
         assertEquals("ELF: e_type is 3, expected 2 (ET_EXEC (a static executable))",
                 refusal(b -> b.putShort(16, (short) 3)));

@@ -30,12 +30,13 @@ class VfioPciBarAccessAndMmap {
             assertEquals(0, rig.config(0x04, 2));
             rig.setConfig(0x04, 2, PciRegs.COMMAND_MEMORY | PciRegs.COMMAND_MASTER);
             assertEquals(0x6, rig.config(0x04, 2));
-            assertEquals(0x80, rig.config(0x34, 1));
-            assertEquals(0x0080, rig.config(0x82, 2));
-            rig.setConfig(0x84, 4, 0xfee0_1000);
-            rig.setConfig(0x8c, 2, 0x4021);
-            assertEquals(0xfee0_1000, rig.config(0x84, 4));
-            assertEquals(0x4021, rig.config(0x8c, 2));
+            assertEquals(0x40, rig.config(0x34, 1)); // edu's MSI at the first free offset, as QEMU's msi_init
+            assertEquals(0x05, rig.config(0x40, 1));
+            assertEquals(0x0080, rig.config(0x42, 2));
+            rig.setConfig(0x44, 4, 0xfee0_1000);
+            rig.setConfig(0x4c, 2, 0x4021);
+            assertEquals(0xfee0_1000, rig.config(0x44, 4));
+            assertEquals(0x4021, rig.config(0x4c, 2));
             assertEquals(1, rig.config(0x3d, 1)); // INTA
             ErrnoException e = assertThrows(ErrnoException.class, () -> rig.read(VFIO_PCI_CONFIG_REGION_INDEX, 0xfe, 4));
             assertEquals(Errno.EFAULT, e.errno());
