@@ -63,6 +63,36 @@ public interface MonitoredMachine {
     }
 
     /**
+     * True when the machine has partitionable endpoints (pseries): only then does the monitor have
+     * x-pe-freeze and x-pe-recover, so elsewhere they are CommandNotFound, as QEMU answers a command
+     * its target lacks.
+     */
+    default boolean hasPartitionableEndpoints() {
+        return false;
+    }
+
+    /**
+     * x-pe-freeze: freezes PE {@code pe} (its IOMMU group number) as an injected error does
+     * (VFIO_EEH_PE_INJECT_ERR): MMIO reads all-ones, stores dropped, DMA blocked.
+     *
+     * @throws QmpError naming the PE when the machine has no such PE or it has no EEH
+     */
+    default void peFreeze(long pe) {
+        throw QmpError.commandNotFound("x-pe-freeze");
+    }
+
+    /**
+     * x-pe-recover: the recovery sequence of the kernel's VFIO documentation on PE {@code pe}
+     * (UNFREEZE_IO, RESET_HOT, RESET_DEACTIVATE, CONFIGURE): thawed, its functions reset and
+     * their saved BARs and command register restored.
+     *
+     * @throws QmpError naming the PE when the machine has no such PE or it has no EEH
+     */
+    default void peRecover(long pe) {
+        throw QmpError.commandNotFound("x-pe-recover");
+    }
+
+    /**
      * device_add: plugs a device into the running machine. {@code props} holds every member but
      * driver and id, as text.
      *

@@ -117,6 +117,8 @@ public final class WebView implements AutoCloseable {
         r.get("/api/events").handler(this::events);
         r.post("/api/stop").blockingHandler(ctx -> action(ctx, "stop"));
         r.post("/api/cont").blockingHandler(ctx -> action(ctx, "cont"));
+        r.post("/api/pe/:pe/freeze").blockingHandler(ctx -> action(ctx, "x-pe-freeze", peArgument(ctx)));
+        r.post("/api/pe/:pe/recover").blockingHandler(ctx -> action(ctx, "x-pe-recover", peArgument(ctx)));
         return r;
     }
 
@@ -231,14 +233,30 @@ public final class WebView implements AutoCloseable {
         r.closeHandler(v -> streams.remove(r));
     }
 
+    /** The PE number of the path as QMP's "pe" argument: a number when it is one, else the text (which QMP refuses). */
+    private static ObjectNode peArgument(RoutingContext ctx) {
+        String pe = ctx.pathParam("pe");
+        ObjectNode a = JsonNodeFactory.instance.objectNode();
+        if (pe.matches("-?[0-9]{1,18}")) {
+            a.put("pe", Long.parseLong(pe));
+        } else {
+            a.put("pe", pe);
+        }
+        return a;
+    }
+
     private void action(RoutingContext ctx, String command) {
+        action(ctx, command, null);
+    }
+
+    private void action(RoutingContext ctx, String command, ObjectNode arguments) {
         if (!token.equals(ctx.request().getHeader("X-Jvmm-Token"))) {
             ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"class\":\"GenericError\",\"desc\":\"" + command
                             + ": needs the token the VMM printed at start (X-Jvmm-Token header)\"}}");
             return;
         }
-        json(ctx, call(command, null));
+        json(ctx, call(command, arguments));
     }
 
     private void screen(RoutingContext ctx) {

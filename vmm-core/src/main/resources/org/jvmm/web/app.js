@@ -52,15 +52,48 @@ async function refresh() {
   showStatus(m.status);
   $('mtree').textContent = m.mtree;
   $('pci').textContent = JSON.stringify(m.pci, null, 1);
-  $('iommu').textContent = JSON.stringify(await get('/api/iommu'), null, 1);
+  const iommu = await get('/api/iommu');
+  $('iommu').textContent = JSON.stringify(iommu, null, 1);
+  showPes(iommu.pe);
   $('faults').textContent = JSON.stringify(await get('/api/faults'), null, 1);
 }
 
-async function action(name) {
-  const r = await fetch('/api/' + name, {method: 'POST', headers: {'X-Jvmm-Token': token}});
+async function action(name, path) {
+  const r = await fetch('/api/' + (path || name), {method: 'POST', headers: {'X-Jvmm-Token': token}});
   const a = await r.json();
   $('message').textContent = a && a.error ? a.error.desc : name + ': ok';
   showStatus(await get('/api/status'));
+}
+
+// one row per PE, made once (its buttons stay the same elements), its cells updated in place
+function showPes(pes) {
+  const body = $('pes').tBodies[0];
+  if (!Array.isArray(pes)) {
+    $('pes-none').textContent = pes && pes.error ? pes.error.desc : '';
+    return;
+  }
+  $('pes-none').textContent = pes.length ? '' : 'no PE (no VFIO device)';
+  for (const pe of pes) {
+    let row = $('pe-' + pe.pe);
+    if (!row) {
+      row = body.insertRow();
+      row.id = 'pe-' + pe.pe;
+      row.insertCell().textContent = pe.pe;
+      row.insertCell().textContent = pe.phb;
+      row.insertCell().id = 'pe-' + pe.pe + '-state';
+      row.insertCell().id = 'pe-' + pe.pe + '-freezes';
+      const cell = row.insertCell();
+      for (const op of ['freeze', 'recover']) {
+        const b = document.createElement('button');
+        b.id = 'pe-' + pe.pe + '-' + op;
+        b.textContent = op;
+        b.onclick = async () => { await action('x-pe-' + op, 'pe/' + pe.pe + '/' + op); refresh(); };
+        cell.appendChild(b);
+      }
+    }
+    $('pe-' + pe.pe + '-state').textContent = pe['state-name'];
+    $('pe-' + pe.pe + '-freezes').textContent = pe.freezes;
+  }
 }
 
 $('stop').onclick = () => action('stop');

@@ -115,4 +115,26 @@ class WebViewPageInHeadlessChromium {
         }
         assertTrue(loaded.stream().anyMatch(u -> u.endsWith("/app.js")), loaded.toString());
     }
+
+    @Test
+    void theFreezeButtonStopsThePeAndRecoverBringsItBack() {
+        guest.execute("eeh enable");
+        int pe = view.call("x-query-pe", null).get(0).get("pe").asInt();
+        browser.get("http://127.0.0.1:" + view.port() + "/?token=" + view.token());
+        waiting().until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+        waiting().until(d -> text("pe-" + pe + "-state").equals("normal"));
+        assertEquals("0", text("pe-" + pe + "-freezes"));
+
+        browser.findElement(By.id("pe-" + pe + "-freeze")).click();
+        waiting().until(d -> text("pe-" + pe + "-state").equals("stopped"));
+        assertEquals("x-pe-freeze: ok", text("message"));
+        assertEquals("1", text("pe-" + pe + "-freezes"));
+        assertEquals("stopped", view.call("x-query-pe", null).get(0).get("state-name").asText(), "the VMM's own state");
+        assertEquals("OK 0xffffffff", guest.execute("readl 0x200081000000"), "the guest's MMIO to the frozen PE");
+
+        browser.findElement(By.id("pe-" + pe + "-recover")).click();
+        waiting().until(d -> text("pe-" + pe + "-state").equals("normal"));
+        assertEquals("x-pe-recover: ok", text("message"));
+        assertEquals("OK 0x10000ed", guest.execute("readl 0x200081000000"));
+    }
 }
