@@ -52,6 +52,16 @@ public interface MonitoredMachine {
     /** x-query-exits: exits handled, by kind. */
     Object queryExits();
 
+    /** x-query-dma: DMA bytes each device moved into and out of guest memory, and their sums. */
+    default Object queryDma() {
+        throw QmpError.generic("x-query-dma: the " + type() + " machine keeps no DMA counters");
+    }
+
+    /** x-query-irq: interrupts each device sent (MSI/MSI-X per vector, INTx) and, with an XICS, per source. */
+    default Object queryIrq() {
+        throw QmpError.generic("x-query-irq: the " + type() + " machine keeps no interrupt counters");
+    }
+
     /** x-query-tce: the DMA windows and their entries (sPAPR machines). */
     default Object queryTce() {
         throw QmpError.generic("x-query-tce: the " + type() + " machine has no TCE tables (pseries only)");

@@ -122,6 +122,25 @@ public final class PseriesMonitored implements MonitoredMachine {
         return IommuReport.exits(machine.exitCounters());
     }
 
+    private List<CounterReport.Device> counted() {
+        List<CounterReport.Device> out = new ArrayList<>();
+        for (VfioPciDevice d : machine.devices()) {
+            out.add(new CounterReport.Device(d.name(), machine.platform().function("x-query", d.vfioDevice().address())));
+        }
+        return out;
+    }
+
+    @Override
+    public Object queryDma() {
+        return CounterReport.dma(counted());
+    }
+
+    /** The devices' messages and the XICS sources that fired (the PHB's LSIs, the MSIs the guest was given, IPIs aside). */
+    @Override
+    public Object queryIrq() {
+        return CounterReport.irq(counted(), machine.interrupts().xics());
+    }
+
     /** Each window of PHB 0: LIOBN, page size, bus offset, size and every valid entry. */
     @Override
     public Object queryTce() {

@@ -432,6 +432,14 @@ public final class QmpMonitor {
             a.done();
             return QmpJson.tree(machine.queryPe());
         });
+        commands.put("x-query-dma", (s, a) -> {
+            a.done();
+            return QmpJson.tree(machine.queryDma());
+        });
+        commands.put("x-query-irq", (s, a) -> {
+            a.done();
+            return QmpJson.tree(machine.queryIrq());
+        });
         if (machine.hasPartitionableEndpoints()) {
             commands.put("x-pe-freeze", (s, a) -> {
                 long pe = pe(a);

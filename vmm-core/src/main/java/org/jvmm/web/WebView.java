@@ -29,8 +29,8 @@ import org.jvmm.qmp.QmpMonitor;
 /**
  * The live web view: one page and a JSON API over a {@link QmpMonitor}. Every answer is a QMP
  * command run through the monitor as a client of its own (so the view and a QMP client see and
- * do the same things, under the same lock); the monitor's events and a sample of the exit
- * counters every {@value #SAMPLE_MS} ms go to the page as server-sent events.
+ * do the same things, under the same lock); the monitor's events and a sample of the exit, DMA
+ * and interrupt counters every {@value #SAMPLE_MS} ms go to the page as server-sent events.
  *
  * <p>Reads need nothing; actions (POST) need the token printed at start in an
  * {@code X-Jvmm-Token} header. A QMP socket cannot be reached by a web page, an HTTP port can
@@ -38,7 +38,7 @@ import org.jvmm.qmp.QmpMonitor;
  * QMP client gets by being able to open the socket at all.
  */
 public final class WebView implements AutoCloseable {
-    /** How often the exit counters are sampled for the plots and pushed to the page. */
+    /** How often the exit, DMA and interrupt counters are sampled for the plots and pushed to the page. */
     public static final int SAMPLE_MS = 500;
     private static final int HISTORY = 240;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -112,6 +112,8 @@ public final class WebView implements AutoCloseable {
         r.get("/api/iommu").blockingHandler(ctx -> json(ctx, iommu()));
         r.get("/api/exits").blockingHandler(ctx -> json(ctx, call("x-query-exits", null)));
         r.get("/api/faults").blockingHandler(ctx -> json(ctx, call("x-query-faults", null)));
+        r.get("/api/dma").blockingHandler(ctx -> json(ctx, call("x-query-dma", null)));
+        r.get("/api/irq").blockingHandler(ctx -> json(ctx, call("x-query-irq", null)));
         r.get("/api/history").blockingHandler(ctx -> json(ctx, history()));
         r.get("/api/screen.png").blockingHandler(this::screen);
         r.get("/api/events").handler(this::events);
@@ -194,12 +196,14 @@ public final class WebView implements AutoCloseable {
         return a;
     }
 
-    /** Samples the exit counters into the history and pushes the sample to every page. */
+    /** Samples the exit, DMA and interrupt counters into the history and pushes the sample to every page. */
     void sample() {
         JsonNode exits = call("x-query-exits", null);
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("t-ms", (System.nanoTime() - started) / 1_000_000);
         s.set("exits", exits);
+        s.set("dma", call("x-query-dma", null));
+        s.set("irq", call("x-query-irq", null));
         s.set("status", call("query-status", null));
         synchronized (this) {
             history.addLast(s);

@@ -19,14 +19,22 @@ function showExits(e) {
   $('exits').innerHTML = rows.join('');
 }
 
-function plot() {
-  const c = $('plot'), g = c.getContext('2d');
+// the total a sample holds for each plot (0 where the machine does not answer the query)
+const series = {
+  'plot': s => s.exits.total,
+  'plot-dma': s => s.dma && !s.dma.error ? s.dma['to-memory'] + s.dma['from-memory'] : 0,
+  'plot-irq': s => s.irq && !s.irq.error ? s.irq.msi + s.irq.intx : 0,
+};
+const units = {'plot': 'exits/s', 'plot-dma': 'DMA bytes/s', 'plot-irq': 'interrupts/s'};
+
+function plot(id) {
+  const c = $(id), g = c.getContext('2d'), total = series[id];
   g.clearRect(0, 0, c.width, c.height);
   if (samples.length < 2) return;
   const rates = [];
   for (let i = 1; i < samples.length; i++) {
     const dt = (samples[i]['t-ms'] - samples[i - 1]['t-ms']) / 1000 || 1;
-    rates.push((samples[i].exits.total - samples[i - 1].exits.total) / dt);
+    rates.push((total(samples[i]) - total(samples[i - 1])) / dt);
   }
   const max = Math.max(1, ...rates);
   g.beginPath();
@@ -35,7 +43,27 @@ function plot() {
     if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
   });
   g.stroke();
-  g.fillText('exits/s, max ' + Math.round(max), 4, 12);
+  g.fillText(units[id] + ', max ' + Math.round(max), 4, 12);
+}
+
+function cells(tag, values) {
+  return '<tr>' + values.map(v => '<' + tag + '>' + String(v).replace(/[&<>]/g, '') + '</' + tag + '>').join('') + '</tr>';
+}
+
+function showDma(d) {
+  if (!d || d.error) { $('dma').innerHTML = ''; return; }
+  $('dma-total').textContent = d['to-memory'] + d['from-memory'];
+  $('dma').innerHTML = cells('th', ['device', 'host', 'into memory', 'from memory'])
+    + d.devices.map(x => cells('td', [x.device, x.host, x['to-memory'], x['from-memory']])).join('');
+}
+
+function showIrq(q) {
+  if (!q || q.error) { $('irq').innerHTML = ''; $('sources').innerHTML = ''; return; }
+  $('irq-total').textContent = q.msi + q.intx;
+  $('irq').innerHTML = cells('th', ['device', 'MSI', 'INTx', 'per vector'])
+    + q.devices.map(x => cells('td', [x.device, x.msi, x.intx, x.vectors.map(v => v.vector + ': ' + v.count).join(', ')])).join('');
+  $('sources').innerHTML = q.sources ? cells('th', ['XICS source', 'type', 'fired'])
+    + q.sources.map(x => cells('td', ['0x' + x.irq.toString(16), x.type, x.count])).join('') : '';
 }
 
 function onSample(s) {
@@ -43,7 +71,9 @@ function onSample(s) {
   if (samples.length > 240) samples.shift();
   showStatus(s.status);
   showExits(s.exits);
-  plot();
+  showDma(s.dma);
+  showIrq(s.irq);
+  Object.keys(series).forEach(plot);
   if (document.body.dataset.ready) refresh();
 }
 

@@ -161,6 +161,28 @@ class WebViewJsonApiAnswersAsQmp {
     }
 
     @Test
+    void dmaAndIrqAreXQueryDmaAndXQueryIrqAndEnterTheHistory() throws Exception {
+        guest.execute("hcall 0x20 0x80000000 0x10000 0x200003");
+        guest.execute("writeq 0x200081000080 0x10000");
+        guest.execute("writeq 0x200081000088 0x40000");
+        guest.execute("writeq 0x200081000090 16");
+        guest.execute("writeq 0x200081000098 1");
+        guest.execute("writel 0x200081000060 1");
+        JsonNode dma = get("/api/dma");
+        assertEquals("{\"to-memory\":0,\"from-memory\":16,\"devices\":[{\"device\":\"vfio-0001:01:00.0\",\"host\":\"0001:01:00.0\","
+                + "\"to-memory\":0,\"from-memory\":16}]}", dma.toString());
+        JsonNode irq = get("/api/irq");
+        assertEquals("{\"msi\":0,\"intx\":1,\"devices\":[{\"device\":\"vfio-0001:01:00.0\",\"host\":\"0001:01:00.0\",\"msi\":0,"
+                + "\"intx\":1,\"vectors\":[]}],\"sources\":[{\"irq\":4609,\"type\":\"lsi\",\"count\":1}]}", irq.toString());
+        view.sample();
+        JsonNode history = get("/api/history");
+        JsonNode last = history.get(history.size() - 1);
+        assertEquals(dma, last.get("dma"));
+        assertEquals(irq, last.get("irq"));
+        assertEquals(0, history.get(0).get("dma").get("from-memory").asLong(), "the first sample, taken at start");
+    }
+
+    @Test
     void machineShowsTheFlatViewAndTheEduOnPhb0() throws Exception {
         JsonNode m = get("/api/machine");
         assertTrue(m.get("mtree").asText().startsWith("FlatView #0\r\n AS \"memory\""), m.get("mtree").asText());

@@ -88,7 +88,16 @@ class WebViewPageInHeadlessChromium {
         assertTrue(text("mtree").startsWith("FlatView #0"), text("mtree"));
         assertEquals("[]", text("faults"));
 
-        // the guest acts: a DMA outside the window faults and freezes the PE; the page shows it without a reload
+        // the guest acts: 16 bytes of DMA through a TCE, shown in the DMA table and total
+        guest.execute("hcall 0x20 0x80000000 0x10000 0x200003");
+        guest.execute("writeq 0x200081000080 0x10000");
+        guest.execute("writeq 0x200081000088 0x40000");
+        guest.execute("writeq 0x200081000090 16");
+        guest.execute("writeq 0x200081000098 1");
+        waiting().until(d -> text("dma-total").equals("16"));
+        assertEquals("device host into memory from memory\nvfio-0001:01:00.0 0001:01:00.0 0 16", text("dma"));
+
+        // a DMA outside the window faults and freezes the PE; the page shows it without a reload
         guest.execute("eeh enable");
         guest.execute("writeq 0x200081000080 0x80000000");
         guest.execute("writeq 0x200081000088 0x40000");

@@ -35,6 +35,8 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     private DeviceDmaPort dmaPort;
     private final LongAdder msiMessages = new LongAdder();
     private final LongAdder intxAssertions = new LongAdder();
+    /** MSI/MSI-X messages per vector, for the vectors that sent any. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, LongAdder> msiPerVector = new java.util.concurrent.ConcurrentHashMap<>();
 
     private PciDriver driver;
     private String driverOverride;
@@ -166,6 +168,13 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         return msiMessages.sum();
     }
 
+    /** MSI/MSI-X messages the model has sent per vector, for the vectors that sent any, in vector order. */
+    public java.util.SortedMap<Integer, Long> msiMessagesPerVector() {
+        java.util.SortedMap<Integer, Long> out = new java.util.TreeMap<>();
+        msiPerVector.forEach((v, n) -> out.put(v, n.sum()));
+        return out;
+    }
+
     /** Guest errors the model recorded ({@link org.jvmm.pci.GuestErrorLog}); 0 for a model that keeps none. */
     public long guestErrorCount() {
         org.jvmm.pci.GuestErrorLog log = model == null ? null : model.guestErrors();
@@ -229,6 +238,11 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     public void signalMsi(int vector) {
         InterruptSink t = interruptTarget;
         msiMessages.increment();
+        LongAdder perVector = msiPerVector.get(vector);
+        if (perVector == null) {
+            perVector = msiPerVector.computeIfAbsent(vector, v -> new LongAdder());
+        }
+        perVector.increment();
         org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
         if (hook != null) {
             hook.interrupt(address.toString(), vector);
