@@ -115,7 +115,8 @@ public final class WebView implements AutoCloseable {
         r.get("/api/dma").blockingHandler(ctx -> json(ctx, call("x-query-dma", null)));
         r.get("/api/irq").blockingHandler(ctx -> json(ctx, call("x-query-irq", null)));
         r.get("/api/history").blockingHandler(ctx -> json(ctx, history()));
-        r.get("/api/screen.png").blockingHandler(this::screen);
+        r.get("/api/display.png").blockingHandler(this::screen);
+        r.get("/api/screen.png").blockingHandler(this::screen); // the first name of the same route
         r.get("/api/events").handler(this::events);
         r.post("/api/stop").blockingHandler(ctx -> action(ctx, "stop"));
         r.post("/api/cont").blockingHandler(ctx -> action(ctx, "cont"));

@@ -74,6 +74,7 @@ function onSample(s) {
   showDma(s.dma);
   showIrq(s.irq);
   Object.keys(series).forEach(plot);
+  refreshDisplay(false);
   if (document.body.dataset.ready) refresh();
 }
 
@@ -128,7 +129,32 @@ function showPes(pes) {
 
 $('stop').onclick = () => action('stop');
 $('cont').onclick = () => action('cont');
-$('dump').onclick = () => { $('screen').src = '/api/screen.png?' + Date.now(); };
+// the display follows the guest: a fresh screendump with every sample while one answers; after
+// an answer without a display, one try in ten (the guest may not show a picture yet)
+let display = null, misses = 0, frames = 0;
+function refreshDisplay(force) {
+  const img = $('display');
+  if (img.dataset.loading) return;
+  if (!force && display === false && ++misses % 10 !== 0) return;
+  img.dataset.loading = 'true';
+  img.src = '/api/display.png?' + Date.now();
+}
+$('display').onload = () => {
+  const img = $('display');
+  delete img.dataset.loading;
+  display = true;
+  img.hidden = false;
+  img.dataset.frame = String(++frames);
+  $('display-none').textContent = '';
+};
+$('display').onerror = () => {
+  const img = $('display');
+  delete img.dataset.loading;
+  display = false;
+  img.hidden = true;
+  $('display-none').textContent = 'no display (the machine has none, or the guest shows no picture yet)';
+};
+$('dump').onclick = () => refreshDisplay(true);
 
 (async () => {
   (await get('/api/history')).forEach(onSample);
