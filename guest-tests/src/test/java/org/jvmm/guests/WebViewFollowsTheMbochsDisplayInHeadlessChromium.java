@@ -68,7 +68,7 @@ class WebViewFollowsTheMbochsDisplayInHeadlessChromium {
             });
             try {
                 assertEquals(1, reached.poll(30, TimeUnit.SECONDS), "the guest drew its pattern");
-                browser = HeadlessChromium.start(dir.resolve("profile"), 1280, 1600);
+                browser = HeadlessChromium.start(dir.resolve("profile"), 1100, 900);
                 browser.get("http://127.0.0.1:" + view.port() + "/?token=" + view.token());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
                 wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
@@ -106,11 +106,11 @@ class WebViewFollowsTheMbochsDisplayInHeadlessChromium {
             Path ppm) throws Exception {
         monitored.screendump(ppm.toString(), "ppm");
         HeadlessChromium.Pixels dump = HeadlessChromium.ppm(Files.readAllBytes(ppm));
-        wait.until(d -> {
+        // the page loads a new picture with every sample, so the pixels compared are the ones answered
+        HeadlessChromium.Pixels shown = wait.until(d -> {
             HeadlessChromium.Pixels p = HeadlessChromium.image(browser, "display");
-            return p != null && p.width() == dump.width() && Arrays.equals(dump.rgb(), p.rgb());
+            return p != null && p.width() == dump.width() && Arrays.equals(dump.rgb(), p.rgb()) ? p : null;
         });
-        HeadlessChromium.Pixels shown = HeadlessChromium.image(browser, "display");
         assertArrayEquals(dump.rgb(), shown.rgb());
         return shown;
     }

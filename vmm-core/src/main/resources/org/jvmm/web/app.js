@@ -104,6 +104,7 @@ function showPes(pes) {
     return;
   }
   $('pes-none').textContent = pes.length ? '' : 'no PE (no VFIO device)';
+  $('pes').hidden = !pes.length;
   for (const pe of pes) {
     let row = $('pe-' + pe.pe);
     if (!row) {
