@@ -68,7 +68,7 @@ class WebViewFollowsTheMbochsDisplayInHeadlessChromium {
             });
             try {
                 assertEquals(1, reached.poll(30, TimeUnit.SECONDS), "the guest drew its pattern");
-                browser = HeadlessChromium.start(dir.resolve("profile"), 1100, 900);
+                browser = HeadlessChromium.start(dir.resolve("profile"), 1280, 1000);
                 browser.get("http://127.0.0.1:" + view.port() + "/?token=" + view.token());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
                 wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
