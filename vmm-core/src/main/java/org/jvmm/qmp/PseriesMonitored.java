@@ -22,6 +22,10 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * a test), so stop and cont only record whether it may run ({@link #mayRun}); reset puts the PHB's
  * DMA windows back to QEMU's default and resets the devices. Guest errors the TCE layer logs are
  * in its tables, read by x-query-tce.
+ *
+ * <p>x-pe-freeze and x-pe-recover run the PHB's EEH operations on one PE while holding the VFIO
+ * container's lock, the one the guest's EEH RTAS calls take (VFIO_EEH_PE_OP): the lock order is
+ * container, then PE, as there.
  */
 public final class PseriesMonitored implements MonitoredMachine {
     private final PseriesMachine machine;
