@@ -2,7 +2,6 @@ package org.jvmm.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -25,19 +24,16 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The page in Debian's headless Chromium (through Selenium, both binaries named so nothing is
- * downloaded) while a pseries guest runs under qtest: the page shows the VMM's state, a live
- * update arrives after the guest acts, pause changes the state, and the page loads nothing from
+ * downloaded) while a pseries guest runs under qtest: the page shows the VMM's state, live
+ * updates arrive after the guest acts (its DMA, a fault that freezes the PE), pause changes the
+ * state, the freeze and recover buttons change the PE's state, and the page loads nothing from
  * outside. Skipped, saying why, where chromium or chromedriver is missing.
  */
 class WebViewPageInHeadlessChromium {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private PseriesMachine machine;
     private QtestSession guest;
     private WebView view;
@@ -45,17 +41,11 @@ class WebViewPageInHeadlessChromium {
 
     @BeforeEach
     void start(@TempDir Path profile) {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)");
+        HeadlessChromium.assumeInstalled();
         machine = new PseriesBuilder(MemoryConfig.of(64L << 20)).build();
         guest = new QtestSession(machine, new PrintStream(new ByteArrayOutputStream()));
         view = WebView.start(new QmpMonitor(new PseriesMonitored(machine, false), false, () -> { }), "127.0.0.1", 0);
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile);
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(), o);
+        browser = HeadlessChromium.start(profile, 1280, 1000);
     }
 
     @AfterEach
