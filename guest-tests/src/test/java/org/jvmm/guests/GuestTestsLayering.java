@@ -22,6 +22,7 @@ class GuestTestsLayering {
         // vmm-core
         "org.jvmm.accel..", "org.jvmm.cli..", "org.jvmm.dispatch..", "org.jvmm.hw..", "org.jvmm.machine..",
         "org.jvmm.memory..", "org.jvmm.papr..", "org.jvmm.qtest..", "org.jvmm.trace..", "org.jvmm.qmp..", "org.jvmm.journal..",
+        "org.jvmm.web..",
         // kvm-bridge
         "org.jvmm.kvm..",
         // vfio-device
@@ -30,7 +31,9 @@ class GuestTestsLayering {
         // the fuzz harness and generators (test-jars of kvm-bridge and vmm-core)
         "org.jvmm.fuzz..",
         // the JDK and the test frameworks (this class uses ArchUnit)
-        "java..", "jdk..", "org.junit..", "com.tngtech.archunit.."};
+        "java..", "jdk..", "org.junit..", "com.tngtech.archunit..",
+        // the web view's browser test drives chromium through Selenium
+        "org.openqa.selenium.."};
 
     static JavaClasses tests;
 

@@ -52,6 +52,16 @@ public interface MonitoredMachine {
     /** x-query-exits: exits handled, by kind. */
     Object queryExits();
 
+    /** x-query-dma: DMA bytes each device moved into and out of guest memory, and their sums. */
+    default Object queryDma() {
+        throw QmpError.generic("x-query-dma: the " + type() + " machine keeps no DMA counters");
+    }
+
+    /** x-query-irq: interrupts each device sent (MSI/MSI-X per vector, INTx) and, with an XICS, per source. */
+    default Object queryIrq() {
+        throw QmpError.generic("x-query-irq: the " + type() + " machine keeps no interrupt counters");
+    }
+
     /** x-query-tce: the DMA windows and their entries (sPAPR machines). */
     default Object queryTce() {
         throw QmpError.generic("x-query-tce: the " + type() + " machine has no TCE tables (pseries only)");
@@ -60,6 +70,36 @@ public interface MonitoredMachine {
     /** x-query-pe: the EEH state of each partitionable endpoint (sPAPR machines). */
     default Object queryPe() {
         throw QmpError.generic("x-query-pe: the " + type() + " machine has no partitionable endpoints (pseries only)");
+    }
+
+    /**
+     * True when the machine has partitionable endpoints (pseries): only then does the monitor have
+     * x-pe-freeze and x-pe-recover, so elsewhere they are CommandNotFound, as QEMU answers a command
+     * its target lacks.
+     */
+    default boolean hasPartitionableEndpoints() {
+        return false;
+    }
+
+    /**
+     * x-pe-freeze: freezes PE {@code pe} (its IOMMU group number) as an injected error does
+     * (VFIO_EEH_PE_INJECT_ERR): MMIO reads all-ones, stores dropped, DMA blocked.
+     *
+     * @throws QmpError naming the PE when the machine has no such PE or it has no EEH
+     */
+    default void peFreeze(long pe) {
+        throw QmpError.commandNotFound("x-pe-freeze");
+    }
+
+    /**
+     * x-pe-recover: the recovery sequence of the kernel's VFIO documentation on PE {@code pe}
+     * (UNFREEZE_IO, RESET_HOT, RESET_DEACTIVATE, CONFIGURE): thawed, its functions reset and
+     * their saved BARs and command register restored.
+     *
+     * @throws QmpError naming the PE when the machine has no such PE or it has no EEH
+     */
+    default void peRecover(long pe) {
+        throw QmpError.commandNotFound("x-pe-recover");
     }
 
     /**

@@ -432,6 +432,28 @@ public final class QmpMonitor {
             a.done();
             return QmpJson.tree(machine.queryPe());
         });
+        commands.put("x-query-dma", (s, a) -> {
+            a.done();
+            return QmpJson.tree(machine.queryDma());
+        });
+        commands.put("x-query-irq", (s, a) -> {
+            a.done();
+            return QmpJson.tree(machine.queryIrq());
+        });
+        if (machine.hasPartitionableEndpoints()) {
+            commands.put("x-pe-freeze", (s, a) -> {
+                long pe = pe(a);
+                a.done();
+                machine.peFreeze(pe);
+                return empty();
+            });
+            commands.put("x-pe-recover", (s, a) -> {
+                long pe = pe(a);
+                a.done();
+                machine.peRecover(pe);
+                return empty();
+            });
+        }
         commands.put("x-query-faults", (s, a) -> {
             a.done();
             return QmpJson.tree(machine.queryFaults());
@@ -440,6 +462,17 @@ public final class QmpMonitor {
             a.done();
             return QmpJson.tree(machine.queryExits());
         });
+    }
+
+    private static long pe(QmpArgs a) {
+        Long pe = a.optInt("pe");
+        if (pe == null) {
+            throw QmpError.generic("Parameter 'pe' is missing");
+        }
+        if (pe < 0 || pe > 0xffff_ffffL) {
+            throw QmpError.generic("Parameter 'pe' expects uint32"); // QEMU's visitor: a negative value wraps past the range too
+        }
+        return pe;
     }
 
     private static final List<String> INFO = List.of(

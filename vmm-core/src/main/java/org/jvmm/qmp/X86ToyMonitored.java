@@ -212,6 +212,28 @@ public final class X86ToyMonitored implements MonitoredMachine {
         return IommuReport.exits(machine.exits());
     }
 
+    /** The devices with a host function (a mediated device has none: its parent driver keeps no such counters). */
+    private List<CounterReport.Device> counted() {
+        List<CounterReport.Device> out = new java.util.ArrayList<>();
+        byId.forEach((id, d) -> {
+            if (d.vfioDevice().address() != null) {
+                out.add(new CounterReport.Device(id, platform.function("x-query", d.vfioDevice().address())));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Object queryDma() {
+        return CounterReport.dma(counted());
+    }
+
+    /** The devices' messages (x86-toy's interrupt controller is KVM's; it keeps no per-line counts here). */
+    @Override
+    public Object queryIrq() {
+        return CounterReport.irq(counted(), null);
+    }
+
     /** vfio-pci,host=DDDD:BB:DD.F[,addr=SLOT][,x-no-mmap=on|off], plugged with the vCPU held. */
     @Override
     public void deviceAdd(String driver, String id, Map<String, String> props) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 public final class WebOptions {
     @Option(names = "-web", paramLabel = "HOST:PORT",
             description = "Serve a live web view of the machine on HOST:PORT (loopback, e.g. 127.0.0.1:8080; port 0: any free). "
-                    + "Actions (stop, cont) need the token printed at start.")
+                    + "Actions (stop, cont, PE freeze and recover) need the token printed at start.")
     String web;
 
     /** Makes the web view (when -web was given) a client of the run's monitor. */

@@ -29,8 +29,8 @@ import org.jvmm.qmp.QmpMonitor;
 /**
  * The live web view: one page and a JSON API over a {@link QmpMonitor}. Every answer is a QMP
  * command run through the monitor as a client of its own (so the view and a QMP client see and
- * do the same things, under the same lock); the monitor's events and a sample of the exit
- * counters every {@value #SAMPLE_MS} ms go to the page as server-sent events.
+ * do the same things, under the same lock); the monitor's events and a sample of the exit, DMA
+ * and interrupt counters every {@value #SAMPLE_MS} ms go to the page as server-sent events.
  *
  * <p>Reads need nothing; actions (POST) need the token printed at start in an
  * {@code X-Jvmm-Token} header. A QMP socket cannot be reached by a web page, an HTTP port can
@@ -38,7 +38,7 @@ import org.jvmm.qmp.QmpMonitor;
  * QMP client gets by being able to open the socket at all.
  */
 public final class WebView implements AutoCloseable {
-    /** How often the exit counters are sampled for the plots and pushed to the page. */
+    /** How often the exit, DMA and interrupt counters are sampled for the plots and pushed to the page. */
     public static final int SAMPLE_MS = 500;
     private static final int HISTORY = 240;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -112,11 +112,16 @@ public final class WebView implements AutoCloseable {
         r.get("/api/iommu").blockingHandler(ctx -> json(ctx, iommu()));
         r.get("/api/exits").blockingHandler(ctx -> json(ctx, call("x-query-exits", null)));
         r.get("/api/faults").blockingHandler(ctx -> json(ctx, call("x-query-faults", null)));
+        r.get("/api/dma").blockingHandler(ctx -> json(ctx, call("x-query-dma", null)));
+        r.get("/api/irq").blockingHandler(ctx -> json(ctx, call("x-query-irq", null)));
         r.get("/api/history").blockingHandler(ctx -> json(ctx, history()));
-        r.get("/api/screen.png").blockingHandler(this::screen);
+        r.get("/api/display.png").blockingHandler(this::screen);
+        r.get("/api/screen.png").blockingHandler(this::screen); // the first name of the same route
         r.get("/api/events").handler(this::events);
         r.post("/api/stop").blockingHandler(ctx -> action(ctx, "stop"));
         r.post("/api/cont").blockingHandler(ctx -> action(ctx, "cont"));
+        r.post("/api/pe/:pe/freeze").blockingHandler(ctx -> action(ctx, "x-pe-freeze", peArgument(ctx)));
+        r.post("/api/pe/:pe/recover").blockingHandler(ctx -> action(ctx, "x-pe-recover", peArgument(ctx)));
         return r;
     }
 
@@ -192,12 +197,14 @@ public final class WebView implements AutoCloseable {
         return a;
     }
 
-    /** Samples the exit counters into the history and pushes the sample to every page. */
+    /** Samples the exit, DMA and interrupt counters into the history and pushes the sample to every page. */
     void sample() {
         JsonNode exits = call("x-query-exits", null);
         ObjectNode s = JsonNodeFactory.instance.objectNode();
         s.put("t-ms", (System.nanoTime() - started) / 1_000_000);
         s.set("exits", exits);
+        s.set("dma", call("x-query-dma", null));
+        s.set("irq", call("x-query-irq", null));
         s.set("status", call("query-status", null));
         synchronized (this) {
             history.addLast(s);
@@ -231,14 +238,30 @@ public final class WebView implements AutoCloseable {
         r.closeHandler(v -> streams.remove(r));
     }
 
+    /** The PE number of the path as QMP's "pe" argument: a number when it is one, else the text (which QMP refuses). */
+    private static ObjectNode peArgument(RoutingContext ctx) {
+        String pe = ctx.pathParam("pe");
+        ObjectNode a = JsonNodeFactory.instance.objectNode();
+        if (pe.matches("-?[0-9]{1,18}")) {
+            a.put("pe", Long.parseLong(pe));
+        } else {
+            a.put("pe", pe);
+        }
+        return a;
+    }
+
     private void action(RoutingContext ctx, String command) {
+        action(ctx, command, null);
+    }
+
+    private void action(RoutingContext ctx, String command, ObjectNode arguments) {
         if (!token.equals(ctx.request().getHeader("X-Jvmm-Token"))) {
             ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
                     .end("{\"error\":{\"class\":\"GenericError\",\"desc\":\"" + command
                             + ": needs the token the VMM printed at start (X-Jvmm-Token header)\"}}");
             return;
         }
-        json(ctx, call(command, null));
+        json(ctx, call(command, arguments));
     }
 
     private void screen(RoutingContext ctx) {

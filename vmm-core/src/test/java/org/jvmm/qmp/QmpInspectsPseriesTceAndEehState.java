@@ -68,8 +68,9 @@ class QmpInspectsPseriesTceAndEehState {
 
     @Test
     void aDmaOutsideTheWindowFaultsAndFreezesThePe() {
-        assertEquals("[{\"phb\":0,\"buid\":576460752840294400,\"state\":5,\"state-name\":\"unavailable\"}]",
-                run("{\"execute\":\"x-query-pe\"}").get("return").toString(), "EEH not enabled yet");
+        JsonNode before = run("{\"execute\":\"x-query-pe\"}").get("return");
+        assertEquals("[{\"pe\":" + before.get(0).get("pe").asInt() + ",\"phb\":0,\"buid\":576460752840294400,\"state\":5,"
+                + "\"state-name\":\"unavailable\",\"freezes\":0}]", before.toString(), "EEH not enabled yet");
         guest.execute("eeh enable");
         assertEquals("normal", run("{\"execute\":\"x-query-pe\"}").get("return").get(0).get("state-name").asText());
         // edu DMA from bus address 2 GiB, outside the 1 GiB window, 16 bytes into its buffer
@@ -79,6 +80,7 @@ class QmpInspectsPseriesTceAndEehState {
         guest.execute("writeq 0x200081000098 1");
         JsonNode pe = run("{\"execute\":\"x-query-pe\"}").get("return").get(0);
         assertEquals("stopped", pe.get("state-name").asText(), pe.toString());
+        assertEquals(1, pe.get("freezes").asInt(), pe.toString());
         JsonNode faults = run("{\"execute\":\"x-query-faults\"}").get("return");
         assertEquals(1, faults.size(), faults.toString());
         assertEquals(0x80000000L, faults.get(0).get("iova").asLong());

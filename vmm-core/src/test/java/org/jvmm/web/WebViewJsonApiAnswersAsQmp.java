@@ -106,6 +106,82 @@ class WebViewJsonApiAnswersAsQmp {
         assertEquals(0x80000000L, iommu.get("tce").get(0).get("liobn").asLong());
     }
 
+    private HttpResponse<String> post(String path, boolean withToken) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody());
+        if (withToken) {
+            b.header("X-Jvmm-Token", view.token());
+        }
+        return send(b);
+    }
+
+    @Test
+    void peFreezeAndRecoverAreXPeFreezeAndXPeRecover() throws Exception {
+        guest.execute("eeh enable");
+        int pe = get("/api/iommu").get("pe").get(0).get("pe").asInt();
+        HttpResponse<String> r = post("/api/pe/" + pe + "/freeze", true);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("{}", r.body());
+        JsonNode frozen = get("/api/iommu").get("pe").get(0);
+        assertEquals("stopped", frozen.get("state-name").asText(), frozen.toString());
+        assertEquals(1, frozen.get("freezes").asInt());
+        assertEquals("OK 0xffffffff", guest.execute("readl 0x200081000000"), "the guest's MMIO to the frozen PE");
+        r = post("/api/pe/" + pe + "/recover", true);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("{}", r.body());
+        assertEquals("normal", get("/api/iommu").get("pe").get(0).get("state-name").asText());
+        assertEquals("OK 0x10000ed", guest.execute("readl 0x200081000000"));
+    }
+
+    @Test
+    void peFreezeWithoutTheTokenIsRefusedAndThePeStaysAsItWas() throws Exception {
+        guest.execute("eeh enable");
+        int pe = get("/api/iommu").get("pe").get(0).get("pe").asInt();
+        HttpResponse<String> r = post("/api/pe/" + pe + "/freeze", false);
+        assertEquals(403, r.statusCode());
+        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"x-pe-freeze: needs the token the VMM printed at start "
+                + "(X-Jvmm-Token header)\"}}", r.body());
+        r = post("/api/pe/" + pe + "/recover", false);
+        assertEquals(403, r.statusCode());
+        assertEquals("normal", get("/api/iommu").get("pe").get(0).get("state-name").asText());
+    }
+
+    @Test
+    void aPeTheMachineLacksGetsQmpsAnswer() throws Exception {
+        guest.execute("eeh enable");
+        int pe = get("/api/iommu").get("pe").get(0).get("pe").asInt();
+        HttpResponse<String> r = post("/api/pe/4242/freeze", true);
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"x-pe-freeze: no PE 4242 on this machine (its PEs: " + pe
+                + ")\"}}", r.body());
+        r = post("/api/pe/x/recover", true);
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Invalid parameter type for 'pe', expected: integer\"}}",
+                r.body());
+        assertEquals("normal", get("/api/iommu").get("pe").get(0).get("state-name").asText());
+    }
+
+    @Test
+    void dmaAndIrqAreXQueryDmaAndXQueryIrqAndEnterTheHistory() throws Exception {
+        guest.execute("hcall 0x20 0x80000000 0x10000 0x200003");
+        guest.execute("writeq 0x200081000080 0x10000");
+        guest.execute("writeq 0x200081000088 0x40000");
+        guest.execute("writeq 0x200081000090 16");
+        guest.execute("writeq 0x200081000098 1");
+        guest.execute("writel 0x200081000060 1");
+        JsonNode dma = get("/api/dma");
+        assertEquals("{\"to-memory\":0,\"from-memory\":16,\"devices\":[{\"device\":\"vfio-0001:01:00.0\",\"host\":\"0001:01:00.0\","
+                + "\"to-memory\":0,\"from-memory\":16}]}", dma.toString());
+        JsonNode irq = get("/api/irq");
+        assertEquals("{\"msi\":0,\"intx\":1,\"devices\":[{\"device\":\"vfio-0001:01:00.0\",\"host\":\"0001:01:00.0\",\"msi\":0,"
+                + "\"intx\":1,\"vectors\":[]}],\"sources\":[{\"irq\":4609,\"type\":\"lsi\",\"count\":1}]}", irq.toString());
+        view.sample();
+        JsonNode history = get("/api/history");
+        JsonNode last = history.get(history.size() - 1);
+        assertEquals(dma, last.get("dma"));
+        assertEquals(irq, last.get("irq"));
+        assertEquals(0, history.get(0).get("dma").get("from-memory").asLong(), "the first sample, taken at start");
+    }
+
     @Test
     void machineShowsTheFlatViewAndTheEduOnPhb0() throws Exception {
         JsonNode m = get("/api/machine");

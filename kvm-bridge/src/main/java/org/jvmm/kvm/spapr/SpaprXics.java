@@ -73,6 +73,12 @@ public interface SpaprXics {
         return new Xive(s[0], s[1]);
     }
 
+    /**
+     * Times each source fired since the ICS was made (an MSI sent, an LSI asserted from
+     * deasserted), for the sources that did, in source order.
+     */
+    java.util.SortedMap<Integer, Long> firedCounts();
+
     /** Drives source {@code irq}'s input: an MSI fires on a true level; an LSI follows the level. */
     void setIrq(int irq, boolean level);
 }

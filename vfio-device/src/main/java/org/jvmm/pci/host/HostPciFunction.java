@@ -35,6 +35,11 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     private DeviceDmaPort dmaPort;
     private final LongAdder msiMessages = new LongAdder();
     private final LongAdder intxAssertions = new LongAdder();
+    /** The most vectors a function has: an MSI-X table holds at most 2048 entries (MSI 32). */
+    private static final int MAX_VECTORS = 2048;
+    /** MSI/MSI-X messages per vector; made at the first message (most functions send none). */
+    private volatile java.util.concurrent.atomic.AtomicLongArray msiPerVector;
+    private final Object perVectorLock = new Object();
 
     private PciDriver driver;
     private String driverOverride;
@@ -166,6 +171,30 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
         return msiMessages.sum();
     }
 
+    /** MSI/MSI-X messages the model has sent per vector, for the vectors that sent any, in vector order. */
+    public java.util.SortedMap<Integer, Long> msiMessagesPerVector() {
+        java.util.SortedMap<Integer, Long> out = new java.util.TreeMap<>();
+        java.util.concurrent.atomic.AtomicLongArray counts = msiPerVector;
+        if (counts != null) {
+            for (int v = 0; v < MAX_VECTORS; v++) {
+                long n = counts.get(v);
+                if (n != 0) {
+                    out.put(v, n);
+                }
+            }
+        }
+        return out;
+    }
+
+    private java.util.concurrent.atomic.AtomicLongArray perVectorCounts() {
+        synchronized (perVectorLock) {
+            if (msiPerVector == null) {
+                msiPerVector = new java.util.concurrent.atomic.AtomicLongArray(MAX_VECTORS);
+            }
+            return msiPerVector;
+        }
+    }
+
     /** Guest errors the model recorded ({@link org.jvmm.pci.GuestErrorLog}); 0 for a model that keeps none. */
     public long guestErrorCount() {
         org.jvmm.pci.GuestErrorLog log = model == null ? null : model.guestErrors();
@@ -229,6 +258,10 @@ public final class HostPciFunction implements DmaRequester, InterruptSink {
     public void signalMsi(int vector) {
         InterruptSink t = interruptTarget;
         msiMessages.increment();
+        if (vector >= 0 && vector < MAX_VECTORS) { // a model's vector outside every table counts in the total only
+            java.util.concurrent.atomic.AtomicLongArray perVector = msiPerVector;
+            (perVector != null ? perVector : perVectorCounts()).incrementAndGet(vector);
+        }
         org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
         if (hook != null) {
             hook.interrupt(address.toString(), vector);

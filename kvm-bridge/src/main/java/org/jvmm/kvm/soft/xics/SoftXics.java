@@ -86,6 +86,7 @@ public final class SoftXics implements SpaprXics {
     private final short[] priority = new short[NR_IRQS];
     private final short[] savedPriority = new short[NR_IRQS];
     private final byte[] status = new byte[NR_IRQS];
+    private final long[] fired = new long[NR_IRQS];
     private final List<IntConsumer> eoiListeners = new ArrayList<>();
     private long presented;
 
@@ -414,6 +415,9 @@ public final class SoftXics implements SpaprXics {
     @Override
     public synchronized void setIrq(int irq, boolean level) {
         int s = src(irq);
+        if (level && (flags[s] != FLAG_LSI || (status[s] & ASSERTED) == 0)) {
+            fired[s]++;
+        }
         if (flags[s] == FLAG_LSI) {
             if (level) {
                 status[s] |= ASSERTED;
@@ -429,6 +433,17 @@ public final class SoftXics implements SpaprXics {
                 present(s);
             }
         }
+    }
+
+    @Override
+    public synchronized java.util.SortedMap<Integer, Long> firedCounts() {
+        java.util.SortedMap<Integer, Long> out = new java.util.TreeMap<>();
+        for (int s = 0; s < NR_IRQS; s++) {
+            if (fired[s] != 0) {
+                out.put(IRQ_BASE + s, fired[s]);
+            }
+        }
+        return out;
     }
 
     /**
