@@ -169,6 +169,7 @@ public final class VtdIommufdBackend implements VtdBackend {
         q.write(r, 0);
     }
 
+    /** Unbinds every PASID and gives back the parent HWPT and the fault queue; before the device is closed. */
     @Override
     public synchronized void close() {
         for (int pasid : Set.copyOf(nested.keySet())) {
@@ -176,11 +177,11 @@ public final class VtdIommufdBackend implements VtdBackend {
         }
         if (parent != 0) {
             faults.onReadable(null);
-            try {
-                device.attachIommufdPt(ioas);
-            } catch (RuntimeException e) {
-                // the device may be closed already; the iommufd goes with it
-            }
+            device.detachIommufdPt(DetachPt.of()); // attaching the IOAS would reuse the parent made from it
+            iommufd.destroy(parent);
+            iommufd.destroy(faultId);
+            device.attachIommufdPt(ioas);
+            parent = 0;
         }
         arena.close();
     }
