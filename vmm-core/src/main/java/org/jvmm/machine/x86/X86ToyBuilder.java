@@ -41,6 +41,7 @@ public final class X86ToyBuilder {
     private String kvmDevice = LinuxKvm.DEVICE;
     private long memlockLimit;
     private final MdevSetup mdev = new MdevSetup();
+    private org.jvmm.hw.vtd.VtdPasidApi vtd;
 
     /**
      * @throws IllegalArgumentException naming the memory's origin when it is not a whole number
@@ -135,6 +136,16 @@ public final class X86ToyBuilder {
         return this;
     }
 
+    /**
+     * Adds the virtual VT-d in scalable mode ({@code -device intel-iommu,pasid-api=iommufd|seed};
+     * {@link VtdSetup}): its registers at {@link org.jvmm.hw.vtd.VtdRegs#BASE}, the vfio-pci devices
+     * over iommufd behind it.
+     */
+    public X86ToyBuilder intelIommu(org.jvmm.hw.vtd.VtdPasidApi api) {
+        this.vtd = java.util.Objects.requireNonNull(api, "pasid-api");
+        return this;
+    }
+
     /** Where the guest's serial output goes (default: nowhere). */
     public X86ToyBuilder console(OutputStream out) {
         this.console = out;
@@ -183,6 +194,7 @@ public final class X86ToyBuilder {
                         b.endpoint(addr, new IvshmemPlainDevice(m), HostPciPlatform.VFIO_PCI, true);
                     }
                     case EDU -> b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
+                    case EDU_PASID -> b.endpoint(addr, EduDevice.withPasid(), HostPciPlatform.VFIO_PCI, true);
                 }
             }
             HostPciPlatform platform = b.build();
@@ -223,6 +235,9 @@ public final class X86ToyBuilder {
             }
             if (mdev.bus() != null) {
                 mdev.plug(m, host.platform());
+            }
+            if (vtd != null) {
+                VtdSetup.install(m, vtd);
             }
             return m;
         } catch (RuntimeException e) {
