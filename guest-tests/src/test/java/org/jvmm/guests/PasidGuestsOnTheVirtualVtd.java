@@ -74,4 +74,68 @@ class PasidGuestsOnTheVirtualVtd {
         assertEquals(List.of(), r.vtd().backendErrors());
         assertEquals(0, r.vtd().faultsRecorded());
     }
+
+    @Test
+    @DisplayName("pasid-stale: a PTE changed without invalidation leaves the old page in use; a page-selective PASID-IOTLB invalidation and a wait, forwarded as HWPT_INVALIDATE, bring the new one")
+    void pasidStale() throws Exception {
+        Run r = run("pasid-stale");
+        assertEquals("pasid-stale" + HEADER
+                + "pasid-stale: PTE changed without invalidation: the DMA wrote the old page\n"
+                + "pasid-stale: after PASID-IOTLB invalidation and wait: the DMA wrote the new page\n"
+                + "pasid-stale: PASS\n", r.console());
+        assertTrue(r.result().exitedWith(1), r.result().toString());
+        assertEquals(1, r.backend().invalidations(), "one HWPT_INVALIDATE");
+        assertEquals(3, r.hostWalks(), "GVA page 0, GVA page 1, and page 1 again after the invalidation");
+        assertEquals(1, r.vtd().descriptors(org.jvmm.hw.vtd.VtdRegs.DESC_PIOTLB));
+    }
+
+    @Test
+    @DisplayName("pasid-faults: 0x80, 0x71, 0x81, 0x85 recorded with source 00:03.0 and PASID 5, one interrupt each; with FPD set nothing is recorded or signalled")
+    void pasidFaults() throws Exception {
+        Run r = run("pasid-faults");
+        assertEquals("pasid-faults" + HEADER
+                + "pasid-faults: non-canonical: reason 0x80, source 18, PASID 5, address 0x800000000000, write\n"
+                + "pasid-faults: not present: reason 0x71, source 18, PASID 5, address 0x7f1234501000, write\n"
+                + "pasid-faults: user bit clear: reason 0x81, source 18, PASID 5, address 0x7f1234502000, write\n"
+                + "pasid-faults: write to read-only: reason 0x85, source 18, PASID 5, address 0x7f1234503000, write\n"
+                + "pasid-faults: with fault processing disabled: 0 interrupts, FSTS 0x0\n"
+                + "pasid-faults: PASS\n", r.console());
+        assertTrue(r.result().exitedWith(1), r.result().toString());
+        assertEquals(List.of(0x80, 0x71, 0x81, 0x85), r.vtd().faultLog().stream().map(VtdIommu.Fault::reason).toList());
+        assertEquals(4, r.vtd().faultsSuppressed());
+        assertEquals(2, r.backend().binds(), "the FPD change replaced the nested HWPT");
+        assertEquals(8, r.edu().pasidDmaFailures());
+        assertEquals(0, r.edu().dmaBytesMoved());
+    }
+
+    @Test
+    @DisplayName("pasid-pri: the edu's page request reaches the guest's queue; answered success the device retries and completes, answered invalid it gives up")
+    void pasidPri() throws Exception {
+        Run r = run("pasid-pri");
+        assertEquals("pasid-pri" + HEADER
+                + "pasid-pri: page request for 0x7f1234501000 answered success: 0 bytes differ after the retry\n"
+                + "pasid-pri: page request for 0x7f1234502000 answered invalid: the device wrote nothing\n"
+                + "pasid-pri: PASS\n", r.console());
+        assertTrue(r.result().exitedWith(1), r.result().toString());
+        assertEquals(2, r.vtd().pageRequests());
+        assertEquals(2, r.vtd().pageResponses());
+        assertEquals(2, r.edu().pageRequests());
+        assertEquals(1, r.edu().pasidDmaFailures());
+        assertEquals(1024, r.edu().dmaBytesMoved());
+        assertEquals(0, r.vtd().faultsRecorded());
+    }
+
+    @Test
+    @DisplayName("pasid-teardown: clearing PASID 5's entry and invalidating the PASID cache detaches it; the next DMA with PASID 5 is blocked")
+    void pasidTeardown() throws Exception {
+        Run r = run("pasid-teardown");
+        assertEquals("pasid-teardown" + HEADER
+                + "pasid-teardown: PASID 5 bound: DMA moved the bytes\n"
+                + "pasid-teardown: PASID 5 torn down: DMA blocked\n"
+                + "pasid-teardown: PASS\n", r.console());
+        assertTrue(r.result().exitedWith(1), r.result().toString());
+        assertEquals(-1, r.hostWalks(), "no HWPT on PASID 5 at the end");
+        assertEquals(256, r.edu().dmaBytesMoved());
+        assertEquals(1, r.edu().pasidDmaFailures());
+    }
 }
