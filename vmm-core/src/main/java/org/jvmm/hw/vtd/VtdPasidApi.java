@@ -22,6 +22,6 @@ public enum VtdPasidApi {
                 return a;
             }
         }
-        throw new IllegalArgumentException("-device intel-iommu: Parameter 'pasid-api' expects iommufd or seed, not '" + text + "'");
+        throw new IllegalArgumentException("Parameter 'pasid-api' expects iommufd or seed, not '" + text + "'");
     }
 }
