@@ -445,7 +445,7 @@ public final class VtdIommu implements MmioOps {
             return null;
         }
         return new VtdPasidEntry((int) (w1 & 0xffff), pgtt, w2 & ADDR_MASK, flpm == 1 ? 5 : 4, fpd[0], (w2 & PE2_SRE) != 0,
-                (w2 & PE2_WPE) != 0, (w2 & PE2_EAFE) != 0);
+                (w2 & PE2_WPE) != 0, (w2 & PE2_EAFE) != 0, ctx[0] & ADDR_MASK, pdts);
     }
 
     // ------------------------------------------------------------------ translation
