@@ -18,6 +18,7 @@ import org.jvmm.hw.vtd.VtdIommu;
 import org.jvmm.hw.vtd.VtdIommufdBackend;
 import org.jvmm.hw.vtd.VtdPasidApi;
 import org.jvmm.hw.vtd.VtdRegs;
+import org.jvmm.hw.vtd.VtdSeedBackend;
 import org.jvmm.iommufd.NestedHwpt;
 import org.jvmm.machine.config.HostDeviceConfig;
 import org.jvmm.machine.config.MemoryConfig;
@@ -38,7 +39,8 @@ class PasidGuestsOnTheVirtualVtd {
     private static final String HEADER = ": VT-d 3.0 at 0xfed90000, ecap 0x899820002006: scalable yes, first-stage yes, PASID 20 bits,"
             + " page requests yes\n";
 
-    record Run(String console, X86ToyMachine.RunResult result, VtdIommu vtd, VtdBackend backend, EduDevice edu, long hostWalks) {
+    record Run(String console, X86ToyMachine.RunResult result, VtdIommu vtd, VtdBackend backend, EduDevice edu, long hostWalks,
+            java.util.Set<Integer> boundAtEnd, long passdowns) {
         VtdIommufdBackend nested() {
             return (VtdIommufdBackend) backend;
         }
@@ -70,7 +72,8 @@ class PasidGuestsOnTheVirtualVtd {
             VtdBackend backend = m.vtd().backend(3 << 3);
             int h = backend instanceof VtdIommufdBackend n ? n.hwpt(5) : 0;
             long walks = h == 0 ? -1 : ((NestedHwpt) m.iommufds().get("iommufd0").iommufd().hwpt(h)).walks();
-            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks);
+            long passdowns = backend instanceof VtdSeedBackend sb ? sb.passdowns() : -1;
+            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks, backend.bound(), passdowns);
         }
     }
 
@@ -87,6 +90,8 @@ class PasidGuestsOnTheVirtualVtd {
         if (r.iommufd()) {
             assertEquals(1, r.nested().binds());
             assertEquals(2, r.hostWalks(), "the host walked the guest's stage-1 tables once per page");
+        } else {
+            assertEquals(2, r.passdowns(), "BIND_PASIDTP, then the PASID_CACHE invalidation of PASID 5");
         }
         assertEquals(List.of(), r.vtd().backendErrors());
         assertEquals(0, r.vtd().faultsRecorded());
@@ -105,6 +110,8 @@ class PasidGuestsOnTheVirtualVtd {
         if (r.iommufd()) {
             assertEquals(1, r.nested().invalidations(), "one HWPT_INVALIDATE");
             assertEquals(3, r.hostWalks(), "GVA page 0, GVA page 1, and page 1 again after the invalidation");
+        } else {
+            assertEquals(3, r.passdowns(), "BIND_PASIDTP, PASID_CACHE, then the page's EXTENDED_IOTLB invalidation");
         }
         assertEquals(1, r.vtd().descriptors(org.jvmm.hw.vtd.VtdRegs.DESC_PIOTLB));
     }
@@ -159,7 +166,10 @@ class PasidGuestsOnTheVirtualVtd {
                 + "pasid-teardown: PASID 5 torn down: DMA blocked\n"
                 + "pasid-teardown: PASS\n", r.console());
         assertTrue(r.result().exitedWith(1), r.result().toString());
-        assertEquals(java.util.Set.of(), r.backend().bound(), "PASID 5 is no longer bound");
+        assertEquals(java.util.Set.of(), r.boundAtEnd(), "PASID 5 is no longer bound");
+        if (!r.iommufd()) {
+            assertEquals(4, r.passdowns(), "BIND_PASIDTP, PASID_CACHE, then PASID_CACHE and the unbind with RELEASE_CLEAN");
+        }
         assertEquals(256, r.edu().dmaBytesMoved());
         assertEquals(1, r.edu().pasidDmaFailures());
     }
