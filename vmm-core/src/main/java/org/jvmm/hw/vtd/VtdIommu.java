@@ -17,6 +17,7 @@ import org.jvmm.memory.Endianness;
 import org.jvmm.memory.GuestMemory;
 import org.jvmm.memory.MemTxResult;
 import org.jvmm.memory.MmioOps;
+import org.jvmm.trace.Trace;
 
 /**
  * A virtual Intel VT-d in scalable mode, the subset of reference Part C a guest needs for shared
@@ -482,6 +483,7 @@ public final class VtdIommu implements MmioOps {
             }
         }
         Translation t = walk(pe, addr, write);
+        Trace.vtd("walk", sid, p, addr, t.ok() ? t.gpa() : t.reason());
         if (t.ok() && useCaches) {
             iotlb.insert(pe.did(), p, page, t.gpa() | 1 | (t.writable() ? 2 : 0));
         }
@@ -596,6 +598,7 @@ public final class VtdIommu implements MmioOps {
                 | (pasid >= 0 ? FRCD_PP | ((long) (pasid & 0xf_ffff) << 40) : 0);
         faultsRecorded++;
         faultLog.add(new Fault(t.reason(), sid, pasid, addr, write));
+        Trace.vtd("fault", sid, pasid, addr, t.reason());
         if ((before & (FSTS_PFO | FSTS_PPF | FSTS_IQE)) == 0) {
             fectl = event(fectl, feaddr, fedata);
         }
@@ -648,6 +651,7 @@ public final class VtdIommu implements MmioOps {
         store(at + 24, 0);
         pqt = (pqt + 32) % size;
         pageRequests++;
+        Trace.vtd("page-request", sid, pasid, addr & ~0xfffL, prgi & 0x1ff);
         pending.put(sid << 16 | (prgi & 0x1ff), new PendingRequest(pasid, addr & ~0xfffL, respond));
         boolean wasPending = (prs & PRS_PPR) != 0;
         prs |= PRS_PPR;
@@ -693,6 +697,9 @@ public final class VtdIommu implements MmioOps {
         descriptors++;
         if (type < 16) {
             descriptorsByType[type]++;
+        }
+        if (type == DESC_PIOTLB || type == DESC_PASIDC) {
+            Trace.vtd("invalidate", -1, (int) (d[0] >>> 32) & 0xf_ffff, d[1] & ~0xfffL, type << 8 | (int) (d[0] >>> 4) & 3);
         }
         switch (type) {
             case DESC_WAIT -> {
@@ -748,6 +755,7 @@ public final class VtdIommu implements MmioOps {
                 int prgi = (int) (d[1] >>> 3) & 0x1ff;
                 PendingRequest p = pending.remove(rid << 16 | prgi);
                 pageResponses++;
+                Trace.vtd("page-response", rid, (int) (d[0] >>> 32) & 0xf_ffff, p == null ? -1 : p.page(), code);
                 if (p != null) {
                     if (code == PGRESP_SUCCESS && p.pasid() >= 0) {
                         // C-25: the implicit invalidation of the page before the device retries
@@ -809,9 +817,11 @@ public final class VtdIommu implements MmioOps {
                     continue;
                 }
                 if (pe != null) {
+                    Trace.vtd("bind", sid, p, 0, pe.fsptptr());
                     pasidCache.put((long) sid << 32 | p, pe);
                     after.add(() -> backendCall(() -> b.bind(p, pe), "bind PASID " + p));
                 } else if (b.bound().contains(p)) {
+                    Trace.vtd("unbind", sid, p, 0, 0);
                     after.add(() -> backendCall(() -> b.unbind(p), "unbind PASID " + p));
                 }
             }
