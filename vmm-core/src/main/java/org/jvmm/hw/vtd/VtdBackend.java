@@ -20,7 +20,7 @@ public interface VtdBackend extends AutoCloseable {
     /** Drop cached stage-1 translations of {@code pasid}: [addr, addr + npages pages), all for npages -1. */
     void invalidate(int pasid, long addr, long npages, boolean leaf);
 
-    /** PASIDs bound now. */
+    /** PASIDs bound now; callable without the backend's lock (the virtual IOMMU asks under its own). */
     java.util.Set<Integer> bound();
 
     @Override

@@ -49,6 +49,8 @@ public final class VtdIommufdBackend implements VtdBackend {
     private final Map<Integer, VtdPasidEntry> entries = new TreeMap<>();
     private long binds;
     private long invalidations;
+    /** What {@link #bound} answers, replaced on each change, so the virtual IOMMU reads it without this lock. */
+    private volatile Set<Integer> boundView = Set.of();
 
     /**
      * @param device the device's cdev, bound to {@code iommufd} with its RID attached to {@code ioas}
@@ -99,6 +101,7 @@ public final class VtdIommufdBackend implements VtdBackend {
         }
         Integer old = nested.put(pasid, h);
         entries.put(pasid, entry);
+        boundView = Set.copyOf(nested.keySet());
         binds++;
         if (old != null) {
             iommufd.destroy(old);
@@ -109,6 +112,7 @@ public final class VtdIommufdBackend implements VtdBackend {
     public synchronized void unbind(int pasid) {
         Integer h = nested.remove(pasid);
         entries.remove(pasid);
+        boundView = Set.copyOf(nested.keySet());
         if (h != null) {
             device.detachIommufdPt(DetachPt.pasid(pasid));
             iommufd.destroy(h);
@@ -128,8 +132,8 @@ public final class VtdIommufdBackend implements VtdBackend {
     }
 
     @Override
-    public synchronized Set<Integer> bound() {
-        return Set.copyOf(nested.keySet());
+    public Set<Integer> bound() {
+        return boundView;
     }
 
     /** The nested HWPT bound to {@code pasid}, or 0. */

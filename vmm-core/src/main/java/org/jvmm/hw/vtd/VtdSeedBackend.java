@@ -32,6 +32,8 @@ public final class VtdSeedBackend implements VtdBackend {
     private long tableDir = -1;
     private int tablePdts = -1;
     private long passdowns;
+    /** What {@link #bound} answers, replaced on each change, so the virtual IOMMU reads it without this lock. */
+    private volatile Set<Integer> boundView = Set.of();
 
     public VtdSeedBackend(VfioDevice device, int sid, VtdIommu viommu) {
         this(device, sid, viommu, SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN);
@@ -72,6 +74,7 @@ public final class VtdSeedBackend implements VtdBackend {
         }
         invalidate(new TlbInvalidateInfo(SeedVsvm.INV_TYPE_PASID_CACHE, pasid, 0, 0, SeedVsvm.GRANU_PASID, 0, 0, 0));
         bound.add(pasid);
+        boundView = Set.copyOf(bound);
     }
 
     @Override
@@ -79,6 +82,7 @@ public final class VtdSeedBackend implements VtdBackend {
         if (!bound.remove(pasid)) {
             return;
         }
+        boundView = Set.copyOf(bound);
         invalidate(new TlbInvalidateInfo(SeedVsvm.INV_TYPE_PASID_CACHE, pasid, 0, 0, SeedVsvm.GRANU_PASID, 0, 0, 0));
         if (bound.isEmpty()) {
             passdown(release, MemorySegment.ofArray(new byte[0]));
@@ -98,8 +102,8 @@ public final class VtdSeedBackend implements VtdBackend {
     }
 
     @Override
-    public synchronized Set<Integer> bound() {
-        return Set.copyOf(bound);
+    public Set<Integer> bound() {
+        return boundView;
     }
 
     /** Passdown calls made (binds, invalidations, unbinds). */
