@@ -111,6 +111,7 @@ public final class SeedVsvm {
     private final Map<HostPciFunction, IopfHandler> handlers = new HashMap<>();
     private long binds;
     private long unbinds;
+    private long leaked;
     private long invalidations;
 
     /** BIND_PASIDTP / PASSDOWN_INVALIDATE / unbind on {@code fn} with {@code data} of {@code arg.length()} bytes. */
@@ -155,6 +156,9 @@ public final class SeedVsvm {
                 }
                 unbindLocked(fn);
                 unbinds++;
+                if (flags == 0) {
+                    leaked++; // B-5: with neither release flag the PASIDs are never reused
+                }
             }
             default -> throw new ErrnoException(op, Errno.EINVAL, "flags 0x" + Integer.toHexString(flags)
                     + ": one of BIND_PASIDTP, PASSDOWN_INVALIDATE, or an unbind's release flag");
@@ -269,6 +273,11 @@ public final class SeedVsvm {
 
     public synchronized long invalidations() {
         return invalidations;
+    }
+
+    /** Unbinds with neither release flag: their PASIDs are never reused (B-5). */
+    public synchronized long leaked() {
+        return leaked;
     }
 
     /**
