@@ -40,7 +40,7 @@ class PasidGuestsOnTheVirtualVtd {
             + " page requests yes\n";
 
     record Run(String console, X86ToyMachine.RunResult result, VtdIommu vtd, VtdBackend backend, EduDevice edu, long hostWalks,
-            java.util.Set<Integer> boundAtEnd, long passdowns) {
+            java.util.Set<Integer> boundAtEnd, long passdowns, long stage2Lookups) {
         VtdIommufdBackend nested() {
             return (VtdIommufdBackend) backend;
         }
@@ -71,9 +71,11 @@ class PasidGuestsOnTheVirtualVtd {
             X86ToyMachine.RunResult r = m.run(Duration.ofSeconds(30), null);
             VtdBackend backend = m.vtd().backend(3 << 3);
             int h = backend instanceof VtdIommufdBackend n ? n.hwpt(5) : 0;
-            long walks = h == 0 ? -1 : ((NestedHwpt) m.iommufds().get("iommufd0").iommufd().hwpt(h)).walks();
+            NestedHwpt n = h == 0 ? null : (NestedHwpt) m.iommufds().get("iommufd0").iommufd().hwpt(h);
+            long walks = n == null ? -1 : n.walks();
+            long lookups = n == null ? -1 : n.stage2Lookups();
             long passdowns = backend instanceof VtdSeedBackend sb ? sb.passdowns() : -1;
-            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks, backend.bound(), passdowns);
+            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks, backend.bound(), passdowns, lookups);
         }
     }
 
@@ -90,6 +92,7 @@ class PasidGuestsOnTheVirtualVtd {
         if (r.iommufd()) {
             assertEquals(1, r.nested().binds());
             assertEquals(2, r.hostWalks(), "the host walked the guest's stage-1 tables once per page");
+            assertEquals(10, r.stage2Lookups(), "4 table entries per walk and the 2 output pages, each through stage 2");
         } else {
             assertEquals(2, r.passdowns(), "BIND_PASIDTP, then the PASID_CACHE invalidation of PASID 5");
         }

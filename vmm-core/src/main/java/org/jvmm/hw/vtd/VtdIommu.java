@@ -106,7 +106,9 @@ public final class VtdIommu implements MmioOps {
     private long pageResponses;
     private long descriptors;
     private final long[] descriptorsByType = new long[16];
-    private final List<Fault> faultLog = new ArrayList<>();
+    /** The last {@link #FAULT_LOG_SIZE} faults recorded (a guest can fault without end). */
+    private final java.util.ArrayDeque<Fault> faultLog = new java.util.ArrayDeque<>();
+    public static final int FAULT_LOG_SIZE = 256;
     private final List<String> backendErrors = new ArrayList<>();
     /** Page requests awaiting the guest's group response: (sid << 16 | prgi) -> what to do. */
     private final Map<Integer, PendingRequest> pending = new LinkedHashMap<>();
@@ -597,6 +599,9 @@ public final class VtdIommu implements MmioOps {
         frcdHi = FRCD_F | (write ? 0 : FRCD_T) | ((long) t.reason() << 32) | (sid & 0xffff)
                 | (pasid >= 0 ? FRCD_PP | ((long) (pasid & 0xf_ffff) << 40) : 0);
         faultsRecorded++;
+        if (faultLog.size() == FAULT_LOG_SIZE) {
+            faultLog.removeFirst();
+        }
         faultLog.add(new Fault(t.reason(), sid, pasid, addr, write));
         Trace.vtd("fault", sid, pasid, addr, t.reason());
         if ((before & (FSTS_PFO | FSTS_PPF | FSTS_IQE)) == 0) {
@@ -874,7 +879,7 @@ public final class VtdIommu implements MmioOps {
         return faultsOverflowed;
     }
 
-    /** Every fault recorded, in order. */
+    /** The faults recorded, oldest first (the last {@link #FAULT_LOG_SIZE}). */
     public synchronized List<Fault> faultLog() {
         return List.copyOf(faultLog);
     }

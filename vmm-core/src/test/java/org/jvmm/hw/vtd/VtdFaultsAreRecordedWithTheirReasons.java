@@ -119,4 +119,18 @@ class VtdFaultsAreRecordedWithTheirReasons {
         g.iommu.dma(VtdGuest.SID, 6, VA, MemorySegment.ofArray(new byte[8]), true);
         assertEquals(0x5b, g.iommu.faultLog().get(2).reason());
     }
+
+    @Test
+    @DisplayName("a guest that faults without end costs bounded memory: the VMM keeps the last 256 faults and counts them all")
+    void faultLogIsBounded() {
+        setUp(false);
+        for (int i = 0; i < 300; i++) {
+            g.iommu.dma(VtdGuest.SID, 5, VA + 0x1000, MemorySegment.ofArray(new byte[8]), i % 2 == 0);
+            g.reg(FRCD + 8, 8, FRCD_F);
+        }
+        assertEquals(300, g.iommu.faultsRecorded());
+        assertEquals(VtdIommu.FAULT_LOG_SIZE, g.iommu.faultLog().size());
+        assertEquals(true, g.iommu.faultLog().get(0).write(), "the oldest kept is fault 44 of 0..299 (even: a write)");
+        assertEquals(false, g.iommu.faultLog().get(255).write(), "the newest is fault 299 (odd: a read)");
+    }
 }
