@@ -361,6 +361,7 @@ public final class Main implements Callable<Integer> {
                     + (r.exitStatus() != null ? " (status 0x" + Integer.toHexString(r.exitStatus()) + ")" : ""));
             out.print(m.summary().format());
             mdevOptions.atExit(m, builder, out);
+            VtdOptions.atExit(m, out);
             return r.exitedWith(1) ? 0 : 1;
         }
     }

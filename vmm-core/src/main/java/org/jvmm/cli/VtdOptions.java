@@ -33,6 +33,16 @@ final class VtdOptions {
         present = true;
     }
 
+    /** After a run with an intel-iommu, one summary line of what the virtual VT-d did. */
+    static void atExit(org.jvmm.machine.x86.X86ToyMachine m, java.io.PrintStream out) {
+        org.jvmm.hw.vtd.VtdIommu v = m.vtd();
+        if (v == null) {
+            return;
+        }
+        out.printf("vtd            %d descriptors, %d faults recorded (%d suppressed by FPD), %d page requests, %d responses%n",
+                v.descriptors(), v.faultsRecorded(), v.faultsSuppressed(), v.pageRequests(), v.pageResponses());
+    }
+
     /** The boot argument: the one given with -append, or the VT-d's address when there is an intel-iommu. */
     long argument(String append, long given) {
         return append == null && present ? VtdRegs.BASE : given;
