@@ -25,6 +25,8 @@ import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.VfioPciConfig;
 import org.jvmm.machine.x86.X86ToyBuilder;
 import org.jvmm.machine.x86.X86ToyMachine;
+import org.jvmm.vfio.SeedVsvm;
+import org.jvmm.vfio.Vfio;
 
 /**
  * The five PASID guests of issue 15 (reference C.6) on KVM with the virtual VT-d, each in both
@@ -40,7 +42,7 @@ class PasidGuestsOnTheVirtualVtd {
             + " page requests yes\n";
 
     record Run(String console, X86ToyMachine.RunResult result, VtdIommu vtd, VtdBackend backend, EduDevice edu, long hostWalks,
-            java.util.Set<Integer> boundAtEnd, long passdowns, long stage2Lookups) {
+            java.util.Set<Integer> boundAtEnd, long passdowns, long stage2Lookups, long seedUnbinds, long seedLeaked) {
         VtdIommufdBackend nested() {
             return (VtdIommufdBackend) backend;
         }
@@ -56,9 +58,13 @@ class PasidGuestsOnTheVirtualVtd {
     }
 
     private static Run run(String guest, VtdPasidApi api) throws Exception {
+        return run(guest, api, SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN);
+    }
+
+    private static Run run(String guest, VtdPasidApi api, int seedRelease) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         X86ToyBuilder b = new X86ToyBuilder(MemoryConfig.of(64L << 20)).memlock(1L << 30).console(console)
-                .hostDevice(HostDeviceConfig.eduPasid(EduMachine.EDU)).intelIommu(api);
+                .hostDevice(HostDeviceConfig.eduPasid(EduMachine.EDU)).intelIommu(api, seedRelease);
         if (api == VtdPasidApi.IOMMUFD) {
             b.iommufd("iommufd0").vfioPci(VfioPciConfig.of(EduMachine.EDU, 3), "iommufd0");
         } else {
@@ -75,7 +81,8 @@ class PasidGuestsOnTheVirtualVtd {
             long walks = n == null ? -1 : n.walks();
             long lookups = n == null ? -1 : n.stage2Lookups();
             long passdowns = backend instanceof VtdSeedBackend sb ? sb.passdowns() : -1;
-            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks, backend.bound(), passdowns, lookups);
+            return new Run(console.toString(StandardCharsets.US_ASCII), r, m.vtd(), backend, edu, walks, backend.bound(), passdowns, lookups,
+                    Vfio.of(host.platform()).seedVsvm().unbinds(), Vfio.of(host.platform()).seedVsvm().leaked());
         }
     }
 
@@ -174,6 +181,17 @@ class PasidGuestsOnTheVirtualVtd {
             assertEquals(4, r.passdowns(), "BIND_PASIDTP, PASID_CACHE, then PASID_CACHE and the unbind with RELEASE_CLEAN");
         }
         assertEquals(256, r.edu().dmaBytesMoved());
+        assertEquals(1, r.edu().pasidDmaFailures());
+    }
+
+    @ParameterizedTest(name = "release flags {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN, SeedVsvm.VFIO_SVM_PASID_RELEASE_FLUSHED, 0})
+    @DisplayName("pasid-teardown in seed mode with each release flag (-device intel-iommu,pasid-api=seed,release=clean|flushed|none): the table is unbound once, DMA is blocked; with neither flag the PASIDs leak")
+    void seedTeardownWithEachReleaseFlag(int release) throws Exception {
+        Run r = run("pasid-teardown", VtdPasidApi.SEED, release);
+        assertTrue(r.console().endsWith("pasid-teardown: PASID 5 torn down: DMA blocked\npasid-teardown: PASS\n"), r.console());
+        assertEquals(1, r.seedUnbinds());
+        assertEquals(release == 0 ? 1 : 0, r.seedLeaked());
         assertEquals(1, r.edu().pasidDmaFailures());
     }
 }

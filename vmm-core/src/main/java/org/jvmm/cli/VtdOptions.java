@@ -4,11 +4,12 @@ import java.util.List;
 import org.jvmm.hw.vtd.VtdPasidApi;
 import org.jvmm.hw.vtd.VtdRegs;
 import org.jvmm.machine.x86.X86ToyBuilder;
+import org.jvmm.vfio.SeedVsvm;
 
 /**
- * {@code -device intel-iommu[,pasid-api=iommufd|seed]}: the virtual VT-d in scalable mode with
+ * {@code -device intel-iommu[,pasid-api=iommufd|seed][,release=clean|flushed|none]}: the virtual VT-d in scalable mode with
  * first-stage translation and page requests (QEMU: {@code -device intel-iommu,x-scalable-mode=on,
- * x-flts=on,svm=on}), the iommufd-backed vfio-pci devices behind it. With it and no {@code -append},
+ * x-flts=on,svm=on}), the vfio-pci devices behind it; {@code release} is seed mode's unbind flag. With it and no {@code -append},
  * the guest's boot argument is the register block's address ({@link VtdRegs#BASE}).
  */
 final class VtdOptions {
@@ -24,12 +25,24 @@ final class VtdOptions {
         if (present) {
             throw new UsageException(where + ": only one intel-iommu is supported");
         }
-        d.checkKnown("-device", List.of("pasid-api"));
+        d.checkKnown("-device", List.of("pasid-api", "release"));
+        VtdPasidApi api;
         try {
-            builder.intelIommu(VtdPasidApi.parse(d.get("pasid-api", "iommufd")));
+            api = VtdPasidApi.parse(d.get("pasid-api", "iommufd"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(where + ": " + e.getMessage());
         }
+        String release = d.get("release", "clean");
+        int flags = switch (release) {
+            case "clean" -> SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN;
+            case "flushed" -> SeedVsvm.VFIO_SVM_PASID_RELEASE_FLUSHED;
+            case "none" -> 0;
+            default -> throw new UsageException(where + ": Parameter 'release' expects clean, flushed or none, not '" + release + "'");
+        };
+        if (d.has("release") && api != VtdPasidApi.SEED) {
+            throw new UsageException(where + ": Parameter 'release' is seed 001's (pasid-api=seed)");
+        }
+        builder.intelIommu(api, flags);
         present = true;
     }
 

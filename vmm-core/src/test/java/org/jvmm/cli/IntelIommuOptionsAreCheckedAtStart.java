@@ -31,6 +31,9 @@ class IntelIommuOptionsAreCheckedAtStart {
         refused("-device intel-iommu,pasid-api=vfio: Parameter 'pasid-api' expects iommufd or seed, not 'vfio'",
                 "-device", "intel-iommu,pasid-api=vfio");
         refused("-device intel-iommu: only one intel-iommu is supported", "-device", "intel-iommu", "-device", "intel-iommu");
+        refused("-device intel-iommu,pasid-api=seed,release=later: Parameter 'release' expects clean, flushed or none, not 'later'",
+                "-device", "intel-iommu,pasid-api=seed,release=later");
+        refused("-device intel-iommu,release=none: Parameter 'release' is seed 001's (pasid-api=seed)", "-device", "intel-iommu,release=none");
     }
 
     @Test

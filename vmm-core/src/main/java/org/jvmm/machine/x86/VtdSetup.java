@@ -27,7 +27,7 @@ final class VtdSetup {
     private VtdSetup() {
     }
 
-    static VtdIommu install(X86ToyMachine m, VtdPasidApi api) {
+    static VtdIommu install(X86ToyMachine m, VtdPasidApi api, int seedRelease) {
         VtdIommu iommu = new VtdIommu(m.layout().memory(), (address, data) -> m.vm().signalMsi(new MsiMessage(address, data)));
         for (VfioPciDevice d : m.vfioDevices()) {
             VfioDevice dev = d.vfioDevice();
@@ -38,7 +38,7 @@ final class VtdSetup {
                             + " is on iommufd; seed 001's passdown needs the device on the VFIO container (no iommufd=)");
                 }
                 Vfio.of(m.vfio().platform()).setPasidApi(PasidApi.SEED);
-                iommu.attachBackend(sid, m.own(new VtdSeedBackend(dev, sid, iommu)));
+                iommu.attachBackend(sid, m.own(new VtdSeedBackend(dev, sid, iommu, seedRelease)));
                 continue;
             }
             VfioIommufdSpace space = m.iommufds().values().stream()

@@ -42,6 +42,7 @@ public final class X86ToyBuilder {
     private long memlockLimit;
     private final MdevSetup mdev = new MdevSetup();
     private org.jvmm.hw.vtd.VtdPasidApi vtd;
+    private int vtdSeedRelease = org.jvmm.vfio.SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN;
 
     /**
      * @throws IllegalArgumentException naming the memory's origin when it is not a whole number
@@ -146,6 +147,15 @@ public final class X86ToyBuilder {
         return this;
     }
 
+    /**
+     * As {@link #intelIommu(org.jvmm.hw.vtd.VtdPasidApi)} with seed 001's release flags for the
+     * table's unbind ({@code SeedVsvm} CLEAN, FLUSHED or 0 for neither); used by {@code pasid-api=seed} only.
+     */
+    public X86ToyBuilder intelIommu(org.jvmm.hw.vtd.VtdPasidApi api, int seedRelease) {
+        this.vtdSeedRelease = seedRelease;
+        return intelIommu(api);
+    }
+
     /** Where the guest's serial output goes (default: nowhere). */
     public X86ToyBuilder console(OutputStream out) {
         this.console = out;
@@ -237,7 +247,7 @@ public final class X86ToyBuilder {
                 mdev.plug(m, host.platform());
             }
             if (vtd != null) {
-                VtdSetup.install(m, vtd);
+                VtdSetup.install(m, vtd, vtdSeedRelease);
             }
             return m;
         } catch (RuntimeException e) {
