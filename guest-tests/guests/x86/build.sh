@@ -16,10 +16,13 @@ LDFLAGS="-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,norelro -Wl,--no-warn-rwx
 gcc $CFLAGS -c -o "$tmp/start.o" start.S
 gcc $CFLAGS -c -o "$tmp/rt.o" rt.c
 gcc $CFLAGS -c -o "$tmp/edu.o" edu.c
+gcc $CFLAGS -c -o "$tmp/vtd.o" vtd.c
 for src in *.c; do
   name=${src%.c}
-  case "$name" in rt|edu) continue ;; esac
+  case "$name" in rt|edu|vtd) continue ;; esac
+  extra=""
+  case "$name" in pasid_*) extra="$tmp/vtd.o" ;; esac
   gcc $CFLAGS -c -o "$tmp/$name.o" "$src"
-  gcc $CFLAGS $LDFLAGS -o "$out/${name//_/-}.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/edu.o" "$tmp/$name.o"
+  gcc $CFLAGS $LDFLAGS -o "$out/${name//_/-}.elf" "$tmp/start.o" "$tmp/rt.o" "$tmp/edu.o" $extra "$tmp/$name.o"
   echo "built images/x86/${name//_/-}.elf ($(stat -c %s "$out/${name//_/-}.elf") bytes)"
 done

@@ -113,6 +113,20 @@ public final class FaultQueue extends IommufdObject {
             deliver.add(g);
             notifyAll();
         }
+        Runnable r = onReadable;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    private volatile Runnable onReadable;
+
+    /**
+     * Has {@code r} called, without the queue's lock, each time a group becomes readable (what
+     * poll(2) on the fault fd tells a VMM's event loop); null for none.
+     */
+    public void onReadable(Runnable r) {
+        onReadable = r;
     }
 
     /** Page requests received since creation. */

@@ -41,6 +41,7 @@ public final class NestedHwpt extends Hwpt {
     private final ConcurrentHashMap<Long, Long> iotlb = new ConcurrentHashMap<>();
     private final LongAdder walks = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
+    private final LongAdder stage2Lookups = new LongAdder();
 
     NestedHwpt(int id, PagingHwpt parent, long s1Flags, long pgtblAddr, int addrWidth, boolean pasidCapable, FaultQueue fault) {
         super(id, pasidCapable, fault);
@@ -75,6 +76,11 @@ public final class NestedHwpt extends Hwpt {
     /** Cached translations now. */
     public int iotlbSize() {
         return iotlb.size();
+    }
+
+    /** Stage-2 lookups: each stage-1 table entry read through the parent and each output page checked. */
+    public long stage2Lookups() {
+        return stage2Lookups.sum();
     }
 
     /** Invalidation entries handled. */
@@ -129,6 +135,7 @@ public final class NestedHwpt extends Hwpt {
             for (int level = levels; level >= 1; level--) {
                 int shift = 12 + 9 * (level - 1);
                 long index = (va >>> shift) & 0x1ff;
+                stage2Lookups.increment();
                 FaultReason r = parent.ioas.transfer(table + index * 8, buf, false);
                 if (r != null) {
                     return -1 - FaultReason.UNMAPPED.ordinal();
@@ -173,6 +180,7 @@ public final class NestedHwpt extends Hwpt {
         }
         int[] perm = new int[2];
         for (int i = 0; i < gpas.length; i++) {
+            stage2Lookups.increment();
             MemorySegment p = parent.ioas.page(gpas[i], perm);
             if (p == null || p.byteSize() < Ioas.PAGE_SIZE) {
                 return FaultReason.UNMAPPED;

@@ -37,6 +37,7 @@ public final class Vfio {
     private final java.util.Set<org.jvmm.pci.PciAddress> cdevOpenDevices = new java.util.HashSet<>();
     private volatile PasidApi pasidApi = PasidApi.MAINLINE;
     private final SeedSvm seedSvm;
+    private final SeedVsvm seedVsvm = new SeedVsvm();
 
     /** A device registered with an emulated IOMMU, alone in its group. */
     private record EmulatedDevice(IommuGroup group, VfioDeviceOps ops) {
@@ -56,6 +57,11 @@ public final class Vfio {
     /** Selects the PASID interface: {@link PasidApi#SEED} adds seed 001's BIND_TASK/UNBIND_TASK. */
     public void setPasidApi(PasidApi api) {
         this.pasidApi = java.util.Objects.requireNonNull(api, "api");
+    }
+
+    /** Seed 001's virtual-SVM passdown (Yi Liu's form; {@link PasidApi#SEED} mode only). */
+    public SeedVsvm seedVsvm() {
+        return seedVsvm;
     }
 
     /** Seed 001's SVM engine (used only in {@link PasidApi#SEED} mode). */

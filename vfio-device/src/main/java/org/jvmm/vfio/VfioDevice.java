@@ -240,6 +240,26 @@ public final class VfioDevice implements AutoCloseable {
         vfio.seedSvm().unbind(function, arg);
     }
 
+    /**
+     * Seed 001's virtual-SVM form of VFIO_DEVICE_BIND_TASK (Yi Liu's {@code struct vfio_device_svm}
+     * with {@code data[]}; {@link SeedVsvm}): bind the guest's PASID table, pass an invalidation
+     * down, or unbind. {@link PasidApi#SEED} mode only, ENOTTY otherwise.
+     */
+    public void svmPassdown(SeedVsvm.Svm arg, MemorySegment data) {
+        String op = "VFIO_DEVICE_BIND_TASK (vSVM)";
+        live(op);
+        if (vfio.pasidApi() != PasidApi.SEED) {
+            throw new ErrnoException(op, Errno.ENOTTY, "the host offers the mainline PASID API (iommufd); the passdown is seed 001's");
+        }
+        vfio.seedVsvm().passdown(function, arg, data);
+    }
+
+    /** Where the faults of PASIDs translated through a passed-down table go (see {@link SeedVsvm}); null for none. */
+    public void svmFaultHandler(org.jvmm.iommu.IopfHandler handler) {
+        live("svm fault handler");
+        vfio.seedVsvm().faultHandler(function, handler);
+    }
+
     // ---- the device ioctls and file operations ----
 
     /** VFIO_DEVICE_GET_INFO (with seed 001's FLAGS_SVM in seed mode for a capable device). */

@@ -120,6 +120,7 @@ public final class Main implements Callable<Integer> {
 
     @CommandLine.Mixin
     IommufdOptions iommufdOptions = new IommufdOptions();
+    private final VtdOptions vtdOptions = new VtdOptions();
 
     @CommandLine.Mixin
     org.jvmm.web.WebOptions web = new org.jvmm.web.WebOptions();
@@ -212,7 +213,7 @@ public final class Main implements Callable<Integer> {
         if (image == null) {
             image = defaultKernel();
         }
-        return runGuest(image, argument, builder.console(out).kvmDevice(kvmDevice));
+        return runGuest(image, vtdOptions.argument(append, argument), builder.console(out).kvmDevice(kvmDevice));
     }
 
     /** The -m value as given (or the default). */
@@ -250,11 +251,15 @@ public final class Main implements Callable<Integer> {
                     h.checkKnown("-host-device", List.of("host"));
                     yield HostDeviceConfig.Model.EDU;
                 }
+                case "edu-pasid" -> {
+                    h.checkKnown("-host-device", List.of("host"));
+                    yield HostDeviceConfig.Model.EDU_PASID;
+                }
                 case "ivshmem" -> {
                     h.checkKnown("-host-device", List.of("host", "size"));
                     yield HostDeviceConfig.Model.IVSHMEM;
                 }
-                default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, ivshmem, mtty, mbochs, medu)");
+                default -> throw new UsageException(where + ": '" + h.driver() + "' is not a host device (known: edu, edu-pasid, ivshmem, mtty, mbochs, medu)");
             };
             long size = model == HostDeviceConfig.Model.IVSHMEM ? ivshmemSize(h) : 0;
             PciAddress address = h.pciAddress("-host-device", "host");
@@ -283,6 +288,10 @@ public final class Main implements Callable<Integer> {
         int nextSlot = 3;
         for (DeviceOption d : given) {
             String where = d.where("-device");
+            if (VtdOptions.isIntelIommu(d)) {
+                vtdOptions.apply(d, builder);
+                continue;
+            }
             if (MdevOptions.isMdevDevice(d)) {
                 int slot = d.has("addr") ? slot(d) : nextSlot;
                 mdevOptions.guestDevice(d, slot, builder);
@@ -353,6 +362,7 @@ public final class Main implements Callable<Integer> {
                     + (r.exitStatus() != null ? " (status 0x" + Integer.toHexString(r.exitStatus()) + ")" : ""));
             out.print(m.summary().format());
             mdevOptions.atExit(m, builder, out);
+            VtdOptions.atExit(m, out);
             return r.exitedWith(1) ? 0 : 1;
         }
     }

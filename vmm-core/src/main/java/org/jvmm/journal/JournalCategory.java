@@ -25,7 +25,9 @@ public enum JournalCategory {
     /** QMP commands run and their outcome. */
     QMP,
     /** Requests devices refused because the guest got them wrong. */
-    GUEST_ERROR;
+    GUEST_ERROR,
+    /** The virtual VT-d: stage-1 walks, invalidations, faults recorded, page requests and responses, PASID bindings. */
+    VTD;
 
     final int bit = 1 << ordinal();
 

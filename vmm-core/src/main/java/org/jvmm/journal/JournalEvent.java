@@ -32,6 +32,8 @@ public record JournalEvent(long index, long nanos, JournalCategory category, Str
             };
             case MEMSLOT -> kind + " gpa 0x" + Long.toHexString(a) + " size 0x" + Long.toHexString(b);
             case QMP, GUEST_ERROR, RUN -> kind + " " + text;
+            case VTD -> kind + " sid 0x" + Long.toHexString(a) + " pasid " + b + " address 0x" + Long.toHexString(c) + " value 0x"
+                    + Long.toHexString(d);
         };
         return String.format("%8d %12.6f %-11s %s", index, nanos / 1e9, category.cliName(), fields);
     }

@@ -85,6 +85,42 @@ public final class Trace {
         int data;
     }
 
+    @Name("jvmm.Vtd")
+    @Label("virtual VT-d")
+    @Category("jvmm")
+    @StackTrace(false)
+    static final class VtdEvent extends Event {
+        @Description("walk, invalidate, fault, page-request, page-response, bind, unbind")
+        @Label("Kind")
+        String kind;
+        @Label("Source id")
+        int sid;
+        @Label("PASID")
+        int pasid;
+        @Label("Address")
+        long address;
+        @Description("walk: the GPA or the fault reason; invalidate: descriptor type << 8 | granularity; fault: the reason;"
+                + " page-request: the group index; page-response: the code; bind: the first-stage pointer")
+        @Label("Value")
+        long value;
+    }
+
+    /** The virtual VT-d did {@code kind} (a constant) for (sid, pasid) at {@code address}; see VtdEvent for {@code value}. */
+    public static void vtd(String kind, int sid, int pasid, long address, long value) {
+        if (Journal.on(JournalCategory.VTD)) {
+            Journal.record(JournalCategory.VTD, kind, sid, pasid, address, value, "");
+        }
+        VtdEvent e = new VtdEvent();
+        if (e.isEnabled()) {
+            e.kind = kind;
+            e.sid = sid;
+            e.pasid = pasid;
+            e.address = address;
+            e.value = value;
+            e.commit();
+        }
+    }
+
     public static void vcpuExit(String kind, Object exit) {
         VcpuExitEvent e = new VcpuExitEvent();
         if (e.isEnabled()) {

@@ -73,7 +73,7 @@ class BadOptionsAreRefusedNamingOptionAndValue {
         "ivshmem,host=0000:00:04.0,size=32G|-host-device ivshmem,host=0000:00:04.0,size=32G: Parameter 'size' expects a power of two from 4K to 16G (a bare number is MiB): '32G' is not a power of two from 4K to 16G",
         "ivshmem,host=0000:00:04.0,size=big|-host-device ivshmem,host=0000:00:04.0,size=big: Parameter 'size' expects a power of two from 4K to 16G (a bare number is MiB): 'big' is not a size (examples: 64M, 1G, 512)",
         "edu,host=0000:00:03.0,size=1M|-host-device edu,host=0000:00:03.0,size=1M: Property 'edu.size' not found (known: host)",
-        "nvme,host=0000:00:03.0|-host-device nvme,host=0000:00:03.0: 'nvme' is not a host device (known: edu, ivshmem, mtty, mbochs, medu)",
+        "nvme,host=0000:00:03.0|-host-device nvme,host=0000:00:03.0: 'nvme' is not a host device (known: edu, edu-pasid, ivshmem, mtty, mbochs, medu)",
     })
     void aBadHostDeviceIsRefused(String device, String expected) {
         refused(expected, "-host-device", device);

@@ -180,7 +180,7 @@ class JournalRecordsAPseriesRunAndVerifiesItsReplay {
         Run bad = vmm("-M", "pseries", "-qtest", "stdio", "-journal", dir + ",categories=exit,nosuch");
         assertEquals(2, bad.status());
         assertEquals("vmm: -journal " + dir + ",categories=exit,nosuch: unknown category 'nosuch' (known: exit, mmio, hcall, dma, iommu,"
-                + " bar, irq, memslot, qmp, guest-error, or all)\n", bad.err());
+                + " bar, irq, memslot, qmp, guest-error, vtd, or all)\n", bad.err());
         Run opt = vmm("-M", "pseries", "-qtest", "stdio", "-journal", dir + ",size=1");
         assertEquals("vmm: -journal " + dir + ",size=1: unknown option 'size=1' (known: categories=NAME,NAME...)\n", opt.err());
         Run none = vmm("journal", "show", dir.resolve("nothing").toString());

@@ -24,6 +24,8 @@ public record HostDeviceConfig(Model model, PciAddress host, long sharedMemorySi
     public enum Model {
         /** QEMU's edu teaching device ({@code org.jvmm.devices.edu}). */
         EDU("edu"),
+        /** edu in PASID mode: PCIe PASID, ATS and PRI capabilities, PASID-tagged DMA ({@code EduDevice.withPasid}). */
+        EDU_PASID("edu-pasid"),
         /** ivshmem-plain: shared memory in BAR2 ({@code org.jvmm.devices.ivshmem}). */
         IVSHMEM("ivshmem");
 
@@ -54,7 +56,7 @@ public record HostDeviceConfig(Model model, PciAddress host, long sharedMemorySi
                     + host + ", " + origin + ")");
         }
         switch (model) {
-            case EDU -> {
+            case EDU, EDU_PASID -> {
                 if (sharedMemorySize != 0) {
                     throw new IllegalArgumentException(origin + ": Property 'edu.size' not found (known: host)");
                 }
@@ -73,6 +75,11 @@ public record HostDeviceConfig(Model model, PciAddress host, long sharedMemorySi
     /** An edu at {@code host}. */
     public static HostDeviceConfig edu(PciAddress host) {
         return new HostDeviceConfig(Model.EDU, host, 0, "-host-device edu,host=" + host);
+    }
+
+    /** An edu in PASID mode at {@code host} ({@code -host-device edu-pasid,host=}). */
+    public static HostDeviceConfig eduPasid(PciAddress host) {
+        return new HostDeviceConfig(Model.EDU_PASID, host, 0, "-host-device edu-pasid,host=" + host);
     }
 
     /** An ivshmem-plain at {@code host} with {@code size} bytes of shared memory. */

@@ -41,6 +41,8 @@ public final class X86ToyBuilder {
     private String kvmDevice = LinuxKvm.DEVICE;
     private long memlockLimit;
     private final MdevSetup mdev = new MdevSetup();
+    private org.jvmm.hw.vtd.VtdPasidApi vtd;
+    private int vtdSeedRelease = org.jvmm.vfio.SeedVsvm.VFIO_SVM_PASID_RELEASE_CLEAN;
 
     /**
      * @throws IllegalArgumentException naming the memory's origin when it is not a whole number
@@ -135,6 +137,25 @@ public final class X86ToyBuilder {
         return this;
     }
 
+    /**
+     * Adds the virtual VT-d in scalable mode ({@code -device intel-iommu,pasid-api=iommufd|seed};
+     * {@link VtdSetup}): its registers at {@link org.jvmm.hw.vtd.VtdRegs#BASE}, the vfio-pci devices
+     * over iommufd behind it.
+     */
+    public X86ToyBuilder intelIommu(org.jvmm.hw.vtd.VtdPasidApi api) {
+        this.vtd = java.util.Objects.requireNonNull(api, "pasid-api");
+        return this;
+    }
+
+    /**
+     * As {@link #intelIommu(org.jvmm.hw.vtd.VtdPasidApi)} with seed 001's release flags for the
+     * table's unbind ({@code SeedVsvm} CLEAN, FLUSHED or 0 for neither); used by {@code pasid-api=seed} only.
+     */
+    public X86ToyBuilder intelIommu(org.jvmm.hw.vtd.VtdPasidApi api, int seedRelease) {
+        this.vtdSeedRelease = seedRelease;
+        return intelIommu(api);
+    }
+
     /** Where the guest's serial output goes (default: nowhere). */
     public X86ToyBuilder console(OutputStream out) {
         this.console = out;
@@ -183,6 +204,7 @@ public final class X86ToyBuilder {
                         b.endpoint(addr, new IvshmemPlainDevice(m), HostPciPlatform.VFIO_PCI, true);
                     }
                     case EDU -> b.endpoint(addr, new EduDevice(), HostPciPlatform.VFIO_PCI, true);
+                    case EDU_PASID -> b.endpoint(addr, EduDevice.withPasid(), HostPciPlatform.VFIO_PCI, true);
                 }
             }
             HostPciPlatform platform = b.build();
@@ -223,6 +245,9 @@ public final class X86ToyBuilder {
             }
             if (mdev.bus() != null) {
                 mdev.plug(m, host.platform());
+            }
+            if (vtd != null) {
+                VtdSetup.install(m, vtd, vtdSeedRelease);
             }
             return m;
         } catch (RuntimeException e) {

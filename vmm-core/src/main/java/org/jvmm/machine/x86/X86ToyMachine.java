@@ -74,6 +74,7 @@ public final class X86ToyMachine implements AutoCloseable {
     private final Map<VfioPciDevice, VfioDisplay> displays = new LinkedHashMap<>();
     private final java.util.Map<String, org.jvmm.hw.vfio.VfioIommufdSpace> iommufds = new java.util.LinkedHashMap<>();
     private final X86Vcpu vcpu;
+    private org.jvmm.hw.vtd.VtdIommu vtd;
     private final ExitCounters exits = new ExitCounters();
     private final List<AutoCloseable> devices = new ArrayList<>();
     private final AtomicReference<Integer> exitStatus = new AtomicReference<>();
@@ -180,6 +181,15 @@ public final class X86ToyMachine implements AutoCloseable {
             throw new IllegalArgumentException("vfio-pci " + host + ": iommufd " + iommufdId + " belongs to another host platform");
         }
         return plugVfioPci(space, platform, host, slot, noMmap);
+    }
+
+    /** The virtual VT-d ({@link VtdSetup}), or null. */
+    public org.jvmm.hw.vtd.VtdIommu vtd() {
+        return vtd;
+    }
+
+    void vtd(org.jvmm.hw.vtd.VtdIommu iommu) {
+        this.vtd = iommu;
     }
 
     /** The iommufd backends ({@code -object iommufd}) by id, in the order created. */
