@@ -3,7 +3,18 @@
 # directories. Prints what is missing and returns 1 when there is none.
 JVMM_JDK_MIN=25
 
+# The major version of the java $1: read from the JDK's release file (no JVM start, which would cost
+# 0.1 s per candidate), else asked of the JVM itself.
 jvmm_java_major() {
+  local real line v
+  real=$(readlink -f "$1" 2>/dev/null) || real=$1
+  if [ -f "${real%/bin/java}/release" ]; then
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; echo "${v%%[!0-9]*}"; return 0 ;;
+      esac
+    done < "${real%/bin/java}/release"
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
