@@ -45,11 +45,64 @@ jvmm_find_jdk() {
 # Rebuilds the named module and what it needs when any source or pom is newer than its stamp.
 jvmm_build_if_stale() {
   local root=$1 module=$2 stamp="$1/$2/target/.jvmm-built"
-  if [ -f "$stamp" ] && [ -z "$(find "$root" -path "$root/.git" -prune -o \
+  if [ -f "$stamp" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -name target -o -name node_modules \) -prune -o \
         \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   echo "jvmm: building $module (first run, or sources changed) ..." >&2
   (cd "$root" && ./mvnw -q -B -pl "$module" -am package -DskipTests) >&2 || return 1
   touch "$stamp"
+}
+
+# The jar a module's build made in DIR (its target), not the tests' or sources' jar: sets JVMM_JAR.
+jvmm_module_jar() {
+  local j
+  JVMM_JAR=
+  for j in "$1"/*.jar; do
+    case $j in *-tests.jar|*-sources.jar|*-javadoc.jar) continue ;; esac
+    JVMM_JAR=$j
+  done
+  [ -n "$JVMM_JAR" ]
+}
+
+# The JDK's ahead-of-time cache (JEPs 483, 514, 515) for a JVM command line: sets the array
+# JVMM_AOT_FLAGS to the flags that start from CACHE, after making CACHE with a training run of
+# TRAINER (a main class) when it is missing or stale; empty when JVMM_AOT=off or when no cache
+# could be made. Stale means: made by another java than JVMM_JAVA, or older than a jar of the
+# class path (after -cp in the JVM options given). The check costs one stat per class path entry.
+# The JVM refuses a cache that still does not match (e.g. a JDK updated in place) and runs
+# without it; -Xlog:aot=off keeps that quiet. The training's messages go to CACHE.log.
+#   jvmm_aot CACHE TRAINER JVM-OPTIONS...
+jvmm_aot() {
+  local cache=$1 trainer=$2 made="" stale=no entry cp=""
+  shift 2
+  JVMM_AOT_FLAGS=()
+  [ "${JVMM_AOT:-on}" = off ] && return 0
+  local args=("$@") i
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    [ "${args[i]}" = -cp ] && cp=${args[i + 1]}
+  done
+  [ -f "$cache.stamp" ] && read -r made < "$cache.stamp"
+  if [ "$made" != "$JVMM_JAVA" ]; then
+    stale=yes
+  else
+    local IFS=:
+    for entry in $cp; do
+      if [ "$entry" -nt "$cache.stamp" ]; then stale=yes; break; fi
+    done
+  fi
+  if [ "$stale" = yes ]; then
+    echo "jvmm: making the start-up cache (once after each build; JVMM_AOT=off runs without) ..." >&2
+    rm -f "$cache"
+    if "$JVMM_JAVA" -XX:AOTCacheOutput="$cache.$$" "$@" "$trainer" >"$cache.log" 2>&1 </dev/null \
+        && [ -s "$cache.$$" ]; then
+      mv -f "$cache.$$" "$cache"
+    else
+      echo "jvmm: no start-up cache (the training run failed; see $cache.log); running without it" >&2
+    fi
+    rm -f "$cache.$$" "$cache.$$.config"
+    echo "$JVMM_JAVA" > "$cache.stamp"
+  fi
+  [ -s "$cache" ] && JVMM_AOT_FLAGS=(-XX:AOTCache="$cache" -Xlog:aot=off)
+  return 0
 }
