@@ -68,8 +68,9 @@ jvmm_module_jar() {
 # The JDK's ahead-of-time cache (JEPs 483, 514, 515) for a JVM command line: sets the array
 # JVMM_AOT_FLAGS to the flags that start from CACHE, after making CACHE with a training run of
 # TRAINER (a main class) when it is missing or stale; empty when JVMM_AOT=off or when no cache
-# could be made. Stale means: made by another java than JVMM_JAVA, or older than a jar of the
-# class path (after -cp in the JVM options given). The check costs one stat per class path entry.
+# could be made. Stale means: made by another java than JVMM_JAVA or with other JVM options, or
+# older than a jar of the class path (after -cp in the JVM options given). The check costs one
+# stat per class path entry; CACHE.stamp holds the java and the options of the training.
 # The JVM refuses a cache that still does not match (e.g. a JDK updated in place) and runs
 # without it; -Xlog:aot=off keeps that quiet. The training's messages go to CACHE.log.
 #   jvmm_aot CACHE TRAINER JVM-OPTIONS...
@@ -82,8 +83,9 @@ jvmm_aot() {
   for ((i = 0; i < ${#args[@]}; i++)); do
     [ "${args[i]}" = -cp ] && cp=${args[i + 1]}
   done
-  [ -f "$cache.stamp" ] && read -r made < "$cache.stamp"
-  if [ "$made" != "$JVMM_JAVA" ]; then
+  local key="$JVMM_JAVA $*"
+  [ -f "$cache.stamp" ] && IFS= read -r made < "$cache.stamp"
+  if [ "$made" != "$key" ]; then
     stale=yes
   else
     local IFS=:
@@ -101,7 +103,7 @@ jvmm_aot() {
       echo "jvmm: no start-up cache (the training run failed; see $cache.log); running without it" >&2
     fi
     rm -f "$cache.$$" "$cache.$$.config"
-    echo "$JVMM_JAVA" > "$cache.stamp"
+    printf '%s\n' "$key" > "$cache.stamp"
   fi
   [ -s "$cache" ] && JVMM_AOT_FLAGS=(-XX:AOTCache="$cache" -Xlog:aot=off)
   return 0
