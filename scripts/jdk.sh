@@ -95,15 +95,17 @@ jvmm_aot() {
   fi
   if [ "$stale" = yes ]; then
     echo "jvmm: making the start-up cache (once after each build; JVMM_AOT=off runs without) ..." >&2
-    rm -f "$cache"
-    if "$JVMM_JAVA" -XX:AOTCacheOutput="$cache.$$" "$@" "$trainer" >"$cache.log" 2>&1 </dev/null \
-        && [ -s "$cache.$$" ]; then
-      mv -f "$cache.$$" "$cache"
+    rm -f "$cache" 2>/dev/null || true
+    # a training run that failed in part still leaves a cache of what ran
+    "$JVMM_JAVA" -XX:AOTCacheOutput="$cache.$$" "$@" "$trainer" 2>/dev/null >"$cache.log" 2>&1 </dev/null || true
+    if [ -s "$cache.$$" ] && mv -f "$cache.$$" "$cache" 2>/dev/null; then
+      :
     else
       echo "jvmm: no start-up cache (the training run failed; see $cache.log); running without it" >&2
     fi
-    rm -f "$cache.$$" "$cache.$$.config"
-    printf '%s\n' "$key" > "$cache.stamp"
+    rm -f "$cache.$$" "$cache.$$.config" 2>/dev/null || true
+    # tried once for this key, made or not: the next run does not train again
+    printf '%s\n' "$key" 2>/dev/null > "$cache.stamp" || true
   fi
   [ -s "$cache" ] && JVMM_AOT_FLAGS=(-XX:AOTCache="$cache" -Xlog:aot=off)
   return 0
