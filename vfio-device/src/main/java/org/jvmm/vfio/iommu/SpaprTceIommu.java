@@ -520,6 +520,9 @@ public final class SpaprTceIommu implements IommuBackend {
 
     private void clear(TceTable t, long entry, long pages) {
         for (long e = entry; e < entry + pages; e++) {
+            if (t.get(e) == 0) {
+                continue; // nothing to clear: a window is mostly empty, and each write is atomic
+            }
             long old = t.xchg(e, 0);
             dropUse(t, e, old);
         }

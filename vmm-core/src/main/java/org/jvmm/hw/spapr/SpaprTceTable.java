@@ -175,6 +175,26 @@ public final class SpaprTceTable implements IommuTranslator {
         return new IommuTlbEntry(new Iova(offset & pageMask), new GuestAddress(tce & pageMask), ~pageMask, perm);
     }
 
+    /** The first page at or after {@code offset} whose TCE gives any access; -1 (past every region) when none. */
+    @Override
+    public long nextMapped(long offset) {
+        int shift;
+        long n;
+        synchronized (this) {
+            shift = pageShift;
+            n = nbTable;
+        }
+        if (n == 0) {
+            return -1L;
+        }
+        for (long i = offset >>> shift; Long.compareUnsigned(i, n) < 0; i++) {
+            if ((get(i) & 3) != 0) {
+                return i == offset >>> shift ? offset : i << shift;
+            }
+        }
+        return -1L;
+    }
+
     @Override
     public long minPageSize() {
         synchronized (this) {
