@@ -187,9 +187,12 @@ public final class SpaprTceTable implements IommuTranslator {
         if (n == 0) {
             return -1L;
         }
-        for (long i = offset >>> shift; Long.compareUnsigned(i, n) < 0; i++) {
-            if ((get(i) & 3) != 0) {
-                return i == offset >>> shift ? offset : i << shift;
+        long first = offset >>> shift;
+        long[] own = kvm == null ? table : null;
+        long limit = own != null ? Math.min(n, own.length) : n; // a table disabled meanwhile is empty
+        for (long i = first; Long.compareUnsigned(i, limit) < 0; i++) {
+            if (((own != null ? own[(int) i] : get(i)) & 3) != 0) {
+                return i == first ? offset : i << shift;
             }
         }
         return -1L;
