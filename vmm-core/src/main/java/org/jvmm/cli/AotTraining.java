@@ -41,6 +41,19 @@ public final class AotTraining {
         return lines;
     }
 
+    /**
+     * False for a command line that only prints (help, version, a journal's reading): those do not
+     * need the C library linked ahead ({@link Main#main}).
+     */
+    static boolean runsAMachine(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version") || a.equals("journal")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void main(String[] args) {
         Path home = Path.of(System.getProperty("jvmm.home", "."));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);

@@ -35,4 +35,14 @@ class AotTrainingRunsTheMainJobThePseriesEdusAndHelp {
     void withoutTheImagesTheTrainingRunsTheMainJobAndHelpOnly() {
         assertEquals(List.of(List.of(), List.of("--help")), AotTraining.commandLines(home));
     }
+
+    @Test
+    void onlyACommandLineThatRunsAMachineLinksTheCLibraryAhead() {
+        assertEquals(true, AotTraining.runsAMachine(new String[] {}));
+        assertEquals(true, AotTraining.runsAMachine(new String[] {"-M", "pseries", "-bios", "x.bin"}));
+        assertEquals(false, AotTraining.runsAMachine(new String[] {"--help"}));
+        assertEquals(false, AotTraining.runsAMachine(new String[] {"-M", "pseries", "-h"}));
+        assertEquals(false, AotTraining.runsAMachine(new String[] {"--version"}));
+        assertEquals(false, AotTraining.runsAMachine(new String[] {"journal", "show", "dir"}));
+    }
 }

@@ -118,6 +118,15 @@ final class LinuxSyscalls implements Syscalls {
         static final MemorySegment SYMBOL = LIBC.find("getpid").orElseThrow();
     }
 
+    /** Links every function now (see {@link Syscalls#linkLinuxInBackground}). */
+    static void linkAll() {
+        MethodHandle[] all = {Open.H, Close.H, IoctlPtr.H, IoctlLong.H, Mmap.H, Munmap.H, Eventfd.H, MemfdCreate.H,
+            Ftruncate.H, Read.H, Write.H, Getpid.H, Gettid.H, Tgkill.H, Sigaction.H, PthreadSigmask.H, Sigrtmin.H};
+        if (all.length == 0 || GetpidSymbol.SYMBOL == null) {
+            throw new AssertionError(); // never: keeps the reads
+        }
+    }
+
     private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + name));
