@@ -3,7 +3,18 @@
 # directories. Prints what is missing and returns 1 when there is none.
 JVMM_JDK_MIN=25
 
+# The major version of the java $1: read from the JDK's release file (no JVM start, which would cost
+# 0.1 s per candidate), else asked of the JVM itself.
 jvmm_java_major() {
+  local real line v
+  real=$(readlink -f "$1" 2>/dev/null) || real=$1
+  if [ -f "${real%/bin/java}/release" ]; then
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; echo "${v%%[!0-9]*}"; return 0 ;;
+      esac
+    done < "${real%/bin/java}/release"
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
@@ -34,11 +45,68 @@ jvmm_find_jdk() {
 # Rebuilds the named module and what it needs when any source or pom is newer than its stamp.
 jvmm_build_if_stale() {
   local root=$1 module=$2 stamp="$1/$2/target/.jvmm-built"
-  if [ -f "$stamp" ] && [ -z "$(find "$root" -path "$root/.git" -prune -o \
+  if [ -f "$stamp" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -name target -o -name node_modules \) -prune -o \
         \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   echo "jvmm: building $module (first run, or sources changed) ..." >&2
   (cd "$root" && ./mvnw -q -B -pl "$module" -am package -DskipTests) >&2 || return 1
   touch "$stamp"
+}
+
+# The jar a module's build made in DIR (its target), not the tests' or sources' jar: sets JVMM_JAR.
+jvmm_module_jar() {
+  local j
+  JVMM_JAR=
+  for j in "$1"/*.jar; do
+    case $j in *-tests.jar|*-sources.jar|*-javadoc.jar) continue ;; esac
+    JVMM_JAR=$j
+  done
+  [ -n "$JVMM_JAR" ]
+}
+
+# The JDK's ahead-of-time cache (JEPs 483, 514, 515) for a JVM command line: sets the array
+# JVMM_AOT_FLAGS to the flags that start from CACHE, after making CACHE with a training run of
+# TRAINER (a main class) when it is missing or stale; empty when JVMM_AOT=off or when no cache
+# could be made. Stale means: made by another java than JVMM_JAVA or with other JVM options, or
+# older than a jar of the class path (after -cp in the JVM options given). The check costs one
+# stat per class path entry; CACHE.stamp holds the java and the options of the training.
+# The JVM refuses a cache that still does not match (e.g. a JDK updated in place) and runs
+# without it; -Xlog:aot=off keeps that quiet. The training's messages go to CACHE.log.
+#   jvmm_aot CACHE TRAINER JVM-OPTIONS...
+jvmm_aot() {
+  local cache=$1 trainer=$2 made="" stale=no entry cp=""
+  shift 2
+  JVMM_AOT_FLAGS=()
+  [ "${JVMM_AOT:-on}" = off ] && return 0
+  local args=("$@") i
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    [ "${args[i]}" = -cp ] && cp=${args[i + 1]}
+  done
+  local key="$JVMM_JAVA $*"
+  [ -f "$cache.stamp" ] && IFS= read -r made < "$cache.stamp"
+  if [ "$made" != "$key" ]; then
+    stale=yes
+  else
+    local IFS=:
+    for entry in $cp; do
+      if [ "$entry" -nt "$cache.stamp" ]; then stale=yes; break; fi
+    done
+  fi
+  if [ "$stale" = yes ]; then
+    echo "jvmm: making the start-up cache (once after each build; JVMM_AOT=off runs without) ..." >&2
+    rm -f "$cache" 2>/dev/null || true
+    # a training run that failed in part still leaves a cache of what ran
+    "$JVMM_JAVA" -XX:AOTCacheOutput="$cache.$$" "$@" "$trainer" 2>/dev/null >"$cache.log" 2>&1 </dev/null || true
+    if [ -s "$cache.$$" ] && mv -f "$cache.$$" "$cache" 2>/dev/null; then
+      :
+    else
+      echo "jvmm: no start-up cache (the training run failed; see $cache.log); running without it" >&2
+    fi
+    rm -f "$cache.$$" "$cache.$$.config" 2>/dev/null || true
+    # tried once for this key, made or not: the next run does not train again
+    printf '%s\n' "$key" 2>/dev/null > "$cache.stamp" || true
+  fi
+  [ -s "$cache" ] && JVMM_AOT_FLAGS=(-XX:AOTCache="$cache" -Xlog:aot=off)
+  return 0
 }

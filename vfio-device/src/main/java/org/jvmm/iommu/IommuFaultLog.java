@@ -27,8 +27,8 @@ public final class IommuFaultLog {
     }
 
     public synchronized void record(IommuFault fault) {
-        IommuTrace.IommuFault ev = new IommuTrace.IommuFault();
-        if (ev.shouldCommit()) {
+        IommuTrace.IommuFault ev = org.jvmm.host.trace.Jfr.started() ? new IommuTrace.IommuFault() : null;
+        if (ev != null && ev.shouldCommit()) {
             ev.device = fault.device().toString();
             ev.iova = fault.iova().value();
             ev.size = fault.size();

@@ -43,8 +43,8 @@ public final class GuestErrorLog {
         if (hook != null) {
             hook.guestError(device, kind, message);
         }
-        PciTrace.GuestError e = new PciTrace.GuestError();
-        if (e.isEnabled()) {
+        PciTrace.GuestError e = org.jvmm.host.trace.Jfr.started() ? new PciTrace.GuestError() : null;
+        if (e != null && e.isEnabled()) {
             e.device = device;
             e.kind = kind;
             e.message = message;

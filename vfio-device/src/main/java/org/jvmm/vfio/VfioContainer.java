@@ -143,19 +143,23 @@ public final class VfioContainer implements AutoCloseable {
 
     /** VFIO_IOMMU_MAP_DMA. */
     public synchronized void mapDma(DmaMap map) {
-        VfioTrace.MapDma ev = new VfioTrace.MapDma();
-        ev.begin();
+        VfioTrace.MapDma ev = org.jvmm.host.trace.Jfr.started() ? new VfioTrace.MapDma() : null;
+        if (ev != null) {
+            ev.begin();
+        }
+        int errno = 0;
         try {
             requireBackend("VFIO_IOMMU_MAP_DMA", map).mapDma(map);
         } catch (ErrnoException e) {
-            ev.errno = e.errnoNumber();
+            errno = e.errnoNumber();
             throw e;
         } finally {
             org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
             if (hook != null) {
-                hook.dma(true, map.iova().value(), map.size(), ev.errno);
+                hook.dma(true, map.iova().value(), map.size(), errno);
             }
-            if (ev.shouldCommit()) {
+            if (ev != null && ev.shouldCommit()) {
+                ev.errno = errno;
                 ev.iova = map.iova().value();
                 ev.size = map.size();
                 ev.vaddr = map.vaddr().value();
@@ -167,21 +171,27 @@ public final class VfioContainer implements AutoCloseable {
 
     /** VFIO_IOMMU_UNMAP_DMA: returns the request with size = bytes unmapped. */
     public synchronized DmaUnmap unmapDma(DmaUnmap unmap) {
-        VfioTrace.UnmapDma ev = new VfioTrace.UnmapDma();
-        ev.begin();
+        VfioTrace.UnmapDma ev = org.jvmm.host.trace.Jfr.started() ? new VfioTrace.UnmapDma() : null;
+        if (ev != null) {
+            ev.begin();
+        }
+        int errno = 0;
+        long unmapped = 0;
         try {
             DmaUnmap done = requireBackend("VFIO_IOMMU_UNMAP_DMA", unmap).unmapDma(unmap);
-            ev.unmapped = done.size();
+            unmapped = done.size();
             return done;
         } catch (ErrnoException e) {
-            ev.errno = e.errnoNumber();
+            errno = e.errnoNumber();
             throw e;
         } finally {
             org.jvmm.host.trace.TraceHook hook = org.jvmm.host.trace.TraceHook.installed();
             if (hook != null) {
-                hook.dma(false, unmap.iova().value(), ev.errno == 0 ? ev.unmapped : unmap.size(), ev.errno);
+                hook.dma(false, unmap.iova().value(), errno == 0 ? unmapped : unmap.size(), errno);
             }
-            if (ev.shouldCommit()) {
+            if (ev != null && ev.shouldCommit()) {
+                ev.errno = errno;
+                ev.unmapped = unmapped;
                 ev.iova = unmap.iova().value();
                 ev.size = unmap.size();
                 ev.flags = unmap.flags();

@@ -405,6 +405,9 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (AotTraining.runsAMachine(args)) {
+            org.jvmm.host.sys.Syscalls.linkLinuxInBackground(); // while picocli parses
+        }
         System.exit(run(System.out, System.err, args));
     }
 }

@@ -123,17 +123,21 @@ public final class FlatView {
 
     /** Index of the last range starting at or before {@code address}, or -1. */
     private int indexAtOrBefore(long address) {
-        int lo = 0;
-        int hi = starts.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(starts[mid], address) <= 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+        long[] s = starts;
+        int n = s.length;
+        if (n == 0) {
+            return -1;
         }
-        return hi;
+        // Branch-free halving (a conditional move per step, no mispredicted branch): base stays
+        // the last index known to start at or before address, or 0 when none is yet.
+        int base = 0;
+        long key = address ^ Long.MIN_VALUE; // unsigned order as signed order
+        while (n > 1) {
+            int half = n >>> 1;
+            base = (s[base + half] ^ Long.MIN_VALUE) <= key ? base + half : base;
+            n -= half;
+        }
+        return (s[base] ^ Long.MIN_VALUE) <= key ? base : -1;
     }
 
     public int size() {

@@ -75,11 +75,19 @@ public final class IommuRegion extends MemoryRegion {
 
     /**
      * Tells {@code notifier} a MAP event for every page that translates today, walking the region
-     * in steps of the translator's smallest page (QEMU's memory_region_iommu_replay).
+     * in steps of the translator's smallest page (QEMU's memory_region_iommu_replay) from one page
+     * that may translate to the next ({@link IommuTranslator#nextMapped}).
      */
     public void replay(IommuNotifier notifier) {
         long step = translator.minPageSize();
         for (long off = 0; Long.compareUnsigned(off, size()) < 0; off += step) {
+            long next = translator.nextMapped(off);
+            if (Long.compareUnsigned(next, off) > 0) {
+                if (Long.compareUnsigned(next, size()) >= 0) {
+                    break;
+                }
+                off = next;
+            }
             IommuTlbEntry e = translator.translate(off, AccessKind.READ);
             if (e.perm() == IommuPermission.NONE) {
                 e = translator.translate(off, AccessKind.WRITE);

@@ -6,12 +6,14 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import org.jvmm.host.trace.Jfr;
 import org.jvmm.journal.Journal;
 import org.jvmm.journal.JournalCategory;
 
 /**
  * The event types of the trace catalog, and one static method to emit each; each also feeds the
- * journal ({@link Journal}) when it records the event's category.
+ * journal ({@link Journal}) when it records the event's category. No event object is made (and no
+ * event class loaded) before the flight recorder has started ({@link Jfr#started}).
  */
 public final class Trace {
     private Trace() {
@@ -122,6 +124,9 @@ public final class Trace {
     }
 
     public static void vcpuExit(String kind, Object exit) {
+        if (!Jfr.started()) {
+            return;
+        }
         VcpuExitEvent e = new VcpuExitEvent();
         if (e.isEnabled()) {
             e.kind = kind;
@@ -134,6 +139,9 @@ public final class Trace {
         if (Journal.on(JournalCategory.MEMSLOT)) {
             Journal.record(JournalCategory.MEMSLOT, added ? "add" : "remove", guestAddress, size, 0, 0, "");
         }
+        if (!Jfr.started()) {
+            return;
+        }
         MemslotEvent e = new MemslotEvent();
         if (e.isEnabled()) {
             e.added = added;
@@ -145,6 +153,9 @@ public final class Trace {
     }
 
     public static void vfioDma(boolean map, long iova, long size, String error) {
+        if (!Jfr.started()) {
+            return;
+        }
         VfioDmaEvent e = new VfioDmaEvent();
         if (e.isEnabled()) {
             e.map = map;
@@ -159,6 +170,9 @@ public final class Trace {
         if (Journal.on(JournalCategory.BAR)) {
             Journal.record(JournalCategory.BAR, "fault", bar, 0, 0, 0, device);
         }
+        if (!Jfr.started()) {
+            return;
+        }
         BarFaultEvent e = new BarFaultEvent();
         if (e.isEnabled()) {
             e.device = device;
@@ -170,6 +184,9 @@ public final class Trace {
     public static void msiRoute(int gsi, String change, long address, int data) {
         if (Journal.on(JournalCategory.IRQ)) {
             Journal.record(JournalCategory.IRQ, "msi-" + change, gsi, address, data & 0xffffffffL, 0, "");
+        }
+        if (!Jfr.started()) {
+            return;
         }
         MsiRouteEvent e = new MsiRouteEvent();
         if (e.isEnabled()) {

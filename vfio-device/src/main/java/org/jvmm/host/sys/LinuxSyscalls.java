@@ -25,24 +25,6 @@ final class LinuxSyscalls implements Syscalls {
     private static final VarHandle ERRNO =
             CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
-    private final MethodHandle open;
-    private final MethodHandle close;
-    private final MethodHandle ioctlPtr;
-    private final MethodHandle ioctlLong;
-    private final MethodHandle mmap;
-    private final MethodHandle munmap;
-    private final MethodHandle eventfd;
-    private final MethodHandle memfdCreate;
-    private final MethodHandle ftruncate;
-    private final MethodHandle read;
-    private final MethodHandle write;
-    private final MethodHandle getpid;
-    private final MethodHandle gettid;
-    private final MethodHandle tgkill;
-    private final MethodHandle sigaction;
-    private final MethodHandle pthreadSigmask;
-    private final MethodHandle sigrtmin;
-    private final MemorySegment getpidSymbol;
 
     private static final ThreadLocal<MemorySegment> CAPTURE_SEGMENT =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -50,39 +32,105 @@ final class LinuxSyscalls implements Syscalls {
     static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
 
     private LinuxSyscalls() {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        Linker.Option errno = Linker.Option.captureCallState("errno");
-        open = link(linker, libc, "open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                errno, Linker.Option.firstVariadicArg(2));
-        close = link(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
-        ioctlPtr = link(linker, libc, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-                errno, Linker.Option.firstVariadicArg(2));
-        ioctlLong = link(linker, libc, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-                errno, Linker.Option.firstVariadicArg(2));
-        mmap = link(linker, libc, "mmap",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), errno);
-        munmap = link(linker, libc, "munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), errno);
-        eventfd = link(linker, libc, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
-        memfdCreate = link(linker, libc, "memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), errno);
-        ftruncate = link(linker, libc, "ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), errno);
-        read = link(linker, libc, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
-        write = link(linker, libc, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
-        getpid = link(linker, libc, "getpid", FunctionDescriptor.of(JAVA_INT));
-        gettid = link(linker, libc, "gettid", FunctionDescriptor.of(JAVA_INT));
-        tgkill = link(linker, libc, "tgkill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
-        sigaction = link(linker, libc, "sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), errno);
-        // pthread_sigmask returns the error number itself and leaves errno alone.
-        pthreadSigmask = link(linker, libc, "pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-        sigrtmin = link(linker, libc, "__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
-        getpidSymbol = libc.find("getpid").orElseThrow();
     }
 
-    private static MethodHandle link(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
-            Linker.Option... options) {
-        MemorySegment symbol = lookup.find(name)
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
+
+    // One holder class per function: each is linked on its first call (a downcall handle costs
+    // milliseconds to make, and a run uses only some), and a static final handle is a constant
+    // to the JIT compiler.
+    private static final class Open {
+        static final MethodHandle H = link("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = link("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class IoctlPtr {
+        static final MethodHandle H = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class IoctlLong {
+        static final MethodHandle H = link("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
+                ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = link("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle H = link("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle H = link("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class MemfdCreate {
+        static final MethodHandle H = link("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H = link("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Read {
+        static final MethodHandle H = link("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Write {
+        static final MethodHandle H = link("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
+    }
+
+    private static final class Getpid {
+        static final MethodHandle H = link("getpid", FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class Gettid {
+        static final MethodHandle H = link("gettid", FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class Tgkill {
+        static final MethodHandle H = link("tgkill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    }
+
+    private static final class Sigaction {
+        static final MethodHandle H = link("sigaction", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPTION);
+    }
+
+    // pthread_sigmask returns the error number itself and leaves errno alone.
+    private static final class PthreadSigmask {
+        static final MethodHandle H = link("pthread_sigmask", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static final class Sigrtmin {
+        static final MethodHandle H = link("__libc_current_sigrtmin", FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class GetpidSymbol {
+        static final MemorySegment SYMBOL = LIBC.find("getpid").orElseThrow();
+    }
+
+    /** Links every function now (see {@link Syscalls#linkLinuxInBackground}). */
+    static void linkAll() {
+        MethodHandle[] all = {Open.H, Close.H, IoctlPtr.H, IoctlLong.H, Mmap.H, Munmap.H, Eventfd.H, MemfdCreate.H,
+            Ftruncate.H, Read.H, Write.H, Getpid.H, Gettid.H, Tgkill.H, Sigaction.H, PthreadSigmask.H, Sigrtmin.H};
+        if (all.length == 0 || GetpidSymbol.SYMBOL == null) {
+            throw new AssertionError(); // never: keeps the reads
+        }
+    }
+
+    private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library has no " + name));
-        return linker.downcallHandle(symbol, fd, options);
+        return LINKER.downcallHandle(symbol, fd, options);
     }
 
     private static int errno(MemorySegment capture) {
@@ -101,7 +149,7 @@ final class LinuxSyscalls implements Syscalls {
     public int open(String path, int flags) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try (Arena arena = Arena.ofConfined()) {
-            return intResult((int) open.invokeExact(cap, arena.allocateFrom(path), flags, 0), cap);
+            return intResult((int) Open.H.invokeExact(cap, arena.allocateFrom(path), flags, 0), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -111,7 +159,7 @@ final class LinuxSyscalls implements Syscalls {
     public int close(int fd) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) close.invokeExact(cap, fd), cap);
+            return intResult((int) Close.H.invokeExact(cap, fd), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -121,7 +169,7 @@ final class LinuxSyscalls implements Syscalls {
     public int ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) ioctlPtr.invokeExact(cap, fd, request, arg), cap);
+            return intResult((int) IoctlPtr.H.invokeExact(cap, fd, request, arg), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -131,7 +179,7 @@ final class LinuxSyscalls implements Syscalls {
     public int ioctl(int fd, long request, long arg) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) ioctlLong.invokeExact(cap, fd, request, arg), cap);
+            return intResult((int) IoctlLong.H.invokeExact(cap, fd, request, arg), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -141,7 +189,7 @@ final class LinuxSyscalls implements Syscalls {
     public long mmap(long length, int prot, int flags, int fd, long offset) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return longResult((long) mmap.invokeExact(cap, 0L, length, prot, flags, fd, offset), cap);
+            return longResult((long) Mmap.H.invokeExact(cap, 0L, length, prot, flags, fd, offset), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -151,7 +199,7 @@ final class LinuxSyscalls implements Syscalls {
     public int munmap(long address, long length) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) munmap.invokeExact(cap, address, length), cap);
+            return intResult((int) Munmap.H.invokeExact(cap, address, length), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -161,7 +209,7 @@ final class LinuxSyscalls implements Syscalls {
     public int eventfd(int initval, int flags) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) eventfd.invokeExact(cap, initval, flags), cap);
+            return intResult((int) Eventfd.H.invokeExact(cap, initval, flags), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -171,7 +219,7 @@ final class LinuxSyscalls implements Syscalls {
     public int memfdCreate(String name, int flags) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try (Arena arena = Arena.ofConfined()) {
-            return intResult((int) memfdCreate.invokeExact(cap, arena.allocateFrom(name), flags), cap);
+            return intResult((int) MemfdCreate.H.invokeExact(cap, arena.allocateFrom(name), flags), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -181,7 +229,7 @@ final class LinuxSyscalls implements Syscalls {
     public int ftruncate(int fd, long length) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) ftruncate.invokeExact(cap, fd, length), cap);
+            return intResult((int) Ftruncate.H.invokeExact(cap, fd, length), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -191,7 +239,7 @@ final class LinuxSyscalls implements Syscalls {
     public long read(int fd, MemorySegment buffer) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return longResult((long) read.invokeExact(cap, fd, buffer, buffer.byteSize()), cap);
+            return longResult((long) Read.H.invokeExact(cap, fd, buffer, buffer.byteSize()), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -201,7 +249,7 @@ final class LinuxSyscalls implements Syscalls {
     public long write(int fd, MemorySegment buffer) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return longResult((long) write.invokeExact(cap, fd, buffer, buffer.byteSize()), cap);
+            return longResult((long) Write.H.invokeExact(cap, fd, buffer, buffer.byteSize()), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -210,7 +258,7 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public int getpid() {
         try {
-            return (int) getpid.invokeExact();
+            return (int) Getpid.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -219,7 +267,7 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public int gettid() {
         try {
-            return (int) gettid.invokeExact();
+            return (int) Gettid.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -229,7 +277,7 @@ final class LinuxSyscalls implements Syscalls {
     public int tgkill(int tgid, int tid, int signal) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) tgkill.invokeExact(cap, tgid, tid, signal), cap);
+            return intResult((int) Tgkill.H.invokeExact(cap, tgid, tid, signal), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -239,7 +287,7 @@ final class LinuxSyscalls implements Syscalls {
     public int sigaction(int signal, MemorySegment act, MemorySegment oldact) {
         MemorySegment cap = CAPTURE_SEGMENT.get();
         try {
-            return intResult((int) sigaction.invokeExact(cap, signal, act, oldact), cap);
+            return intResult((int) Sigaction.H.invokeExact(cap, signal, act, oldact), cap);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -248,7 +296,7 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public int pthreadSigmask(int how, MemorySegment set, MemorySegment oldset) {
         try {
-            return -(int) pthreadSigmask.invokeExact(how, set, oldset);
+            return -(int) PthreadSigmask.H.invokeExact(how, set, oldset);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -257,7 +305,7 @@ final class LinuxSyscalls implements Syscalls {
     @Override
     public int sigrtmin() {
         try {
-            return (int) sigrtmin.invokeExact();
+            return (int) Sigrtmin.H.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -265,7 +313,7 @@ final class LinuxSyscalls implements Syscalls {
 
     @Override
     public MemorySegment noOpSignalHandler() {
-        return getpidSymbol;
+        return GetpidSymbol.SYMBOL;
     }
 
     private static RuntimeException rethrow(Throwable t) {

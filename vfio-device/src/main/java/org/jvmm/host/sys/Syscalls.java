@@ -17,6 +17,15 @@ public interface Syscalls {
         return LinuxSyscalls.INSTANCE;
     }
 
+    /**
+     * Links every C library function of {@link #linux()} on a daemon thread, so that a VMM that is
+     * still parsing its command line does not wait for each downcall stub on first use (each costs
+     * milliseconds to make). Calls made meanwhile wait for the one they need, as they would anyway.
+     */
+    static void linkLinuxInBackground() {
+        Thread.ofPlatform().name("jvmm-syscall-link").daemon().start(LinuxSyscalls::linkAll);
+    }
+
     /** open(2): a file descriptor or -errno. */
     int open(String path, int flags);
 

@@ -519,7 +519,8 @@ public final class SpaprTceIommu implements IommuBackend {
     }
 
     private void clear(TceTable t, long entry, long pages) {
-        for (long e = entry; e < entry + pages; e++) {
+        // only the entries that hold a TCE: a window is mostly empty, and each write is atomic
+        for (long e = t.nextNonZero(entry, entry + pages); e >= 0; e = t.nextNonZero(e + 1, entry + pages)) {
             long old = t.xchg(e, 0);
             dropUse(t, e, old);
         }

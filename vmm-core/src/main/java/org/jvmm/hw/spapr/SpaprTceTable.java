@@ -175,6 +175,29 @@ public final class SpaprTceTable implements IommuTranslator {
         return new IommuTlbEntry(new Iova(offset & pageMask), new GuestAddress(tce & pageMask), ~pageMask, perm);
     }
 
+    /** The first page at or after {@code offset} whose TCE gives any access; -1 (past every region) when none. */
+    @Override
+    public long nextMapped(long offset) {
+        int shift;
+        long n;
+        synchronized (this) {
+            shift = pageShift;
+            n = nbTable;
+        }
+        if (n == 0) {
+            return -1L;
+        }
+        long first = offset >>> shift;
+        long[] own = kvm == null ? table : null;
+        long limit = own != null ? Math.min(n, own.length) : n; // a table disabled meanwhile is empty
+        for (long i = first; Long.compareUnsigned(i, limit) < 0; i++) {
+            if (((own != null ? own[(int) i] : get(i)) & 3) != 0) {
+                return i == first ? offset : i << shift;
+            }
+        }
+        return -1L;
+    }
+
     @Override
     public long minPageSize() {
         synchronized (this) {

@@ -36,6 +36,8 @@ public final class TceTable {
     private final long size;
     private final int levels;
     private final MemorySegment entries;
+    /** The array behind {@link #entries}: a zero test needs no byte order. */
+    private final long[] raw;
     private final long[] userspace;
     private final Object owner;
     private final AtomicLong writes = new AtomicLong();
@@ -54,7 +56,8 @@ public final class TceTable {
         this.offset = offset;
         this.size = size;
         this.levels = levels;
-        this.entries = MemorySegment.ofArray(new long[(int) size]);
+        this.raw = new long[(int) size];
+        this.entries = MemorySegment.ofArray(raw);
         this.userspace = new long[(int) size];
         this.owner = owner;
     }
@@ -113,6 +116,20 @@ public final class TceTable {
     /** The TCE of absolute entry {@code entry} (0 when never written). */
     public long get(long entry) {
         return (long) ENTRY.getAcquire(entries, 0L, entry - offset);
+    }
+
+    /**
+     * The first absolute entry in [{@code from}, {@code to}) whose TCE is not 0, or -1 when there
+     * is none: a plain scan of the entries (a window's teardown and replay visit only these).
+     */
+    public long nextNonZero(long from, long to) {
+        int end = (int) (Math.min(to - offset, size));
+        for (int i = (int) Math.max(from - offset, 0); i < end; i++) {
+            if (raw[i] != 0) {
+                return offset + i;
+            }
+        }
+        return -1;
     }
 
     /** Writes the TCE of absolute entry {@code entry} and returns the old one (iommu_tce_xchg). */

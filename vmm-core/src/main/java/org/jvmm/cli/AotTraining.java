@@ -1,0 +1,71 @@
+package org.jvmm.cli;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training run of the JDK's ahead-of-time cache (JEPs 483, 514, 515): the launcher runs this
+ * class once after a build with {@code -XX:AOTCacheOutput=FILE}, and later runs of {@code ./vmm}
+ * start from that cache ({@code -XX:AOTCache=FILE}) with the classes the runs below loaded and
+ * linked, and the profiles of the methods they ran.
+ *
+ * <p>It runs what a user most often types, each through {@link Main#run} as the command line
+ * would, its output thrown away: the main job (which answers status 3 without KVM, having parsed
+ * and checked its options all the same), a pseries {@code -bios} guest for each of the ppc64
+ * images named by {@link #PSERIES_IMAGES} that is present, and {@code --help}. A run that fails
+ * is only reported: the cache is made from whatever ran.
+ */
+public final class AotTraining {
+    /** The ppc64 guests the training boots, relative to the jvmm home: the edu/TCE guest, big- then little-endian. */
+    static final List<String> PSERIES_IMAGES = List.of("guest-tests/images/ppc64/edu-be.bin",
+            "guest-tests/images/ppc64/edu-le.bin");
+
+    private AotTraining() {
+    }
+
+    /** The command lines the training runs, for a jvmm home directory. */
+    static List<List<String>> commandLines(Path home) {
+        List<List<String>> lines = new ArrayList<>();
+        lines.add(List.of());
+        for (String image : PSERIES_IMAGES) {
+            Path p = home.resolve(image);
+            if (Files.isRegularFile(p)) {
+                lines.add(List.of("-M", "pseries,kvm-tce=off", "-bios", p.toString()));
+            }
+        }
+        lines.add(List.of("--help"));
+        return lines;
+    }
+
+    /**
+     * False for a command line that only prints (help, version, a journal's reading): those do not
+     * need the C library linked ahead ({@link Main#main}).
+     */
+    static boolean runsAMachine(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version") || a.equals("journal")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static void main(String[] args) {
+        Path home = Path.of(System.getProperty("jvmm.home", "."));
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
+        int failed = 0;
+        for (List<String> line : commandLines(home)) {
+            int status = Main.run(quiet, quiet, line.toArray(String[]::new));
+            if (status != 0 && !(status == 3 && line.isEmpty())) {
+                System.err.println("jvmm: start-up cache training: './vmm " + String.join(" ", line) + "' ended with status "
+                        + status + "; the cache is made from the other runs");
+                failed++;
+            }
+        }
+        System.exit(failed == 0 ? 0 : 1);
+    }
+}
