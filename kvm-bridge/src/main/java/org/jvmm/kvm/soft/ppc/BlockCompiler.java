@@ -79,6 +79,13 @@ final class BlockCompiler {
     private static final int VAL = 19;
     private static final int A = 21;
     private static final int GPR0 = 23;
+    /** The guest address an exit leaves at (long). */
+    private static final int XPC = GPR0 + 64;
+    /** COUNT at which a transfer inside the region next looks at the attention flag (int). */
+    private static final int NEXT_ATTENTION = XPC + 2;
+
+    /** C2 does not compile methods with more bytecode than this (HugeMethodLimit, 8000): stay below. */
+    static final int MAX_CODE_BYTES = 7900;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -120,59 +127,105 @@ final class BlockCompiler {
         };
     }
 
-    /** Translates {@code b} for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
+    /** Translates {@code b} alone for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
     static CompiledBlock compile(DecodedBlock b, long ramSize) {
-        int prefix = translatablePrefix(b);
-        if (prefix == 0) {
+        return compileRegion(java.util.List.of(b), ramSize);
+    }
+
+    /**
+     * Translates a region: {@code blocks.get(0)}, where the code is entered, and the blocks it may
+     * reach by branches inside the region, all of one byte order, into one method. Registers stay in
+     * JVM locals across the whole region; a branch to a region block (a direct target, or an
+     * indirect one that matches a region block's address) goes there without returning to the
+     * dispatcher, after the instruction limit and the attention flag are looked at. If the region's
+     * code would be too large for the JIT, leading parts of the list are tried (down to the first
+     * block alone). Null if the first block is not translatable at all.
+     */
+    static CompiledBlock compileRegion(java.util.List<DecodedBlock> blocks, long ramSize) {
+        DecodedBlock root = blocks.getFirst();
+        if (translatablePrefix(root) == 0) {
             return null;
         }
-        byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
-            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            clb.withSuperclass(CD_BLOCK);
-            clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
-                cb.aload(0);
-                cb.invokespecial(CD_BLOCK, "<init>", MethodTypeDesc.of(CD_void));
-                cb.return_();
+        java.util.List<DecodedBlock> region = blocks;
+        while (true) {
+            java.util.List<DecodedBlock> members = region;
+            byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
+                clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+                clb.withSuperclass(CD_BLOCK);
+                clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
+                    cb.aload(0);
+                    cb.invokespecial(CD_BLOCK, "<init>", MethodTypeDesc.of(CD_void));
+                    cb.return_();
+                });
+                clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> new Emitter(cb, members, ramSize).emit());
             });
-            clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Emitter(cb, b, ramSize, prefix).emit());
-        });
-        try {
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-            return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
-        } catch (Throwable t) {
-            throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
-                    + " did not load", t);
+            if (region.size() > 1 && codeLength(bytes) > MAX_CODE_BYTES) {
+                region = region.subList(0, region.size() / 2);
+                continue;
+            }
+            try {
+                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+                CompiledBlock c = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
+                        MethodType.methodType(void.class)).invoke();
+                c.members = region.toArray(new DecodedBlock[0]);
+                return c;
+            } catch (Throwable t) {
+                throw new IllegalStateException("BlockCompiler: generated code for the block at 0x"
+                        + Long.toHexString(root.pc) + " did not load", t);
+            }
         }
     }
 
-    /** Emits one block's run method. */
+    private static int codeLength(byte[] classBytes) {
+        for (java.lang.classfile.MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("run")) {
+                return m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
+            }
+        }
+        throw new IllegalStateException("BlockCompiler: generated class has no run method");
+    }
+
+    /** Emits one region's run method. */
     private static final class Emitter {
         private final CodeBuilder cb;
-        private final DecodedBlock b;
+        private final java.util.List<DecodedBlock> blocks;
+        private final java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+        private final Label[] heads;
+        private final Label[] enters;
         private final long ramSize;
         private final boolean le;
         private final boolean[] used = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
-        private final Label sideExit;
-        private final int prefix;
+        private final Label exit;
+        /** The side exit of the block being emitted: IDX holds the instruction the interpreter must run. */
+        private Label sideExit;
+        /** The block being emitted. */
+        private DecodedBlock b;
 
-        Emitter(CodeBuilder cb, DecodedBlock b, long ramSize, int prefix) {
+        Emitter(CodeBuilder cb, java.util.List<DecodedBlock> blocks, long ramSize) {
             this.cb = cb;
-            this.b = b;
+            this.blocks = blocks;
             this.ramSize = ramSize;
-            this.prefix = prefix;
-            this.le = b.littleEndian;
-            this.sideExit = cb.newLabel();
+            this.le = blocks.getFirst().littleEndian;
+            this.heads = new Label[blocks.size()];
+            this.enters = new Label[blocks.size()];
+            for (int k = 0; k < blocks.size(); k++) {
+                index.put(blocks.get(k).pc, k);
+                heads[k] = cb.newLabel();
+            }
+            this.exit = cb.newLabel();
         }
 
         void emit() {
-            for (DecodedInsn d : b.insns) {
-                boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
-                for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
-                    if (r < 32) {
-                        used[r] = true;
+            for (DecodedBlock blk : blocks) {
+                for (DecodedInsn d : blk.insns) {
+                    boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
+                    for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
+                        if (r < 32) {
+                            used[r] = true;
+                        }
                     }
                 }
             }
@@ -197,14 +250,47 @@ final class BlockCompiler {
             cb.lconst_0().lstore(EA);
             cb.lconst_0().lstore(VAL);
             cb.lconst_0().lstore(A);
-            Label head = cb.newLabel();
-            cb.labelBinding(head);
+            cb.lconst_0().lstore(XPC);
+            cb.loadConstant(PpcCpu.ATTENTION_PERIOD).istore(NEXT_ATTENTION);
+            // The caller guarantees that the first block fits in the limit.
+            for (int k = 0; k < blocks.size(); k++) {
+                block(k);
+            }
+            // Entering a region block from a branch: within the limit, and the attention flag
+            // read opaquely (no barrier) each time the count passes another ATTENTION_PERIOD.
+            for (int k = 0; k < blocks.size(); k++) {
+                if (enters[k] == null) {
+                    continue;
+                }
+                DecodedBlock t = blocks.get(k);
+                Label stop = cb.newLabel();
+                cb.labelBinding(enters[k]);
+                cb.iload(COUNT).loadConstant(t.insns.length).iadd().iload(LIMIT).if_icmpgt(stop);
+                cb.iload(COUNT).iload(NEXT_ATTENTION).if_icmplt(heads[k]);
+                cb.iload(NEXT_ATTENTION).loadConstant(PpcCpu.ATTENTION_PERIOD).iadd().istore(NEXT_ATTENTION);
+                cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU))
+                        .ifeq(heads[k]);
+                cb.labelBinding(stop);
+                cb.loadConstant(t.pc).lstore(XPC).goto_(exit);
+            }
+            // Every way out: registers back into the CPU, PC = XPC, COUNT instructions retired.
+            cb.labelBinding(exit);
+            writeBack();
+            cb.aload(CPU).lload(XPC).putfield(CD_CPU, "pc", CD_long);
+            cb.iload(COUNT).ireturn();
+        }
+
+        private void block(int k) {
+            b = blocks.get(k);
+            sideExit = cb.newLabel();
+            cb.labelBinding(heads[k]);
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
+            int prefix = translatablePrefix(b);
             for (int i = 0; i < prefix; i++) {
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
-                    branch(d, head, n);
+                    branch(d, n);
                 } else {
                     insn(d, i);
                 }
@@ -213,14 +299,48 @@ final class BlockCompiler {
                 // The rest of the block starts with an instruction only the interpreter runs.
                 cb.loadConstant(prefix).istore(IDX).goto_(sideExit);
             } else if (!isBranch(insns[n - 1].op())) {
-                exitTo(b.end(), n);
+                cb.iinc(COUNT, n);
+                transfer(b.end());
             }
             // Side exit: IDX holds the instruction the interpreter must run.
             cb.labelBinding(sideExit);
-            writeBack();
-            cb.aload(CPU).loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd()
-                    .putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).iload(IDX).iadd().ireturn();
+            cb.iload(COUNT).iload(IDX).iadd().istore(COUNT);
+            cb.loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd().lstore(XPC).goto_(exit);
+        }
+
+        /** Goes on at {@code pc}: inside the region if it is a region block, else leaves. COUNT is up to date. */
+        private void transfer(long pc) {
+            Integer k = index.get(pc);
+            if (k != null) {
+                cb.goto_(enter(k));
+            } else {
+                cb.loadConstant(pc).lstore(XPC).goto_(exit);
+            }
+        }
+
+        private Label enter(int k) {
+            if (enters[k] == null) {
+                enters[k] = cb.newLabel();
+            }
+            return enters[k];
+        }
+
+        /** Goes on at the address in A: a region block's if one matches (an inline cache), else leaves. */
+        private void transferDynamic() {
+            Label leave = cb.newLabel();
+            java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
+            for (int k = 0; k < blocks.size(); k++) {
+                long pc = blocks.get(k).pc;
+                if ((pc >>> 32) == 0) {
+                    cases.add(java.lang.classfile.instruction.SwitchCase.of((int) pc, enter(k)));
+                }
+            }
+            if (!cases.isEmpty()) {
+                cb.lload(A).loadConstant(32).lushr().lconst_0().lcmp().ifne(leave);
+                cb.lload(A).l2i().lookupswitch(leave, cases);
+            }
+            cb.labelBinding(leave);
+            cb.lload(A).lstore(XPC).goto_(exit);
         }
 
         private static int slot(int r) {
@@ -706,20 +826,21 @@ final class BlockCompiler {
             }
         }
 
-        /** The block's final branch: conditions, LR/CTR, then loop back, or leave with the target. */
-        private void branch(DecodedInsn d, Label head, int n) {
+        /** The block's final branch: conditions, LR/CTR, then on to the target, in the region or not. */
+        private void branch(DecodedInsn d, int n) {
             long next = d.pc() + 4;
             int bo = d.rt();
             int bi = d.ra();
             boolean lk = d.aux() != 0;
             Label notTaken = cb.newLabel();
+            cb.iinc(COUNT, n);
             switch (d.op()) {
                 case Op.B -> {
                     if (lk) {
                         cb.loadConstant(next).lstore(LR);
                         lrDirty = true;
                     }
-                    taken(d.imm(), head, n);
+                    transfer(d.imm());
                     return;
                 }
                 case Op.BC -> {
@@ -728,7 +849,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    taken(d.imm(), head, n);
+                    transfer(d.imm());
                 }
                 case Op.BCLR -> {
                     cb.lload(LR).loadConstant(~3L).land().lstore(A);
@@ -737,7 +858,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    exitDynamic(n);
+                    transferDynamic();
                 }
                 default -> { // BCCTR
                     cb.lload(CTR).loadConstant(~3L).land().lstore(A);
@@ -746,11 +867,11 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, false, notTaken);
-                    exitDynamic(n);
+                    transferDynamic();
                 }
             }
             cb.labelBinding(notTaken);
-            exitTo(next, n);
+            transfer(next);
         }
 
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {
@@ -772,40 +893,6 @@ final class BlockCompiler {
                     cb.ifne(notTaken);
                 }
             }
-        }
-
-        private void taken(long target, Label head, int n) {
-            if (target != b.pc) {
-                exitTo(target, n);
-                return;
-            }
-            // Loop back while another whole pass fits in the limit. Each time the count crosses a
-            // multiple of ATTENTION_PERIOD instructions, an opaque read of the CPU's attention flag
-            // (no barrier) ends the loop if the external line was raised meanwhile.
-            Label stop = cb.newLabel();
-            Label again = cb.newLabel();
-            cb.iinc(COUNT, n);
-            cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
-            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
-            cb.labelBinding(again);
-            cb.goto_(head);
-            cb.labelBinding(stop);
-            writeBack();
-            cb.aload(CPU).loadConstant(b.pc).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).ireturn();
-        }
-
-        private void exitTo(long pc, int n) {
-            writeBack();
-            cb.aload(CPU).loadConstant(pc).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
-        }
-
-        private void exitDynamic(int n) {
-            writeBack();
-            cb.aload(CPU).lload(A).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
         }
 
         private void writeBack() {

@@ -92,6 +92,9 @@ public final class PpcCpu {
     private static final int MAX_TRANSLATED_RUN = 1 << 20;
     /** Side exits at a translated block's first instruction before it is given back to the interpreter. */
     private static final int MAX_STALLS = 16;
+    /** Most blocks and instructions one translated region holds. */
+    private static final int MAX_REGION_BLOCKS = 24;
+    private static final int MAX_REGION_INSNS = 320;
     private static final long CACHE_LINE = 128;
 
     static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -514,7 +517,7 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = BlockCompiler.compile(b, ramSize);
+                c = compileRegion(b);
                 b.compiled = c;
                 b.untranslatable = c == null;
                 if (c != null) {
@@ -541,6 +544,76 @@ public final class PpcCpu {
                 return e;
             }
         }
+    }
+
+    /**
+     * Translates the region entered at {@code root}: the root, then, breadth first, the blocks its
+     * branches lead to directly (taken and fall-through targets, the return point of a call) that
+     * have already run in the interpreter or been translated themselves, up to
+     * {@link #MAX_REGION_BLOCKS} blocks and {@link #MAX_REGION_INSNS} instructions. Each member
+     * records the root, so that dropping a member discards the region.
+     */
+    private CompiledBlock compileRegion(DecodedBlock root) {
+        java.util.ArrayList<DecodedBlock> region = new java.util.ArrayList<>();
+        region.add(root);
+        int insns = root.insns.length;
+        long[] next = new long[2];
+        for (int k = 0; k < region.size() && region.size() < MAX_REGION_BLOCKS; k++) {
+            DecodedBlock blk = region.get(k);
+            int count = successors(blk, next);
+            for (int j = 0; j < count && region.size() < MAX_REGION_BLOCKS; j++) {
+                DecodedBlock s = cache.lookup(next[j], root.littleEndian);
+                if (s == null || !s.valid || (s.entries == 0 && s.compiled == null) || region.contains(s)
+                        || insns + s.insns.length > MAX_REGION_INSNS) {
+                    continue;
+                }
+                region.add(s);
+                insns += s.insns.length;
+            }
+        }
+        CompiledBlock c = BlockCompiler.compileRegion(region, ramSize);
+        if (c != null) {
+            for (DecodedBlock m : c.members) {
+                if (m.inRegionsOf == null) {
+                    m.inRegionsOf = new java.util.ArrayList<>(2);
+                }
+                if (!m.inRegionsOf.contains(root)) {
+                    m.inRegionsOf.add(root);
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The static successors of a block's translated code into {@code out}; returns how many (0-2). */
+    private static int successors(DecodedBlock blk, long[] out) {
+        DecodedInsn[] insns = blk.insns;
+        int n = insns.length;
+        if (BlockCompiler.translatablePrefix(blk) < n) {
+            return 0;
+        }
+        DecodedInsn last = insns[n - 1];
+        long fallThrough = last.pc() + 4;
+        return switch (last.op()) {
+            case Op.B -> {
+                out[0] = last.imm();
+                out[1] = fallThrough; // the return point of a call (bl)
+                yield last.aux() != 0 ? 2 : 1;
+            }
+            case Op.BC -> {
+                out[0] = last.imm();
+                out[1] = fallThrough;
+                yield 2;
+            }
+            case Op.BCLR, Op.BCCTR -> {
+                out[0] = fallThrough; // not taken, or the return point of bctrl
+                yield 1;
+            }
+            default -> {
+                out[0] = blk.end();
+                yield 1;
+            }
+        };
     }
 
     private DecodedBlock decodeBlock(long start) {
