@@ -21,9 +21,10 @@ import java.lang.invoke.MethodType;
  * class in this package so that it reads and writes the CPU's package-private state directly; the
  * JVM's JIT then compiles it to host code like any Java method.
  *
- * <p>The generated {@link CompiledBlock#run} loads the guest registers the block names into JVM
- * locals, runs the instructions on the locals, and writes back what it changed at every exit. A
- * block that ends in a branch to its own start becomes a JVM loop bounded by the instruction limit.
+ * <p>The generated {@link CompiledBlock#run} loads the guest registers the region's blocks name into
+ * JVM locals, runs the instructions on the locals, and writes back what it changed at its one exit.
+ * A branch to a region block (a block to itself included) is a JVM jump, taken while the next
+ * block fits in the instruction limit; other branches leave with their target as the next PC.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
@@ -85,7 +86,7 @@ final class BlockCompiler {
     private static final int NEXT_ATTENTION = XPC + 2;
 
     /** C2 does not compile methods with more bytecode than this (HugeMethodLimit, 8000): stay below. */
-    static final int MAX_CODE_BYTES = 7900;
+    static final int MAX_CODE_BYTES = 1200;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -99,6 +100,23 @@ final class BlockCompiler {
             }
         }
         return insns.length;
+    }
+
+    /** The loads and stores among the translatable instructions of {@code b}. */
+    static int memoryAccesses(DecodedBlock b) {
+        int n = 0;
+        int prefix = translatablePrefix(b);
+        for (int i = 0; i < prefix; i++) {
+            switch (b.insns[i].op()) {
+                case Op.LBZ, Op.LBZU, Op.LHZ, Op.LHZU, Op.LHA, Op.LHAU, Op.LWZ, Op.LWZU, Op.LWA, Op.LWAU, Op.LD, Op.LDU,
+                     Op.LHBRX, Op.LWBRX, Op.LDBRX,
+                     Op.STB, Op.STBU, Op.STH, Op.STHU, Op.STW, Op.STWU, Op.STD, Op.STDU, Op.STHBRX, Op.STWBRX,
+                     Op.STDBRX -> n++;
+                default -> {
+                }
+            }
+        }
+        return n;
     }
 
     /** True if {@code d} can be translated (branches only as the last instruction of a block). */
@@ -191,6 +209,8 @@ final class BlockCompiler {
         private final CodeBuilder cb;
         private final java.util.List<DecodedBlock> blocks;
         private final java.util.Map<Long, Integer> index = new java.util.HashMap<>();
+        /** Addresses following the region's calls (branches that set LR). */
+        private final java.util.Set<Long> returnPoints = new java.util.HashSet<>();
         private final Label[] heads;
         private final Label[] enters;
         private final long ramSize;
@@ -212,8 +232,13 @@ final class BlockCompiler {
             this.heads = new Label[blocks.size()];
             this.enters = new Label[blocks.size()];
             for (int k = 0; k < blocks.size(); k++) {
-                index.put(blocks.get(k).pc, k);
+                DecodedBlock blk = blocks.get(k);
+                index.put(blk.pc, k);
                 heads[k] = cb.newLabel();
+                DecodedInsn last = blk.insns[blk.insns.length - 1];
+                if (isBranch(last.op()) && last.aux() != 0) {
+                    returnPoints.add(last.pc() + 4);
+                }
             }
             this.exit = cb.newLabel();
         }
@@ -325,14 +350,20 @@ final class BlockCompiler {
             return enters[k];
         }
 
-        /** Goes on at the address in A: a region block's if one matches (an inline cache), else leaves. */
-        private void transferDynamic() {
+        /**
+         * Goes on at the address in A: for a return (bclr), the region block it matches if that
+         * block is the return point of a call inside the region (an inline cache), else leaves.
+         * Other region blocks are not candidates, which keeps the region's loops reducible for the JIT.
+         */
+        private void transferDynamic(boolean isReturn) {
             Label leave = cb.newLabel();
             java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
-            for (int k = 0; k < blocks.size(); k++) {
-                long pc = blocks.get(k).pc;
-                if ((pc >>> 32) == 0) {
-                    cases.add(java.lang.classfile.instruction.SwitchCase.of((int) pc, enter(k)));
+            if (isReturn) {
+                for (int k = 0; k < blocks.size(); k++) {
+                    long pc = blocks.get(k).pc;
+                    if ((pc >>> 32) == 0 && returnPoints.contains(pc)) {
+                        cases.add(java.lang.classfile.instruction.SwitchCase.of((int) pc, enter(k)));
+                    }
                 }
             }
             if (!cases.isEmpty()) {
@@ -858,7 +889,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    transferDynamic();
+                    transferDynamic(true);
                 }
                 default -> { // BCCTR
                     cb.lload(CTR).loadConstant(~3L).land().lstore(A);
@@ -867,7 +898,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, false, notTaken);
-                    transferDynamic();
+                    transferDynamic(false);
                 }
             }
             cb.labelBinding(notTaken);
