@@ -21,10 +21,9 @@ import java.lang.invoke.MethodType;
  * class in this package so that it reads and writes the CPU's package-private state directly; the
  * JVM's JIT then compiles it to host code like any Java method.
  *
- * <p>The generated {@link CompiledBlock#run} loads the guest registers the region's blocks name into
- * JVM locals, runs the instructions on the locals, and writes back what it changed at its one exit.
- * A branch to a region block (a block to itself included) is a JVM jump, taken while the next
- * block fits in the instruction limit; other branches leave with their target as the next PC.
+ * <p>The generated {@link CompiledBlock#run} loads the guest registers the block names into JVM
+ * locals, runs the instructions on the locals, and writes back what it changed at every exit. A
+ * block that ends in a branch to its own start becomes a JVM loop bounded by the instruction limit.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
@@ -80,13 +79,6 @@ final class BlockCompiler {
     private static final int VAL = 19;
     private static final int A = 21;
     private static final int GPR0 = 23;
-    /** The guest address an exit leaves at (long). */
-    private static final int XPC = GPR0 + 64;
-    /** COUNT at which a transfer inside the region next looks at the attention flag (int). */
-    private static final int NEXT_ATTENTION = XPC + 2;
-
-    /** C2 does not compile methods with more bytecode than this (HugeMethodLimit, 8000): stay below. */
-    static final int MAX_CODE_BYTES = 1200;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -100,23 +92,6 @@ final class BlockCompiler {
             }
         }
         return insns.length;
-    }
-
-    /** The loads and stores among the translatable instructions of {@code b}. */
-    static int memoryAccesses(DecodedBlock b) {
-        int n = 0;
-        int prefix = translatablePrefix(b);
-        for (int i = 0; i < prefix; i++) {
-            switch (b.insns[i].op()) {
-                case Op.LBZ, Op.LBZU, Op.LHZ, Op.LHZU, Op.LHA, Op.LHAU, Op.LWZ, Op.LWZU, Op.LWA, Op.LWAU, Op.LD, Op.LDU,
-                     Op.LHBRX, Op.LWBRX, Op.LDBRX,
-                     Op.STB, Op.STBU, Op.STH, Op.STHU, Op.STW, Op.STWU, Op.STD, Op.STDU, Op.STHBRX, Op.STWBRX,
-                     Op.STDBRX -> n++;
-                default -> {
-                }
-            }
-        }
-        return n;
     }
 
     /** True if {@code d} can be translated (branches only as the last instruction of a block). */
@@ -145,112 +120,59 @@ final class BlockCompiler {
         };
     }
 
-    /** Translates {@code b} alone for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
+    /** Translates {@code b} for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
     static CompiledBlock compile(DecodedBlock b, long ramSize) {
-        return compileRegion(java.util.List.of(b), ramSize);
-    }
-
-    /**
-     * Translates a region: {@code blocks.get(0)}, where the code is entered, and the blocks it may
-     * reach by branches inside the region, all of one byte order, into one method. Registers stay in
-     * JVM locals across the whole region; a branch to a region block (a direct target, or an
-     * indirect one that matches a region block's address) goes there without returning to the
-     * dispatcher, after the instruction limit and the attention flag are looked at. If the region's
-     * code would be too large for the JIT, leading parts of the list are tried (down to the first
-     * block alone). Null if the first block is not translatable at all.
-     */
-    static CompiledBlock compileRegion(java.util.List<DecodedBlock> blocks, long ramSize) {
-        DecodedBlock root = blocks.getFirst();
-        if (translatablePrefix(root) == 0) {
+        int prefix = translatablePrefix(b);
+        if (prefix == 0) {
             return null;
         }
-        java.util.List<DecodedBlock> region = blocks;
-        while (true) {
-            java.util.List<DecodedBlock> members = region;
-            byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
-                clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-                clb.withSuperclass(CD_BLOCK);
-                clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
-                    cb.aload(0);
-                    cb.invokespecial(CD_BLOCK, "<init>", MethodTypeDesc.of(CD_void));
-                    cb.return_();
-                });
-                clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int),
-                        ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb -> new Emitter(cb, members, ramSize).emit());
+        byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
+            clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_BLOCK);
+            clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
+                cb.aload(0);
+                cb.invokespecial(CD_BLOCK, "<init>", MethodTypeDesc.of(CD_void));
+                cb.return_();
             });
-            if (region.size() > 1 && codeLength(bytes) > MAX_CODE_BYTES) {
-                region = region.subList(0, region.size() / 2);
-                continue;
-            }
-            try {
-                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-                CompiledBlock c = (CompiledBlock) hidden.findConstructor(hidden.lookupClass(),
-                        MethodType.methodType(void.class)).invoke();
-                c.members = region.toArray(new DecodedBlock[0]);
-                return c;
-            } catch (Throwable t) {
-                throw new IllegalStateException("BlockCompiler: generated code for the block at 0x"
-                        + Long.toHexString(root.pc) + " did not load", t);
-            }
+            clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                    cb -> new Emitter(cb, b, ramSize, prefix).emit());
+        });
+        try {
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+            return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+        } catch (Throwable t) {
+            throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
+                    + " did not load", t);
         }
     }
 
-    private static int codeLength(byte[] classBytes) {
-        for (java.lang.classfile.MethodModel m : ClassFile.of().parse(classBytes).methods()) {
-            if (m.methodName().equalsString("run")) {
-                return m.findAttribute(java.lang.classfile.Attributes.code()).orElseThrow().codeLength();
-            }
-        }
-        throw new IllegalStateException("BlockCompiler: generated class has no run method");
-    }
-
-    /** Emits one region's run method. */
+    /** Emits one block's run method. */
     private static final class Emitter {
         private final CodeBuilder cb;
-        private final java.util.List<DecodedBlock> blocks;
-        private final java.util.Map<Long, Integer> index = new java.util.HashMap<>();
-        /** Addresses following the region's calls (branches that set LR). */
-        private final java.util.Set<Long> returnPoints = new java.util.HashSet<>();
-        private final Label[] heads;
-        private final Label[] enters;
+        private final DecodedBlock b;
         private final long ramSize;
         private final boolean le;
         private final boolean[] used = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
-        private final Label exit;
-        /** The side exit of the block being emitted: IDX holds the instruction the interpreter must run. */
-        private Label sideExit;
-        /** The block being emitted. */
-        private DecodedBlock b;
+        private final Label sideExit;
+        private final int prefix;
 
-        Emitter(CodeBuilder cb, java.util.List<DecodedBlock> blocks, long ramSize) {
+        Emitter(CodeBuilder cb, DecodedBlock b, long ramSize, int prefix) {
             this.cb = cb;
-            this.blocks = blocks;
+            this.b = b;
             this.ramSize = ramSize;
-            this.le = blocks.getFirst().littleEndian;
-            this.heads = new Label[blocks.size()];
-            this.enters = new Label[blocks.size()];
-            for (int k = 0; k < blocks.size(); k++) {
-                DecodedBlock blk = blocks.get(k);
-                index.put(blk.pc, k);
-                heads[k] = cb.newLabel();
-                DecodedInsn last = blk.insns[blk.insns.length - 1];
-                if (isBranch(last.op()) && last.aux() != 0) {
-                    returnPoints.add(last.pc() + 4);
-                }
-            }
-            this.exit = cb.newLabel();
+            this.prefix = prefix;
+            this.le = b.littleEndian;
+            this.sideExit = cb.newLabel();
         }
 
         void emit() {
-            for (DecodedBlock blk : blocks) {
-                for (DecodedInsn d : blk.insns) {
-                    boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
-                    for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
-                        if (r < 32) {
-                            used[r] = true;
-                        }
+            for (DecodedInsn d : b.insns) {
+                boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
+                for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
+                    if (r < 32) {
+                        used[r] = true;
                     }
                 }
             }
@@ -275,47 +197,14 @@ final class BlockCompiler {
             cb.lconst_0().lstore(EA);
             cb.lconst_0().lstore(VAL);
             cb.lconst_0().lstore(A);
-            cb.lconst_0().lstore(XPC);
-            cb.loadConstant(PpcCpu.ATTENTION_PERIOD).istore(NEXT_ATTENTION);
-            // The caller guarantees that the first block fits in the limit.
-            for (int k = 0; k < blocks.size(); k++) {
-                block(k);
-            }
-            // Entering a region block from a branch: within the limit, and the attention flag
-            // read opaquely (no barrier) each time the count passes another ATTENTION_PERIOD.
-            for (int k = 0; k < blocks.size(); k++) {
-                if (enters[k] == null) {
-                    continue;
-                }
-                DecodedBlock t = blocks.get(k);
-                Label stop = cb.newLabel();
-                cb.labelBinding(enters[k]);
-                cb.iload(COUNT).loadConstant(t.insns.length).iadd().iload(LIMIT).if_icmpgt(stop);
-                cb.iload(COUNT).iload(NEXT_ATTENTION).if_icmplt(heads[k]);
-                cb.iload(NEXT_ATTENTION).loadConstant(PpcCpu.ATTENTION_PERIOD).iadd().istore(NEXT_ATTENTION);
-                cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU))
-                        .ifeq(heads[k]);
-                cb.labelBinding(stop);
-                cb.loadConstant(t.pc).lstore(XPC).goto_(exit);
-            }
-            // Every way out: registers back into the CPU, PC = XPC, COUNT instructions retired.
-            cb.labelBinding(exit);
-            writeBack();
-            cb.aload(CPU).lload(XPC).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).ireturn();
-        }
-
-        private void block(int k) {
-            b = blocks.get(k);
-            sideExit = cb.newLabel();
-            cb.labelBinding(heads[k]);
+            Label head = cb.newLabel();
+            cb.labelBinding(head);
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
-            int prefix = translatablePrefix(b);
             for (int i = 0; i < prefix; i++) {
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
-                    branch(d, n);
+                    branch(d, head, n);
                 } else {
                     insn(d, i);
                 }
@@ -324,54 +213,14 @@ final class BlockCompiler {
                 // The rest of the block starts with an instruction only the interpreter runs.
                 cb.loadConstant(prefix).istore(IDX).goto_(sideExit);
             } else if (!isBranch(insns[n - 1].op())) {
-                cb.iinc(COUNT, n);
-                transfer(b.end());
+                exitTo(b.end(), n);
             }
             // Side exit: IDX holds the instruction the interpreter must run.
             cb.labelBinding(sideExit);
-            cb.iload(COUNT).iload(IDX).iadd().istore(COUNT);
-            cb.loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd().lstore(XPC).goto_(exit);
-        }
-
-        /** Goes on at {@code pc}: inside the region if it is a region block, else leaves. COUNT is up to date. */
-        private void transfer(long pc) {
-            Integer k = index.get(pc);
-            if (k != null) {
-                cb.goto_(enter(k));
-            } else {
-                cb.loadConstant(pc).lstore(XPC).goto_(exit);
-            }
-        }
-
-        private Label enter(int k) {
-            if (enters[k] == null) {
-                enters[k] = cb.newLabel();
-            }
-            return enters[k];
-        }
-
-        /**
-         * Goes on at the address in A: for a return (bclr), the region block it matches if that
-         * block is the return point of a call inside the region (an inline cache), else leaves.
-         * Other region blocks are not candidates, which keeps the region's loops reducible for the JIT.
-         */
-        private void transferDynamic(boolean isReturn) {
-            Label leave = cb.newLabel();
-            java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
-            if (isReturn) {
-                for (int k = 0; k < blocks.size(); k++) {
-                    long pc = blocks.get(k).pc;
-                    if ((pc >>> 32) == 0 && returnPoints.contains(pc)) {
-                        cases.add(java.lang.classfile.instruction.SwitchCase.of((int) pc, enter(k)));
-                    }
-                }
-            }
-            if (!cases.isEmpty()) {
-                cb.lload(A).loadConstant(32).lushr().lconst_0().lcmp().ifne(leave);
-                cb.lload(A).l2i().lookupswitch(leave, cases);
-            }
-            cb.labelBinding(leave);
-            cb.lload(A).lstore(XPC).goto_(exit);
+            writeBack();
+            cb.aload(CPU).loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd()
+                    .putfield(CD_CPU, "pc", CD_long);
+            cb.iload(COUNT).iload(IDX).iadd().ireturn();
         }
 
         private static int slot(int r) {
@@ -857,21 +706,20 @@ final class BlockCompiler {
             }
         }
 
-        /** The block's final branch: conditions, LR/CTR, then on to the target, in the region or not. */
-        private void branch(DecodedInsn d, int n) {
+        /** The block's final branch: conditions, LR/CTR, then loop back, or leave with the target. */
+        private void branch(DecodedInsn d, Label head, int n) {
             long next = d.pc() + 4;
             int bo = d.rt();
             int bi = d.ra();
             boolean lk = d.aux() != 0;
             Label notTaken = cb.newLabel();
-            cb.iinc(COUNT, n);
             switch (d.op()) {
                 case Op.B -> {
                     if (lk) {
                         cb.loadConstant(next).lstore(LR);
                         lrDirty = true;
                     }
-                    transfer(d.imm());
+                    taken(d.imm(), head, n);
                     return;
                 }
                 case Op.BC -> {
@@ -880,7 +728,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    transfer(d.imm());
+                    taken(d.imm(), head, n);
                 }
                 case Op.BCLR -> {
                     cb.lload(LR).loadConstant(~3L).land().lstore(A);
@@ -889,7 +737,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    transferDynamic(true);
+                    exitDynamic(n);
                 }
                 default -> { // BCCTR
                     cb.lload(CTR).loadConstant(~3L).land().lstore(A);
@@ -898,11 +746,11 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, false, notTaken);
-                    transferDynamic(false);
+                    exitDynamic(n);
                 }
             }
             cb.labelBinding(notTaken);
-            transfer(next);
+            exitTo(next, n);
         }
 
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {
@@ -924,6 +772,40 @@ final class BlockCompiler {
                     cb.ifne(notTaken);
                 }
             }
+        }
+
+        private void taken(long target, Label head, int n) {
+            if (target != b.pc) {
+                exitTo(target, n);
+                return;
+            }
+            // Loop back while another whole pass fits in the limit. Each time the count crosses a
+            // multiple of ATTENTION_PERIOD instructions, an opaque read of the CPU's attention flag
+            // (no barrier) ends the loop if the external line was raised meanwhile.
+            Label stop = cb.newLabel();
+            Label again = cb.newLabel();
+            cb.iinc(COUNT, n);
+            cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
+            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
+            cb.labelBinding(again);
+            cb.goto_(head);
+            cb.labelBinding(stop);
+            writeBack();
+            cb.aload(CPU).loadConstant(b.pc).putfield(CD_CPU, "pc", CD_long);
+            cb.iload(COUNT).ireturn();
+        }
+
+        private void exitTo(long pc, int n) {
+            writeBack();
+            cb.aload(CPU).loadConstant(pc).putfield(CD_CPU, "pc", CD_long);
+            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
+        }
+
+        private void exitDynamic(int n) {
+            writeBack();
+            cb.aload(CPU).lload(A).putfield(CD_CPU, "pc", CD_long);
+            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
         }
 
         private void writeBack() {

@@ -18,31 +18,11 @@ final class DecodedBlock {
     boolean untranslatable;
     /** Translated runs that side-exited at the first instruction (no progress). */
     int stalls;
-    /** Entry blocks of the translated regions that hold this block too (null: none yet). */
-    java.util.List<DecodedBlock> inRegionsOf;
 
     DecodedBlock(long pc, boolean littleEndian, DecodedInsn[] insns) {
         this.pc = pc;
         this.littleEndian = littleEndian;
         this.insns = insns;
-    }
-
-    /**
-     * Marks the block dropped from the cache and discards every translated region holding it, so
-     * that no translation runs its stale code (the region's entry block is translated afresh once
-     * hot again).
-     */
-    void drop() {
-        valid = false;
-        if (inRegionsOf != null) {
-            for (DecodedBlock root : inRegionsOf) {
-                if (root.compiled != null && root.compiled.contains(this)) {
-                    root.compiled = null;
-                    root.entries = 0;
-                }
-            }
-            inRegionsOf = null;
-        }
     }
 
     long end() {

@@ -36,17 +36,13 @@ import org.jvmm.address.GuestAddress;
  * <li><b>Rare events</b> (an MMIO load that exits) leave the block through a preallocated
  * stack-less signal, so the common path carries no status checks.</li>
  * <li><b>Translate hot blocks.</b> A block entered 50 times is handed to {@link BlockCompiler},
- * with the other blocks of the loop it heads if it does not loop on itself (a region: blocks that
- * already ran, reached by direct branches, leading back to it; no calls followed; bounded in
- * blocks, instructions and loads/stores): one JVM class for them (guest registers in JVM locals
- * across the region, branches inside it as jumps, a block that branches to itself as a JVM loop,
- * a return into the region through an inline cache of its addresses, RAM accesses with constant
- * layouts and bounds); the JVM's JIT then compiles that to host code. Anything the translation
- * cannot finish (MMIO, a store into a page holding code) is a side exit: the instruction goes to
- * the interpreter with all earlier ones complete. Dropping any block of a region discards the
- * region. A translated run is bounded by the budget and the next decrementer event, and by 2^20
- * instructions so that stop requests are looked at; a branch inside a region also leaves it when
- * the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
+ * which emits a JVM class for it (guest registers in JVM locals, a block that branches to itself
+ * as a JVM loop, RAM accesses with constant layouts and bounds); the JVM's JIT then compiles that
+ * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
+ * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
+ * translated run is bounded by the budget and the next decrementer event, and by 2^20
+ * instructions so that stop requests are looked at; a block looping on itself also leaves the
+ * loop when the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
  * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
  * </ul>
  *
@@ -96,15 +92,6 @@ public final class PpcCpu {
     private static final int MAX_TRANSLATED_RUN = 1 << 20;
     /** Side exits at a translated block's first instruction before it is given back to the interpreter. */
     private static final int MAX_STALLS = 16;
-    /** Most blocks and instructions one translated region holds. */
-    private static final int MAX_REGION_BLOCKS = 24;
-    private static final int MAX_REGION_INSNS = 60;
-    /**
-     * Most loads and stores one region holds: each RAM access is a MemorySegment access whose
-     * library code the JIT must inline whole to make it fast, and the JIT's inlining budget per
-     * method runs out after a few dozen.
-     */
-    private static final int MAX_REGION_ACCESSES = 10;
     private static final long CACHE_LINE = 128;
 
     static final ValueLayout.OfShort H_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -197,8 +184,6 @@ public final class PpcCpu {
     private boolean translate = true;
     int translateThreshold = 50;
     private long translatedBlocks;
-    /** Blocks translated into regions so far, entry blocks included (at least translatedBlocks). */
-    long regionMembers;
     private long decodedBlocks;
     private long untranslatableBlocks;
 
@@ -529,12 +514,11 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = compileRegion(b);
+                c = BlockCompiler.compile(b, ramSize);
                 b.compiled = c;
                 b.untranslatable = c == null;
                 if (c != null) {
                     translatedBlocks++;
-                    regionMembers += c.members.length;
                 } else {
                     untranslatableBlocks++;
                 }
@@ -557,110 +541,6 @@ public final class PpcCpu {
                 return e;
             }
         }
-    }
-
-    /**
-     * Translates the region entered at {@code root}: the root, then, breadth first, the blocks its
-     * branches lead to directly (taken and fall-through targets; calls are not followed) that have
-     * already run in the interpreter or been translated themselves, up to {@link #MAX_REGION_BLOCKS}
-     * blocks, {@link #MAX_REGION_INSNS} instructions and {@link #MAX_REGION_ACCESSES} loads and
-     * stores, of which those on a cycle back to the root are kept: the loop the root heads, all of
-     * its paths in one method. Each member records the root, so that dropping a member discards the
-     * region.
-     */
-    private CompiledBlock compileRegion(DecodedBlock root) {
-        java.util.ArrayList<DecodedBlock> region = new java.util.ArrayList<>();
-        region.add(root);
-        int insns = root.insns.length;
-        int accesses = BlockCompiler.memoryAccesses(root);
-        long[] next = new long[2];
-        // A block that loops on itself is translated alone: a tight loop makes the best JIT code
-        // as a method of its own, and a region holding it runs slower.
-        for (int k = 0; k < region.size() && region.size() < MAX_REGION_BLOCKS && !loopsOnItself(root); k++) {
-            DecodedBlock blk = region.get(k);
-            int count = successors(blk, next);
-            for (int j = 0; j < count && region.size() < MAX_REGION_BLOCKS; j++) {
-                DecodedBlock s = cache.lookup(next[j], root.littleEndian);
-                if (s == null || !s.valid || (s.entries == 0 && s.compiled == null) || region.contains(s) || loopsOnItself(s)
-                        || insns + s.insns.length > MAX_REGION_INSNS
-                        || accesses + BlockCompiler.memoryAccesses(s) > MAX_REGION_ACCESSES) {
-                    continue;
-                }
-                region.add(s);
-                insns += s.insns.length;
-                accesses += BlockCompiler.memoryAccesses(s);
-            }
-        }
-        // Keep the blocks on a cycle through the root (the loop the root heads): code that leaves
-        // the loop for good is better left to its own translation, which keeps regions small.
-        java.util.ArrayList<DecodedBlock> loop = new java.util.ArrayList<>();
-        loop.add(root);
-        boolean grew = true;
-        while (grew) {
-            grew = false;
-            for (DecodedBlock m : region) {
-                if (loop.contains(m)) {
-                    continue;
-                }
-                int count = successors(m, next);
-                for (int j = 0; j < count; j++) {
-                    DecodedBlock t = cache.lookup(next[j], root.littleEndian);
-                    if (t != null && loop.contains(t)) {
-                        loop.add(m);
-                        grew = true;
-                        break;
-                    }
-                }
-            }
-        }
-        region.retainAll(loop);
-        CompiledBlock c = BlockCompiler.compileRegion(region, ramSize);
-        if (c != null) {
-            for (DecodedBlock m : c.members) {
-                if (m.inRegionsOf == null) {
-                    m.inRegionsOf = new java.util.ArrayList<>(2);
-                }
-                if (!m.inRegionsOf.contains(root)) {
-                    m.inRegionsOf.add(root);
-                }
-            }
-        }
-        return c;
-    }
-
-    private static boolean loopsOnItself(DecodedBlock blk) {
-        DecodedInsn last = blk.insns[blk.insns.length - 1];
-        return (last.op() == Op.B || last.op() == Op.BC) && last.aux() == 0 && last.imm() == blk.pc;
-    }
-
-    /** The static successors of a block's translated code into {@code out}; returns how many (0-2). */
-    private static int successors(DecodedBlock blk, long[] out) {
-        DecodedInsn[] insns = blk.insns;
-        int n = insns.length;
-        if (BlockCompiler.translatablePrefix(blk) < n) {
-            return 0;
-        }
-        DecodedInsn last = insns[n - 1];
-        long fallThrough = last.pc() + 4;
-        return switch (last.op()) {
-            case Op.B -> {
-                out[0] = last.imm();
-                yield last.aux() != 0 ? 0 : 1; // a call leaves the region
-            }
-            case Op.BC -> {
-                out[0] = last.imm();
-                out[1] = fallThrough;
-                yield 2;
-            }
-            case Op.BCLR, Op.BCCTR -> {
-                out[0] = fallThrough; // not taken
-                yield last.aux() != 0 ? 0 : 1;
-            }
-            default -> {
-                out[0] = blk.end();
-                yield 1;
-            }
-        };
     }
 
     private DecodedBlock decodeBlock(long start) {
