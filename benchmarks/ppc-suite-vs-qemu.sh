@@ -35,8 +35,8 @@ for k in "${kernels[@]}"; do
   insns=$(sed -n 's/.*insns=\([0-9]*\).*/\1/p' <<<"$ref")
   soft_result=$(sed -n 's/.*result=\(0x[0-9a-f]*\).*/\1/p' <<<"$ref")
   # JMH csv: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: kernel","Param: tier"
-  tr_ips=$(awk -F, -v k="\"$k\"" '$8 == k && $9 == "\"translated\"" {print $5}' "$out/jmh.csv")
-  in_ips=$(awk -F, -v k="\"$k\"" '$8 == k && $9 == "\"interpreted\"" {print $5}' "$out/jmh.csv")
+  tr_ips=$(awk -F, -v k="$k" '{gsub(/["\r]/, "")} $8 == k && $9 == "translated" {print $5}' "$out/jmh.csv")
+  in_ips=$(awk -F, -v k="$k" '{gsub(/["\r]/, "")} $8 == k && $9 == "interpreted" {print $5}' "$out/jmh.csv")
   q_ips=0
   if [ "$have_qemu" = 1 ]; then
     best_ns=
