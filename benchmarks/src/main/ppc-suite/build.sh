@@ -2,11 +2,13 @@
 # Builds the soft-CPU benchmark suite (kernels.c) once into kernels.o and links it twice: as a
 # real-mode guest image for the soft PPC64 CPU (resources/ppc/suite-guest-le.bin; entry and linker
 # script shared with ../ppc-kernel) and as a static Linux binary for qemu-ppc64le
-# (benchmarks/ppc-kernel-bin/suite-linux-le). Needs powerpc64le-linux-gnu-gcc.
+# (benchmarks/ppc-kernel-bin/suite-linux-le). Needs powerpc64le-linux-gnu-gcc. OUT and BIN, when
+# set, name other directories for the image and the binary (the rebuild check uses them).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="$here/../resources/ppc"
-bin="$here/../../../ppc-kernel-bin"
+out=${OUT:-"$here/../resources/ppc"}
+bin=${BIN:-"$here/../../../ppc-kernel-bin"}
+mkdir -p "$out" "$bin"
 cc=powerpc64le-linux-gnu-gcc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
