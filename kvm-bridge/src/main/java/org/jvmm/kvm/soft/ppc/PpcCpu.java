@@ -347,6 +347,17 @@ public final class PpcCpu {
         translate = enabled;
     }
 
+    /**
+     * Sets how many entries through the interpreter make a block hot enough to translate (50 by
+     * default; 1 translates every block on its first entry, as tests do to run the compiled tier).
+     */
+    public void setTranslateThreshold(int entries) {
+        if (entries < 1) {
+            throw new IllegalArgumentException("PpcCpu.setTranslateThreshold: " + entries + " entries is not positive");
+        }
+        translateThreshold = entries;
+    }
+
     /** Blocks translated to JVM bytecode so far. */
     public long translatedBlocks() {
         return translatedBlocks;
