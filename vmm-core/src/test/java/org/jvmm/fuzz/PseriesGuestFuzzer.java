@@ -3,6 +3,7 @@ package org.jvmm.fuzz;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.jvmm.address.GuestAddress;
@@ -174,7 +175,7 @@ final class PseriesGuestFuzzer implements Fuzzer<List<String>> {
             kvmTce = !c.get(0).contains("kvm-tce=off");
             link = c.get(0).contains("link=seed") ? VfioSpaprSpace.KvmLink.SEED_LIOBN : VfioSpaprSpace.KvmLink.MAINLINE;
         }
-        long fds = ProcessFds.count();
+        Map<Integer, String> fds = ProcessFds.snapshot();
         try (PseriesMachine m = new PseriesBuilder(MemoryConfig.of(PseriesValues.RAM))
                 .options(new PseriesConfig(kvmTce, link)).build()) {
             for (String line : c) {

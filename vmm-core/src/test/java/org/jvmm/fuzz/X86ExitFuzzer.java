@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.jvmm.accel.kvm.GsiRouter;
 import org.jvmm.address.GuestAddress;
@@ -213,7 +214,7 @@ final class X86ExitFuzzer implements Fuzzer<List<String>> {
 
     @Override
     public void execute(List<String> c) throws Exception {
-        long fds = ProcessFds.count();
+        Map<Integer, String> fds = ProcessFds.snapshot();
         boolean mmap = c.isEmpty() || !c.get(0).contains("ivshmem-mmap=off");
         try (Machine m = new Machine(mmap)) {
             firmware(m);
