@@ -5,22 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.jvmm.hw.vtd.VtdRegs.*;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.hw.vfio.VfioIommufdSpace;
 import org.jvmm.iommufd.NestedHwpt;
 import org.jvmm.memory.RamRegion;
 import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
-import org.jvmm.pci.host.BridgeType;
 import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.uapi.VfioUapi;
@@ -35,14 +31,11 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * faults; clearing the PASID entry detaches the PASID and DMA is blocked.
  */
 class VtdNestingOverIommufd {
-    private static final PciAddress EDU = PciAddress.parse("0000:01:00.0");
+    private static final PciAddress EDU = EduPasidHost.EDU;
     private static final long VA = VtdFirstStageTranslation.VA;
     private final HostMemoryRegistry registry = new HostMemoryRegistry();
     private final EduDevice edu = EduDevice.withPasid();
-    private final HostPciPlatform platform = HostKernel.builder().memory(registry)
-            .memlock(new LockedMemoryAccount(64L << 20, false))
-            .bridge("0000:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-            .endpoint(EDU.toString(), edu, HostPciPlatform.VFIO_PCI, true).build();
+    private final HostPciPlatform platform = EduPasidHost.platform(registry, edu);
     private final VtdGuest g = new VtdGuest(RamRegion.allocate(registry, "ram", 4 << 20));
     private final VfioIommufdSpace space = new VfioIommufdSpace("iommufd0", platform, g.memory);
     private final VfioDevice device = space.openDevice(EDU);
@@ -58,21 +51,11 @@ class VtdNestingOverIommufd {
     }
 
     private void regionWrite(int region, long off, int size, long v) {
-        MemorySegment b = MemorySegment.ofArray(new byte[size]);
-        for (int i = 0; i < size; i++) {
-            b.set(ValueLayout.JAVA_BYTE, i, (byte) (v >>> (8 * i)));
-        }
-        device.write((long) region << VfioUapi.VFIO_PCI_OFFSET_SHIFT | off, b);
+        EduPasidHost.regionWrite(device, region, off, size, v);
     }
 
-    /** edu DMA of {@code count} bytes between GVA {@code va} and its buffer, tagged with PASID 5. */
     private void eduDma(long va, long count, boolean toRam) {
-        long dev = EduDevice.DMA_BUFFER_START;
-        regionWrite(0, EduDevice.REG_DMA_SRC, 8, toRam ? dev : va);
-        regionWrite(0, EduDevice.REG_DMA_DST, 8, toRam ? va : dev);
-        regionWrite(0, EduDevice.REG_DMA_COUNT, 8, count);
-        regionWrite(0, EduDevice.REG_DMA_PASID, 8, 5);
-        regionWrite(0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_PASID | (toRam ? EduDevice.DMA_CMD_TO_RAM : 0));
+        EduPasidHost.eduDma(device, va, count, toRam);
     }
 
     private void bound(boolean pre) {
