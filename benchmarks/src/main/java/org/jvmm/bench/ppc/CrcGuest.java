@@ -1,8 +1,5 @@
 package org.jvmm.bench.ppc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.jvmm.address.GuestAddress;
@@ -29,17 +26,7 @@ final class CrcGuest implements AutoCloseable {
     long exitAtCall = Long.MAX_VALUE;
 
     CrcGuest() {
-        MemorySegment ram = arena.allocate(16 << 20, 4096);
-        byte[] image;
-        try (InputStream in = CrcGuest.class.getResourceAsStream("/ppc/crc-guest-le.bin")) {
-            if (in == null) {
-                throw new IllegalStateException("/ppc/crc-guest-le.bin is not on the class path");
-            }
-            image = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        MemorySegment.copy(MemorySegment.ofArray(image), 0, ram, 0, image.length);
+        MemorySegment ram = RealModeImage.ram(arena, "/ppc/crc-guest-le.bin");
         cpu = new PpcCpu(ram, MmioHandler.EXIT_ALWAYS, this::hypercall, true);
         cpu.setPc(new GuestAddress(0));
     }

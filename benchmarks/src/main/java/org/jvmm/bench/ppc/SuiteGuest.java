@@ -1,8 +1,5 @@
 package org.jvmm.bench.ppc;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -39,17 +36,7 @@ final class SuiteGuest implements AutoCloseable {
         if (which < 0) {
             throw new IllegalArgumentException("SuiteGuest: unknown kernel '" + kernel + "' (one of " + KERNELS + ")");
         }
-        MemorySegment ram = arena.allocate(16 << 20, 4096);
-        byte[] image;
-        try (InputStream in = SuiteGuest.class.getResourceAsStream("/ppc/suite-guest-le.bin")) {
-            if (in == null) {
-                throw new IllegalStateException("/ppc/suite-guest-le.bin is not on the class path");
-            }
-            image = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        MemorySegment.copy(MemorySegment.ofArray(image), 0, ram, 0, image.length);
+        MemorySegment ram = RealModeImage.ram(arena, "/ppc/suite-guest-le.bin");
         cpu = new PpcCpu(ram, MmioHandler.EXIT_ALWAYS, this::hypercall, true);
         cpu.setPc(new GuestAddress(0));
         cpu.setGpr(3, which);
