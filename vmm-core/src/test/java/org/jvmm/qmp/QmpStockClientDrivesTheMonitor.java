@@ -42,7 +42,7 @@ class QmpStockClientDrivesTheMonitor {
                     greeting {"micro":0,"minor":1,"major":0} ["oob"]
                     query-status {"status":"prelaunch","singlestep":false,"running":false}
                     query-name {}
-                    x-query-pe [{"phb":0,"buid":576460752840294400,"state":5,"state-name":"unavailable"}]
+                    x-query-pe [{"pe":2,"phb":0,"buid":576460752840294400,"state":5,"state-name":"unavailable","freezes":0}]
                     device_del error: Device 'nope' not found
                     no-such-command error: The command no-such-command has not been found
                     cont {}
