@@ -5,16 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.jvmm.machine.config.MemoryConfig;
-import org.jvmm.machine.pseries.PseriesBuilder;
-import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.qtest.QtestSession;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -29,30 +23,17 @@ import org.junit.jupiter.api.Test;
 class QmpFreezesAndRecoversAPe {
     /** The edu's BAR0 as firmware placed it, seen from the CPU (PHB 0's MMIO window). */
     private static final String EDU_ID_REGISTER = "0x200081000000";
-    private PseriesMachine machine;
-    private QtestSession guest;
-    private QmpMonitor monitor;
-    private final List<String> lines = new ArrayList<>();
-    private QmpMonitor.Session session;
-
-    @BeforeEach
-    void start() {
-        machine = new PseriesBuilder(MemoryConfig.of(64L << 20)).build();
-        guest = new QtestSession(machine, new PrintStream(new ByteArrayOutputStream()));
-        monitor = new QmpMonitor(new PseriesMonitored(machine, false), false, () -> { });
-        session = monitor.open(lines::add);
-        run("{\"execute\":\"qmp_capabilities\"}");
-    }
+    private final PseriesQmp q = new PseriesQmp();
+    private final QtestSession guest = q.guest;
+    private final QmpMonitor monitor = q.monitor;
 
     @AfterEach
     void stop() {
-        machine.close();
+        q.close();
     }
 
     private String run(String json) {
-        lines.clear();
-        monitor.input(session, json);
-        return lines.get(lines.size() - 1);
+        return q.run(json);
     }
 
     private JsonNode pe() throws Exception {

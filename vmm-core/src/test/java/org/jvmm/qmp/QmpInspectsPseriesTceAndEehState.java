@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import org.jvmm.machine.config.MemoryConfig;
-import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.machine.pseries.PseriesMachine;
 import org.jvmm.qtest.QtestSession;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,31 +17,21 @@ import org.junit.jupiter.api.Test;
  * the PE (x-query-pe), exits are counted, and the commands that mean nothing here say so.
  */
 class QmpInspectsPseriesTceAndEehState {
-    private PseriesMachine machine;
-    private QtestSession guest;
-    private QmpMonitor monitor;
-    private final List<String> lines = new ArrayList<>();
-    private QmpMonitor.Session session;
-
-    @BeforeEach
-    void start() {
-        machine = new PseriesBuilder(MemoryConfig.of(64L << 20)).build();
-        guest = new QtestSession(machine, new PrintStream(new ByteArrayOutputStream()));
-        monitor = new QmpMonitor(new PseriesMonitored(machine, false), false, () -> { });
-        session = monitor.open(lines::add);
-        run("{\"execute\":\"qmp_capabilities\"}");
-    }
+    private final PseriesQmp q = new PseriesQmp();
+    private final PseriesMachine machine = q.machine;
+    private final QtestSession guest = q.guest;
+    private final QmpMonitor monitor = q.monitor;
+    private final List<String> lines = q.lines;
+    private final QmpMonitor.Session session = q.session;
 
     @AfterEach
     void stop() {
-        machine.close();
+        q.close();
     }
 
     private JsonNode run(String json) {
-        lines.clear();
-        monitor.input(session, json);
         try {
-            return QmpJson.parse(lines.get(lines.size() - 1));
+            return QmpJson.parse(q.run(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new AssertionError(e);
         }
