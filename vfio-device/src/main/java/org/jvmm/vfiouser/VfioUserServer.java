@@ -9,7 +9,11 @@ import java.nio.ByteOrder;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.vfio.DeviceInfo;
+import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqInfo;
+import org.jvmm.vfio.IrqSet;
+import org.jvmm.vfio.uapi.VfioUapi;
+import org.jvmm.host.sys.EventFd;
 import org.jvmm.vfio.RegionInfo;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfiouser.VfioUserPayloads.RegionAccess;
@@ -25,7 +29,7 @@ import org.jvmm.vfiouser.VfioUserPayloads.Version;
  * negotiated max_data_xfer_size (EINVAL), a message over the size limit (E2BIG; its payload is
  * discarded so the stream stays framed), a command this slice does not serve (EOPNOTSUPP), and
  * whatever errno the device's own call answers. Descriptors received with a command this server
- * does not keep are closed. Not yet served: DMA_MAP/UNMAP, SET_IRQS, region fds (mmap).
+ * does not keep are closed. Not yet served: DMA_MAP/UNMAP, DMA_READ/WRITE, region fds (mmap).
  */
 public final class VfioUserServer implements Runnable {
     /** VFIO region flags: read, write, mmap (cleared: this server sends no region fds yet), caps. */
@@ -61,6 +65,14 @@ public final class VfioUserServer implements Runnable {
         } catch (IOException e) {
             ended = e;
         }
+        // the device may still hold the adopted eventfds; it signals a closed fd as a lost interrupt
+    }
+
+    private final java.util.List<Integer> keptFds = new java.util.ArrayList<>();
+
+    /** The eventfds SET_IRQS handed over and the server still holds (for the caller to close after the device). */
+    public int[] keptDescriptors() {
+        return keptFds.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Why serving stopped (a {@link VfioUserSocket.PeerGoneException} when the client closed), or null. */
@@ -70,7 +82,9 @@ public final class VfioUserServer implements Runnable {
 
     private void serveOne(VfioUserSocket.Message m) throws IOException {
         VfioUserHeader h = m.header();
-        VfioUserSocket.closeAll(m.fds()); // no command served here keeps a descriptor yet
+        if (h.command() != VfioUserCommand.DEVICE_SET_IRQS.number() || h.isReply() || m.oversize()) {
+            VfioUserSocket.closeAll(m.fds()); // only SET_IRQS keeps descriptors
+        }
         if (h.isReply()) {
             return; // this server sends no commands, so a reply answers nothing
         }
@@ -95,6 +109,7 @@ public final class VfioUserServer implements Runnable {
                 case DEVICE_GET_REGION_INFO -> regionInfo(h, p);
                 case DEVICE_GET_IRQ_INFO -> irqInfo(h, p);
                 case REGION_READ, REGION_WRITE -> regionAccess(h, p, cmd == VfioUserCommand.REGION_WRITE);
+                case DEVICE_SET_IRQS -> setIrqs(h, p, m.fds());
                 case DEVICE_RESET -> {
                     device.reset();
                     reply(h, new byte[0]);
@@ -104,6 +119,48 @@ public final class VfioUserServer implements Runnable {
         } catch (ErrnoException e) {
             error(h, e.errnoNumber());
         }
+    }
+
+    /**
+     * SET_IRQS: VFIO's flags; with DATA_EVENTFD the eventfds are the message's descriptors, one per
+     * vector; with DATA_BOOL one byte per vector follows the struct. The eventfds are kept until the
+     * server stops (the device holds them); on a refusal they are closed.
+     */
+    private void setIrqs(VfioUserHeader h, ByteBuffer p, int[] fds) throws IOException {
+        VfioUserPayloads.SetIrqs s = VfioUserPayloads.SetIrqs.decode(p);
+        int type = s == null ? 0 : s.flags() & VfioUapi.VFIO_IRQ_SET_DATA_TYPE_MASK;
+        IrqData data = null;
+        if (type == VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD && fds.length == s.count()) {
+            EventFd[] e = new EventFd[fds.length];
+            for (int i = 0; i < fds.length; i++) {
+                e[i] = EventFd.adopt(fds[i]);
+            }
+            data = IrqData.eventfds(e);
+        } else if (type == VfioUapi.VFIO_IRQ_SET_DATA_NONE && fds.length == 0) {
+            data = IrqData.none();
+        } else if (type == VfioUapi.VFIO_IRQ_SET_DATA_BOOL && fds.length == 0
+                && Integer.toUnsignedLong(s.count()) == p.remaining()) {
+            boolean[] b = new boolean[s.count()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = p.get() != 0;
+            }
+            data = IrqData.bools(b);
+        }
+        if (data == null) {
+            VfioUserSocket.closeAll(fds);
+            error(h, Errno.EINVAL);
+            return;
+        }
+        try {
+            device.setIrqs(IrqSet.of(s.flags() & VfioUapi.VFIO_IRQ_SET_ACTION_TYPE_MASK, s.index(), s.start(), s.count(), data));
+        } catch (ErrnoException e) {
+            VfioUserSocket.closeAll(fds);
+            throw e;
+        }
+        for (int fd : fds) {
+            keptFds.add(fd);
+        }
+        reply(h, new byte[0]);
     }
 
     private void version(VfioUserHeader h, ByteBuffer p) throws IOException {

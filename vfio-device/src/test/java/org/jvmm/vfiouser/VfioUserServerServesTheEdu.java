@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.jvmm.host.sys.EventFd;
 import org.jvmm.testing.DeviceRig;
+import org.jvmm.vfio.uapi.VfioUapi;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfiouser.VfioUserPayloads.RegionAccess;
@@ -45,6 +47,7 @@ class VfioUserServerServesTheEdu {
         client.close();
         thread.join(5000);
         rig.close();
+        VfioUserSocket.closeAll(server.keptDescriptors());
     }
 
     private VfioUserSocket.Message call(VfioUserCommand cmd, byte[] payload) throws Exception {
@@ -174,6 +177,46 @@ class VfioUserServerServesTheEdu {
         assertEquals(VfioUserHeader.SIZE, m.header().size());
         enableMemory();
         assertEquals(-1, read32(BAR0, 4), "liveness is 0 after reset, read back inverted");
+    }
+
+    private VfioUserSocket.Message setIrqs(int flags, int index, int count, int... fds) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(VfioUserPayloads.SetIrqs.SIZE);
+        new VfioUserPayloads.SetIrqs(20, flags, index, 0, count).encode(b);
+        int id = nextId++;
+        client.send(VfioUserHeader.command(id, VfioUserCommand.DEVICE_SET_IRQS, b.capacity()), b.array(), fds);
+        VfioUserSocket.Message m = client.receive();
+        assertEquals(id, m.header().messageId());
+        return m;
+    }
+
+    @Test
+    void setIrqsWithAnEventfdDeliversTheEdusMsiToTheClientsEventfd() throws Exception {
+        negotiate();
+        try (EventFd msi = EventFd.create()) {
+            VfioUserSocket.Message m = setIrqs(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER | VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD,
+                    VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 1, msi.fd());
+            assertFalse(m.header().isError(), "error " + m.header().error());
+            assertEquals(VfioUserHeader.SIZE, m.header().size());
+            call(VfioUserCommand.REGION_WRITE, access(0x60, BAR0, 4, (byte) 1, (byte) 0, (byte) 0, (byte) 0));
+            long count = 0;
+            for (int i = 0; i < 200 && count == 0; i++) {
+                count = msi.readCount();
+                if (count == 0) {
+                    Thread.sleep(5);
+                }
+            }
+            assertEquals(1, count, "one MSI for one INTR_RAISE write");
+        }
+    }
+
+    @Test
+    void setIrqsWithFewerEventfdsThanVectorsIsEinval() throws Exception {
+        negotiate();
+        try (EventFd e = EventFd.create()) {
+            assertErrno(EINVAL, setIrqs(VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER | VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD,
+                    VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 2, e.fd()));
+            assertEquals(0, server.keptDescriptors().length, "the refused descriptor was closed, not kept");
+        }
     }
 
     @Test
