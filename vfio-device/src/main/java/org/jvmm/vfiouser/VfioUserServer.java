@@ -65,7 +65,6 @@ public final class VfioUserServer implements Runnable {
         } catch (IOException e) {
             ended = e;
         }
-        // the device may still hold the adopted eventfds; it signals a closed fd as a lost interrupt
     }
 
     private final java.util.List<Integer> keptFds = new java.util.ArrayList<>();

@@ -57,6 +57,7 @@ public final class VfioUserSocket implements AutoCloseable {
     private static final MethodHandle SENDMSG;
     private static final MethodHandle RECVMSG;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle SHUTDOWN;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -70,6 +71,8 @@ public final class VfioUserSocket implements AutoCloseable {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        SHUTDOWN = linker.downcallHandle(libc.find("shutdown").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     /** The peer closed its end (or reset it) mid-run. */
@@ -314,6 +317,18 @@ public final class VfioUserSocket implements AutoCloseable {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
+        }
+    }
+
+    /**
+     * shutdown(SHUT_RDWR): both directions end now; a thread blocked in {@link #receive} on either
+     * end sees the peer gone. The descriptor stays open until {@link #close}.
+     */
+    public void shutdown() {
+        try {
+            int r = (int) SHUTDOWN.invokeExact(fd, 2);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 
