@@ -58,6 +58,14 @@ public final class VfioUserSocket implements AutoCloseable {
     private static final MethodHandle RECVMSG;
     private static final MethodHandle CLOSE;
     private static final MethodHandle SHUTDOWN;
+    private static final MethodHandle SOCKET;
+    private static final MethodHandle BIND;
+    private static final MethodHandle LISTEN;
+    private static final MethodHandle ACCEPT;
+    private static final MethodHandle CONNECT;
+    /** struct sockaddr_un: sun_family (u16), sun_path[108]. */
+    private static final int SOCKADDR_UN_SIZE = 110;
+    private static final int SUN_PATH_MAX = 107;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -71,6 +79,16 @@ public final class VfioUserSocket implements AutoCloseable {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        SOCKET = linker.downcallHandle(libc.find("socket").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        BIND = linker.downcallHandle(libc.find("bind").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
+        LISTEN = linker.downcallHandle(libc.find("listen").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        ACCEPT = linker.downcallHandle(libc.find("accept4").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), errno);
+        CONNECT = linker.downcallHandle(libc.find("connect").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), errno);
         SHUTDOWN = linker.downcallHandle(libc.find("shutdown").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
@@ -125,6 +143,79 @@ public final class VfioUserSocket implements AutoCloseable {
             return new VfioUserSocket[] {
                 new VfioUserSocket(sv.getAtIndex(JAVA_INT, 0), maxFds, maxMessageSize),
                 new VfioUserSocket(sv.getAtIndex(JAVA_INT, 1), maxFds, maxMessageSize)};
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static MemorySegment sockaddr(Arena a, String op, String path) throws IOException {
+        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (p.length == 0 || p.length > SUN_PATH_MAX) {
+            throw new IOException(op + ": socket path must be 1 to " + SUN_PATH_MAX + " bytes: " + path);
+        }
+        MemorySegment sa = a.allocate(SOCKADDR_UN_SIZE, 2);
+        sa.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
+        MemorySegment.copy(p, 0, sa, JAVA_BYTE_LAYOUT, 2, p.length);
+        return sa;
+    }
+
+    private static int unixSocket(Arena a, MemorySegment cap, String op, String path) throws Throwable {
+        int s = (int) SOCKET.invokeExact(cap, AF_UNIX, SOCK_STREAM | 0x80000, 0);
+        if (s < 0) {
+            throw new IOException(op + " " + path + ": socket failed: errno " + (int) ERRNO.get(cap, 0L));
+        }
+        return s;
+    }
+
+    /**
+     * Binds {@code path} (which must not exist), listens, waits for one client and returns the
+     * connection; the listening socket is closed after the accept (one client per server, as a
+     * vfio-user device has one VMM).
+     */
+    public static VfioUserSocket listenAndAccept(String path, int maxFds, long maxMessageSize) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment sa = sockaddr(a, "vfio-user listen", path);
+            int s = unixSocket(a, cap, "vfio-user listen", path);
+            try {
+                if ((int) BIND.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
+                    throw new IOException("vfio-user listen " + path + ": bind failed: errno " + (int) ERRNO.get(cap, 0L));
+                }
+                if ((int) LISTEN.invokeExact(cap, s, 1) < 0) {
+                    throw new IOException("vfio-user listen " + path + ": listen failed: errno " + (int) ERRNO.get(cap, 0L));
+                }
+                int c;
+                do {
+                    c = (int) ACCEPT.invokeExact(cap, s, MemorySegment.NULL, MemorySegment.NULL, 0x80000);
+                } while (c < 0 && (int) ERRNO.get(cap, 0L) == EINTR);
+                if (c < 0) {
+                    throw new IOException("vfio-user listen " + path + ": accept failed: errno " + (int) ERRNO.get(cap, 0L));
+                }
+                return new VfioUserSocket(c, maxFds, maxMessageSize);
+            } finally {
+                closeAll(s);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Connects to a server listening on {@code path}. */
+    public static VfioUserSocket connect(String path, int maxFds, long maxMessageSize) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(CAPTURE);
+            MemorySegment sa = sockaddr(a, "vfio-user connect", path);
+            int s = unixSocket(a, cap, "vfio-user connect", path);
+            if ((int) CONNECT.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
+                int e = (int) ERRNO.get(cap, 0L);
+                closeAll(s);
+                throw new IOException("vfio-user connect " + path + ": connect failed: errno " + e);
+            }
+            return new VfioUserSocket(s, maxFds, maxMessageSize);
         } catch (IOException e) {
             throw e;
         } catch (Throwable t) {
