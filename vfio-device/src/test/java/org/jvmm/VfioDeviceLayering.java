@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class VfioDeviceLayering {
     /** The package trees this module owns. */
     static final String[] OWN = {"org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..",
-        "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd.."};
+        "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd..", "org.jvmm.vfiouser.."};
 
     static JavaClasses main;
 
@@ -58,6 +58,13 @@ class VfioDeviceLayering {
     void thePciPlatformImportsNoVfio() {
         noClasses().that().resideInAPackage("org.jvmm.pci..").should().dependOnClassesThat()
                 .resideInAnyPackage("org.jvmm.vfio..", "org.jvmm.host.kernel..").check(main);
+    }
+
+    @Test
+    @DisplayName("vfio-user (org.jvmm.vfiouser) sits on top of VFIO: nothing else in the module imports it")
+    void vfioUserIsALeaf() {
+        noClasses().that().resideOutsideOfPackage("org.jvmm.vfiouser..").should().dependOnClassesThat()
+                .resideInAPackage("org.jvmm.vfiouser..").check(main);
     }
 
     @Test

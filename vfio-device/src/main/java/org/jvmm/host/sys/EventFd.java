@@ -37,6 +37,11 @@ public final class EventFd implements AutoCloseable {
         return create(Syscalls.linux());
     }
 
+    /** Takes ownership of an eventfd descriptor received from another process (vfio-user SET_IRQS). */
+    public static EventFd adopt(int fd) {
+        return new EventFd(Syscalls.linux(), fd);
+    }
+
     /** The file descriptor, for KVM_IRQFD, KVM_IOEVENTFD or VFIO_DEVICE_SET_IRQS. */
     public int fd() {
         ensureOpen("fd");
