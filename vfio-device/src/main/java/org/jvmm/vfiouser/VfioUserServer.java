@@ -67,11 +67,20 @@ public final class VfioUserServer implements Runnable {
         }
     }
 
-    private final java.util.List<Integer> keptFds = new java.util.ArrayList<>();
+    /** An eventfd's place: which action of which IRQ index and vector it serves. */
+    private record Slot(int action, int index, long vector) {
+    }
 
-    /** The eventfds SET_IRQS handed over and the server still holds (for the caller to close after the device). */
+    /** The eventfds SET_IRQS handed over that the device uses now, one per slot. */
+    private final java.util.Map<Slot, Integer> keptFds = new java.util.HashMap<>();
+
+    /**
+     * The eventfds SET_IRQS handed over and the device still uses (for the caller to close after
+     * the device). One that a later SET_IRQS replaced, or a disable (DATA_NONE, count 0) released,
+     * is closed then, as the kernel drops its reference to a replaced eventfd.
+     */
     public int[] keptDescriptors() {
-        return keptFds.stream().mapToInt(Integer::intValue).toArray();
+        return keptFds.values().stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     /** Why serving stopped (a {@link VfioUserSocket.PeerGoneException} when the client closed), or null. */
@@ -122,8 +131,8 @@ public final class VfioUserServer implements Runnable {
 
     /**
      * SET_IRQS: VFIO's flags; with DATA_EVENTFD the eventfds are the message's descriptors, one per
-     * vector; with DATA_BOOL one byte per vector follows the struct. The eventfds are kept until the
-     * server stops (the device holds them); on a refusal they are closed.
+     * vector; with DATA_BOOL one byte per vector follows the struct. The eventfds are kept while the
+     * device uses them; on a refusal they are closed, and one replaced or released is closed then.
      */
     private void setIrqs(VfioUserHeader h, ByteBuffer p, int[] fds) throws IOException {
         VfioUserPayloads.SetIrqs s = VfioUserPayloads.SetIrqs.decode(p);
@@ -156,8 +165,21 @@ public final class VfioUserServer implements Runnable {
             VfioUserSocket.closeAll(fds);
             throw e;
         }
-        for (int fd : fds) {
-            keptFds.add(fd);
+        int action = s.flags() & VfioUapi.VFIO_IRQ_SET_ACTION_TYPE_MASK;
+        if (type == VfioUapi.VFIO_IRQ_SET_DATA_NONE && s.count() == 0) {
+            keptFds.entrySet().removeIf(k -> {
+                boolean released = k.getKey().action() == action && k.getKey().index() == s.index();
+                if (released) {
+                    VfioUserSocket.closeAll(new int[] {k.getValue()});
+                }
+                return released;
+            });
+        }
+        for (int i = 0; i < fds.length; i++) {
+            Integer old = keptFds.put(new Slot(action, s.index(), Integer.toUnsignedLong(s.start()) + i), fds[i]);
+            if (old != null) {
+                VfioUserSocket.closeAll(new int[] {old});
+            }
         }
         reply(h, new byte[0]);
     }

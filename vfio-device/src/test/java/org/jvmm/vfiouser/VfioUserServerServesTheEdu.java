@@ -220,6 +220,25 @@ class VfioUserServerServesTheEdu {
     }
 
     @Test
+    void setIrqsReplacingAVectorsEventfdClosesTheOldOneAndADisableClosesAll() throws Exception {
+        negotiate();
+        int trigger = VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER;
+        try (EventFd first = EventFd.create(); EventFd second = EventFd.create()) {
+            assertFalse(setIrqs(trigger | VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 1, first.fd())
+                    .header().isError());
+            int[] held = server.keptDescriptors();
+            assertEquals(1, held.length, "the server holds the first eventfd");
+            assertFalse(setIrqs(trigger | VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 1, second.fd())
+                    .header().isError());
+            assertEquals(1, server.keptDescriptors().length, "one eventfd per vector");
+            assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/fd/" + held[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    "the replaced eventfd's copy is closed");
+            assertFalse(setIrqs(trigger | VfioUapi.VFIO_IRQ_SET_DATA_NONE, VfioUapi.VFIO_PCI_MSI_IRQ_INDEX, 0).header().isError());
+            assertEquals(0, server.keptDescriptors().length, "disabling the index released its eventfds");
+        }
+    }
+
+    @Test
     void clientClosingEndsTheServerWithPeerGone() throws Exception {
         negotiate();
         client.close();
