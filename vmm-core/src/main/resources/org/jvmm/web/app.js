@@ -78,7 +78,15 @@ function onSample(s) {
   if (document.body.dataset.ready) refresh();
 }
 
-async function refresh() {
+// one refresh at a time: samples arrive every 500 ms, and on a busy machine overlapping refreshes
+// would queue up in the server ahead of the user's actions
+let refreshing = null;
+function refresh() {
+  if (!refreshing) refreshing = refreshOnce().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function refreshOnce() {
   const m = await get('/api/machine');
   showStatus(m.status);
   $('mtree').textContent = m.mtree;

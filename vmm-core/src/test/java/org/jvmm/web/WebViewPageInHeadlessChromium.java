@@ -62,7 +62,7 @@ class WebViewPageInHeadlessChromium {
     }
 
     private WebDriverWait waiting() {
-        return new WebDriverWait(browser, Duration.ofSeconds(10));
+        return new WebDriverWait(browser, Duration.ofSeconds(20));
     }
 
     private String text(String id) {
