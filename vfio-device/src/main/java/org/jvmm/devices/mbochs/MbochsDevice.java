@@ -13,6 +13,7 @@ import org.jvmm.address.bytes.Bytes;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.host.memory.HostMapping;
+import org.jvmm.pci.ConfigBytes;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.GfxDmabuf;
@@ -128,33 +129,18 @@ public final class MbochsDevice implements MdevDeviceOps {
         edidRegs[RegionGfxEdid.MAX_YRES / 4] = maxY;
         edidRegs[RegionGfxEdid.EDID_OFFSET / 4] = EDID_BLOB_OFFSET;
         edidRegs[RegionGfxEdid.EDID_MAX_SIZE / 4] = edidBlob.length;
-        put16(0x00, 0x1234);
-        put16(0x02, 0x1111);
-        put16(0x2c, 0x1af4);
-        put16(0x2e, 0x1100);
-        put16(0x04, 0x0003); // PCI_COMMAND_IO | PCI_COMMAND_MEMORY
-        put16(0x0a, 0x0380); // PCI_CLASS_DISPLAY_OTHER
+        ConfigBytes.put16(config, 0x00, 0x1234);
+        ConfigBytes.put16(config, 0x02, 0x1111);
+        ConfigBytes.put16(config, 0x2c, 0x1af4);
+        ConfigBytes.put16(config, 0x2e, 0x1100);
+        ConfigBytes.put16(config, 0x04, 0x0003); // PCI_COMMAND_IO | PCI_COMMAND_MEMORY
+        ConfigBytes.put16(config, 0x0a, 0x0380); // PCI_CLASS_DISPLAY_OTHER
         config[0x08] = 0x01;
-        put32(0x10, 0x08); // memory, 32-bit, prefetchable
+        ConfigBytes.put32(config, 0x10, 0x08); // memory, 32-bit, prefetchable
         barMask[0] = (int) -memsize;
-        put32(0x18, 0x00); // memory, 32-bit
+        ConfigBytes.put32(config, 0x18, 0x00); // memory, 32-bit
         barMask[2] = -MMIO_BAR_SIZE;
         resetLocked();
-    }
-
-    private void put16(int off, int v) {
-        config[off] = (byte) v;
-        config[off + 1] = (byte) (v >>> 8);
-    }
-
-    private void put32(int off, int v) {
-        put16(off, v);
-        put16(off + 2, v >>> 16);
-    }
-
-    private int get32(int off) {
-        return (config[off] & 0xff) | (config[off + 1] & 0xff) << 8 | (config[off + 2] & 0xff) << 16
-                | (config[off + 3] & 0xff) << 24;
     }
 
     /** Video memory in bytes. */
@@ -613,8 +599,8 @@ public final class MbochsDevice implements MdevDeviceOps {
                 } else {
                     addr &= ~0xf;
                 }
-                addr |= get32(offset) & 0xf;
-                put32(offset, addr);
+                addr |= ConfigBytes.get32(config, offset) & 0xf;
+                ConfigBytes.put32(config, offset, addr);
             }
             case 0x04 -> {
                 // [model decision] the command register's decode bits are kept; memory decode off revokes

@@ -8,6 +8,7 @@ import java.util.List;
 import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.host.sys.EventFd;
+import org.jvmm.pci.ConfigBytes;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqInfo;
@@ -94,20 +95,20 @@ public final class MttyDevice implements MdevDeviceOps {
 
     MttyDevice(int nrPorts) {
         this.nrPorts = nrPorts;
-        put32(0x00, 0x32534348);
-        put16(0x04, 0x0001);
-        put16(0x06, 0x0200);
+        ConfigBytes.put32(config, 0x00, 0x32534348);
+        ConfigBytes.put16(config, 0x04, 0x0001);
+        ConfigBytes.put16(config, 0x06, 0x0200);
         config[0x08] = 0x10;
         config[0x09] = 0x02;
         config[0x0a] = 0x00;
         config[0x0b] = 0x07;
-        put32(0x10, 0x1);
+        ConfigBytes.put32(config, 0x10, 0x1);
         barMask[0] = ~IO_BAR_SIZE + 1;
         if (nrPorts == 2) {
-            put32(0x14, 0x1);
+            ConfigBytes.put32(config, 0x14, 0x1);
             barMask[1] = ~IO_BAR_SIZE + 1;
         }
-        put32(0x2c, 0x32534348);
+        ConfigBytes.put32(config, 0x2c, 0x32534348);
         config[0x34] = 0;
         config[0x3d] = 1;
         // vendor-specific bytes and the "PCI Serial/UART" tag, as the sample lays them out
@@ -118,21 +119,6 @@ public final class MttyDevice implements MdevDeviceOps {
         config[0x4c] = 0x23;
         byte[] tag = "PCI Serial/UART".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         System.arraycopy(tag, 0, config, 0x60, tag.length);
-    }
-
-    private void put16(int off, int v) {
-        config[off] = (byte) v;
-        config[off + 1] = (byte) (v >>> 8);
-    }
-
-    private void put32(int off, int v) {
-        put16(off, v);
-        put16(off + 2, v >>> 16);
-    }
-
-    private int get32(int off) {
-        return (config[off] & 0xff) | (config[off + 1] & 0xff) << 8 | (config[off + 2] & 0xff) << 16
-                | (config[off + 3] & 0xff) << 24;
     }
 
     /** Ports on this card (1 or 2). */
@@ -462,17 +448,17 @@ public final class MttyDevice implements MdevDeviceOps {
             case 0x10, 0x14 -> {
                 int bar = offset == 0x10 ? 0 : 1;
                 if (nrPorts == 1 && bar == 1) {
-                    put32(offset, 0);
+                    ConfigBytes.put32(config, offset, 0);
                     return;
                 }
                 int addr = value;
                 if (addr == 0xffffffff) {
                     addr &= barMask[bar];
                 }
-                addr |= get32(offset) & 0x3;
-                put32(offset, addr);
+                addr |= ConfigBytes.get32(config, offset) & 0x3;
+                ConfigBytes.put32(config, offset, addr);
             }
-            case 0x18, 0x1c, 0x20 -> put32(offset, 0);
+            case 0x18, 0x1c, 0x20 -> ConfigBytes.put32(config, offset, 0);
             default -> {
                 // command, status, interrupt pin and everything else: ignored
             }
