@@ -82,16 +82,7 @@ public class QmpRoundTripBenchmark {
     }
 
     private int readLine(SocketChannel c) throws IOException {
-        in.clear();
-        int n = 0;
-        while (n == 0 || in.get(n - 1) != '\n') {
-            int r = c.read(in);
-            if (r < 0) {
-                throw new IOException("closed");
-            }
-            n += r;
-        }
-        return n;
+        return QmpLines.readLine(c, in);
     }
 
     @Benchmark

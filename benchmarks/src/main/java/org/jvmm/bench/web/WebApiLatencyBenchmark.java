@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.jvmm.bench.journal.QmpLines;
 import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.pseries.PseriesBuilder;
 import org.jvmm.machine.pseries.PseriesMachine;
@@ -73,16 +74,7 @@ public class WebApiLatencyBenchmark {
     }
 
     private int readLine() throws IOException {
-        in.clear();
-        int n = 0;
-        while (n == 0 || in.get(n - 1) != '\n') {
-            int r = qmp.read(in);
-            if (r < 0) {
-                throw new IOException("closed");
-            }
-            n += r;
-        }
-        return n;
+        return QmpLines.readLine(qmp, in);
     }
 
     @Benchmark
