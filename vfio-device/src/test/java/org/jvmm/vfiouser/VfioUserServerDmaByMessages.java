@@ -1,0 +1,260 @@
+package org.jvmm.vfiouser;
+
+import static org.jvmm.vfio.uapi.VfioUapi.VFIO_TYPE1v2_IOMMU;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.jvmm.vfiouser.RawVfioUserClient.BAR0;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jvmm.devices.edu.EduDevice;
+import org.jvmm.host.kernel.HostKernel;
+import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.host.memory.LockedMemoryAccount;
+import org.jvmm.pci.PciAddress;
+import org.jvmm.pci.host.BridgeType;
+import org.jvmm.pci.host.HostPciPlatform;
+import org.jvmm.vfio.VfioContainer;
+import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioGroup;
+import org.jvmm.vfiouser.VfioUserPayloads.DmaAccess;
+import org.jvmm.vfiouser.VfioUserPayloads.DmaMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DMA_MAP without an fd: the server keeps the range, and the edu's DMA into it becomes DMA_WRITE
+ * (device to memory, the data in the command) and DMA_READ (memory to device, the data in the
+ * client's reply) commands from the server, each at most the negotiated max_data_xfer_size, with
+ * the server's own message ids; the client answers them while its register write waits. A
+ * refused or malformed answer moves nothing into the device.
+ */
+@DisplayName("vfio-user server DMA without shared memory: the device's DMA becomes DMA_READ/DMA_WRITE messages to the client")
+class VfioUserServerDmaByMessages {
+    private static final PciAddress EDU = PciAddress.parse("0000:01:00.0");
+    private static final long IOVA = 0x20_0000;
+    private static final int RW = DmaMap.FLAG_READ | DmaMap.FLAG_WRITE;
+
+    private EduDevice edu;
+    private ExecutorService engine;
+    private VfioContainer container;
+    private VfioGroup group;
+    private VfioDevice device;
+    private RawVfioUserClient client;
+    private VfioUserServer server;
+    private Thread thread;
+
+    /** An edu wrapped for message DMA behind vfio-pci; its engine runs in the register write or on its own thread. */
+    private void start(boolean engineThread, long maxDataXfer) throws Exception {
+        engine = engineThread ? Executors.newSingleThreadExecutor() : null;
+        edu = engine == null ? new EduDevice() : new EduDevice(ByteOrder.LITTLE_ENDIAN, engine);
+        VfioUserDmaModel model = new VfioUserDmaModel(edu);
+        HostPciPlatform p = HostKernel.builder()
+                .memory(new HostMemoryRegistry())
+                .memlock(new LockedMemoryAccount(64L << 20, false))
+                .bridge("0000:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
+                .endpoint(EDU.toString(), model, "edu", true)
+                .build();
+        p.unbind(EDU);
+        p.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
+        container = VfioContainer.open(p);
+        group = VfioGroup.open(p, p.iommuGroupOf(EDU));
+        group.setContainer(container);
+        container.setIommu(VFIO_TYPE1v2_IOMMU);
+        device = group.getDeviceFd(EDU.toString());
+        VfioUserSocket[] s = VfioUserSocket.pair(8, 1 << 20);
+        client = new RawVfioUserClient(s[0]);
+        server = new VfioUserServer(device, container, s[1], 8, 1 << 16).dmaModel(model);
+        thread = Thread.ofPlatform().name("vfio-user-server").start(server);
+        client.negotiate(maxDataXfer);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        thread.join(5000);
+        device.close();
+        group.close();
+        container.close();
+        if (engine != null) {
+            engine.shutdownNow();
+        }
+    }
+
+    private void program(long iova, int count, boolean toRam) throws Exception {
+        client.write(BAR0, toRam ? EduDevice.REG_DMA_SRC : EduDevice.REG_DMA_DST, 8, EduDevice.DMA_BUFFER_START);
+        client.write(BAR0, toRam ? EduDevice.REG_DMA_DST : EduDevice.REG_DMA_SRC, 8, iova);
+        client.write(BAR0, EduDevice.REG_DMA_COUNT, 8, count);
+    }
+
+    private static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 7 + seed);
+        }
+        return b;
+    }
+
+    /** Reads the server's next command, which must be {@code cmd} at {@code address} for {@code count} bytes. */
+    private VfioUserSocket.Message expectDma(VfioUserCommand cmd, long address, long count) throws Exception {
+        VfioUserSocket.Message m = client.socket.receive();
+        assertFalse(m.header().isReply(), "a command from the server");
+        assertEquals(cmd.number(), m.header().command());
+        assertEquals(new DmaAccess(address, count), DmaAccess.decode(m.payloadBuffer()));
+        return m;
+    }
+
+    private void answerRead(VfioUserSocket.Message m, byte[] data) throws Exception {
+        DmaAccess a = DmaAccess.decode(m.payloadBuffer());
+        byte[] reply = a.withData(data);
+        client.socket.send(VfioUserHeader.reply(m.header(), reply.length), reply);
+    }
+
+    private void answerWrite(VfioUserSocket.Message m) throws Exception {
+        byte[] reply = DmaAccess.decode(m.payloadBuffer()).toBytes();
+        client.socket.send(VfioUserHeader.reply(m.header(), reply.length), reply);
+    }
+
+    /** Memory to device by DMA_READs, then device to memory by DMA_WRITEs at another address: the same bytes. */
+    private void roundTrip(int count, int chunk) throws Exception {
+        client.ok(client.map(RW, 0, IOVA, 0x10000));
+        byte[] data = pattern(count, 3);
+        program(IOVA + 0x1000, count, false);
+        int cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        if (engine != null) {
+            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE)); // the engine runs after the write
+        }
+        int lastId = -1;
+        for (int done = 0; done < count; done += chunk) {
+            int n = Math.min(chunk, count - done);
+            VfioUserSocket.Message m = expectDma(VfioUserCommand.DMA_READ, IOVA + 0x1000 + done, n);
+            assertEquals(VfioUserHeader.SIZE + DmaAccess.SIZE, m.header().size(), "a DMA_READ carries no data");
+            assertTrue(m.header().messageId() != lastId, "each request its own message id");
+            lastId = m.header().messageId();
+            byte[] part = new byte[n];
+            System.arraycopy(data, done, part, 0, n);
+            answerRead(m, part);
+        }
+        if (engine == null) {
+            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE)); // after the DMA, in the write
+        }
+        program(IOVA + 0x8000, count, true);
+        cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
+        if (engine != null) {
+            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
+        }
+        ByteBuffer got = ByteBuffer.allocate(count);
+        for (int done = 0; done < count; done += chunk) {
+            int n = Math.min(chunk, count - done);
+            VfioUserSocket.Message m = expectDma(VfioUserCommand.DMA_WRITE, IOVA + 0x8000 + done, n);
+            ByteBuffer p = m.payloadBuffer();
+            p.position(DmaAccess.SIZE);
+            assertEquals(n, p.remaining());
+            got.put(p);
+            answerWrite(m);
+        }
+        if (engine == null) {
+            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
+        }
+        assertArrayEquals(data, got.array());
+        waitFor(() -> edu.dmaBytesMoved() == 2L * count);
+        assertEquals(2L * count, edu.dmaBytesMoved());
+        assertEquals(2L * ((count + chunk - 1) / chunk), server.dmaMessages());
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+        for (int i = 0; i < 500 && !done.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void dmaInTheRegisterWriteIsAnsweredWhileTheWriteWaits() throws Exception {
+        start(false, 1 << 20);
+        roundTrip(256, 256);
+    }
+
+    @Test
+    void transfersAreSplitAtTheNegotiatedMaxDataXferSize() throws Exception {
+        start(false, 100);
+        roundTrip(256, 100);
+    }
+
+    @Test
+    void dmaFromTheDevicesOwnThreadWaitsForTheAnswerThatTheServingThreadReceives() throws Exception {
+        start(true, 64);
+        roundTrip(200, 64);
+    }
+
+    @Test
+    void refusedDmaReadMovesNothingIntoTheDevice() throws Exception {
+        start(false, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, false);
+        int cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        VfioUserSocket.Message m = expectDma(VfioUserCommand.DMA_READ, IOVA, 16);
+        client.socket.send(VfioUserHeader.errorReply(m.header(), 14), new byte[0]);
+        client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
+        assertEquals(0, edu.dmaBytesMoved());
+        assertEquals(1, server.dmaFailures());
+    }
+
+    @Test
+    void shortDmaReadAnswerMovesNothing() throws Exception {
+        start(false, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, false);
+        int cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        answerRead(expectDma(VfioUserCommand.DMA_READ, IOVA, 16), new byte[8]);
+        client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
+        assertEquals(0, edu.dmaBytesMoved());
+        assertEquals(1, server.dmaFailures());
+    }
+
+    @Test
+    void deviceWriteIntoAReadOnlyRangeSendsNothingAndMovesNothing() throws Exception {
+        start(false, 1 << 20);
+        client.ok(client.map(DmaMap.FLAG_READ, 0, IOVA, 0x1000));
+        program(IOVA, 16, true);
+        client.write(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
+        assertEquals(0, server.dmaMessages());
+        assertEquals(0, edu.dmaBytesMoved());
+    }
+
+    @Test
+    void dmaPastTheEndOfTheRangeSendsNothing() throws Exception {
+        start(false, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA + 0xff8, 16, true);
+        client.write(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
+        assertEquals(0, server.dmaMessages());
+        assertEquals(0, edu.dmaBytesMoved());
+    }
+
+    @Test
+    void withBusMasteringOffTheDeviceSendsNothing() throws Exception {
+        start(false, 1 << 20);
+        client.write(RawVfioUserClient.CONFIG, 4, 2, 0x02); // memory space only
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, true);
+        client.write(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
+        assertEquals(0, server.dmaMessages());
+        assertEquals(0, edu.dmaBytesMoved());
+    }
+
+    @Test
+    void afterUnmapTheDmaIsNoLongerSentToTheClient() throws Exception {
+        start(false, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        client.ok(client.unmap(0, IOVA, 0x1000));
+        program(IOVA, 16, true);
+        client.write(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
+        assertEquals(0, server.dmaMessages());
+        assertEquals(0, edu.dmaBytesMoved(), "the IOMMU faults an unmapped address");
+    }
+}
