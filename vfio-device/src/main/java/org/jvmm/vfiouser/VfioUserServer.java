@@ -594,7 +594,7 @@ public final class VfioUserServer implements Runnable {
 
     private void regionInfo(VfioUserHeader h, ByteBuffer p) throws IOException {
         VfioUserPayloads.RegionInfo q = VfioUserPayloads.RegionInfo.decode(p);
-        if (q == null) {
+        if (q == null || Integer.compareUnsigned(q.argsz(), VfioUserPayloads.RegionInfo.SIZE) < 0) {
             error(h, Errno.EINVAL);
             return;
         }
