@@ -598,7 +598,17 @@ public final class VfioUserServer implements Runnable {
             error(h, Errno.EINVAL);
             return;
         }
-        RegionInfo r = device.getRegionInfo(q.index());
+        RegionInfo r;
+        try {
+            r = device.getRegionInfo(q.index());
+        } catch (ErrnoException e) {
+            if (Integer.compareUnsigned(q.index(), device.getInfo().numRegions()) >= 0) {
+                throw e;
+            }
+            // an index the device counts but does not implement (vfio-pci's VGA region of a
+            // function that is no VGA device): libvfio-user answers such a region as empty
+            r = new RegionInfo(q.index(), 0, 0, 0, java.util.List.of());
+        }
         int flags = r.flags() & ~(REGION_FLAG_MMAP | REGION_FLAG_CAPS);
         SharedRegion sh = shared.get(q.index());
         if (sh == null || !r.mmappable()) {

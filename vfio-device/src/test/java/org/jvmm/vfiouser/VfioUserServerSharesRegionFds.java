@@ -121,6 +121,15 @@ class VfioUserServerSharesRegionFds {
         assertEquals(0, m.fds().length);
     }
 
+    /** libvfio-user's rule: an index below num_regions that the device lacks is an empty region; past it, EINVAL. */
+    @Test
+    void vgaIndexOfANonVgaDeviceIsAnEmptyRegionAndPastNumRegionsIsEinval() throws Exception {
+        assertEquals(new RegionInfo(RegionInfo.SIZE, 0, 8, 0, 0, 0), RegionInfo.decode(regionInfo(8, 64).payloadBuffer()));
+        ByteBuffer q = ByteBuffer.allocate(RegionInfo.SIZE);
+        new RegionInfo(RegionInfo.SIZE, 0, 9, 0, 0, 0).encode(q);
+        RawVfioUserClient.assertErrno(RawVfioUserClient.EINVAL, client.call(VfioUserCommand.DEVICE_GET_REGION_INFO, q.array()));
+    }
+
     @Test
     void argszBelowTheRegionInfoIsEinval() throws Exception {
         ByteBuffer q = ByteBuffer.allocate(RegionInfo.SIZE);
