@@ -649,7 +649,17 @@ public final class VfioUserServer implements Runnable {
             error(h, Errno.EINVAL);
             return;
         }
-        IrqInfo i = device.getIrqInfo(q.index());
+        IrqInfo i;
+        try {
+            i = device.getIrqInfo(q.index());
+        } catch (ErrnoException e) {
+            if (Integer.compareUnsigned(q.index(), device.getInfo().numIrqs()) >= 0) {
+                throw e;
+            }
+            // an index the device counts but lacks (vfio-pci's ERR of a conventional PCI
+            // function): libvfio-user answers it with no vectors
+            i = new IrqInfo(q.index(), 0, 0);
+        }
         ByteBuffer out = ByteBuffer.allocate(VfioUserPayloads.IrqInfo.SIZE);
         new VfioUserPayloads.IrqInfo(VfioUserPayloads.IrqInfo.SIZE, i.flags(), q.index(), i.count()).encode(out);
         reply(h, out.array());
