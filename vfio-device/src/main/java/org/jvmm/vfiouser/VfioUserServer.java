@@ -429,7 +429,8 @@ public final class VfioUserServer implements Runnable {
             VfioUserSocket.Message m = toMemory
                     ? request(VfioUserCommand.DMA_WRITE, a.withData(part.toArray(ValueLayout.JAVA_BYTE)))
                     : request(VfioUserCommand.DMA_READ, a.toBytes());
-            if (m == null || m.header().isError()) {
+            if (m == null || m.header().isError() || m.header().command() != (toMemory ? VfioUserCommand.DMA_WRITE
+                    : VfioUserCommand.DMA_READ).number()) {
                 dmaFailures.increment();
                 return 0;
             }
