@@ -228,6 +228,26 @@ class VfioUserServerDmaByMessages {
     }
 
     @Test
+    void clientGoingAwayMidDmaFailsTheDmaAndEndsTheServer() throws Exception {
+        start(true, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, false);
+        client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        VfioUserSocket.Message m;
+        do {
+            m = client.socket.receive(); // the write's reply and the DMA_READ, in either order
+        } while (m.header().isReply());
+        assertEquals(VfioUserCommand.DMA_READ.number(), m.header().command());
+        client.close(); // gone without answering
+        thread.join(5000);
+        assertFalse(thread.isAlive());
+        waitFor(() -> server.dmaFailures() == 1);
+        assertEquals(1, server.dmaFailures(), "the device thread's wait ended with a failure");
+        assertEquals(0, edu.dmaBytesMoved());
+        assertEquals(0, server.dmaRegionCount(), "the client's ranges are released");
+    }
+
+    @Test
     void deviceWriteIntoAReadOnlyRangeSendsNothingAndMovesNothing() throws Exception {
         start(false, 1 << 20);
         client.ok(client.map(DmaMap.FLAG_READ, 0, IOVA, 0x1000));

@@ -128,6 +128,17 @@ class VfioUserServerMapsTheClientsMemoryFd {
     }
 
     @Test
+    void fdThatCannotBeMmappedIsAnsweredWithMmapsErrnoAndClosed() throws Exception {
+        long fds = ProcessFds.count();
+        try (org.jvmm.host.sys.EventFd e = org.jvmm.host.sys.EventFd.create()) {
+            assertErrno(19, client.map(RW, 0, IOVA, 0x1000, e.fd())); // ENODEV: an eventfd has no pages
+        }
+        assertEquals(0, server.dmaRegionCount());
+        assertEquals(baseMappings, rig.memory.mappingCount());
+        assertEquals(fds, ProcessFds.count(), "the server closed its copy of the fd");
+    }
+
+    @Test
     void theSameMapAgainIsAcceptedAndMapsNothingNew() throws Exception {
         client.ok(client.map(RW, 0, IOVA, 0x2000, ram.memfd()));
         long fds = ProcessFds.count();
