@@ -193,6 +193,32 @@ class VfioUserServerMapsTheClientsMemoryFd {
     }
 
     @Test
+    void clientGoingAwayClosesItsEventfdAndTheInterruptSignalsItNoMore() throws Exception {
+        try (org.jvmm.host.sys.EventFd e = org.jvmm.host.sys.EventFd.create()) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(VfioUserPayloads.SetIrqs.SIZE);
+            new VfioUserPayloads.SetIrqs(VfioUserPayloads.SetIrqs.SIZE, org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD
+                    | org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1)
+                    .encode(b);
+            long fds = ProcessFds.count();
+            client.ok(client.call(VfioUserCommand.DEVICE_SET_IRQS, b.array(), e.fd()));
+            assertEquals(1, server.keptDescriptors().length);
+            assertEquals(fds + 1, ProcessFds.count(), "the server holds its copy of the eventfd");
+            client.write(RawVfioUserClient.CONFIG, 4, 2, 0x02); // memory space on, INTx not disabled
+            edu().barWrite(0, EduDevice.REG_IRQ_RAISE, 4, 1);
+            assertEquals(1, e.readCount(), "while the client is there, INTx signals its eventfd");
+            edu().barWrite(0, EduDevice.REG_IRQ_ACK, 4, 1);
+            rig.device.setIrqs(org.jvmm.vfio.IrqSet.of(org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK,
+                    org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1, org.jvmm.vfio.IrqData.none()));
+            client.close();
+            thread.join(5000);
+            assertEquals(0, server.keptDescriptors().length);
+            assertEquals(fds - 1, ProcessFds.count(), "the eventfd copy and the client's socket end are closed");
+            edu().barWrite(0, EduDevice.REG_IRQ_RAISE, 4, 1);
+            assertEquals(0, e.readCount(), "INTx no longer signals the client's eventfd");
+        }
+    }
+
+    @Test
     void clientGoingAwayUnmapsEveryRangeAndClosesTheFds() throws Exception {
         long fds = ProcessFds.count();
         client.ok(client.map(RW, 0, IOVA, 0x1000, ram.memfd()));
