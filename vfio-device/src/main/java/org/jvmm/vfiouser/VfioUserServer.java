@@ -236,9 +236,10 @@ public final class VfioUserServer implements Runnable {
     private final java.util.Map<Slot, Integer> keptFds = new java.util.HashMap<>();
 
     /**
-     * The eventfds SET_IRQS handed over and the device still uses (for the caller to close after
-     * the device). One that a later SET_IRQS replaced, or a disable (DATA_NONE, count 0) released,
-     * is closed then, as the kernel drops its reference to a replaced eventfd.
+     * The eventfds SET_IRQS handed over and the device still uses. One that a later SET_IRQS
+     * replaced, or a disable (DATA_NONE, count 0) released, is closed then, as the kernel drops its
+     * reference to a replaced eventfd; the rest are closed, their interrupts disabled, when the
+     * client goes.
      */
     public int[] keptDescriptors() {
         synchronized (keptFds) {
@@ -267,6 +268,7 @@ public final class VfioUserServer implements Runnable {
         }
         VfioUserCommand cmd = VfioUserCommand.of(h.command());
         if (!negotiated && cmd != VfioUserCommand.VERSION) {
+            VfioUserSocket.closeAll(m.fds()); // a DMA_MAP or SET_IRQS before VERSION keeps nothing
             error(h, Errno.EINVAL);
             return;
         }

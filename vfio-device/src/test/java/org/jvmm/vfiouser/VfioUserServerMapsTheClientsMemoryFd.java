@@ -139,6 +139,21 @@ class VfioUserServerMapsTheClientsMemoryFd {
     }
 
     @Test
+    void dmaMapBeforeVersionIsEinvalAndItsFdClosed() throws Exception {
+        VfioUserSocket[] p = VfioUserSocket.pair(8, 1 << 20);
+        VfioUserServer fresh = new VfioUserServer(rig.device, rig.container, p[1], 8, 4096);
+        Thread t = Thread.ofPlatform().start(fresh);
+        try (RawVfioUserClient early = new RawVfioUserClient(p[0])) {
+            long fds = ProcessFds.count();
+            assertErrno(EINVAL, early.map(RW, 0, IOVA, 0x1000, ram.memfd()));
+            assertEquals(fds, ProcessFds.count(), "the fd was closed");
+            assertEquals(0, fresh.dmaRegionCount());
+        }
+        t.join(5000);
+        p[1].close();
+    }
+
+    @Test
     void theSameMapAgainIsAcceptedAndMapsNothingNew() throws Exception {
         client.ok(client.map(RW, 0, IOVA, 0x2000, ram.memfd()));
         long fds = ProcessFds.count();
