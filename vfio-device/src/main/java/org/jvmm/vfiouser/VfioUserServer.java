@@ -64,6 +64,16 @@ import java.util.concurrent.atomic.LongAdder;
  * the MMAP flag, the fd offset and a sparse mmap capability (the device's areas, or the whole
  * region); the fd travels with the reply when the client's argsz holds the capability, as
  * libvfio-user does. Other regions keep MMAP clear and trap.
+ *
+ * <p>Threads: {@link #run} is the serving thread, the only one that receives from the socket
+ * (except as below) and the only one that changes the DMA ranges (a concurrent skip list that
+ * device threads read without a lock). A device's DMA into an fd-less range comes from any
+ * thread: it sends its DMA_READ / DMA_WRITE and waits for the serving thread to hand it the
+ * answer; when the serving thread is itself the device's (a DMA run inside a register write),
+ * it reads the answer itself and keeps the commands that arrive meanwhile for after. Every send
+ * holds {@code sendLock}, so messages never interleave; the kept eventfds are guarded by their
+ * map's monitor. {@link #dmaModel} and {@link #shareRegion} are for before {@link #run};
+ * {@link #maxDmaRegions} applies to the next DMA_MAP from any thread.
  */
 public final class VfioUserServer implements Runnable {
     /** VFIO region flags: read, write, mmap (cleared: this server sends no region fds yet), caps. */
@@ -82,7 +92,7 @@ public final class VfioUserServer implements Runnable {
     private volatile boolean negotiated;
     private volatile long xferSize = VfioUserPayloads.DEFAULT_MAX_DATA_XFER_SIZE;
     private volatile IOException ended;
-    private int maxDmaRegions = 1024;
+    private volatile int maxDmaRegions = 1024;
     private VfioUserDmaModel dmaModel;
     private final Map<Integer, SharedRegion> shared = new ConcurrentHashMap<>();
 
