@@ -722,7 +722,11 @@ public final class VfioUserServer implements Runnable {
         error(h, errno.number());
     }
 
+    /** An error reply; none for a command sent with no-reply, failed or not (as libvfio-user). */
     private void error(VfioUserHeader h, int errno) throws IOException {
+        if (h.noReply()) {
+            return;
+        }
         synchronized (sendLock) {
             socket.send(VfioUserHeader.errorReply(h, errno), new byte[0]);
         }
