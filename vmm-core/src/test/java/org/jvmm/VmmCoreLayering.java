@@ -28,7 +28,7 @@ class VmmCoreLayering {
         "org.jvmm.journal..", "org.jvmm.web.."};
     /** kvm-bridge's and vfio-device's package trees, the modules below. */
     static final String[] BELOW = {"org.jvmm.kvm..", "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..",
-        "org.jvmm.pci..", "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd.."};
+        "org.jvmm.pci..", "org.jvmm.vfio..", "org.jvmm.devices..", "org.jvmm.iommufd..", "org.jvmm.vfiouser.."};
     /** The accelerator API: the VM and vCPU contract with its x86 and sPAPR views. */
     static final String[] ACCELERATOR_API = {"org.jvmm.kvm", "org.jvmm.kvm.x86", "org.jvmm.kvm.spapr"};
 

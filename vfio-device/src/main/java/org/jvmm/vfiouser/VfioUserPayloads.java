@@ -92,6 +92,12 @@ public final class VfioUserPayloads {
             le(out).putInt(argsz).putInt(flags).putLong(offset).putLong(address).putLong(size);
         }
 
+        public byte[] toBytes() {
+            ByteBuffer b = ByteBuffer.allocate(SIZE);
+            encode(b);
+            return b.array();
+        }
+
         public static DmaMap decode(ByteBuffer in) {
             if (in.remaining() < SIZE) {
                 return null;
@@ -101,10 +107,21 @@ public final class VfioUserPayloads {
         }
     }
 
-    /** DMA_UNMAP: argsz u32, flags u32 (bit 1 unmap all), address u64, size u64. */
+    /**
+     * DMA_UNMAP: argsz u32, flags u32 (bit 0 get dirty bitmap, bit 1 unmap all), address u64,
+     * size u64. The reply echoes the struct.
+     */
     public record DmaUnmap(int argsz, int flags, long address, long size) {
         public static final int SIZE = 24;
+        /** Asks for a dirty-page bitmap (a struct follows the request); this server refuses it. */
+        public static final int FLAG_GET_DIRTY_BITMAP = 1;
         public static final int FLAG_ALL = 2;
+
+        public byte[] toBytes() {
+            ByteBuffer b = ByteBuffer.allocate(SIZE);
+            encode(b);
+            return b.array();
+        }
 
         public void encode(ByteBuffer out) {
             le(out).putInt(argsz).putInt(flags).putLong(address).putLong(size);
@@ -142,6 +159,11 @@ public final class VfioUserPayloads {
      */
     public record RegionInfo(int argsz, int flags, int index, int capOffset, long size, long offset) {
         public static final int SIZE = 32;
+        /** VFIO's region flags: readable, writable, mmap-able (an fd comes with the reply), has capabilities. */
+        public static final int FLAG_READ = 1;
+        public static final int FLAG_WRITE = 2;
+        public static final int FLAG_MMAP = 4;
+        public static final int FLAG_CAPS = 8;
 
         public void encode(ByteBuffer out) {
             le(out).putInt(argsz).putInt(flags).putInt(index).putInt(capOffset).putLong(size).putLong(offset);
@@ -153,6 +175,82 @@ public final class VfioUserPayloads {
             }
             ByteBuffer b = le(in);
             return new RegionInfo(b.getInt(), b.getInt(), b.getInt(), b.getInt(), b.getLong(), b.getLong());
+        }
+    }
+
+    /**
+     * The sparse-mmap capability of a region (VFIO's vfio_region_info_cap_sparse_mmap), placed
+     * after the region info at its cap_offset: header id u16 (1), version u16 (1), next u32 (0),
+     * nr_areas u32, reserved u32, then per area offset u64 and size u64 (into the region; the
+     * parts of the fd the client may mmap).
+     */
+    public record SparseMmap(long[] offsets, long[] sizes) {
+        public static final int ID = 1;
+        public static final int VERSION = 1;
+        public static final int HEADER_SIZE = 16;
+        public static final int AREA_SIZE = 16;
+
+        public SparseMmap {
+            if (offsets.length != sizes.length) {
+                throw new IllegalArgumentException("sparse mmap: " + offsets.length + " offsets but "
+                        + sizes.length + " sizes");
+            }
+            offsets = offsets.clone();
+            sizes = sizes.clone();
+        }
+
+        public int areas() {
+            return offsets.length;
+        }
+
+        public int byteSize() {
+            return HEADER_SIZE + AREA_SIZE * offsets.length;
+        }
+
+        public void encode(ByteBuffer out) {
+            le(out).putShort((short) ID).putShort((short) VERSION).putInt(0).putInt(offsets.length).putInt(0);
+            for (int i = 0; i < offsets.length; i++) {
+                out.putLong(offsets[i]).putLong(sizes[i]);
+            }
+        }
+
+        /** Null when shorter than its header, not this capability, or shorter than its areas. */
+        public static SparseMmap decode(ByteBuffer in) {
+            if (in.remaining() < HEADER_SIZE) {
+                return null;
+            }
+            ByteBuffer b = le(in);
+            int id = Short.toUnsignedInt(b.getShort());
+            int version = Short.toUnsignedInt(b.getShort());
+            b.getInt();
+            long n = Integer.toUnsignedLong(b.getInt());
+            b.getInt();
+            if (id != ID || version != VERSION || n * AREA_SIZE > b.remaining()) {
+                return null;
+            }
+            long[] o = new long[(int) n];
+            long[] s = new long[(int) n];
+            for (int i = 0; i < n; i++) {
+                o[i] = b.getLong();
+                s[i] = b.getLong();
+            }
+            return new SparseMmap(o, s);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SparseMmap m && java.util.Arrays.equals(offsets, m.offsets)
+                    && java.util.Arrays.equals(sizes, m.sizes);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Arrays.hashCode(offsets) + java.util.Arrays.hashCode(sizes);
+        }
+
+        @Override
+        public String toString() {
+            return "SparseMmap" + java.util.Arrays.toString(offsets) + java.util.Arrays.toString(sizes);
         }
     }
 
@@ -210,9 +308,27 @@ public final class VfioUserPayloads {
         }
     }
 
-    /** DMA_READ / DMA_WRITE: address u64, count u64, then count data bytes (write, read reply). */
+    /**
+     * DMA_READ / DMA_WRITE, sent by the server: address u64, count u64, then count data bytes in a
+     * DMA_WRITE command and in a DMA_READ reply; a DMA_READ command and a DMA_WRITE reply carry
+     * the 16 bytes alone.
+     */
     public record DmaAccess(long address, long count) {
         public static final int SIZE = 16;
+
+        /** The struct followed by {@code data} (DMA_WRITE command, DMA_READ reply). */
+        public byte[] withData(byte[] data) {
+            ByteBuffer b = ByteBuffer.allocate(SIZE + data.length);
+            encode(b);
+            b.put(data);
+            return b.array();
+        }
+
+        public byte[] toBytes() {
+            ByteBuffer b = ByteBuffer.allocate(SIZE);
+            encode(b);
+            return b.array();
+        }
 
         public void encode(ByteBuffer out) {
             le(out).putLong(address).putLong(count);

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * summary of what the VMM saw.
  */
 @Command(name = "vmm", mixinStandardHelpOptions = true, version = "jvmm 0.1.0", sortOptions = false,
-        subcommands = org.jvmm.journal.JournalCommand.class,
+        subcommands = {org.jvmm.journal.JournalCommand.class, ServeDevice.class},
         description = {"jvmm: a QEMU-style VMM over an in-process model of Linux VFIO.",
                 "With no options: runs the edu DMA guest on KVM with an edu device given through vfio-pci, "
                         + "prints what the guest printed, then a summary of what the VMM saw."},

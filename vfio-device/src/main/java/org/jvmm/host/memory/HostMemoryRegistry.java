@@ -61,6 +61,30 @@ public final class HostMemoryRegistry {
     }
 
     /**
+     * Maps {@code size} bytes at {@code offset} of a file another process handed over (a vfio-user
+     * client's memory fd), shared, with {@code prot}, and registers the mapping. From then on the
+     * mapping owns {@code fd}: closing it unmaps the memory and closes the fd. On failure nothing
+     * is registered and the fd stays the caller's.
+     *
+     * @throws ErrnoException EINVAL when size is not a positive multiple of the page size or the
+     *     offset is not page aligned; what mmap answers otherwise (EACCES, ENODEV ...)
+     */
+    public HostMapping map(String name, int fd, long offset, long size, int prot) {
+        if (size <= 0 || (size & (Linux.PAGE_SIZE - 1)) != 0 || (offset & (Linux.PAGE_SIZE - 1)) != 0) {
+            throw new ErrnoException("mmap", Errno.EINVAL, name + ": offset=0x" + Long.toHexString(offset)
+                    + ", size=0x" + Long.toHexString(size) + " not page aligned");
+        }
+        long addr = sys.mmap(size, prot, Linux.MAP_SHARED, fd, offset);
+        if (addr < 0 && addr >= -4095) {
+            throw new ErrnoException("mmap", (int) -addr, name + ": fd=" + fd + ", offset=0x" + Long.toHexString(offset)
+                    + ", size=0x" + Long.toHexString(size));
+        }
+        HostMapping mapping = new HostMapping(this, sys, name, MemorySegment.ofAddress(addr).reinterpret(size), fd);
+        byAddress.put(addr, mapping);
+        return mapping;
+    }
+
+    /**
      * The memory at [address, address + size), which must lie inside one registered mapping.
      *
      * @param operation the caller's operation, named in the error (e.g. {@code VFIO_IOMMU_MAP_DMA})
