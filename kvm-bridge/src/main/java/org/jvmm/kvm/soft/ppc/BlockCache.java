@@ -81,7 +81,7 @@ final class BlockCache {
                 DecodedBlock b = list.get(i);
                 if (b.overlaps(start, length)) {
                     hit |= b == running;
-                    b.valid = false;
+                    b.drop();
                     int s = slot(b.pc, b.littleEndian);
                     if (table[s] == b) {
                         table[s] = null;
@@ -100,7 +100,7 @@ final class BlockCache {
     void clear() {
         for (DecodedBlock b : table) {
             if (b != null) {
-                b.valid = false;
+                b.drop();
             }
         }
         Arrays.fill(table, null);
@@ -108,7 +108,7 @@ final class BlockCache {
             List<DecodedBlock> list = pageBlocks.get(i);
             if (list != null) {
                 for (DecodedBlock b : list) {
-                    b.valid = false;
+                    b.drop();
                 }
                 list.clear();
             }
@@ -117,7 +117,7 @@ final class BlockCache {
     }
 
     private void drop(DecodedBlock b) {
-        b.valid = false;
+        b.drop();
         List<DecodedBlock> list = pageBlocks.get((int) (b.pc >>> PAGE_SHIFT));
         if (list != null) {
             list.remove(b);

@@ -12,9 +12,12 @@ import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
 
 /**
  * Translates a hot {@link DecodedBlock} into JVM bytecode (java.lang.classfile), defined as a hidden
@@ -120,8 +123,14 @@ final class BlockCompiler {
         };
     }
 
-    /** Translates {@code b} for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
-    static CompiledBlock compile(DecodedBlock b, long ramSize) {
+    /**
+     * Translates {@code b} for the CPU whose RAM is {@code ram} and whose page-holds-code flags are
+     * {@code codePages}; null if not translatable. Both are the hidden class's class data, loaded
+     * with {@code ldc} as constants, so that the JIT folds the segment's base, size and scope
+     * into the generated accesses.
+     */
+    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, byte[] codePages) {
+        long ramSize = ram.byteSize();
         int prefix = translatablePrefix(b);
         if (prefix == 0) {
             return null;
@@ -138,7 +147,7 @@ final class BlockCompiler {
                     cb -> new Emitter(cb, b, ramSize, prefix).emit());
         });
         try {
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.of(ram, codePages), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
@@ -189,8 +198,8 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "ca32", CD_boolean).istore(CA32);
             cb.aload(CPU).getfield(CD_CPU, "lr", CD_long).lstore(LR);
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
-            cb.aload(CPU).getfield(CD_CPU, "ram", CD_SEGMENT).astore(RAM);
-            cb.aload(CPU).getfield(CD_CPU, "codePages", CD_byte.arrayType()).astore(CODE_PAGES);
+            cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
+            cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
             cb.loadConstant(0).istore(COUNT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);
@@ -221,6 +230,11 @@ final class BlockCompiler {
             cb.aload(CPU).loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd()
                     .putfield(CD_CPU, "pc", CD_long);
             cb.iload(COUNT).iload(IDX).iadd().ireturn();
+        }
+
+        /** Element {@code index} of the class data list, as a dynamic constant. */
+        private static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
+            return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index);
         }
 
         private static int slot(int r) {

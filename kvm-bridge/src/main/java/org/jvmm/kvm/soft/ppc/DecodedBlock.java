@@ -18,11 +18,48 @@ final class DecodedBlock {
     boolean untranslatable;
     /** Translated runs that side-exited at the first instruction (no progress). */
     int stalls;
+    /**
+     * The last two blocks the run loop went on to after this one (taken and fall-through of a
+     * conditional branch, or the last targets of an indirect one), so that it skips the cache
+     * lookup when the next PC is one of them. A hint: the run loop checks the PC, byte order and
+     * {@code valid} before using one. Cleared when this block is dropped, so a dropped block holds
+     * no others alive.
+     */
+    DecodedBlock next0;
+    DecodedBlock next1;
 
     DecodedBlock(long pc, boolean littleEndian, DecodedInsn[] insns) {
         this.pc = pc;
         this.littleEndian = littleEndian;
         this.insns = insns;
+    }
+
+    /** The linked successor starting at {@code pc} in byte order {@code le}, or null. */
+    DecodedBlock successor(long pc, boolean le) {
+        DecodedBlock s = next0;
+        if (s != null && s.pc == pc && s.littleEndian == le && s.valid) {
+            return s;
+        }
+        s = next1;
+        if (s != null && s.pc == pc && s.littleEndian == le && s.valid) {
+            return s;
+        }
+        return null;
+    }
+
+    /** Records {@code s} as the most recent successor. */
+    void link(DecodedBlock s) {
+        if (next0 != s) {
+            next1 = next0;
+            next0 = s;
+        }
+    }
+
+    /** Marks the block dropped and forgets its successors. */
+    void drop() {
+        valid = false;
+        next0 = null;
+        next1 = null;
     }
 
     long end() {

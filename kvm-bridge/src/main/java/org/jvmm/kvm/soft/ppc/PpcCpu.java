@@ -419,6 +419,7 @@ public final class PpcCpu {
     /** Asks the vCPU to return {@link PpcExit.Stopped} at the next block boundary. Any thread. */
     public void requestStop() {
         stopRequested = true;
+        attention = true;
     }
 
     /** Raises or lowers the external interrupt line (level). Any thread. */
@@ -471,7 +472,13 @@ public final class PpcCpu {
             return new PpcExit.Mmio(awaitingLoad);
         }
         long budgetEnd = retired + maxInstructions;
+        DecodedBlock last = null; // the block run last, whose successor links spare the cache lookup
         while (true) {
+            // Attention is cleared before the inputs it stands for are read, so that a stop request
+            // or an interrupt raised after these reads leaves it set for the chained-block loop.
+            if (attention) {
+                attention = false;
+            }
             if (stopRequested) {
                 stopRequested = false;
                 return PpcExit.STOPPED;
@@ -479,9 +486,6 @@ public final class PpcCpu {
             long left = budgetEnd - retired;
             if (left <= 0) {
                 return PpcExit.BUDGET_EXHAUSTED;
-            }
-            if (attention) {
-                attention = false;
             }
             if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
                 if (externalLine) {
@@ -498,14 +502,21 @@ public final class PpcCpu {
             if (!mode64) {
                 pc &= 0xffffffffL; // 32-bit mode: the next instruction address is truncated to 32 bits
             }
-            DecodedBlock b = cache.lookup(pc, le);
+            DecodedBlock b = last == null ? null : last.successor(pc, le);
             if (b == null) {
-                b = decodeBlock(pc);
+                b = cache.lookup(pc, le);
                 if (b == null) {
-                    return new PpcExit.IllegalState(pc(), "instruction fetch at 0x" + Long.toHexString(pc)
-                            + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
+                    b = decodeBlock(pc);
+                    if (b == null) {
+                        return new PpcExit.IllegalState(pc(), "instruction fetch at 0x" + Long.toHexString(pc)
+                                + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
+                    }
+                }
+                if (last != null && last.valid) {
+                    last.link(b);
                 }
             }
+            last = b;
             long allowed = left;
             if ((msr & Msr.EE) != 0) {
                 allowed = Math.min(allowed, dec() + 1);
@@ -514,7 +525,7 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = BlockCompiler.compile(b, ramSize);
+                c = BlockCompiler.compile(b, ram, codePages);
                 b.compiled = c;
                 b.untranslatable = c == null;
                 if (c != null) {
@@ -527,6 +538,29 @@ public final class PpcCpu {
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
                 if (done > 0) {
                     retired += done;
+                    // Chained blocks: while the next block is a linked, translated successor that
+                    // fits in what is left, run it straight from here. Translated code changes
+                    // neither the MSR nor the decrementer, so the checks above still hold except
+                    // for the budget (allowed already stops at the decrementer's expiry) and the
+                    // inputs from other threads, which all raise attention.
+                    long stopAt = retired - done + allowed;
+                    while (!attention) {
+                        DecodedBlock s = b.successor(pc, le);
+                        if (s == null || (c = s.compiled) == null) {
+                            break;
+                        }
+                        long rest = stopAt - retired;
+                        if (rest < s.insns.length) {
+                            break;
+                        }
+                        done = c.run(this, (int) Math.min(rest, MAX_TRANSLATED_RUN));
+                        if (done == 0) {
+                            break; // a side exit at its first instruction: the loop above handles it
+                        }
+                        retired += done;
+                        b = s;
+                    }
+                    last = b;
                     continue;
                 }
                 // A side exit at the first instruction: the interpreter takes it. A block that keeps
