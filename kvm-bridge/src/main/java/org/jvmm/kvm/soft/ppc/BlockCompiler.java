@@ -26,13 +26,15 @@ import java.util.List;
  *
  * <p>The generated {@link CompiledBlock#run} loads the guest registers the block names into JVM
  * locals, runs the instructions on the locals, and writes back what it changed at every exit. A
- * block that ends in a branch to its own start becomes a JVM loop bounded by the instruction limit.
+ * conditional branch inside the block is a conditional exit. A branch to the block's own start
+ * (at its end or inside it) becomes a JVM loop bounded by the instruction limit.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
  * invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
  * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
- * that subset, which is then handed to the interpreter like a side exit.
+ * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment
+ * and code-page flags are the hidden class's class data, loaded as constants.
  *
  * <p>Stateless; {@link #compile} may be called from any thread.
  */
@@ -97,9 +99,12 @@ final class BlockCompiler {
         return insns.length;
     }
 
-    /** True if {@code d} can be translated (branches only as the last instruction of a block). */
+    /**
+     * True if {@code d} can be translated (conditional relative branches anywhere in a block,
+     * other branches only as its last instruction).
+     */
     static boolean translatable(DecodedInsn d, boolean last) {
-        return supported(d) || (last && isBranch(d.op()));
+        return supported(d) || d.op() == Op.BC || (last && isBranch(d.op()));
     }
 
     private static boolean isBranch(int op) {
@@ -185,6 +190,17 @@ final class BlockCompiler {
                     }
                 }
             }
+            // An exit inside the block is emitted before the instructions after it, which a later
+            // pass of a loop may already have run: such a block writes back every register it
+            // names, and CR, XER[CA], LR and CTR, at every exit (unchanged values are written back
+            // as they were).
+            for (int i = 0; i < prefix - 1; i++) {
+                if (b.insns[i].op() == Op.BC) {
+                    System.arraycopy(used, 0, dirty, 0, 32);
+                    crDirty = caDirty = lrDirty = ctrDirty = true;
+                    break;
+                }
+            }
             // Entry: state into locals.
             cb.aload(CPU).getfield(CD_CPU, "gpr", CD_long.arrayType()).astore(GPRS);
             for (int r = 0; r < 32; r++) {
@@ -214,6 +230,8 @@ final class BlockCompiler {
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
                     branch(d, head, n);
+                } else if (d.op() == Op.BC) {
+                    innerBranch(d, head, i + 1);
                 } else {
                     insn(d, i);
                 }
@@ -767,6 +785,21 @@ final class BlockCompiler {
             exitTo(next, n);
         }
 
+        /**
+         * A conditional branch inside the block, the {@code k}-th instruction: taken, it leaves
+         * (or loops back to the start); not taken, the block goes on.
+         */
+        private void innerBranch(DecodedInsn d, Label head, int k) {
+            if (d.aux() != 0) {
+                cb.loadConstant(d.pc() + 4).lstore(LR);
+                lrDirty = true;
+            }
+            Label notTaken = cb.newLabel();
+            condition(d.rt(), d.ra(), true, notTaken);
+            taken(d.imm(), head, k);
+            cb.labelBinding(notTaken);
+        }
+
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {
             if (ctrAllowed && (bo & 4) == 0) {
                 cb.lload(CTR).lconst_1().lsub().lstore(CTR);
@@ -788,6 +821,7 @@ final class BlockCompiler {
             }
         }
 
+        /** A taken branch that is the {@code n}-th instruction of the block. */
         private void taken(long target, Label head, int n) {
             if (target != b.pc) {
                 exitTo(target, n);
@@ -798,8 +832,10 @@ final class BlockCompiler {
             // (no barrier) ends the loop if the external line was raised meanwhile.
             Label stop = cb.newLabel();
             Label again = cb.newLabel();
+            // Another pass may run the whole block: it must fit.
+            int whole = b.insns.length;
             cb.iinc(COUNT, n);
-            cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.iload(COUNT).loadConstant(whole).iadd().iload(LIMIT).if_icmpgt(stop);
             cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
             cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
             cb.labelBinding(again);

@@ -3,7 +3,9 @@ package org.jvmm.kvm.soft.ppc;
 /**
  * A straight run of decoded instructions starting at {@code pc}, fetched in one byte order, lying
  * within one 4 KiB page and ending at the first instruction that may change the flow or the
- * context (branch, sc, rfid, isync, MSR or DEC write, illegal instruction) or at the page end.
+ * context (a branch other than {@code bc}, sc, rfid, isync, MSR or DEC write, illegal instruction)
+ * or at the page end or after 64 instructions. A conditional relative branch ({@code bc}) inside
+ * the block leaves it when taken and goes on with the next instruction when not.
  * {@code valid} goes false when the cache drops the block (a store into its bytes, icbi, isync).
  */
 final class DecodedBlock {

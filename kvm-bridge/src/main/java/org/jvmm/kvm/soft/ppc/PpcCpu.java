@@ -19,7 +19,8 @@ import org.jvmm.address.GuestAddress;
  * <h2>Design for speed</h2>
  * <ul>
  * <li><b>Decode once.</b> Instructions are decoded into {@link DecodedBlock}s: straight runs that
- * end at a branch or a context change or a page end, cached by start address and byte order in a
+ * end at a branch other than {@code bc} (a conditional relative branch leaves the block only when
+ * taken), a context change or a page end, cached by start address and byte order in a
  * direct-mapped {@link BlockCache}. Running a block is a loop over pre-decoded records through one
  * dense {@code switch}; operands are already extracted, immediates extended, rotate masks built,
  * "(RA|0)" mapped to an always-zero register slot (index 32) and D/X load forms unified.</li>
@@ -42,8 +43,14 @@ import org.jvmm.address.GuestAddress;
  * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
  * translated run is bounded by the budget and the next decrementer event, and by 2^20
  * instructions so that stop requests are looked at; a block looping on itself also leaves the
- * loop when the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
- * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
+ * loop when the external line has just been raised (an opaque read every 4096 instructions). The
+ * oracle vectors run through both tiers. {@link #setBlockTranslation} turns translation off.</li>
+ * <li><b>Chain blocks.</b> Each block remembers the last two blocks run after it; after a
+ * translated block the run loop goes on to the next translated block (from those links, else the
+ * cache) without the checks at its top, which translated code cannot invalidate: it changes
+ * neither the MSR nor the decrementer, the window it runs in already ends at the budget and the
+ * decrementer's expiry, and a stop request or external interrupt raises the attention flag that
+ * ends the chain at the next block boundary.</li>
  * </ul>
  *
  * <h2>Time</h2>
@@ -538,15 +545,23 @@ public final class PpcCpu {
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
                 if (done > 0) {
                     retired += done;
-                    // Chained blocks: while the next block is a linked, translated successor that
-                    // fits in what is left, run it straight from here. Translated code changes
-                    // neither the MSR nor the decrementer, so the checks above still hold except
-                    // for the budget (allowed already stops at the decrementer's expiry) and the
-                    // inputs from other threads, which all raise attention.
+                    // Chained blocks: while the next block (a linked successor, else from the
+                    // cache) is translated and fits in what is left, run it straight from here.
+                    // Translated code changes neither the MSR nor the decrementer, so the checks
+                    // above still hold except for the budget (allowed already stops at the
+                    // decrementer's expiry) and the inputs from other threads, which all raise
+                    // attention.
                     long stopAt = retired - done + allowed;
                     while (!attention) {
                         DecodedBlock s = b.successor(pc, le);
-                        if (s == null || (c = s.compiled) == null) {
+                        if (s == null) {
+                            s = cache.lookup(pc, le); // an indirect branch's other targets
+                            if (s == null) {
+                                break;
+                            }
+                            b.link(s);
+                        }
+                        if ((c = s.compiled) == null) {
                             break;
                         }
                         long rest = stopAt - retired;
@@ -602,7 +617,7 @@ public final class PpcCpu {
 
     static boolean endsBlock(int op) {
         return switch (op) {
-            case Op.B, Op.BC, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
+            case Op.B, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
                  Op.ILLEGAL, Op.WAIT, Op.ICBI -> true;
             default -> false;
         };
@@ -909,13 +924,17 @@ public final class PpcCpu {
                         return null;
                     }
                     case Op.BC -> {
+                        // A conditional branch leaves the block when taken; not taken, the block
+                        // goes on with the next instruction (or ends after it, at pc + 4).
                         boolean taken = branchCondition(d.rt(), d.ra());
                         if (d.aux() != 0) {
                             lr = d.pc() + 4;
                         }
-                        pc = taken ? d.imm() : d.pc() + 4;
-                        retired += i + 1 - from;
-                        return null;
+                        if (taken) {
+                            pc = d.imm();
+                            retired += i + 1 - from;
+                            return null;
+                        }
                     }
                     case Op.BCLR -> {
                         boolean taken = branchCondition(d.rt(), d.ra());
