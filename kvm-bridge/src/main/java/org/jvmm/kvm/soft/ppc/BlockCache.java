@@ -2,7 +2,6 @@ package org.jvmm.kvm.soft.ppc;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Decoded blocks by start address: a direct-mapped table for the lookup on every block entry, and
@@ -10,6 +9,10 @@ import java.util.List;
  * CPU's store path tests with one array load. A store into a flagged page drops exactly the blocks
  * whose bytes it overlaps; a block evicted from the table by a collision is dropped from its page
  * list too, so the lists stay bounded by the table size.
+ *
+ * <p>Invalidating a range costs what the range holds, not its size: the pages holding code are
+ * also kept as a bit set, and a range is scanned 64 pages per word (nothing at all when no page
+ * holds code, as when the VMM loads an image into fresh RAM).
  *
  * <p>Confined to the vCPU thread.
  */
@@ -19,15 +22,19 @@ final class BlockCache {
 
     private final DecodedBlock[] table = new DecodedBlock[1 << TABLE_BITS];
     private final byte[] codePages;
-    private final List<List<DecodedBlock>> pageBlocks;
+    /** Per page, the live blocks decoded from it; null until the first one. */
+    private final ArrayList<DecodedBlock>[] pageBlocks;
+    /** Bit p set when page p holds a live block (codePages[p] != 0). */
+    private final long[] codeBits;
+    /** Pages holding a live block. */
+    private int codePageCount;
 
+    @SuppressWarnings("unchecked")
     BlockCache(long ramSize) {
         int pages = (int) ((ramSize + (1L << PAGE_SHIFT) - 1) >>> PAGE_SHIFT);
         codePages = new byte[pages];
-        pageBlocks = new ArrayList<>(pages);
-        for (int i = 0; i < pages; i++) {
-            pageBlocks.add(null);
-        }
+        pageBlocks = (ArrayList<DecodedBlock>[]) new ArrayList<?>[pages];
+        codeBits = new long[(pages + 63) >>> 6];
     }
 
     /** The flags array the CPU's store fast path reads: nonzero for a page holding decoded code. */
@@ -55,13 +62,28 @@ final class BlockCache {
         }
         table[s] = b;
         int page = (int) (b.pc >>> PAGE_SHIFT);
-        List<DecodedBlock> list = pageBlocks.get(page);
+        ArrayList<DecodedBlock> list = pageBlocks[page];
         if (list == null) {
             list = new ArrayList<>(4);
-            pageBlocks.set(page, list);
+            pageBlocks[page] = list;
         }
         list.add(b);
-        codePages[page] = 1;
+        if (codePages[page] == 0) {
+            codePages[page] = 1;
+            codeBits[page >>> 6] |= 1L << page;
+            codePageCount++;
+        }
+    }
+
+    private void pageEmptied(int page) {
+        codePages[page] = 0;
+        codeBits[page >>> 6] &= ~(1L << page);
+        codePageCount--;
+    }
+
+    /** Pages holding decoded code now (for tests). */
+    int codePageCount() {
+        return codePageCount;
     }
 
     /**
@@ -69,29 +91,43 @@ final class BlockCache {
      * was among them.
      */
     boolean invalidate(long start, long length, DecodedBlock running) {
+        if (codePageCount == 0) {
+            return false;
+        }
         boolean hit = false;
-        long firstPage = start >>> PAGE_SHIFT;
-        long lastPage = Math.min((start + length - 1) >>> PAGE_SHIFT, codePages.length - 1L);
-        for (long p = firstPage; p <= lastPage; p++) {
-            List<DecodedBlock> list = pageBlocks.get((int) p);
-            if (list == null) {
-                continue;
-            }
-            for (int i = list.size() - 1; i >= 0; i--) {
-                DecodedBlock b = list.get(i);
-                if (b.overlaps(start, length)) {
-                    hit |= b == running;
-                    b.valid = false;
-                    int s = slot(b.pc, b.littleEndian);
-                    if (table[s] == b) {
-                        table[s] = null;
-                    }
-                    list.remove(i);
+        int firstPage = (int) (start >>> PAGE_SHIFT);
+        int lastPage = (int) Math.min((start + length - 1) >>> PAGE_SHIFT, codePages.length - 1L);
+        for (int w = firstPage >>> 6; w <= lastPage >>> 6; w++) {
+            long bits = codeBits[w];
+            while (bits != 0) {
+                int p = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                if (p < firstPage || p > lastPage) {
+                    continue;
                 }
+                hit |= invalidatePage(p, start, length, running);
             }
-            if (list.isEmpty()) {
-                codePages[(int) p] = 0;
+        }
+        return hit;
+    }
+
+    private boolean invalidatePage(int p, long start, long length, DecodedBlock running) {
+        boolean hit = false;
+        ArrayList<DecodedBlock> list = pageBlocks[p];
+        for (int i = list.size() - 1; i >= 0; i--) {
+            DecodedBlock b = list.get(i);
+            if (b.overlaps(start, length)) {
+                hit |= b == running;
+                b.drop();
+                int s = slot(b.pc, b.littleEndian);
+                if (table[s] == b) {
+                    table[s] = null;
+                }
+                list.remove(i);
             }
+        }
+        if (list.isEmpty()) {
+            pageEmptied(p);
         }
         return hit;
     }
@@ -100,29 +136,32 @@ final class BlockCache {
     void clear() {
         for (DecodedBlock b : table) {
             if (b != null) {
-                b.valid = false;
+                b.drop();
             }
         }
         Arrays.fill(table, null);
-        for (int i = 0; i < pageBlocks.size(); i++) {
-            List<DecodedBlock> list = pageBlocks.get(i);
-            if (list != null) {
-                for (DecodedBlock b : list) {
-                    b.valid = false;
+        for (int w = 0; w < codeBits.length; w++) {
+            long bits = codeBits[w];
+            while (bits != 0) {
+                int p = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                for (DecodedBlock b : pageBlocks[p]) {
+                    b.drop();
                 }
-                list.clear();
+                pageBlocks[p].clear();
+                pageEmptied(p);
             }
         }
-        Arrays.fill(codePages, (byte) 0);
     }
 
     private void drop(DecodedBlock b) {
-        b.valid = false;
-        List<DecodedBlock> list = pageBlocks.get((int) (b.pc >>> PAGE_SHIFT));
+        b.drop();
+        int page = (int) (b.pc >>> PAGE_SHIFT);
+        ArrayList<DecodedBlock> list = pageBlocks[page];
         if (list != null) {
             list.remove(b);
-            if (list.isEmpty()) {
-                codePages[(int) (b.pc >>> PAGE_SHIFT)] = 0;
+            if (list.isEmpty() && codePages[page] != 0) {
+                pageEmptied(page);
             }
         }
     }

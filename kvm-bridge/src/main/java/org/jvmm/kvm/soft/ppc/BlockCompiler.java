@@ -12,9 +12,12 @@ import java.lang.classfile.ClassHierarchyResolver;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.List;
 
 /**
  * Translates a hot {@link DecodedBlock} into JVM bytecode (java.lang.classfile), defined as a hidden
@@ -23,13 +26,15 @@ import java.lang.invoke.MethodType;
  *
  * <p>The generated {@link CompiledBlock#run} loads the guest registers the block names into JVM
  * locals, runs the instructions on the locals, and writes back what it changed at every exit. A
- * block that ends in a branch to its own start becomes a JVM loop bounded by the instruction limit.
+ * conditional branch inside the block is a conditional exit. A branch to the block's own start
+ * (at its end or inside it) becomes a JVM loop bounded by the instruction limit.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
  * invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
  * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
- * that subset, which is then handed to the interpreter like a side exit.
+ * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment
+ * and code-page flags are the hidden class's class data, loaded as constants.
  *
  * <p>Stateless; {@link #compile} may be called from any thread.
  */
@@ -94,9 +99,12 @@ final class BlockCompiler {
         return insns.length;
     }
 
-    /** True if {@code d} can be translated (branches only as the last instruction of a block). */
+    /**
+     * True if {@code d} can be translated (conditional relative branches anywhere in a block,
+     * other branches only as its last instruction).
+     */
     static boolean translatable(DecodedInsn d, boolean last) {
-        return supported(d) || (last && isBranch(d.op()));
+        return supported(d) || d.op() == Op.BC || (last && isBranch(d.op()));
     }
 
     private static boolean isBranch(int op) {
@@ -120,8 +128,14 @@ final class BlockCompiler {
         };
     }
 
-    /** Translates {@code b} for a CPU with {@code ramSize} bytes of RAM; null if not translatable. */
-    static CompiledBlock compile(DecodedBlock b, long ramSize) {
+    /**
+     * Translates {@code b} for the CPU whose RAM is {@code ram} and whose page-holds-code flags are
+     * {@code codePages}; null if not translatable. Both are the hidden class's class data, loaded
+     * with {@code ldc} as constants, so that the JIT folds the segment's base, size and scope
+     * into the generated accesses.
+     */
+    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, byte[] codePages) {
+        long ramSize = ram.byteSize();
         int prefix = translatablePrefix(b);
         if (prefix == 0) {
             return null;
@@ -138,7 +152,7 @@ final class BlockCompiler {
                     cb -> new Emitter(cb, b, ramSize, prefix).emit());
         });
         try {
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.of(ram, codePages), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
@@ -176,6 +190,17 @@ final class BlockCompiler {
                     }
                 }
             }
+            // An exit inside the block is emitted before the instructions after it, which a later
+            // pass of a loop may already have run: such a block writes back every register it
+            // names, and CR, XER[CA], LR and CTR, at every exit (unchanged values are written back
+            // as they were).
+            for (int i = 0; i < prefix - 1; i++) {
+                if (b.insns[i].op() == Op.BC) {
+                    System.arraycopy(used, 0, dirty, 0, 32);
+                    crDirty = caDirty = lrDirty = ctrDirty = true;
+                    break;
+                }
+            }
             // Entry: state into locals.
             cb.aload(CPU).getfield(CD_CPU, "gpr", CD_long.arrayType()).astore(GPRS);
             for (int r = 0; r < 32; r++) {
@@ -189,8 +214,8 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "ca32", CD_boolean).istore(CA32);
             cb.aload(CPU).getfield(CD_CPU, "lr", CD_long).lstore(LR);
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
-            cb.aload(CPU).getfield(CD_CPU, "ram", CD_SEGMENT).astore(RAM);
-            cb.aload(CPU).getfield(CD_CPU, "codePages", CD_byte.arrayType()).astore(CODE_PAGES);
+            cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
+            cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
             cb.loadConstant(0).istore(COUNT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);
@@ -205,6 +230,8 @@ final class BlockCompiler {
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
                     branch(d, head, n);
+                } else if (d.op() == Op.BC) {
+                    innerBranch(d, head, i + 1);
                 } else {
                     insn(d, i);
                 }
@@ -221,6 +248,11 @@ final class BlockCompiler {
             cb.aload(CPU).loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd()
                     .putfield(CD_CPU, "pc", CD_long);
             cb.iload(COUNT).iload(IDX).iadd().ireturn();
+        }
+
+        /** Element {@code index} of the class data list, as a dynamic constant. */
+        private static DynamicConstantDesc<Object> classData(int index, ClassDesc type) {
+            return DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, ConstantDescs.DEFAULT_NAME, type, index);
         }
 
         private static int slot(int r) {
@@ -753,6 +785,21 @@ final class BlockCompiler {
             exitTo(next, n);
         }
 
+        /**
+         * A conditional branch inside the block, the {@code k}-th instruction: taken, it leaves
+         * (or loops back to the start); not taken, the block goes on.
+         */
+        private void innerBranch(DecodedInsn d, Label head, int k) {
+            if (d.aux() != 0) {
+                cb.loadConstant(d.pc() + 4).lstore(LR);
+                lrDirty = true;
+            }
+            Label notTaken = cb.newLabel();
+            condition(d.rt(), d.ra(), true, notTaken);
+            taken(d.imm(), head, k);
+            cb.labelBinding(notTaken);
+        }
+
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {
             if (ctrAllowed && (bo & 4) == 0) {
                 cb.lload(CTR).lconst_1().lsub().lstore(CTR);
@@ -774,6 +821,7 @@ final class BlockCompiler {
             }
         }
 
+        /** A taken branch that is the {@code n}-th instruction of the block. */
         private void taken(long target, Label head, int n) {
             if (target != b.pc) {
                 exitTo(target, n);
@@ -784,8 +832,10 @@ final class BlockCompiler {
             // (no barrier) ends the loop if the external line was raised meanwhile.
             Label stop = cb.newLabel();
             Label again = cb.newLabel();
+            // Another pass may run the whole block: it must fit.
+            int whole = b.insns.length;
             cb.iinc(COUNT, n);
-            cb.iload(COUNT).loadConstant(n).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.iload(COUNT).loadConstant(whole).iadd().iload(LIMIT).if_icmpgt(stop);
             cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
             cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
             cb.labelBinding(again);

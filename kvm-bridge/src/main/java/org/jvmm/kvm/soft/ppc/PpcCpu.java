@@ -19,7 +19,8 @@ import org.jvmm.address.GuestAddress;
  * <h2>Design for speed</h2>
  * <ul>
  * <li><b>Decode once.</b> Instructions are decoded into {@link DecodedBlock}s: straight runs that
- * end at a branch or a context change or a page end, cached by start address and byte order in a
+ * end at a branch other than {@code bc} (a conditional relative branch leaves the block only when
+ * taken), a context change or a page end, cached by start address and byte order in a
  * direct-mapped {@link BlockCache}. Running a block is a loop over pre-decoded records through one
  * dense {@code switch}; operands are already extracted, immediates extended, rotate masks built,
  * "(RA|0)" mapped to an always-zero register slot (index 32) and D/X load forms unified.</li>
@@ -42,8 +43,14 @@ import org.jvmm.address.GuestAddress;
  * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
  * translated run is bounded by the budget and the next decrementer event, and by 2^20
  * instructions so that stop requests are looked at; a block looping on itself also leaves the
- * loop when the external line has just been raised (an opaque read every 4096 instructions). The oracle vectors run
- * through both tiers. {@link #setBlockTranslation} turns translation off.</li>
+ * loop when the external line has just been raised (an opaque read every 4096 instructions). The
+ * oracle vectors run through both tiers. {@link #setBlockTranslation} turns translation off.</li>
+ * <li><b>Chain blocks.</b> Each block remembers the last two blocks run after it; after a
+ * translated block the run loop goes on to the next translated block (from those links, else the
+ * cache) without the checks at its top, which translated code cannot invalidate: it changes
+ * neither the MSR nor the decrementer, the window it runs in already ends at the budget and the
+ * decrementer's expiry, and a stop request or external interrupt raises the attention flag that
+ * ends the chain at the next block boundary.</li>
  * </ul>
  *
  * <h2>Time</h2>
@@ -419,6 +426,7 @@ public final class PpcCpu {
     /** Asks the vCPU to return {@link PpcExit.Stopped} at the next block boundary. Any thread. */
     public void requestStop() {
         stopRequested = true;
+        attention = true;
     }
 
     /** Raises or lowers the external interrupt line (level). Any thread. */
@@ -471,7 +479,13 @@ public final class PpcCpu {
             return new PpcExit.Mmio(awaitingLoad);
         }
         long budgetEnd = retired + maxInstructions;
+        DecodedBlock last = null; // the block run last, whose successor links spare the cache lookup
         while (true) {
+            // Attention is cleared before the inputs it stands for are read, so that a stop request
+            // or an interrupt raised after these reads leaves it set for the chained-block loop.
+            if (attention) {
+                attention = false;
+            }
             if (stopRequested) {
                 stopRequested = false;
                 return PpcExit.STOPPED;
@@ -479,9 +493,6 @@ public final class PpcCpu {
             long left = budgetEnd - retired;
             if (left <= 0) {
                 return PpcExit.BUDGET_EXHAUSTED;
-            }
-            if (attention) {
-                attention = false;
             }
             if ((msr & Msr.EE) != 0 && awaitingLoad == null) {
                 if (externalLine) {
@@ -498,14 +509,21 @@ public final class PpcCpu {
             if (!mode64) {
                 pc &= 0xffffffffL; // 32-bit mode: the next instruction address is truncated to 32 bits
             }
-            DecodedBlock b = cache.lookup(pc, le);
+            DecodedBlock b = last == null ? null : last.successor(pc, le);
             if (b == null) {
-                b = decodeBlock(pc);
+                b = cache.lookup(pc, le);
                 if (b == null) {
-                    return new PpcExit.IllegalState(pc(), "instruction fetch at 0x" + Long.toHexString(pc)
-                            + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
+                    b = decodeBlock(pc);
+                    if (b == null) {
+                        return new PpcExit.IllegalState(pc(), "instruction fetch at 0x" + Long.toHexString(pc)
+                                + " is outside guest RAM [0, 0x" + Long.toHexString(ramSize) + ")");
+                    }
+                }
+                if (last != null && last.valid) {
+                    last.link(b);
                 }
             }
+            last = b;
             long allowed = left;
             if ((msr & Msr.EE) != 0) {
                 allowed = Math.min(allowed, dec() + 1);
@@ -514,7 +532,7 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = BlockCompiler.compile(b, ramSize);
+                c = BlockCompiler.compile(b, ram, codePages);
                 b.compiled = c;
                 b.untranslatable = c == null;
                 if (c != null) {
@@ -527,6 +545,37 @@ public final class PpcCpu {
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
                 if (done > 0) {
                     retired += done;
+                    // Chained blocks: while the next block (a linked successor, else from the
+                    // cache) is translated and fits in what is left, run it straight from here.
+                    // Translated code changes neither the MSR nor the decrementer, so the checks
+                    // above still hold except for the budget (allowed already stops at the
+                    // decrementer's expiry) and the inputs from other threads, which all raise
+                    // attention.
+                    long stopAt = retired - done + allowed;
+                    while (!attention) {
+                        DecodedBlock s = b.successor(pc, le);
+                        if (s == null) {
+                            s = cache.lookup(pc, le); // an indirect branch's other targets
+                            if (s == null) {
+                                break;
+                            }
+                            b.link(s);
+                        }
+                        if ((c = s.compiled) == null) {
+                            break;
+                        }
+                        long rest = stopAt - retired;
+                        if (rest < s.insns.length) {
+                            break;
+                        }
+                        done = c.run(this, (int) Math.min(rest, MAX_TRANSLATED_RUN));
+                        if (done == 0) {
+                            break; // a side exit at its first instruction: the loop above handles it
+                        }
+                        retired += done;
+                        b = s;
+                    }
+                    last = b;
                     continue;
                 }
                 // A side exit at the first instruction: the interpreter takes it. A block that keeps
@@ -568,7 +617,7 @@ public final class PpcCpu {
 
     static boolean endsBlock(int op) {
         return switch (op) {
-            case Op.B, Op.BC, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
+            case Op.B, Op.BCLR, Op.BCCTR, Op.SC, Op.RFID, Op.ISYNC, Op.MTMSR, Op.MTMSRD, Op.MTSPR,
                  Op.ILLEGAL, Op.WAIT, Op.ICBI -> true;
             default -> false;
         };
@@ -875,13 +924,17 @@ public final class PpcCpu {
                         return null;
                     }
                     case Op.BC -> {
+                        // A conditional branch leaves the block when taken; not taken, the block
+                        // goes on with the next instruction (or ends after it, at pc + 4).
                         boolean taken = branchCondition(d.rt(), d.ra());
                         if (d.aux() != 0) {
                             lr = d.pc() + 4;
                         }
-                        pc = taken ? d.imm() : d.pc() + 4;
-                        retired += i + 1 - from;
-                        return null;
+                        if (taken) {
+                            pc = d.imm();
+                            retired += i + 1 - from;
+                            return null;
+                        }
                     }
                     case Op.BCLR -> {
                         boolean taken = branchCondition(d.rt(), d.ra());
