@@ -45,11 +45,12 @@ public final class UpgradeClassFiles {
 
     /**
      * Writes {@code out}, a copy of the jar {@code in} with its old class files rewritten; returns
-     * how many were rewritten. {@code out} is written whole to a file beside it and then moved, so a
-     * failed run leaves no partial jar.
+     * how many were rewritten. {@code out} is written whole to a new file beside it and then moved, so a
+     * failed run leaves no partial jar and two runs at once do not mix their output.
      */
     static int upgrade(Path in, Path out) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        // a file of this run's own: two launchers after one build may both write the copy
+        Path tmp = Files.createTempFile(out.toAbsolutePath().getParent(), out.getFileName() + ".", ".tmp");
         int upgraded = 0;
         try (JarFile jar = new JarFile(in.toFile(), false);
                 URLClassLoader resources = new URLClassLoader(new URL[] {in.toUri().toURL()}, null);
