@@ -5,9 +5,5 @@
  * {@code org.jvmm.machine.config}; the machine builders check them and assemble the machine. Bad
  * input exits with status 2 and a message naming the option and the value as given; a host
  * without usable KVM exits with status 3.
- *
- * <p>For the launcher's start-up cache: {@link org.jvmm.cli.AotTraining} is its training run, and
- * {@link org.jvmm.cli.UpgradeClassFiles} rewrites picocli's Java 5 class files to a version the
- * cache takes.
  */
 package org.jvmm.cli;
