@@ -65,6 +65,28 @@ jvmm_module_jar() {
   [ -n "$JVMM_JAR" ]
 }
 
+# The class path CP with its picocli jar replaced by OUT, a copy whose class files are rewritten to a
+# version the start-up cache takes (org.jvmm.cli.UpgradeClassFiles, in the class path's first jar):
+# sets JVMM_CP. OUT is made when missing or older than the picocli jar; returns 1 (JVMM_CP = CP)
+# when there is no picocli jar or the rewrite failed, and the run uses the original jar.
+#   jvmm_upgraded_picocli CP OUT
+jvmm_upgraded_picocli() {
+  local cp=$1 out=$2 entry pico="" IFS=:
+  JVMM_CP=$cp
+  for entry in $cp; do
+    case ${entry##*/} in picocli-[0-9]*.jar) pico=$entry ;; esac
+  done
+  [ -n "$pico" ] || return 1
+  if [ ! -s "$out" ] || [ "$pico" -nt "$out" ]; then
+    "$JVMM_JAVA" -cp "${cp%%:*}" org.jvmm.cli.UpgradeClassFiles "$pico" "$out" >/dev/null 2>"$out.log" </dev/null || {
+      echo "jvmm: could not rewrite $pico for the start-up cache (see $out.log); running the original" >&2
+      rm -f "$out"
+      return 1
+    }
+  fi
+  JVMM_CP=${cp/"$pico"/"$out"}
+}
+
 # The JDK's ahead-of-time cache (JEPs 483, 514, 515) for a JVM command line: sets the array
 # JVMM_AOT_FLAGS to the flags that start from CACHE, after making CACHE with a training run of
 # TRAINER (a main class) when it is missing or stale; empty when JVMM_AOT=off or when no cache

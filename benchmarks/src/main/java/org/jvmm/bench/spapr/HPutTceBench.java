@@ -33,6 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     no exit (target: 150 ns or less);</li>
  * <li>{@code exitToVmm}: no KVM table, so the call exits (PAPR_HCALL) to the VMM: dispatch, the PAPR
  *     layer, the TCE table's IOMMU notifier, VFIO MAP_DMA/UNMAP_DMA, and back into the vCPU.</li>
+ * <li>{@code scriptedLoad}: the reference for {@code fastPathVcpu}: the same scripted-vCPU round trip
+ *     (queue, future, run until idle) with an 8-byte RAM load in place of the hypercall, so
+ *     fastPathVcpu - scriptedLoad is what the hypercall adds (dispatch in the bridge and the handler).</li>
  * </ul>
  * Ratio = exitToVmm / fastPathVcpu.
  */
@@ -100,6 +103,15 @@ public class HPutTceBench {
         CompletableFuture<long[]> f = s.m.cpu().hcall(H_PUT_TCE, LIOBN, ioba, s.nextTce());
         s.m.runUntilIdle();
         return f.join()[0];
+    }
+
+    private static final org.jvmm.address.GuestAddress RAM_WORD = new org.jvmm.address.GuestAddress(0x100000);
+
+    @Benchmark
+    public long scriptedLoad(Linked s) {
+        CompletableFuture<Long> f = s.m.cpu().load(RAM_WORD, 8);
+        s.m.runUntilIdle();
+        return f.join();
     }
 
     @Benchmark

@@ -23,8 +23,21 @@ public final class ScriptedCpu implements SoftCpu {
 
     /** One scripted action of the CPU. */
     public sealed interface Op {
-        /** {@code sc 1}: r3 = nr, r4.. = args (at most 9); completes with r3..r12 after the call. */
-        record Hcall(long nr, long[] args, CompletableFuture<long[]> result) implements Op {
+        /**
+         * {@code sc 1}: r3 = nr, r4.. = the {@code argCount} arguments (at most 9), held in
+         * {@code regs} (r3..r12, owned by the op); completes with r3..r12 after the call, the fast
+         * path's in this same array.
+         */
+        record Hcall(int argCount, long[] regs, CompletableFuture<long[]> result) implements Op {
+            /** The hypercall number (r3 before the call). */
+            public long nr() {
+                return regs[0];
+            }
+
+            /** A copy of the arguments (r4.. before the call). */
+            public long[] args() {
+                return java.util.Arrays.copyOfRange(regs, 1, 1 + argCount);
+            }
         }
 
         /** A load of 1, 2, 4 or 8 bytes, big-endian; completes with the value. */
@@ -62,8 +75,12 @@ public final class ScriptedCpu implements SoftCpu {
         if (args.length > 9) {
             throw new IllegalArgumentException("hcall 0x" + Long.toHexString(nr) + ": " + args.length + " arguments, at most 9");
         }
+        // one array for the op: the arguments now, r3..r12 of the result after a fast-path call
+        long[] regs = new long[10];
+        regs[0] = nr;
+        System.arraycopy(args, 0, regs, 1, args.length);
         CompletableFuture<long[]> f = new CompletableFuture<>();
-        submit(new Op.Hcall(nr, args.clone(), f));
+        submit(new Op.Hcall(args.length, regs, f));
         return f;
     }
 
@@ -132,15 +149,12 @@ public final class ScriptedCpu implements SoftCpu {
     private Stop execute(Host host, Op op) {
         switch (op) {
             case Op.Hcall h -> {
-                long[] regs = new long[10]; // r3..r12 of this call; the future gets this array
-                regs[0] = h.nr();
-                System.arraycopy(h.args(), 0, regs, 1, h.args().length);
-                if (host.hypercall(regs)) {
+                if (host.hypercall(h.regs())) {
                     fastPathHypercalls++;
-                    h.result().complete(regs);
+                    h.result().complete(h.regs());
                     return null;
                 }
-                return new Stop.Hypercall(h.nr(), h.args().clone());
+                return new Stop.Hypercall(h.nr(), h.args()); // the registers as given (Host.hypercall)
             }
             case Op.Load l -> {
                 MemorySegment ram = host.ram(l.address(), l.size());

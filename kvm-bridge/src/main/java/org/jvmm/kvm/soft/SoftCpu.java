@@ -22,7 +22,8 @@ public interface SoftCpu {
         /**
          * KVM's in-kernel hypercall handling: {@code regs[0]} is r3 (the hcall number), r4 on
          * follow. Returns true when handled (status in regs[0], returns in regs[1..]); false when
-         * the call must go to the VMM.
+         * the call must go to the VMM, with {@code regs} as they were given (KVM hands the VMM
+         * the registers of the call).
          */
         boolean hypercall(long[] regs);
 

@@ -80,6 +80,37 @@ class SoftVcpuRunsAScriptAsACpuWould {
         assertEquals(2, vcpu.mmioExits());
     }
 
+    /**
+     * A hypercall the in-bridge path does not take (here H_PUT_TCE on a LIOBN with no KVM table,
+     * H_TOO_HARD) exits to the VMM with r3 and the arguments exactly as the script gave them, even
+     * when the caller's array changed afterwards; the VMM's r3..r12 complete the future.
+     */
+    @Test
+    void aHypercallTheBridgeHandsUpExitsWithItsArgumentsAsGiven() {
+        long[] args = {0x8000_0000L, 0x1000, 0x100003};
+        CompletableFuture<long[]> f = cpu.hcall(org.jvmm.kvm.spapr.Papr.H_PUT_TCE, args);
+        args[0] = 0; // the op holds its own copy
+        VcpuExit.PaprHcall h = assertInstanceOf(VcpuExit.PaprHcall.class, vcpu.run());
+        assertEquals(org.jvmm.kvm.spapr.Papr.H_PUT_TCE, h.nr());
+        assertEquals(java.util.List.of(0x8000_0000L, 0x1000L, 0x100003L), h.args());
+        assertFalse(f.isDone());
+        h.data().setAtIndex(ValueLayout.JAVA_LONG, 0, org.jvmm.kvm.spapr.Papr.H_PARAMETER);
+        assertInstanceOf(VcpuExit.Halt.class, vcpu.run());
+        long[] regs = f.join();
+        assertEquals(10, regs.length);
+        assertEquals(org.jvmm.kvm.spapr.Papr.H_PARAMETER, regs[0]);
+        assertEquals(0x8000_0000L, regs[1]);
+        assertEquals(1, vcpu.hcallExits());
+        assertEquals(1, cpu.hypercalls());
+        assertEquals(0, cpu.fastPathHypercalls());
+    }
+
+    @Test
+    void aScriptedHypercallTakesAtMostNineArguments() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cpu.hcall(0x4, new long[10]));
+        assertEquals("hcall 0x4: 10 arguments, at most 9", e.getMessage());
+    }
+
     @Test
     void aKickStopsTheNextRunWithInterrupted() {
         cpu.store(new GuestAddress(0x10000), 1, 1);
