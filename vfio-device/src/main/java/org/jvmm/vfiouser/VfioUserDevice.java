@@ -61,6 +61,7 @@ public final class VfioUserDevice implements VfioDeviceFile {
     private final DeviceInfo info;
     private final ConcurrentHashMap<Integer, RegionInfo> regions = new ConcurrentHashMap<>();
     private final List<FdMapping> mappings = new ArrayList<>();
+    private final List<Runnable> closeHooks = new ArrayList<>();
     private volatile boolean closed;
 
     private VfioUserDevice(String name, VfioUserClient client, HostMemoryRegistry memory) throws IOException {
@@ -125,6 +126,14 @@ public final class VfioUserDevice implements VfioDeviceFile {
     /** Over an already connected and negotiated client (tests, a socket pair). */
     public static VfioUserDevice over(String name, VfioUserClient client, HostMemoryRegistry memory) throws IOException {
         return new VfioUserDevice(name, client, memory);
+    }
+
+    /**
+     * Runs {@code hook} at {@link #close}, before the connection closes (the DMA listener leaves
+     * the address space then, unmapping what it mapped); hooks run last added first.
+     */
+    public synchronized void onClose(Runnable hook) {
+        closeHooks.add(hook);
     }
 
     /** The connection, for the DMA listener and for counters. */
@@ -334,6 +343,13 @@ public final class VfioUserDevice implements VfioDeviceFile {
                 throw new IllegalStateException("vfio-user device " + name + " closed twice");
             }
             closed = true;
+        }
+        for (Runnable hook : closeHooks.reversed()) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                // a teardown that cannot reach the server: the connection goes below anyway
+            }
         }
         client.close();
         synchronized (mappings) {
