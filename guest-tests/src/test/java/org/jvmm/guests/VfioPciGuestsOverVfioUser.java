@@ -89,11 +89,15 @@ class VfioPciGuestsOverVfioUser {
     }
 
     private X86ToyMachine machine(String... socketsBySlot) {
+        return machine(false, false, socketsBySlot);
+    }
+
+    private X86ToyMachine machine(boolean noMmap, boolean dmaMessages, String... socketsBySlot) {
         X86ToyBuilder b = new X86ToyBuilder(MemoryConfig.of(64L << 20)).memlock(1L << 30).console(console);
         for (int i = 0; i < socketsBySlot.length; i += 2) {
             int slot = Integer.parseInt(socketsBySlot[i]);
             String sock = socketsBySlot[i + 1];
-            b.vfioUserPci(new VfioUserPciConfig(sock, slot, false, false, "-device vfio-user-pci,socket=" + sock
+            b.vfioUserPci(new VfioUserPciConfig(sock, slot, noMmap, dmaMessages, "-device vfio-user-pci,socket=" + sock
                     + ",addr=" + slot), reports::add);
         }
         return b.build();
@@ -137,6 +141,36 @@ class VfioPciGuestsOverVfioUser {
             assertTrue(r.exitedWith(1), r.toString());
             VfioUserDevice d = (VfioUserDevice) m.vfioDevices().get(0).deviceFile();
             assertEquals(0, d.client().dmaMessagesServed(), "the server reached guest RAM through the memfd, no DMA messages");
+        }
+    }
+
+    @Test
+    @DisplayName("x-dma-messages=on: guest RAM mapped without fds, the edu's DMA goes by DMA_READ/DMA_WRITE the client answers")
+    void eduDmaGuestRoundTripsByDmaMessages() throws Exception {
+        String edu = serve("edu", "edu");
+        try (X86ToyMachine m = machine(false, true, "3", edu)) {
+            var r = run(m, "edu-dma");
+            assertEquals("edu-dma: 8192 bytes moved, 2 interrupts, 0 bytes differ\nedu-dma: PASS\n", console());
+            assertTrue(r.exitedWith(1), r.toString());
+            VfioUserDevice d = (VfioUserDevice) m.vfioDevices().get(0).deviceFile();
+            assertTrue(d.client().dmaMessagesServed() >= 2, "one DMA_READ and one DMA_WRITE at least: " + d.client().dmaMessagesServed());
+        }
+    }
+
+    @Test
+    @DisplayName("x-no-mmap=on: the served ivshmem's BAR is never mapped, every access traps to REGION_READ/WRITE")
+    void barFaultGuestWithNoMmapTrapsEveryAccess() throws Exception {
+        String edu = serve("edu", "edu");
+        String ivshmem = serve("ivshmem,size=1M", "ivshmem");
+        List<String> seen = new ArrayList<>();
+        try (X86ToyMachine m = machine(true, false, "3", edu, "4", ivshmem)) {
+            m.layout().checkpoint().setHandler(n -> seen.add(n + ": mmio exits " + m.exits().count(ExitKind.MMIO)
+                    + ", memslots " + m.memslots().slotCount()));
+            var r = run(m, "bar-fault");
+            assertTrue(console().endsWith("bar-fault: PASS\n"), console());
+            assertTrue(r.exitedWith(1), r.toString());
+            assertEquals(mmio(seen.get(1)) + 1000, mmio(seen.get(2)), seen.toString());
+            assertEquals(0, m.vfioDevices().get(1).barFaults());
         }
     }
 
