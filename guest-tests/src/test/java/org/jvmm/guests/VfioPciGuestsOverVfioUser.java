@@ -3,19 +3,14 @@ package org.jvmm.guests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.jvmm.dispatch.ExitKind;
-import org.jvmm.cli.Main;
 import org.jvmm.hw.vfio.VfioPciDevice;
 import org.jvmm.machine.config.MemoryConfig;
 import org.jvmm.machine.config.VfioUserPciConfig;
@@ -40,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VfioPciGuestsOverVfioUser {
     @TempDir
     Path dir;
-    private final List<Process> servers = new ArrayList<>();
+    private final List<ServeDeviceProcess> servers = new ArrayList<>();
     private final List<String> reports = Collections.synchronizedList(new ArrayList<>());
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -51,41 +46,16 @@ class VfioPciGuestsOverVfioUser {
 
     @AfterEach
     void stopServers() throws Exception {
-        for (Process p : servers) {
-            if (p.isAlive()) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+        for (ServeDeviceProcess p : servers) {
+            p.close();
         }
     }
 
     /** {@code ./vmm serve-device SPEC,socket=PATH --once} in a second JVM; returns the socket once it listens. */
     private String serve(String spec, String name) throws Exception {
-        Path sock = dir.resolve(name + ".sock");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add-") || a.startsWith("--sun-misc")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve-device",
-                spec + ",socket=" + sock, "--once"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ServeDeviceProcess p = new ServeDeviceProcess(spec, dir.resolve(name + ".sock"));
         servers.add(p);
-        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String first = lines.readLine();
-        assertEquals("serve-device: " + spec.split(",")[0] + " listening on " + sock, first);
-        Thread.ofPlatform().daemon().start(() -> {
-            try {
-                while (lines.readLine() != null) {
-                    // drain the server's lines so it never blocks on a full pipe
-                }
-            } catch (java.io.IOException e) {
-                // the server ended
-            }
-        });
-        return sock.toString();
+        return p.socket.toString();
     }
 
     private X86ToyMachine machine(String... socketsBySlot) {
@@ -218,9 +188,8 @@ class VfioPciGuestsOverVfioUser {
     void serverKilledMidRunIsReportedOnceAndTheGuestSeesAllOnes() throws Exception {
         String edu = serve("edu", "edu");
         try (X86ToyMachine m = machine("3", edu)) {
-            Process server = servers.get(0);
-            server.destroyForcibly();
-            assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+            servers.get(0).kill();
+            assertTrue(!servers.get(0).process.isAlive());
             m.boot(GuestImages.x86("pci-edu"), 0);
             // the guest then polls the factorial's busy bit, all-ones, a million times over exits: the
             // limit stops it somewhere along the way, each line it printed by then is the all-ones one
