@@ -236,9 +236,10 @@ public final class VfioUserServer implements Runnable {
     private final java.util.Map<Slot, Integer> keptFds = new java.util.HashMap<>();
 
     /**
-     * The eventfds SET_IRQS handed over and the device still uses (for the caller to close after
-     * the device). One that a later SET_IRQS replaced, or a disable (DATA_NONE, count 0) released,
-     * is closed then, as the kernel drops its reference to a replaced eventfd.
+     * The eventfds SET_IRQS handed over and the device still uses. One that a later SET_IRQS
+     * replaced, or a disable (DATA_NONE, count 0) released, is closed then, as the kernel drops its
+     * reference to a replaced eventfd; the rest are closed, their interrupts disabled, when the
+     * client goes.
      */
     public int[] keptDescriptors() {
         synchronized (keptFds) {
@@ -267,6 +268,7 @@ public final class VfioUserServer implements Runnable {
         }
         VfioUserCommand cmd = VfioUserCommand.of(h.command());
         if (!negotiated && cmd != VfioUserCommand.VERSION) {
+            VfioUserSocket.closeAll(m.fds()); // a DMA_MAP or SET_IRQS before VERSION keeps nothing
             error(h, Errno.EINVAL);
             return;
         }
@@ -429,7 +431,8 @@ public final class VfioUserServer implements Runnable {
             VfioUserSocket.Message m = toMemory
                     ? request(VfioUserCommand.DMA_WRITE, a.withData(part.toArray(ValueLayout.JAVA_BYTE)))
                     : request(VfioUserCommand.DMA_READ, a.toBytes());
-            if (m == null || m.header().isError()) {
+            if (m == null || m.header().isError() || m.header().command() != (toMemory ? VfioUserCommand.DMA_WRITE
+                    : VfioUserCommand.DMA_READ).number()) {
                 dmaFailures.increment();
                 return 0;
             }
@@ -649,7 +652,17 @@ public final class VfioUserServer implements Runnable {
             error(h, Errno.EINVAL);
             return;
         }
-        IrqInfo i = device.getIrqInfo(q.index());
+        IrqInfo i;
+        try {
+            i = device.getIrqInfo(q.index());
+        } catch (ErrnoException e) {
+            if (Integer.compareUnsigned(q.index(), device.getInfo().numIrqs()) >= 0) {
+                throw e;
+            }
+            // an index the device counts but lacks (vfio-pci's ERR of a conventional PCI
+            // function): libvfio-user answers it with no vectors
+            i = new IrqInfo(q.index(), 0, 0);
+        }
         ByteBuffer out = ByteBuffer.allocate(VfioUserPayloads.IrqInfo.SIZE);
         new VfioUserPayloads.IrqInfo(VfioUserPayloads.IrqInfo.SIZE, i.flags(), q.index(), i.count()).encode(out);
         reply(h, out.array());

@@ -7,5 +7,12 @@
  * {@link org.jvmm.vfiouser.VfioUserPayloads}, each laid out as the specification lays it out,
  * little-endian. Decoding never throws into the caller for a malformed peer message: it returns
  * the errno a server answers with (EINVAL for a short or inconsistent message).
+ *
+ * <p>On top of it: the transport ({@link org.jvmm.vfiouser.VfioUserSocket}, a listening socket
+ * for one client after another in {@link org.jvmm.vfiouser.VfioUserListener}), the server
+ * ({@link org.jvmm.vfiouser.VfioUserServer}: the device API, DMA_MAP/UNMAP into the device's
+ * TYPE1 container, DMA_READ/WRITE for ranges without an fd through
+ * {@link org.jvmm.vfiouser.VfioUserDmaModel}, region fds for mmap) and a client library
+ * ({@link org.jvmm.vfiouser.VfioUserClient}).
  */
 package org.jvmm.vfiouser;

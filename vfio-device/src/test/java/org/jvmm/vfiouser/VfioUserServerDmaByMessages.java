@@ -120,48 +120,59 @@ class VfioUserServerDmaByMessages {
         client.socket.send(VfioUserHeader.reply(m.header(), reply.length), reply);
     }
 
+    /**
+     * Answers the server's DMA commands for one edu command until the register write's reply has
+     * come too (with the engine on its own thread the two may come in either order): the data of
+     * the DMA_WRITEs, in order. {@code data} answers the DMA_READs.
+     */
+    private byte[] serve(int writeId, VfioUserCommand dmaCmd, long iova, int count, int chunk, byte[] data) throws Exception {
+        ByteBuffer got = ByteBuffer.allocate(count);
+        boolean replied = false;
+        int done = 0;
+        int lastId = -1;
+        while (!replied || done < count) {
+            VfioUserSocket.Message m = client.socket.receive();
+            if (m.header().isReply()) {
+                assertEquals(writeId, m.header().messageId(), "the register write's reply");
+                assertEquals(VfioUserCommand.REGION_WRITE.number(), m.header().command());
+                client.ok(m);
+                assertTrue(engine != null || done == count, "in the register write, the DMA comes before its reply");
+                replied = true;
+                continue;
+            }
+            int n = Math.min(chunk, count - done);
+            assertEquals(dmaCmd.number(), m.header().command());
+            assertEquals(new DmaAccess(iova + done, n), DmaAccess.decode(m.payloadBuffer()));
+            assertTrue(m.header().messageId() != lastId, "each request its own message id");
+            lastId = m.header().messageId();
+            if (dmaCmd == VfioUserCommand.DMA_READ) {
+                assertEquals(VfioUserHeader.SIZE + DmaAccess.SIZE, m.header().size(), "a DMA_READ carries no data");
+                byte[] part = new byte[n];
+                System.arraycopy(data, done, part, 0, n);
+                answerRead(m, part);
+            } else {
+                ByteBuffer p = m.payloadBuffer();
+                p.position(DmaAccess.SIZE);
+                assertEquals(n, p.remaining());
+                got.put(p);
+                answerWrite(m);
+            }
+            done += n;
+        }
+        return got.array();
+    }
+
     /** Memory to device by DMA_READs, then device to memory by DMA_WRITEs at another address: the same bytes. */
     private void roundTrip(int count, int chunk) throws Exception {
         client.ok(client.map(RW, 0, IOVA, 0x10000));
         byte[] data = pattern(count, 3);
         program(IOVA + 0x1000, count, false);
         int cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
-        if (engine != null) {
-            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE)); // the engine runs after the write
-        }
-        int lastId = -1;
-        for (int done = 0; done < count; done += chunk) {
-            int n = Math.min(chunk, count - done);
-            VfioUserSocket.Message m = expectDma(VfioUserCommand.DMA_READ, IOVA + 0x1000 + done, n);
-            assertEquals(VfioUserHeader.SIZE + DmaAccess.SIZE, m.header().size(), "a DMA_READ carries no data");
-            assertTrue(m.header().messageId() != lastId, "each request its own message id");
-            lastId = m.header().messageId();
-            byte[] part = new byte[n];
-            System.arraycopy(data, done, part, 0, n);
-            answerRead(m, part);
-        }
-        if (engine == null) {
-            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE)); // after the DMA, in the write
-        }
+        serve(cmd, VfioUserCommand.DMA_READ, IOVA + 0x1000, count, chunk, data);
+        waitFor(() -> edu.dmaBytesMoved() == count); // the engine finishes after the last answer
         program(IOVA + 0x8000, count, true);
         cmd = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN | EduDevice.DMA_CMD_TO_RAM);
-        if (engine != null) {
-            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
-        }
-        ByteBuffer got = ByteBuffer.allocate(count);
-        for (int done = 0; done < count; done += chunk) {
-            int n = Math.min(chunk, count - done);
-            VfioUserSocket.Message m = expectDma(VfioUserCommand.DMA_WRITE, IOVA + 0x8000 + done, n);
-            ByteBuffer p = m.payloadBuffer();
-            p.position(DmaAccess.SIZE);
-            assertEquals(n, p.remaining());
-            got.put(p);
-            answerWrite(m);
-        }
-        if (engine == null) {
-            client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
-        }
-        assertArrayEquals(data, got.array());
+        assertArrayEquals(data, serve(cmd, VfioUserCommand.DMA_WRITE, IOVA + 0x8000, count, chunk, null));
         waitFor(() -> edu.dmaBytesMoved() == 2L * count);
         assertEquals(2L * count, edu.dmaBytesMoved());
         assertEquals(2L * ((count + chunk - 1) / chunk), server.dmaMessages());
@@ -214,6 +225,26 @@ class VfioUserServerDmaByMessages {
         client.ok(client.expectReply(cmd, VfioUserCommand.REGION_WRITE));
         assertEquals(0, edu.dmaBytesMoved());
         assertEquals(1, server.dmaFailures());
+    }
+
+    @Test
+    void clientGoingAwayMidDmaFailsTheDmaAndEndsTheServer() throws Exception {
+        start(true, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, false);
+        client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        VfioUserSocket.Message m;
+        do {
+            m = client.socket.receive(); // the write's reply and the DMA_READ, in either order
+        } while (m.header().isReply());
+        assertEquals(VfioUserCommand.DMA_READ.number(), m.header().command());
+        client.close(); // gone without answering
+        thread.join(5000);
+        assertFalse(thread.isAlive());
+        waitFor(() -> server.dmaFailures() == 1);
+        assertEquals(1, server.dmaFailures(), "the device thread's wait ended with a failure");
+        assertEquals(0, edu.dmaBytesMoved());
+        assertEquals(0, server.dmaRegionCount(), "the client's ranges are released");
     }
 
     @Test

@@ -128,6 +128,32 @@ class VfioUserServerMapsTheClientsMemoryFd {
     }
 
     @Test
+    void fdThatCannotBeMmappedIsAnsweredWithMmapsErrnoAndClosed() throws Exception {
+        long fds = ProcessFds.count();
+        try (org.jvmm.host.sys.EventFd e = org.jvmm.host.sys.EventFd.create()) {
+            assertErrno(19, client.map(RW, 0, IOVA, 0x1000, e.fd())); // ENODEV: an eventfd has no pages
+        }
+        assertEquals(0, server.dmaRegionCount());
+        assertEquals(baseMappings, rig.memory.mappingCount());
+        assertEquals(fds, ProcessFds.count(), "the server closed its copy of the fd");
+    }
+
+    @Test
+    void dmaMapBeforeVersionIsEinvalAndItsFdClosed() throws Exception {
+        VfioUserSocket[] p = VfioUserSocket.pair(8, 1 << 20);
+        VfioUserServer fresh = new VfioUserServer(rig.device, rig.container, p[1], 8, 4096);
+        Thread t = Thread.ofPlatform().start(fresh);
+        try (RawVfioUserClient early = new RawVfioUserClient(p[0])) {
+            long fds = ProcessFds.count();
+            assertErrno(EINVAL, early.map(RW, 0, IOVA, 0x1000, ram.memfd()));
+            assertEquals(fds, ProcessFds.count(), "the fd was closed");
+            assertEquals(0, fresh.dmaRegionCount());
+        }
+        t.join(5000);
+        p[1].close();
+    }
+
+    @Test
     void theSameMapAgainIsAcceptedAndMapsNothingNew() throws Exception {
         client.ok(client.map(RW, 0, IOVA, 0x2000, ram.memfd()));
         long fds = ProcessFds.count();
@@ -179,6 +205,32 @@ class VfioUserServerMapsTheClientsMemoryFd {
         client.ok(client.unmap(DmaUnmap.FLAG_ALL, 0, 0));
         assertEquals(0, server.dmaRegionCount());
         assertEquals(baseMappings, rig.memory.mappingCount());
+    }
+
+    @Test
+    void clientGoingAwayClosesItsEventfdAndTheInterruptSignalsItNoMore() throws Exception {
+        try (org.jvmm.host.sys.EventFd e = org.jvmm.host.sys.EventFd.create()) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(VfioUserPayloads.SetIrqs.SIZE);
+            new VfioUserPayloads.SetIrqs(VfioUserPayloads.SetIrqs.SIZE, org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_DATA_EVENTFD
+                    | org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_ACTION_TRIGGER, org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1)
+                    .encode(b);
+            long fds = ProcessFds.count();
+            client.ok(client.call(VfioUserCommand.DEVICE_SET_IRQS, b.array(), e.fd()));
+            assertEquals(1, server.keptDescriptors().length);
+            assertEquals(fds + 1, ProcessFds.count(), "the server holds its copy of the eventfd");
+            client.write(RawVfioUserClient.CONFIG, 4, 2, 0x02); // memory space on, INTx not disabled
+            edu().barWrite(0, EduDevice.REG_IRQ_RAISE, 4, 1);
+            assertEquals(1, e.readCount(), "while the client is there, INTx signals its eventfd");
+            edu().barWrite(0, EduDevice.REG_IRQ_ACK, 4, 1);
+            rig.device.setIrqs(org.jvmm.vfio.IrqSet.of(org.jvmm.vfio.uapi.VfioUapi.VFIO_IRQ_SET_ACTION_UNMASK,
+                    org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_INTX_IRQ_INDEX, 0, 1, org.jvmm.vfio.IrqData.none()));
+            client.close();
+            thread.join(5000);
+            assertEquals(0, server.keptDescriptors().length);
+            assertEquals(fds - 1, ProcessFds.count(), "the eventfd copy and the client's socket end are closed");
+            edu().barWrite(0, EduDevice.REG_IRQ_RAISE, 4, 1);
+            assertEquals(0, e.readCount(), "INTx no longer signals the client's eventfd");
+        }
     }
 
     @Test

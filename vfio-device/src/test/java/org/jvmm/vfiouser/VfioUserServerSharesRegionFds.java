@@ -130,6 +130,19 @@ class VfioUserServerSharesRegionFds {
         RawVfioUserClient.assertErrno(RawVfioUserClient.EINVAL, client.call(VfioUserCommand.DEVICE_GET_REGION_INFO, q.array()));
     }
 
+    /** The same rule for interrupts: ERR (index 3) of a conventional PCI function has no vectors; index 5 is EINVAL. */
+    @Test
+    void errIrqOfAConventionalFunctionHasNoVectorsAndPastNumIrqsIsEinval() throws Exception {
+        ByteBuffer q = ByteBuffer.allocate(VfioUserPayloads.IrqInfo.SIZE);
+        new VfioUserPayloads.IrqInfo(VfioUserPayloads.IrqInfo.SIZE, 0, 3, 0).encode(q);
+        VfioUserSocket.Message m = client.call(VfioUserCommand.DEVICE_GET_IRQ_INFO, q.array());
+        client.ok(m);
+        assertEquals(new VfioUserPayloads.IrqInfo(VfioUserPayloads.IrqInfo.SIZE, 0, 3, 0), VfioUserPayloads.IrqInfo.decode(m.payloadBuffer()));
+        q = ByteBuffer.allocate(VfioUserPayloads.IrqInfo.SIZE);
+        new VfioUserPayloads.IrqInfo(VfioUserPayloads.IrqInfo.SIZE, 0, 5, 0).encode(q);
+        RawVfioUserClient.assertErrno(RawVfioUserClient.EINVAL, client.call(VfioUserCommand.DEVICE_GET_IRQ_INFO, q.array()));
+    }
+
     @Test
     void argszBelowTheRegionInfoIsEinval() throws Exception {
         ByteBuffer q = ByteBuffer.allocate(RegionInfo.SIZE);

@@ -7,7 +7,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jvmm.vfiouser.VfioUserHeader;
-import org.jvmm.vfiouser.VfioUserHostDevice;
 import org.jvmm.vfiouser.VfioUserListener;
 import org.jvmm.vfiouser.VfioUserPayloads;
 import org.jvmm.vfiouser.VfioUserSocket;

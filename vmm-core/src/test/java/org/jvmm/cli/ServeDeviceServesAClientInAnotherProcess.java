@@ -195,6 +195,34 @@ class ServeDeviceServesAClientInAnotherProcess {
     }
 
     @Test
+    void clientsAreServedOneAtATimeAndEachFindsTheDeviceReset() throws Exception {
+        Path sock = dir.resolve("edu.sock");
+        start("edu,socket=" + sock);
+        line();
+        VfioUserClient first = new VfioUserClient(VfioUserSocket.connect(sock.toString(), 8, 1 << 20), msg -> { });
+        first.negotiate(8, 1 << 20);
+        assertEquals("serve-device: client connected", line());
+        first.regionWrite(CONFIG, 4, 2, 0x02);
+        first.regionWrite(BAR0, EduDevice.REG_LIVENESS, 4, 0x1234);
+        assertEquals(~0x1234 & 0xffffffffL, first.regionRead(BAR0, EduDevice.REG_LIVENESS, 4));
+        // a second client waits in the listen queue until the first goes
+        VfioUserSocket waiting = VfioUserSocket.connect(sock.toString(), 8, 1 << 20);
+        try (VfioUserClient second = new VfioUserClient(waiting, msg -> { })) {
+            first.close();
+            assertTrue(line().startsWith("serve-device: client gone"));
+            second.negotiate(8, 1 << 20);
+            assertEquals("serve-device: client connected", line());
+            second.regionWrite(CONFIG, 4, 2, 0x02);
+            assertEquals(0xffffffffL, second.regionRead(BAR0, EduDevice.REG_LIVENESS, 4),
+                    "the device was reset when the first client went (liveness reads back inverted 0)");
+        }
+        assertTrue(line().startsWith("serve-device: client gone"));
+        server.destroy();
+        assertTrue(server.waitFor(10, TimeUnit.SECONDS));
+        assertFalse(Files.exists(sock));
+    }
+
+    @Test
     void staleSocketLeftByAGoneServerIsReplaced() throws Exception {
         Path sock = dir.resolve("stale.sock");
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

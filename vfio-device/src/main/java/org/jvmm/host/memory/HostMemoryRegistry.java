@@ -74,8 +74,11 @@ public final class HostMemoryRegistry {
             throw new ErrnoException("mmap", Errno.EINVAL, name + ": offset=0x" + Long.toHexString(offset)
                     + ", size=0x" + Long.toHexString(size) + " not page aligned");
         }
-        long addr = Syscalls.check(sys.mmap(size, prot, Linux.MAP_SHARED, fd, offset),
-                "mmap", name + ": fd=" + fd + ", offset=0x" + Long.toHexString(offset) + ", size=0x" + Long.toHexString(size));
+        long addr = sys.mmap(size, prot, Linux.MAP_SHARED, fd, offset);
+        if (addr < 0 && addr >= -4095) {
+            throw new ErrnoException("mmap", (int) -addr, name + ": fd=" + fd + ", offset=0x" + Long.toHexString(offset)
+                    + ", size=0x" + Long.toHexString(size));
+        }
         HostMapping mapping = new HostMapping(this, sys, name, MemorySegment.ofAddress(addr).reinterpret(size), fd);
         byAddress.put(addr, mapping);
         return mapping;

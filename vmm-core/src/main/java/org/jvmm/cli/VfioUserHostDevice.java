@@ -1,4 +1,4 @@
-package org.jvmm.vfiouser;
+package org.jvmm.cli;
 
 import static org.jvmm.vfio.uapi.VfioUapi.VFIO_TYPE1v2_IOMMU;
 
@@ -15,6 +15,9 @@ import org.jvmm.pci.host.HostPciPlatform;
 import org.jvmm.vfio.VfioContainer;
 import org.jvmm.vfio.VfioDevice;
 import org.jvmm.vfio.VfioGroup;
+import org.jvmm.vfiouser.VfioUserDmaModel;
+import org.jvmm.vfiouser.VfioUserServer;
+import org.jvmm.vfiouser.VfioUserSocket;
 
 /**
  * One host device of this process made ready for vfio-user: the model (edu, edu in PASID mode,
