@@ -17,6 +17,7 @@ import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.sys.EventFd;
 import org.jvmm.host.sys.Linux;
+import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.DeviceInfo;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqInfo;
@@ -241,9 +242,16 @@ public final class VfioUserDevice implements VfioDeviceFile {
         }
         VfioUserClient.MappableRegion m;
         try {
+            if (client.gone()) {
+                throw new IOException("the server is gone");
+            }
             m = client.mappableRegionInfo(index);
+        } catch (VfioUserClient.Refused e) {
+            throw new ErrnoException("mmap", e.errno(), name + " region " + index + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new ErrnoException("mmap", Errno.ENODEV, name + " region " + index + ": " + e.getMessage());
+            // the first touch of a BAR after the server went: a bus error, which the trap reads as all-ones
+            client.lost(e);
+            throw new BusErrorException(name, index, offset, (int) Math.min(length, Integer.MAX_VALUE), e.getMessage());
         }
         if (m.fd() < 0) {
             throw new ErrnoException("mmap", Errno.EINVAL, name + " region " + index + ": the server sent no fd");
