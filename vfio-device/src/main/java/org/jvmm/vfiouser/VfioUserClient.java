@@ -65,9 +65,59 @@ public final class VfioUserClient implements AutoCloseable {
 
     private volatile DmaTarget dmaTarget;
 
-    /** Where the server's DMA_READ / DMA_WRITE go; without one they are refused with EFAULT. */
-    public void dmaTarget(DmaTarget target) {
+    /**
+     * Where the server's DMA_READ / DMA_WRITE go; without one they are refused with EFAULT. The
+     * first target also starts the idle server: a daemon thread that, every millisecond while no
+     * call holds the connection, answers the commands a device sent from its own thread (a DMA
+     * the VMM is not waiting on); during a call the waiting thread answers them itself.
+     */
+    public synchronized void dmaTarget(DmaTarget target) {
         this.dmaTarget = target;
+        if (idle == null && !closed) {
+            idle = Thread.ofPlatform().daemon().name("vfio-user-dma-" + socket.fd()).start(this::serveWhileIdle);
+        }
+    }
+
+    private Thread idle;
+    private volatile boolean closed;
+    private static final int MSG_PEEK = 0x2;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final java.lang.invoke.MethodHandle RECV = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+            java.lang.foreign.Linker.nativeLinker().defaultLookup().find("recv").orElseThrow(),
+            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT,
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+
+    /** True when a message (or the peer's close) waits on the socket; never blocks. */
+    private boolean readable(java.lang.foreign.MemorySegment one) {
+        try {
+            return (long) RECV.invokeExact(socket.fd(), one, 1L, MSG_PEEK | MSG_DONTWAIT) >= 0;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private void serveWhileIdle() {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment one = a.allocate(1);
+            while (!closed && !gone) {
+                synchronized (this) {
+                    while (!closed && !gone && readable(one)) {
+                        VfioUserSocket.Message m = socket.receive();
+                        VfioUserSocket.closeAll(m.fds());
+                        if (!m.header().isReply()) {
+                            serveServerCommand(m);
+                        }
+                    }
+                }
+                Thread.sleep(1);
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                lost(e);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
     }
 
     private final java.util.concurrent.atomic.LongAdder dmaServed = new java.util.concurrent.atomic.LongAdder();
@@ -386,6 +436,19 @@ public final class VfioUserClient implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        Thread t;
+        synchronized (this) {
+            t = idle;
+        }
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         socket.close();
     }
 }
