@@ -6,25 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.jvmm.host.Errno;
-import org.jvmm.host.ErrnoException;
-import org.jvmm.vfio.DeviceInfo;
-import org.jvmm.vfio.IrqData;
-import org.jvmm.vfio.IrqInfo;
-import org.jvmm.vfio.IrqSet;
-import org.jvmm.vfio.uapi.VfioUapi;
-import org.jvmm.host.sys.EventFd;
-import org.jvmm.vfio.RegionCapability;
-import org.jvmm.vfio.RegionInfo;
-import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfiouser.VfioUserPayloads.RegionAccess;
-import org.jvmm.vfiouser.VfioUserPayloads.Version;
-import org.jvmm.address.HostAddress;
-import org.jvmm.address.Iova;
-import org.jvmm.host.memory.HostMapping;
-import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.host.sys.Linux;
-import org.jvmm.vfio.VfioContainer;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +13,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.jvmm.address.HostAddress;
+import org.jvmm.address.Iova;
+import org.jvmm.host.Errno;
+import org.jvmm.host.ErrnoException;
+import org.jvmm.host.memory.HostMapping;
+import org.jvmm.host.memory.HostMemoryRegistry;
+import org.jvmm.host.sys.EventFd;
+import org.jvmm.host.sys.Linux;
+import org.jvmm.vfio.DeviceInfo;
+import org.jvmm.vfio.IrqData;
+import org.jvmm.vfio.IrqInfo;
+import org.jvmm.vfio.IrqSet;
+import org.jvmm.vfio.RegionCapability;
+import org.jvmm.vfio.RegionInfo;
+import org.jvmm.vfio.VfioContainer;
+import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.uapi.VfioUapi;
+import org.jvmm.vfiouser.VfioUserPayloads.RegionAccess;
+import org.jvmm.vfiouser.VfioUserPayloads.Version;
 
 /**
  * A vfio-user server for one host VFIO device (an in-process {@link VfioDevice}, e.g. the edu
@@ -64,6 +64,16 @@ import java.util.concurrent.atomic.LongAdder;
  * the MMAP flag, the fd offset and a sparse mmap capability (the device's areas, or the whole
  * region); the fd travels with the reply when the client's argsz holds the capability, as
  * libvfio-user does. Other regions keep MMAP clear and trap.
+ *
+ * <p>Threads: {@link #run} is the serving thread, the only one that receives from the socket
+ * (except as below) and the only one that changes the DMA ranges (a concurrent skip list that
+ * device threads read without a lock). A device's DMA into an fd-less range comes from any
+ * thread: it sends its DMA_READ / DMA_WRITE and waits for the serving thread to hand it the
+ * answer; when the serving thread is itself the device's (a DMA run inside a register write),
+ * it reads the answer itself and keeps the commands that arrive meanwhile for after. Every send
+ * holds {@code sendLock}, so messages never interleave; the kept eventfds are guarded by their
+ * map's monitor. {@link #dmaModel} and {@link #shareRegion} are for before {@link #run};
+ * {@link #maxDmaRegions} applies to the next DMA_MAP from any thread.
  */
 public final class VfioUserServer implements Runnable {
     /** VFIO region flags: read, write, mmap (cleared: this server sends no region fds yet), caps. */
@@ -82,7 +92,7 @@ public final class VfioUserServer implements Runnable {
     private volatile boolean negotiated;
     private volatile long xferSize = VfioUserPayloads.DEFAULT_MAX_DATA_XFER_SIZE;
     private volatile IOException ended;
-    private int maxDmaRegions = 1024;
+    private volatile int maxDmaRegions = 1024;
     private VfioUserDmaModel dmaModel;
     private final Map<Integer, SharedRegion> shared = new ConcurrentHashMap<>();
 
@@ -712,7 +722,11 @@ public final class VfioUserServer implements Runnable {
         error(h, errno.number());
     }
 
+    /** An error reply; none for a command sent with no-reply, failed or not (as libvfio-user). */
     private void error(VfioUserHeader h, int errno) throws IOException {
+        if (h.noReply()) {
+            return;
+        }
         synchronized (sendLock) {
             socket.send(VfioUserHeader.errorReply(h, errno), new byte[0]);
         }

@@ -1,6 +1,5 @@
 package org.jvmm.vfiouser;
 
-import static org.jvmm.vfio.uapi.VfioUapi.VFIO_TYPE1v2_IOMMU;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,15 +11,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jvmm.devices.edu.EduDevice;
-import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.host.memory.LockedMemoryAccount;
-import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.BridgeType;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.VfioContainer;
-import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioGroup;
 import org.jvmm.vfiouser.VfioUserPayloads.DmaAccess;
 import org.jvmm.vfiouser.VfioUserPayloads.DmaMap;
 import org.junit.jupiter.api.AfterEach;
@@ -36,15 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("vfio-user server DMA without shared memory: the device's DMA becomes DMA_READ/DMA_WRITE messages to the client")
 class VfioUserServerDmaByMessages {
-    private static final PciAddress EDU = PciAddress.parse("0000:01:00.0");
     private static final long IOVA = 0x20_0000;
     private static final int RW = DmaMap.FLAG_READ | DmaMap.FLAG_WRITE;
 
     private EduDevice edu;
     private ExecutorService engine;
-    private VfioContainer container;
-    private VfioGroup group;
-    private VfioDevice device;
+    private ServedHostRig host;
     private RawVfioUserClient client;
     private VfioUserServer server;
     private Thread thread;
@@ -54,22 +42,10 @@ class VfioUserServerDmaByMessages {
         engine = engineThread ? Executors.newSingleThreadExecutor() : null;
         edu = engine == null ? new EduDevice() : new EduDevice(ByteOrder.LITTLE_ENDIAN, engine);
         VfioUserDmaModel model = new VfioUserDmaModel(edu);
-        HostPciPlatform p = HostKernel.builder()
-                .memory(new HostMemoryRegistry())
-                .memlock(new LockedMemoryAccount(64L << 20, false))
-                .bridge("0000:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-                .endpoint(EDU.toString(), model, "edu", true)
-                .build();
-        p.unbind(EDU);
-        p.newId("vfio-pci", EduDevice.VENDOR_ID, EduDevice.DEVICE_ID);
-        container = VfioContainer.open(p);
-        group = VfioGroup.open(p, p.iommuGroupOf(EDU));
-        group.setContainer(container);
-        container.setIommu(VFIO_TYPE1v2_IOMMU);
-        device = group.getDeviceFd(EDU.toString());
+        host = new ServedHostRig(new HostMemoryRegistry(), model);
         VfioUserSocket[] s = VfioUserSocket.pair(8, 1 << 20);
         client = new RawVfioUserClient(s[0]);
-        server = new VfioUserServer(device, container, s[1], 8, 1 << 16).dmaModel(model);
+        server = new VfioUserServer(host.device, host.container, s[1], 8, 1 << 16).dmaModel(model);
         thread = Thread.ofPlatform().name("vfio-user-server").start(server);
         client.negotiate(maxDataXfer);
     }
@@ -78,9 +54,7 @@ class VfioUserServerDmaByMessages {
     void stop() throws Exception {
         client.close();
         thread.join(5000);
-        device.close();
-        group.close();
-        container.close();
+        host.close();
         if (engine != null) {
             engine.shutdownNow();
         }

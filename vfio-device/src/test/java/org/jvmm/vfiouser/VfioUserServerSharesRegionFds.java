@@ -1,6 +1,5 @@
 package org.jvmm.vfiouser;
 
-import static org.jvmm.vfio.uapi.VfioUapi.VFIO_TYPE1v2_IOMMU;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jvmm.vfiouser.RawVfioUserClient.BAR0;
 
@@ -8,18 +7,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
-import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
-import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.host.sys.Linux;
 import org.jvmm.host.sys.Syscalls;
-import org.jvmm.pci.PciAddress;
-import org.jvmm.pci.host.BridgeType;
-import org.jvmm.pci.host.HostPciPlatform;
-import org.jvmm.vfio.VfioContainer;
-import org.jvmm.vfio.VfioDevice;
-import org.jvmm.vfio.VfioGroup;
 import org.jvmm.vfiouser.VfioUserPayloads.RegionInfo;
 import org.jvmm.vfiouser.VfioUserPayloads.SparseMmap;
 import org.junit.jupiter.api.AfterEach;
@@ -35,14 +26,11 @@ import org.junit.jupiter.api.Test;
  */
 @DisplayName("vfio-user server region fds: ivshmem's shared memory BAR offered for mmap, its registers trapped")
 class VfioUserServerSharesRegionFds {
-    private static final PciAddress IVSHMEM = PciAddress.parse("0000:01:00.0");
     private static final int BAR2 = 2;
     private static final long SHM = 0x10_0000;
 
     private HostMapping shm;
-    private VfioContainer container;
-    private VfioGroup group;
-    private VfioDevice device;
+    private ServedHostRig host;
     private RawVfioUserClient client;
     private Thread thread;
 
@@ -50,21 +38,10 @@ class VfioUserServerSharesRegionFds {
     void start() throws Exception {
         HostMemoryRegistry memory = new HostMemoryRegistry();
         shm = memory.allocate("ivshmem", SHM);
-        HostPciPlatform p = HostKernel.builder()
-                .memory(memory)
-                .memlock(new LockedMemoryAccount(64L << 20, false))
-                .bridge("0000:00:01.0", BridgeType.PCIE_ROOT_PORT, 1, true)
-                .endpoint(IVSHMEM.toString(), new IvshmemPlainDevice(shm), null, true)
-                .build();
-        p.newId("vfio-pci", IvshmemPlainDevice.VENDOR_ID, IvshmemPlainDevice.DEVICE_ID);
-        container = VfioContainer.open(p);
-        group = VfioGroup.open(p, p.iommuGroupOf(IVSHMEM));
-        group.setContainer(container);
-        container.setIommu(VFIO_TYPE1v2_IOMMU);
-        device = group.getDeviceFd(IVSHMEM.toString());
+        host = new ServedHostRig(memory, new IvshmemPlainDevice(shm));
         VfioUserSocket[] s = VfioUserSocket.pair(8, 1 << 20);
         client = new RawVfioUserClient(s[0]);
-        VfioUserServer server = new VfioUserServer(device, container, s[1], 8, 1 << 16).shareRegion(BAR2, shm.memfd(), 0);
+        VfioUserServer server = new VfioUserServer(host.device, host.container, s[1], 8, 1 << 16).shareRegion(BAR2, shm.memfd(), 0);
         thread = Thread.ofPlatform().name("vfio-user-server").start(server);
         client.negotiate(1 << 20);
     }
@@ -73,9 +50,7 @@ class VfioUserServerSharesRegionFds {
     void stop() throws Exception {
         client.close();
         thread.join(5000);
-        device.close();
-        group.close();
-        container.close();
+        host.close();
         shm.close();
     }
 

@@ -223,6 +223,17 @@ class ServeDeviceServesAClientInAnotherProcess {
     }
 
     @Test
+    void sigintWhileWaitingForAClientEndsTheServerAndRemovesTheSocket() throws Exception {
+        Path sock = dir.resolve("edu.sock");
+        start("ivshmem,size=4K,socket=" + sock);
+        assertEquals("serve-device: ivshmem listening on " + sock, line());
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(server.waitFor(10, TimeUnit.SECONDS), "SIGINT ends the server");
+        assertFalse(Files.exists(sock), "the socket is removed at exit");
+    }
+
+    @Test
     void staleSocketLeftByAGoneServerIsReplaced() throws Exception {
         Path sock = dir.resolve("stale.sock");
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
