@@ -9,7 +9,10 @@ import org.jvmm.vfiouser.VfioUserPayloads.Version;
 
 /**
  * The client end of a vfio-user connection, one synchronous call at a time: VERSION first
- * ({@link #negotiate}), then the device queries and register accesses a vfio-pci consumer makes.
+ * ({@link #negotiate}), then the device queries and register accesses a vfio-pci consumer makes,
+ * SET_IRQS with eventfds, and DMA_MAP/UNMAP. Commands the server sends (DMA_READ / DMA_WRITE for
+ * ranges mapped without an fd) are answered against the {@link DmaTarget} by the thread waiting
+ * for its own reply, or, with no call in flight, by a daemon thread started with the target.
  *
  * <p>Setup calls ({@link #negotiate}, {@link #deviceInfo}, {@link #regionInfo}) throw an
  * IOException naming the command and the errno. Register accesses never throw: a server that
