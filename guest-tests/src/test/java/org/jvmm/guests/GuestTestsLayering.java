@@ -26,7 +26,7 @@ class GuestTestsLayering {
         // kvm-bridge
         "org.jvmm.kvm..",
         // vfio-device
-        "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..", "org.jvmm.vfio..",
+        "org.jvmm.address..", "org.jvmm.host..", "org.jvmm.iommu..", "org.jvmm.pci..", "org.jvmm.vfio..", "org.jvmm.vfiouser..",
         "org.jvmm.devices..", "org.jvmm.iommufd..",
         // the fuzz harness and generators (test-jars of kvm-bridge and vmm-core)
         "org.jvmm.fuzz..",

@@ -32,7 +32,7 @@ import org.jvmm.pci.host.HostPciPlatform;
  * <p>Thread-safe (the driver serialises; bind/attach hold the platform lock); one owner closes
  * it, closing twice throws.
  */
-public final class VfioDevice implements AutoCloseable {
+public final class VfioDevice implements VfioDeviceFile {
     private final VfioGroup group;
     private final Vfio vfio;
     private final PciAddress address;

@@ -12,7 +12,8 @@
  * for one client after another in {@link org.jvmm.vfiouser.VfioUserListener}), the server
  * ({@link org.jvmm.vfiouser.VfioUserServer}: the device API, DMA_MAP/UNMAP into the device's
  * TYPE1 container, DMA_READ/WRITE for ranges without an fd through
- * {@link org.jvmm.vfiouser.VfioUserDmaModel}, region fds for mmap) and a client library
- * ({@link org.jvmm.vfiouser.VfioUserClient}).
+ * {@link org.jvmm.vfiouser.VfioUserDmaModel}, region fds for mmap), a client library
+ * ({@link org.jvmm.vfiouser.VfioUserClient}) and, over it, a VFIO device file for the vfio-pci
+ * consumer ({@link org.jvmm.vfiouser.VfioUserDevice}).
  */
 package org.jvmm.vfiouser;

@@ -298,6 +298,12 @@ public final class Main implements Callable<Integer> {
                 nextSlot = slot + 1;
                 continue;
             }
+            if (VfioUserOptions.isVfioUser(d)) {
+                int slot = d.has("addr") ? slot(d) : nextSlot;
+                VfioUserOptions.guestDevice(d, slot, builder, spec.commandLine().getErr());
+                nextSlot = slot + 1;
+                continue;
+            }
             if (!d.driver().equals("vfio-pci")) {
                 throw new UsageException(where + ": '" + d.driver() + "' is not a valid device model name (known: vfio-pci)");
             }

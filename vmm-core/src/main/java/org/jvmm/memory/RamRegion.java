@@ -74,6 +74,14 @@ public final class RamRegion extends MemoryRegion implements AutoCloseable {
         return segment;
     }
 
+    /**
+     * The memfd behind the region (offset 0 of the region is offset 0 of the file), for handing
+     * the memory to another process (vfio-user DMA_MAP); -1 for device memory.
+     */
+    public int memfd() {
+        return mapping == null ? -1 : mapping.memfd();
+    }
+
     /** True when this region allocated its memory and so releases it on {@link #close()}. */
     public boolean ownsMemory() {
         return ownsMapping;

@@ -216,7 +216,7 @@ public final class X86ToyMonitored implements MonitoredMachine {
     private List<CounterReport.Device> counted() {
         List<CounterReport.Device> out = new java.util.ArrayList<>();
         byId.forEach((id, d) -> {
-            if (d.vfioDevice().address() != null) {
+            if (d.vfioDevice() != null && d.vfioDevice().address() != null) {
                 out.add(new CounterReport.Device(id, platform.function("x-query", d.vfioDevice().address())));
             }
         });

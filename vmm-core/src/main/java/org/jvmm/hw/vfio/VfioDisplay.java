@@ -11,7 +11,7 @@ import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.vfio.GfxDmabuf;
 import org.jvmm.vfio.RegionInfo;
-import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.GfxPlaneInfo;
 
 /**
@@ -33,12 +33,12 @@ public final class VfioDisplay implements AutoCloseable {
     /** How the device exports its display. */
     public enum Method { DMABUF, REGION }
 
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     private final Method method;
     private final Map<Integer, GfxDmabuf> dmabufs = new HashMap<>();
     private long captures;
 
-    private VfioDisplay(VfioDevice device, Method method) {
+    private VfioDisplay(VfioDeviceFile device, Method method) {
         this.device = device;
         this.method = method;
     }
@@ -49,7 +49,7 @@ public final class VfioDisplay implements AutoCloseable {
      * @throws IllegalArgumentException with QEMU's words when {@code required} (display=on) and the
      *     device supports neither method
      */
-    public static VfioDisplay probe(VfioDevice device, boolean required, String origin) {
+    public static VfioDisplay probe(VfioDeviceFile device, boolean required, String origin) {
         if (probe(device, VFIO_GFX_PLANE_TYPE_DMABUF)) {
             return new VfioDisplay(device, Method.DMABUF);
         }
@@ -62,7 +62,7 @@ public final class VfioDisplay implements AutoCloseable {
         return null;
     }
 
-    private static boolean probe(VfioDevice device, int kind) {
+    private static boolean probe(VfioDeviceFile device, int kind) {
         try {
             device.queryGfxPlane(GfxPlaneInfo.request(VFIO_GFX_PLANE_TYPE_PROBE | kind, 0));
             return true;

@@ -9,7 +9,7 @@ import org.jvmm.kvm.IrqFd;
 import org.jvmm.kvm.Vm;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
-import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
@@ -24,14 +24,14 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * the PCI bus), reset and close; not thread-safe on its own.
  */
 final class VfioIntx {
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     private final Vm vm;
     private EventFd trigger;
     private EventFd resample;
     private IrqFd irqFd;
     private volatile Thread relay;
 
-    VfioIntx(VfioDevice device, Vm vm) {
+    VfioIntx(VfioDeviceFile device, Vm vm) {
         this.device = device;
         this.vm = vm;
     }

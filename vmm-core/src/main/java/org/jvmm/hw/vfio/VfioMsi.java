@@ -9,7 +9,7 @@ import org.jvmm.kvm.MsiMessage;
 import org.jvmm.kvm.Vm;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
-import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
@@ -21,7 +21,7 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * the PCI bus), reset and close; not thread-safe on its own.
  */
 final class VfioMsi {
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     private final Vm vm;
     private final GsiRouter router;
     private EventFd trigger;
@@ -29,7 +29,7 @@ final class VfioMsi {
     private Gsi gsi;
     private MsiMessage message;
 
-    VfioMsi(VfioDevice device, Vm vm, GsiRouter router) {
+    VfioMsi(VfioDeviceFile device, Vm vm, GsiRouter router) {
         this.device = device;
         this.vm = vm;
         this.router = router;

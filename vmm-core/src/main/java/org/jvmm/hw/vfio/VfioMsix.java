@@ -18,7 +18,7 @@ import org.jvmm.memory.Endianness;
 import org.jvmm.memory.MmioOps;
 import org.jvmm.vfio.IrqData;
 import org.jvmm.vfio.IrqSet;
-import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
@@ -66,7 +66,7 @@ final class VfioMsix {
     }
 
     private final String name;
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     private final Vm vm;
     private final GsiRouter router;
     private final int vectors;
@@ -77,7 +77,7 @@ final class VfioMsix {
     private long routesAdded;
     private long routesRemoved;
 
-    VfioMsix(String name, VfioDevice device, Vm vm, GsiRouter router, int vectors) {
+    VfioMsix(String name, VfioDeviceFile device, Vm vm, GsiRouter router, int vectors) {
         this.name = name;
         this.device = device;
         this.vm = vm;

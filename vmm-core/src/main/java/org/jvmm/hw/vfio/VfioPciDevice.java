@@ -18,6 +18,7 @@ import org.jvmm.pci.PciAddress;
 import org.jvmm.pci.PciRegs;
 import org.jvmm.vfio.RegionInfo;
 import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
@@ -58,7 +59,7 @@ import org.jvmm.vfio.uapi.VfioUapi;
 public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     private static final int CONFIG_SIZE = PciRegs.SPACE_SIZE;
 
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     /** The config region's file offset and size as GET_REGION_INFO reports them (A-17: never recomputed). */
     private final long configBase;
     private final int configSize;
@@ -81,7 +82,7 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
     /** Scratch for configuration writes to the host (configuration is serialized by the bus). */
     private final MemorySegment configScratch = Arena.ofAuto().allocate(8, 8);
 
-    private VfioPciDevice(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
+    private VfioPciDevice(String name, VfioDeviceFile device, Vm vm, GsiRouter router, int intxGsi, boolean noMmap) {
         super(name, 0, 0, 0, 0);
         this.device = device;
         device.getInfo(); // VFIO_DEVICE_GET_INFO first, as QEMU's vfio_get_device (mtty checks IRQ indexes against it)
@@ -155,10 +156,10 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
 
     /**
      * As {@link #realize(String, VfioSpace, PciAddress, Vm, GsiRouter, int, boolean)}, for a device
-     * opened already (an mdev opened through its group, {@code sysfsdev=}); the new device owns
-     * {@code device} and closes it, also when this fails.
+     * opened already (an mdev opened through its group, {@code sysfsdev=}, or a device served over
+     * vfio-user); the new device owns {@code device} and closes it, also when this fails.
      */
-    public static VfioPciDevice realize(String name, VfioDevice device, Vm vm, GsiRouter router, int intxGsi,
+    public static VfioPciDevice realize(String name, VfioDeviceFile device, Vm vm, GsiRouter router, int intxGsi,
             boolean noMmap) {
         VfioPciDevice d;
         try {
@@ -393,8 +394,17 @@ public final class VfioPciDevice extends PciFunction implements AutoCloseable {
         }
     }
 
-    /** The host device's VFIO handle. */
+    /**
+     * The host device's in-process VFIO handle (for the VT-d backends, mdev migration and the
+     * platform's counters); null when the device file is not the in-process kernel model's (a
+     * device served over vfio-user).
+     */
     public VfioDevice vfioDevice() {
+        return device instanceof VfioDevice d ? d : null;
+    }
+
+    /** The device file this function is driven through. */
+    public VfioDeviceFile deviceFile() {
         return device;
     }
 

@@ -13,7 +13,7 @@ import org.jvmm.memory.RamRegion;
 import org.jvmm.trace.Trace;
 import org.jvmm.vfio.BusErrorException;
 import org.jvmm.vfio.RegionMapping;
-import org.jvmm.vfio.VfioDevice;
+import org.jvmm.vfio.VfioDeviceFile;
 import org.jvmm.vfio.uapi.VfioUapi;
 
 /**
@@ -46,7 +46,7 @@ final class VfioRegion {
 
     private final String deviceName;
     private final String name;
-    private final VfioDevice device;
+    private final VfioDeviceFile device;
     private final int index;
     private volatile Runnable beforeTrap;
     /** The region's offset in the device file, as GET_REGION_INFO reported it. */
@@ -64,7 +64,7 @@ final class VfioRegion {
     /** True while {@link #memory} is placed and enabled: a trap that sees it needs no lock. */
     private volatile boolean memoryLive;
 
-    VfioRegion(String deviceName, VfioDevice device, int index, long size, boolean mappable, LongAdder trappedReads,
+    VfioRegion(String deviceName, VfioDeviceFile device, int index, long size, boolean mappable, LongAdder trappedReads,
             LongAdder trappedWrites, LongAdder faults) {
         this.deviceName = deviceName;
         this.name = deviceName + "-bar" + index;

@@ -178,6 +178,30 @@ public final class X86ToyBuilder {
         return memory;
     }
 
+    private final List<org.jvmm.machine.config.VfioUserPciConfig> vfioUser = new ArrayList<>();
+    private java.util.function.Consumer<String> vfioUserReport = System.err::println;
+
+    /**
+     * Gives the guest a device served over vfio-user ({@link VfioUserPciSetup}); the loss of its
+     * server is reported through {@code report}.
+     *
+     * @throws IllegalArgumentException naming the origin when the slot is in use
+     */
+    public X86ToyBuilder vfioUserPci(org.jvmm.machine.config.VfioUserPciConfig d, java.util.function.Consumer<String> report) {
+        VfioPciConfig other = vfioBySlot.get(d.slot());
+        for (org.jvmm.machine.config.VfioUserPciConfig u : vfioUser) {
+            if (u.slot() == d.slot()) {
+                throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + u.origin());
+            }
+        }
+        if (other != null) {
+            throw new IllegalArgumentException(d.origin() + ": PCI slot " + d.slot() + " is in use by " + other.origin());
+        }
+        vfioUser.add(d);
+        vfioUserReport = report;
+        return this;
+    }
+
     public List<HostDeviceConfig> hostDevices() {
         return List.copyOf(hostDevices.values());
     }
@@ -245,6 +269,9 @@ public final class X86ToyBuilder {
             }
             if (mdev.bus() != null) {
                 mdev.plug(m, host.platform());
+            }
+            for (org.jvmm.machine.config.VfioUserPciConfig u : vfioUser) {
+                VfioUserPciSetup.plug(m, u, vfioUserReport);
             }
             if (vtd != null) {
                 VtdSetup.install(m, vtd, vtdSeedRelease);

@@ -260,7 +260,32 @@ public final class X86ToyMachine implements AutoCloseable {
         return d;
     }
 
-    private static int readConfigByte(org.jvmm.vfio.VfioDevice dev, int offset) {
+    /**
+     * Gives the guest a device opened already through any VFIO device file (a device served over
+     * vfio-user), in PCI slot {@code slot}, INTx routed as for {@link #addVfioPci}; the machine
+     * owns {@code dev} and closes it, also when this fails. Removed with {@link #removeVfioPci}.
+     */
+    public VfioPciDevice addVfioDeviceFile(String name, org.jvmm.vfio.VfioDeviceFile dev, int slot, boolean noMmap) {
+        int pin;
+        try {
+            pin = readConfigByte(dev, 0x3d);
+        } catch (RuntimeException e) {
+            dev.close();
+            throw e;
+        }
+        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        VfioPciDevice d = VfioPciDevice.realize(name, dev, vm, gsiRouter, gsi, noMmap);
+        try {
+            layout.pciBus().plug(new PciDevfn(slot, 0), d);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        vfioDevices.add(d);
+        return own(d);
+    }
+
+    private static int readConfigByte(org.jvmm.vfio.VfioDeviceFile dev, int offset) {
         java.lang.foreign.MemorySegment b = java.lang.foreign.MemorySegment.ofArray(new byte[1]);
         dev.read(dev.getRegionInfo(org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX).offset() + offset, b);
         return b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) & 0xff;
