@@ -24,6 +24,8 @@ import org.jvmm.iommu.AccessKind;
 import org.jvmm.iommu.FaultReason;
 import org.jvmm.iommu.IommuPermission;
 import org.jvmm.iommu.HostIommuTlbEntry;
+import org.jvmm.iommu.IovaSpans;
+import org.jvmm.iommu.IovaTree;
 
 /**
  * The TYPE1 IOMMU backend, v1 and v2 (Linux drivers/vfio/vfio_iommu_type1.c): a set of
@@ -45,8 +47,10 @@ import org.jvmm.iommu.HostIommuTlbEntry;
  * {@link HostMapping} is closed: a DMA into a mapping whose memory was freed faults (UNMAPPED)
  * instead of touching it. The VMM must unmap before it frees (its memory listener does).
  *
- * <p>Mappings live in an {@link IovaTree} ordered by unsigned IOVA (sorted primitive blocks):
- * MAP, UNMAP and translation are two small binary searches. Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
+ * <p>Mappings live in an {@link IovaSpans} (an {@link IovaTree} ordered by unsigned IOVA, sorted
+ * primitive blocks), the structure an iommufd IOAS keeps too: MAP, UNMAP and translation are two
+ * small binary searches. What is TYPE1's own stays here: vfio_find_dma's zero-size form and the
+ * v1/v2 UNMAP walk. Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
  * lookup plus {@link MemorySegment#copy}.
  *
  * <p>Locking: a read-write lock; MAP/UNMAP/attach/detach/pin take it for writing, DMA and
@@ -67,7 +71,7 @@ public final class Type1Iommu implements IommuBackend {
     private final HostMemoryRegistry memory;
     private final LockedMemoryAccount memlock;
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final IovaTree<Mapping> dmas = new IovaTree<>();
+    private final IovaSpans<Mapping> dmas = new IovaSpans<>();
     private final ArrayList<Mapping> victims = new ArrayList<>();
     private final Set<IommuGroup> groups = new LinkedHashSet<>();
     private final List<DmaUnmapListener> devices = new CopyOnWriteArrayList<>();
@@ -88,7 +92,7 @@ public final class Type1Iommu implements IommuBackend {
     /** notifications of one mapping that still has pins before the kernel's BUG(). */
     public static final int UNMAP_NOTIFY_RETRIES = 10;
 
-    private static final class Mapping {
+    private static final class Mapping implements IovaSpans.Span {
         final long iova;
         final long size;
         long vaddr;
@@ -114,12 +118,19 @@ public final class Type1Iommu implements IommuBackend {
             this.pinned = pinned;
         }
 
-        long end() {
-            return iova + size;
+        @Override
+        public long iova() {
+            return iova;
         }
 
-        boolean contains(long a) {
-            return Long.compareUnsigned(a - iova, size) < 0;
+        @Override
+        public long length() {
+            return size;
+        }
+
+        /** The first byte past the mapping: 0 for one that reaches 2^64. */
+        long end() {
+            return iova + size;
         }
 
         boolean allows(boolean toMemory) {
@@ -412,22 +423,16 @@ public final class Type1Iommu implements IommuBackend {
         return false;
     }
 
-    /** vfio_find_dma: any mapping overlapping [start, start + size); size 0 matches no mapping starting at start. */
+    /**
+     * vfio_find_dma: any mapping overlapping [start, start + size); TYPE1's own zero-size form
+     * matches the mapping holding start only when it does not start there.
+     */
     private Mapping findOverlap(long start, long size) {
-        long last = start + size - 1;
-        Mapping m = dmas.floor(size == 0 ? start - 1 : last);
-        if (m == null) {
-            return null;
-        }
         if (size == 0) {
-            return Long.compareUnsigned(start, m.iova) > 0 && m.contains(start) ? m : null;
+            Mapping m = dmas.floor(start - 1);
+            return m != null && Long.compareUnsigned(start, m.iova) > 0 && m.contains(start) ? m : null;
         }
-        return Long.compareUnsigned(m.end() - 1, start) >= 0 ? m : null;
-    }
-
-    private Mapping containing(long a) {
-        Mapping m = dmas.floor(a);
-        return m != null && m.contains(a) ? m : null;
+        return dmas.anyOverlap(start, start + size - 1);
     }
 
     @Override
@@ -474,7 +479,7 @@ public final class Type1Iommu implements IommuBackend {
                             : ": dirty page tracking is not enabled"));
                 }
                 long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
-                Mapping first = all ? null : containing(iova);
+                Mapping first = all ? null : dmas.containing(iova);
                 if (v2 && !all) {
                     if (first != null && first.iova != iova) {
                         throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(first.iova)
@@ -635,7 +640,7 @@ public final class Type1Iommu implements IommuBackend {
         }
         long done = 0;
         while (done < len) {
-            Mapping m = containing(start + done);
+            Mapping m = dmas.containing(start + done);
             if (m == null) {
                 return FaultReason.UNMAPPED;
             }
@@ -650,7 +655,7 @@ public final class Type1Iommu implements IommuBackend {
         }
         done = 0;
         while (done < len) {
-            Mapping m = containing(start + done);
+            Mapping m = dmas.containing(start + done);
             long off = start + done - m.iova;
             long n = Math.min(len - done, m.size - off);
             copy(m, off, buffer, done, n, toMemory);
@@ -672,7 +677,7 @@ public final class Type1Iommu implements IommuBackend {
         rw.readLock().lock();
         try {
             long pgmask = Long.lowestOneBit(pgsizeBitmap) - 1;
-            Mapping m = containing(iova.value());
+            Mapping m = dmas.containing(iova.value());
             IommuPermission perm = m == null ? IommuPermission.NONE : IommuPermission.of(m.read, m.write);
             if (!perm.allows(access)) {
                 return HostIommuTlbEntry.miss(iova, pgmask);
@@ -846,7 +851,7 @@ public final class Type1Iommu implements IommuBackend {
             long done = 0;
             while (done < len) {
                 long a = iova.value() + done;
-                Mapping m = containing(a);
+                Mapping m = dmas.containing(a);
                 if (m == null) {
                     throw new ErrnoException(op, Errno.EINVAL, "iova " + hex(a) + " is not mapped (" + hex(done)
                             + " of " + hex(len) + " bytes copied)");
@@ -963,8 +968,8 @@ public final class Type1Iommu implements IommuBackend {
                 throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
                         + ": empty, not aligned to " + hex(pgsize) + " or wrapping");
             }
-            Mapping first = containing(start);
-            Mapping last = containing(start + size - 1);
+            Mapping first = dmas.containing(start);
+            Mapping last = dmas.containing(start + size - 1);
             if ((first != null && first.iova != start) || (last != null && last.end() != start + size)) {
                 throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
                         + " splits a mapping");
