@@ -14,28 +14,32 @@ package org.jvmm.iommu;
  */
 public final class IovaSpans<V extends IovaSpans.Span> extends IovaTree<V> {
 
-    /** One span: [iova, iova + length - 1], length non-zero. */
-    public interface Span {
+    /** One span: [iova, iova + length - 1], length non-zero; owners add what they map it to. */
+    public abstract static class Span {
         /** The first byte. */
-        long iova();
-
+        public final long iova;
         /** Bytes covered; {@code iova + length} may wrap to 0 (the span reaches 2^64). */
-        long length();
+        public final long length;
+
+        protected Span(long iova, long length) {
+            this.iova = iova;
+            this.length = length;
+        }
 
         /** The last byte (inclusive). */
-        default long last() {
-            return iova() + length() - 1;
+        public final long last() {
+            return iova + length - 1;
         }
 
         /** Whether {@code a} lies inside (unsigned). */
-        default boolean contains(long a) {
-            return Long.compareUnsigned(a - iova(), length()) < 0;
+        public final boolean contains(long a) {
+            return Long.compareUnsigned(a - iova, length) < 0;
         }
     }
 
     /** Adds {@code span}, which must touch no span already here. */
     public void add(V span) {
-        put(span.iova(), span);
+        put(span.iova, span);
     }
 
     /** The span holding {@code a}, or null. */
@@ -60,6 +64,6 @@ public final class IovaSpans<V extends IovaSpans.Span> extends IovaTree<V> {
             return s;
         }
         s = higher(first);
-        return s != null && Long.compareUnsigned(s.iova(), last) <= 0 ? s : null;
+        return s != null && Long.compareUnsigned(s.iova, last) <= 0 ? s : null;
     }
 }

@@ -82,9 +82,7 @@ public final class Ioas extends IommufdObject {
     }
 
     /** One mapped range: [iova, iova + length) -> pages at pagesOffset. */
-    static final class Area implements IovaSpans.Span {
-        final long iova;
-        final long length;
+    static final class Area extends IovaSpans.Span {
         final Pages pages;
         final long pagesOffset;
         final boolean read;
@@ -92,22 +90,11 @@ public final class Ioas extends IommufdObject {
         boolean pinned;
 
         Area(long iova, long length, Pages pages, long pagesOffset, boolean read, boolean write) {
-            this.iova = iova;
-            this.length = length;
+            super(iova, length);
             this.pages = pages;
             this.pagesOffset = pagesOffset;
             this.read = read;
             this.write = write;
-        }
-
-        @Override
-        public long iova() {
-            return iova;
-        }
-
-        @Override
-        public long length() {
-            return length;
         }
     }
 

@@ -92,9 +92,7 @@ public final class Type1Iommu implements IommuBackend {
     /** notifications of one mapping that still has pins before the kernel's BUG(). */
     public static final int UNMAP_NOTIFY_RETRIES = 10;
 
-    private static final class Mapping implements IovaSpans.Span {
-        final long iova;
-        final long size;
+    private static final class Mapping extends IovaSpans.Span {
         long vaddr;
         final boolean read;
         final boolean write;
@@ -109,28 +107,17 @@ public final class Type1Iommu implements IommuBackend {
         java.util.BitSet dirty;
 
         Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned, HostMapping backing) {
+            super(iova, size);
             this.backing = backing;
-            this.iova = iova;
-            this.size = size;
             this.vaddr = vaddr;
             this.read = read;
             this.write = write;
             this.pinned = pinned;
         }
 
-        @Override
-        public long iova() {
-            return iova;
-        }
-
-        @Override
-        public long length() {
-            return size;
-        }
-
         /** The first byte past the mapping: 0 for one that reaches 2^64. */
         long end() {
-            return iova + size;
+            return iova + length;
         }
 
         boolean allows(boolean toMemory) {
@@ -242,14 +229,14 @@ public final class Type1Iommu implements IommuBackend {
         List<Mapping> done = new ArrayList<>();
         try {
             for (Mapping m : dmas.values()) {
-                HostMapping backing = memory.find(new HostAddress(m.vaddr), m.size);
+                HostMapping backing = memory.find(new HostAddress(m.vaddr), m.length);
                 if (backing == null) {
-                    memory.resolve(op, new HostAddress(m.vaddr), m.size); // throws EFAULT naming the range
+                    memory.resolve(op, new HostAddress(m.vaddr), m.length); // throws EFAULT naming the range
                 }
-                memlock.charge(op, m.size - m.charged);
-                m.charged = m.size;
+                memlock.charge(op, m.length - m.charged);
+                m.charged = m.length;
                 m.backing = backing;
-                m.pinned = backing.segment().asSlice(m.vaddr - backing.address().value(), m.size);
+                m.pinned = backing.segment().asSlice(m.vaddr - backing.address().value(), m.length);
                 done.add(m);
             }
         } catch (ErrnoException e) {
@@ -363,7 +350,7 @@ public final class Type1Iommu implements IommuBackend {
                 if (dma == null) {
                     throw new ErrnoException(op, Errno.ENOENT, map + ": no mapping to update");
                 }
-                if (!dma.vaddrInvalid || dma.iova != iova || dma.size != size) {
+                if (!dma.vaddrInvalid || dma.iova != iova || dma.length != size) {
                     throw new ErrnoException(op, Errno.EINVAL, map + ": VADDR needs exactly one mapping whose vaddr was invalidated");
                 }
                 dma.vaddr = vaddr;
@@ -522,7 +509,7 @@ public final class Type1Iommu implements IommuBackend {
                     for (Mapping v : victims) {
                         v.vaddrInvalid = true;
                         vaddrInvalidCount++;
-                        unmapped += v.size;
+                        unmapped += v.length;
                     }
                     return unmap.withSize(unmapped);
                 }
@@ -553,7 +540,7 @@ public final class Type1Iommu implements IommuBackend {
                         dmas.remove(v.iova);
                         memlock.uncharge(v.charged);
                         dmaAvail++;
-                        unmapped += v.size;
+                        unmapped += v.length;
                     }
                     victims.clear();
                     return unmap.withSize(unmapped);
@@ -565,7 +552,7 @@ public final class Type1Iommu implements IommuBackend {
             Mapping dma = toNotify.get(0);
             notifications++;
             for (DmaUnmapListener l : devices) {
-                l.dmaUnmap(new Iova(dma.iova), dma.size);
+                l.dmaUnmap(new Iova(dma.iova), dma.length);
             }
         }
     }
@@ -610,13 +597,13 @@ public final class Type1Iommu implements IommuBackend {
                 return FaultReason.UNMAPPED;
             }
             long off = start - m.iova;
-            if (Long.compareUnsigned(off, m.size) >= 0) {
+            if (Long.compareUnsigned(off, m.length) >= 0) {
                 return FaultReason.UNMAPPED;
             }
             if (m.pinned == null) {
                 return FaultReason.UNMAPPED; // no domain: a device without an IOMMU reaches nothing
             }
-            if (len <= m.size - off) {
+            if (len <= m.length - off) {
                 if (!m.allows(toMemory)) {
                     return FaultReason.PERMISSION;
                 }
@@ -651,13 +638,13 @@ public final class Type1Iommu implements IommuBackend {
                 return FaultReason.UNMAPPED;
             }
             // bytes left in the mapping, from its size: end() is 0 for a mapping that reaches 2^64
-            done += Math.min(len - done, m.size - (start + done - m.iova));
+            done += Math.min(len - done, m.length - (start + done - m.iova));
         }
         done = 0;
         while (done < len) {
             Mapping m = dmas.containing(start + done);
             long off = start + done - m.iova;
-            long n = Math.min(len - done, m.size - off);
+            long n = Math.min(len - done, m.length - off);
             copy(m, off, buffer, done, n, toMemory);
             done += n;
         }
@@ -862,7 +849,7 @@ public final class Type1Iommu implements IommuBackend {
                             : ", a read needs READ"));
                 }
                 long off = a - m.iova;
-                long n = Math.min(len - done, m.size - off);
+                long n = Math.min(len - done, m.length - off);
                 MemorySegment mem = memory.find(new HostAddress(m.vaddr + off), n) == null ? null
                         : memory.resolve(op, new HostAddress(m.vaddr + off), n);
                 if (mem == null) {
@@ -984,7 +971,7 @@ public final class Type1Iommu implements IommuBackend {
                     continue;
                 }
                 long base = (m.iova - start) / pgsize;
-                long mpages = m.size / pgsize;
+                long mpages = m.length / pgsize;
                 if (domainGroups > 0) {
                     for (long i = 0; i < mpages; i++) {
                         out[(int) ((base + i) >>> 6)] |= 1L << ((base + i) & 63);
@@ -1055,7 +1042,7 @@ public final class Type1Iommu implements IommuBackend {
         try {
             List<DmaMapping> out = new ArrayList<>(dmas.size());
             for (Mapping m : dmas.values()) {
-                out.add(new DmaMapping(new Iova(m.iova), m.size, new HostAddress(m.vaddr), IommuPermission.of(m.read, m.write)));
+                out.add(new DmaMapping(new Iova(m.iova), m.length, new HostAddress(m.vaddr), IommuPermission.of(m.read, m.write)));
             }
             return out;
         } finally {
