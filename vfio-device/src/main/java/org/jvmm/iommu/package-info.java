@@ -13,6 +13,10 @@
  * {@link org.jvmm.iommu.PageResponseCode}. {@link org.jvmm.iommu.SvaDomain} shares the process's
  * address space (the host memory registry) with the device, as the kernel's SVA does.
  *
+ * <p>The mapping set TYPE1 and an iommufd IOAS share, non-overlapping IOVA spans ordered unsigned
+ * with their overlap lookups, is {@link org.jvmm.iommu.IovaSpans} over {@link org.jvmm.iommu.IovaTree};
+ * each owner keeps its own MAP/UNMAP rules on top.
+ *
  * <p>Sits below the host PCI platform and VFIO: it imports neither {@code org.jvmm.pci.host} nor
  * {@code org.jvmm.vfio}, only the device-side PCI types (a requester's {@code PciAddress}, the
  * {@code DmaPort} contract).

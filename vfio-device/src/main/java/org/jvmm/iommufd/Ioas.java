@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jvmm.address.HostAddress;
 import org.jvmm.host.Errno;
@@ -16,6 +15,7 @@ import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.host.memory.LockedMemoryAccount;
 import org.jvmm.iommu.FaultReason;
+import org.jvmm.iommu.IovaSpans;
 import org.jvmm.iommufd.IommufdStructs.IovaRange;
 
 /**
@@ -41,6 +41,10 @@ import org.jvmm.iommufd.IommufdStructs.IovaRange;
  * COPY are charged once. Model choice: a {@link Pages} object is charged whole (iommufd charges
  * page by page as it pins); the two agree for the whole-area use of MAP and COPY.
  *
+ * <p>Areas live in an {@link IovaSpans}, the structure TYPE1 keeps its mappings in; the MAP
+ * (EEXIST on any touch), UNMAP (whole areas only, ENOENT) and COPY rules above are iommufd's own
+ * and stay here.
+ *
  * <p>Locking: a read-write lock; map/unmap/copy and domain changes write, DMA reads.
  */
 public final class Ioas extends IommufdObject {
@@ -51,7 +55,7 @@ public final class Ioas extends IommufdObject {
     private final HostMemoryRegistry memory;
     private final LockedMemoryAccount memlock;
     final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final TreeMap<Long, Area> areas = new TreeMap<>(Long::compareUnsigned);
+    private final IovaSpans<Area> areas = new IovaSpans<>();
     private final List<IovaRange> allowed = new ArrayList<>();
     /** Reserved IOVA by owner (a domain's aperture, a device's reserved regions). */
     private final Map<Object, List<IovaRange>> reserved = new IdentityHashMap<>();
@@ -78,9 +82,7 @@ public final class Ioas extends IommufdObject {
     }
 
     /** One mapped range: [iova, iova + length) -> pages at pagesOffset. */
-    static final class Area {
-        final long iova;
-        final long length;
+    static final class Area extends IovaSpans.Span {
         final Pages pages;
         final long pagesOffset;
         final boolean read;
@@ -88,20 +90,11 @@ public final class Ioas extends IommufdObject {
         boolean pinned;
 
         Area(long iova, long length, Pages pages, long pagesOffset, boolean read, boolean write) {
-            this.iova = iova;
-            this.length = length;
+            super(iova, length);
             this.pages = pages;
             this.pagesOffset = pagesOffset;
             this.read = read;
             this.write = write;
-        }
-
-        long last() {
-            return iova + length - 1;
-        }
-
-        boolean contains(long a) {
-            return Long.compareUnsigned(a - iova, length) < 0;
         }
     }
 
@@ -180,7 +173,7 @@ public final class Ioas extends IommufdObject {
             long done = 0;
             while (done != length) {
                 long a = srcIova + done;
-                Area s = src.containing(a);
+                Area s = src.areas.containing(a);
                 if (s == null) {
                     throw new ErrnoException(op, Errno.ENOENT, "src_iova range has no mapping at " + hex(a));
                 }
@@ -232,7 +225,7 @@ public final class Ioas extends IommufdObject {
                 throw e;
             }
         }
-        areas.put(area.iova, area);
+        areas.add(area);
     }
 
     /** iopt_check_iova plus the area/alignment checks of iopt_alloc_area. */
@@ -250,7 +243,7 @@ public final class Ioas extends IommufdObject {
         if (r != null) {
             throw new ErrnoException(op, Errno.EINVAL, "[" + hex(iova) + ", " + hex(last) + "] touches reserved IOVA " + r);
         }
-        Area a = anyOverlap(iova, last);
+        Area a = areas.anyOverlap(iova, last);
         if (a != null) {
             throw new ErrnoException(op, Errno.EEXIST, "[" + hex(iova) + ", " + hex(last) + "] overlaps the area ["
                     + hex(a.iova) + ", " + hex(a.last()) + "]");
@@ -284,7 +277,7 @@ public final class Ioas extends IommufdObject {
                     break;
                 }
                 IovaRange r = reservedOverlap(cand, last);
-                Area a = firstOverlap(cand, last);
+                Area a = areas.firstOverlap(cand, last);
                 if (r == null && a == null) {
                     return cand;
                 }
@@ -335,7 +328,7 @@ public final class Ioas extends IommufdObject {
             long unmapped = 0;
             long start = iova;
             while (true) {
-                Area a = firstOverlap(start, last);
+                Area a = areas.firstOverlap(start, last);
                 if (a == null) {
                     break;
                 }
@@ -395,26 +388,6 @@ public final class Ioas extends IommufdObject {
 
     // ---- lookups ----
 
-    private Area containing(long a) {
-        Map.Entry<Long, Area> e = areas.floorEntry(a);
-        return e != null && e.getValue().contains(a) ? e.getValue() : null;
-    }
-
-    private Area firstOverlap(long first, long last) {
-        Area a = containing(first);
-        if (a != null) {
-            return a;
-        }
-        Map.Entry<Long, Area> e = areas.higherEntry(first);
-        return e != null && Long.compareUnsigned(e.getKey(), last) <= 0 ? e.getValue() : null;
-    }
-
-    /** Some area touching [first, last], or null: one lookup (areas never overlap, so the last one starting at or before {@code last} decides). */
-    private Area anyOverlap(long first, long last) {
-        Map.Entry<Long, Area> e = areas.floorEntry(last);
-        return e != null && Long.compareUnsigned(e.getValue().last(), first) >= 0 ? e.getValue() : null;
-    }
-
     private IovaRange reservedOverlap(long first, long last) {
         for (IovaRange r : reservedFlat) {
             if (Long.compareUnsigned(r.start(), last) <= 0 && Long.compareUnsigned(first, r.last()) <= 0) {
@@ -443,7 +416,7 @@ public final class Ioas extends IommufdObject {
         rw.writeLock().lock();
         try {
             for (IovaRange r : ranges) {
-                Area a = firstOverlap(r.start(), r.last());
+                Area a = areas.firstOverlap(r.start(), r.last());
                 if (a != null) {
                     throw new ErrnoException(op, Errno.EADDRINUSE, "reserved IOVA " + r + " overlaps the mapped area ["
                             + hex(a.iova) + ", " + hex(a.last()) + "]");
@@ -582,7 +555,7 @@ public final class Ioas extends IommufdObject {
 
     private void addReservedLocked(String op, Object owner, List<IovaRange> ranges) {
         for (IovaRange r : ranges) {
-            Area a = firstOverlap(r.start(), r.last());
+            Area a = areas.firstOverlap(r.start(), r.last());
             if (a != null) {
                 throw new ErrnoException(op, Errno.EADDRINUSE, "the area [" + hex(a.iova) + ", " + hex(a.last())
                         + "] lies outside the domain's aperture");
@@ -621,7 +594,7 @@ public final class Ioas extends IommufdObject {
         long len = buffer.byteSize();
         rw.readLock().lock();
         try {
-            Area a = containing(iova);
+            Area a = areas.containing(iova);
             if (a == null || !a.pinned) {
                 return FaultReason.UNMAPPED;
             }
@@ -644,7 +617,7 @@ public final class Ioas extends IommufdObject {
             // spans areas: check every piece first, then copy
             long done = 0;
             while (done < len) {
-                Area p = containing(iova + done);
+                Area p = areas.containing(iova + done);
                 if (p == null || !p.pinned || p.pages.backing.isClosed()) {
                     return FaultReason.UNMAPPED;
                 }
@@ -655,7 +628,7 @@ public final class Ioas extends IommufdObject {
             }
             done = 0;
             while (done < len) {
-                Area p = containing(iova + done);
+                Area p = areas.containing(iova + done);
                 long o = iova + done - p.iova;
                 long n = Math.min(len - done, p.length - o);
                 MemorySegment mem = p.pages.pinned.asSlice(p.pagesOffset + o, n);
@@ -676,7 +649,7 @@ public final class Ioas extends IommufdObject {
     MemorySegment page(long iova, int[] permOut) {
         rw.readLock().lock();
         try {
-            Area a = containing(iova);
+            Area a = areas.containing(iova);
             if (a == null || !a.pinned || a.pages.backing.isClosed()) {
                 return null;
             }

@@ -1,16 +1,19 @@
 package org.jvmm.iommufd;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.jvmm.iommufd.StructCodec.pad;
+import static org.jvmm.iommufd.StructCodec.u32;
+import static org.jvmm.iommufd.StructCodec.u64;
+import static org.jvmm.iommufd.StructCodec.u8;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * The argument structs of the iommufd ioctls and of the VFIO device cdev's iommufd ioctls, byte
  * for byte as in include/uapi/linux/iommufd.h and vfio.h (native byte order, {@code __aligned_u64}
- * fields on 8-byte offsets). Each record decodes from and encodes to a segment at offset 0;
- * {@code SIZE} is {@code sizeof} and tests pin every offset. Field names follow the header
+ * fields on 8-byte offsets). Each record names its struct's fields in a {@link StructCodec} (a
+ * {@code StructLayout} in header order, as org.jvmm.vfio.uapi describes VFIO's structs), which
+ * decodes from and encodes to a segment at offset 0; {@code SIZE} is the layout's {@code sizeof}
+ * and tests pin every offset. Field names follow the header
  * ({@code outIoasId} is {@code out_ioas_id}); u32 fields are Java ints read unsigned where they
  * are numbers.
  */
@@ -18,70 +21,61 @@ public final class IommufdStructs {
     private IommufdStructs() {
     }
 
-    static int u32(MemorySegment s, long at) {
-        return s.get(JAVA_INT_UNALIGNED, at);
-    }
-
-    static long u64(MemorySegment s, long at) {
-        return s.get(JAVA_LONG_UNALIGNED, at);
-    }
-
-    static void u32(MemorySegment s, long at, int v) {
-        s.set(JAVA_INT_UNALIGNED, at, v);
-    }
-
-    static void u64(MemorySegment s, long at, long v) {
-        s.set(JAVA_LONG_UNALIGNED, at, v);
+    /** {@code s} copied into a zeroed segment of {@code size} bytes: the fields past a short argsz read 0. */
+    static MemorySegment zeroExtended(MemorySegment s, int size) {
+        return MemorySegment.ofArray(new byte[size]).copyFrom(s);
     }
 
     /** struct iommu_destroy (8). */
     public record Destroy(int size, int id) {
-        public static final int SIZE = 8;
+        static final StructCodec<Destroy> CODEC = StructCodec.of(Destroy.class,
+                u32("size"), u32("id"));
+        public static final int SIZE = CODEC.size();
 
         public static Destroy of(int id) {
             return new Destroy(SIZE, id);
         }
 
         public static Destroy decode(MemorySegment s) {
-            return new Destroy(u32(s, 0), u32(s, 4));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, id);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_ioas_alloc (12). */
     public record IoasAlloc(int size, int flags, int outIoasId) {
-        public static final int SIZE = 12;
+        static final StructCodec<IoasAlloc> CODEC = StructCodec.of(IoasAlloc.class,
+                u32("size"), u32("flags"), u32("out_ioas_id"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasAlloc of() {
             return new IoasAlloc(SIZE, 0, 0);
         }
 
         public static IoasAlloc decode(MemorySegment s) {
-            return new IoasAlloc(u32(s, 0), u32(s, 4), u32(s, 8));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, outIoasId);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_iova_range (16): [start, last], last inclusive. */
     public record IovaRange(long start, long last) {
-        public static final int SIZE = 16;
+        static final StructCodec<IovaRange> CODEC = StructCodec.of(IovaRange.class,
+                u64("start"), u64("last"));
+        public static final int SIZE = CODEC.size();
 
         public static IovaRange decode(MemorySegment s) {
-            return new IovaRange(u64(s, 0), u64(s, 8));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u64(s, 0, start);
-            u64(s, 8, last);
+            CODEC.encode(this, s);
         }
 
         @Override
@@ -92,42 +86,42 @@ public final class IommufdStructs {
 
     /** struct iommu_ioas_iova_ranges (32). */
     public record IoasIovaRanges(int size, int ioasId, int numIovas, int reserved, long allowedIovas, long outIovaAlignment) {
-        public static final int SIZE = 32;
+        static final StructCodec<IoasIovaRanges> CODEC = StructCodec.of(IoasIovaRanges.class,
+                u32("size"), u32("ioas_id"), u32("num_iovas"), u32("__reserved"),
+                u64("allowed_iovas"), u64("out_iova_alignment"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasIovaRanges decode(MemorySegment s) {
-            return new IoasIovaRanges(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u64(s, 16), u64(s, 24));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, ioasId);
-            u32(s, 8, numIovas);
-            u32(s, 12, reserved);
-            u64(s, 16, allowedIovas);
-            u64(s, 24, outIovaAlignment);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_ioas_allow_iovas (24). */
     public record IoasAllowIovas(int size, int ioasId, int numIovas, int reserved, long allowedIovas) {
-        public static final int SIZE = 24;
+        static final StructCodec<IoasAllowIovas> CODEC = StructCodec.of(IoasAllowIovas.class,
+                u32("size"), u32("ioas_id"), u32("num_iovas"), u32("__reserved"),
+                u64("allowed_iovas"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasAllowIovas decode(MemorySegment s) {
-            return new IoasAllowIovas(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u64(s, 16));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, ioasId);
-            u32(s, 8, numIovas);
-            u32(s, 12, reserved);
-            u64(s, 16, allowedIovas);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_ioas_map (40). */
     public record IoasMap(int size, int flags, int ioasId, int reserved, long userVa, long length, long iova) {
-        public static final int SIZE = 40;
+        static final StructCodec<IoasMap> CODEC = StructCodec.of(IoasMap.class,
+                u32("size"), u32("flags"), u32("ioas_id"), u32("__reserved"),
+                u64("user_va"), u64("length"), u64("iova"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasMap of(int flags, int ioasId, long userVa, long length, long iova) {
             return new IoasMap(SIZE, flags, ioasId, 0, userVa, length, iova);
@@ -138,17 +132,11 @@ public final class IommufdStructs {
         }
 
         public static IoasMap decode(MemorySegment s) {
-            return new IoasMap(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u64(s, 16), u64(s, 24), u64(s, 32));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, ioasId);
-            u32(s, 12, reserved);
-            u64(s, 16, userVa);
-            u64(s, 24, length);
-            u64(s, 32, iova);
+            CODEC.encode(this, s);
         }
 
         @Override
@@ -160,7 +148,10 @@ public final class IommufdStructs {
 
     /** struct iommu_ioas_copy (40). */
     public record IoasCopy(int size, int flags, int dstIoasId, int srcIoasId, long length, long dstIova, long srcIova) {
-        public static final int SIZE = 40;
+        static final StructCodec<IoasCopy> CODEC = StructCodec.of(IoasCopy.class,
+                u32("size"), u32("flags"), u32("dst_ioas_id"), u32("src_ioas_id"),
+                u64("length"), u64("dst_iova"), u64("src_iova"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasCopy of(int flags, int dstIoasId, int srcIoasId, long length, long dstIova, long srcIova) {
             return new IoasCopy(SIZE, flags, dstIoasId, srcIoasId, length, dstIova, srcIova);
@@ -171,17 +162,11 @@ public final class IommufdStructs {
         }
 
         public static IoasCopy decode(MemorySegment s) {
-            return new IoasCopy(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u64(s, 16), u64(s, 24), u64(s, 32));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, dstIoasId);
-            u32(s, 12, srcIoasId);
-            u64(s, 16, length);
-            u64(s, 24, dstIova);
-            u64(s, 32, srcIova);
+            CODEC.encode(this, s);
         }
 
         @Override
@@ -194,7 +179,9 @@ public final class IommufdStructs {
 
     /** struct iommu_ioas_unmap (24); {@code length} comes back as the bytes unmapped. */
     public record IoasUnmap(int size, int ioasId, long iova, long length) {
-        public static final int SIZE = 24;
+        static final StructCodec<IoasUnmap> CODEC = StructCodec.of(IoasUnmap.class,
+                u32("size"), u32("ioas_id"), u64("iova"), u64("length"));
+        public static final int SIZE = CODEC.size();
 
         public static IoasUnmap of(int ioasId, long iova, long length) {
             return new IoasUnmap(SIZE, ioasId, iova, length);
@@ -205,14 +192,11 @@ public final class IommufdStructs {
         }
 
         public static IoasUnmap decode(MemorySegment s) {
-            return new IoasUnmap(u32(s, 0), u32(s, 4), u64(s, 8), u64(s, 16));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, ioasId);
-            u64(s, 8, iova);
-            u64(s, 16, length);
+            CODEC.encode(this, s);
         }
 
         @Override
@@ -224,7 +208,11 @@ public final class IommufdStructs {
     /** struct iommu_hwpt_alloc (48). */
     public record HwptAlloc(int size, int flags, int devId, int ptId, int outHwptId, int reserved, int dataType, int dataLen,
             long dataUptr, int faultId, int reserved2) {
-        public static final int SIZE = 48;
+        static final StructCodec<HwptAlloc> CODEC = StructCodec.of(HwptAlloc.class,
+                u32("size"), u32("flags"), u32("dev_id"), u32("pt_id"),
+                u32("out_hwpt_id"), u32("__reserved"), u32("data_type"), u32("data_len"),
+                u64("data_uptr"), u32("fault_id"), u32("__reserved2"));
+        public static final int SIZE = CODEC.size();
 
         public static HwptAlloc of(int flags, int devId, int ptId) {
             return new HwptAlloc(SIZE, flags, devId, ptId, 0, 0, IommufdUapi.IOMMU_HWPT_DATA_NONE, 0, 0, 0, 0);
@@ -244,22 +232,11 @@ public final class IommufdStructs {
         }
 
         public static HwptAlloc decode(MemorySegment s) {
-            return new HwptAlloc(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u32(s, 16), u32(s, 20), u32(s, 24), u32(s, 28),
-                    u64(s, 32), u32(s, 40), u32(s, 44));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, devId);
-            u32(s, 12, ptId);
-            u32(s, 16, outHwptId);
-            u32(s, 20, reserved);
-            u32(s, 24, dataType);
-            u32(s, 28, dataLen);
-            u64(s, 32, dataUptr);
-            u32(s, 40, faultId);
-            u32(s, 44, reserved2);
+            CODEC.encode(this, s);
         }
 
         @Override
@@ -271,68 +248,61 @@ public final class IommufdStructs {
 
     /** struct iommu_hwpt_vtd_s1 (24). */
     public record HwptVtdS1(long flags, long pgtblAddr, int addrWidth, int reserved) {
-        public static final int SIZE = 24;
+        static final StructCodec<HwptVtdS1> CODEC = StructCodec.of(HwptVtdS1.class,
+                u64("flags"), u64("pgtbl_addr"), u32("addr_width"), u32("__reserved"));
+        public static final int SIZE = CODEC.size();
 
         public static HwptVtdS1 decode(MemorySegment s) {
-            return new HwptVtdS1(u64(s, 0), u64(s, 8), u32(s, 16), u32(s, 20));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u64(s, 0, flags);
-            u64(s, 8, pgtblAddr);
-            u32(s, 16, addrWidth);
-            u32(s, 20, reserved);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hw_info (40). */
     public record HwInfo(int size, int flags, int devId, int dataLen, long dataUptr, int outDataType, int outMaxPasidLog2,
             long outCapabilities) {
-        public static final int SIZE = 40;
+        static final StructCodec<HwInfo> CODEC = StructCodec.of(HwInfo.class,
+                u32("size"), u32("flags"), u32("dev_id"), u32("data_len"),
+                u64("data_uptr"), u32("out_data_type"), u8("out_max_pasid_log2"), pad(3), u64("out_capabilities"));
+        public static final int SIZE = CODEC.size();
 
         public static HwInfo of(int devId, int dataLen, long dataUptr) {
             return new HwInfo(SIZE, 0, devId, dataLen, dataUptr, 0, 0, 0);
         }
 
         public static HwInfo decode(MemorySegment s) {
-            return new HwInfo(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u64(s, 16), u32(s, 24),
-                    Byte.toUnsignedInt(s.get(JAVA_BYTE, 28)), u64(s, 32));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, devId);
-            u32(s, 12, dataLen);
-            u64(s, 16, dataUptr);
-            u32(s, 24, outDataType);
-            s.set(JAVA_BYTE, 28, (byte) outMaxPasidLog2);
-            s.set(JAVA_BYTE, 29, (byte) 0);
-            s.set(JAVA_BYTE, 30, (byte) 0);
-            s.set(JAVA_BYTE, 31, (byte) 0);
-            u64(s, 32, outCapabilities);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hw_info_vtd (24): the raw VT-d capability and extended capability registers. */
     public record HwInfoVtd(int flags, int reserved, long capReg, long ecapReg) {
-        public static final int SIZE = 24;
+        static final StructCodec<HwInfoVtd> CODEC = StructCodec.of(HwInfoVtd.class,
+                u32("flags"), u32("__reserved"), u64("cap_reg"), u64("ecap_reg"));
+        public static final int SIZE = CODEC.size();
 
         public static HwInfoVtd decode(MemorySegment s) {
-            return new HwInfoVtd(u32(s, 0), u32(s, 4), u64(s, 8), u64(s, 16));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, flags);
-            u32(s, 4, reserved);
-            u64(s, 8, capReg);
-            u64(s, 16, ecapReg);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hwpt_invalidate (32); {@code entryNum} comes back as the entries handled. */
     public record HwptInvalidate(int size, int hwptId, long dataUptr, int dataType, int entryLen, int entryNum, int reserved) {
-        public static final int SIZE = 32;
+        static final StructCodec<HwptInvalidate> CODEC = StructCodec.of(HwptInvalidate.class,
+                u32("size"), u32("hwpt_id"), u64("data_uptr"), u32("data_type"),
+                u32("entry_len"), u32("entry_num"), u32("__reserved"));
+        public static final int SIZE = CODEC.size();
 
         public static HwptInvalidate of(int hwptId, long dataUptr, int dataType, int entryLen, int entryNum) {
             return new HwptInvalidate(SIZE, hwptId, dataUptr, dataType, entryLen, entryNum, 0);
@@ -343,111 +313,99 @@ public final class IommufdStructs {
         }
 
         public static HwptInvalidate decode(MemorySegment s) {
-            return new HwptInvalidate(u32(s, 0), u32(s, 4), u64(s, 8), u32(s, 16), u32(s, 20), u32(s, 24), u32(s, 28));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, hwptId);
-            u64(s, 8, dataUptr);
-            u32(s, 16, dataType);
-            u32(s, 20, entryLen);
-            u32(s, 24, entryNum);
-            u32(s, 28, reserved);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hwpt_vtd_s1_invalidate (24). */
     public record VtdS1Invalidate(long addr, long npages, int flags, int reserved) {
-        public static final int SIZE = 24;
+        static final StructCodec<VtdS1Invalidate> CODEC = StructCodec.of(VtdS1Invalidate.class,
+                u64("addr"), u64("npages"), u32("flags"), u32("__reserved"));
+        public static final int SIZE = CODEC.size();
 
         public static VtdS1Invalidate decode(MemorySegment s) {
-            return new VtdS1Invalidate(u64(s, 0), u64(s, 8), u32(s, 16), u32(s, 20));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u64(s, 0, addr);
-            u64(s, 8, npages);
-            u32(s, 16, flags);
-            u32(s, 20, reserved);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hwpt_pgfault (40): one page request as the fault fd reads it. */
     public record Pgfault(int flags, int devId, int pasid, int grpid, int perm, int reserved, long addr, int length, int cookie) {
-        public static final int SIZE = 40;
+        static final StructCodec<Pgfault> CODEC = StructCodec.of(Pgfault.class,
+                u32("flags"), u32("dev_id"), u32("pasid"), u32("grpid"),
+                u32("perm"), u32("__reserved"), u64("addr"), u32("length"), u32("cookie"));
+        public static final int SIZE = CODEC.size();
 
         public static Pgfault decode(MemorySegment s) {
-            return new Pgfault(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12), u32(s, 16), u32(s, 20), u64(s, 24), u32(s, 32),
-                    u32(s, 36));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, flags);
-            u32(s, 4, devId);
-            u32(s, 8, pasid);
-            u32(s, 12, grpid);
-            u32(s, 16, perm);
-            u32(s, 20, reserved);
-            u64(s, 24, addr);
-            u32(s, 32, length);
-            u32(s, 36, cookie);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_hwpt_page_response (8). */
     public record PageResponse(int cookie, int code) {
-        public static final int SIZE = 8;
+        static final StructCodec<PageResponse> CODEC = StructCodec.of(PageResponse.class,
+                u32("cookie"), u32("code"));
+        public static final int SIZE = CODEC.size();
 
         public static PageResponse decode(MemorySegment s) {
-            return new PageResponse(u32(s, 0), u32(s, 4));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, cookie);
-            u32(s, 4, code);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct iommu_fault_alloc (16). */
     public record FaultAlloc(int size, int flags, int outFaultId, int outFaultFd) {
-        public static final int SIZE = 16;
+        static final StructCodec<FaultAlloc> CODEC = StructCodec.of(FaultAlloc.class,
+                u32("size"), u32("flags"), u32("out_fault_id"), u32("out_fault_fd"));
+        public static final int SIZE = CODEC.size();
 
         public static FaultAlloc of() {
             return new FaultAlloc(SIZE, 0, 0, 0);
         }
 
         public static FaultAlloc decode(MemorySegment s) {
-            return new FaultAlloc(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, size);
-            u32(s, 4, flags);
-            u32(s, 8, outFaultId);
-            u32(s, 12, outFaultFd);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct vfio_device_bind_iommufd (16 up to out_devid; 24 with token_uuid_ptr). */
     public record BindIommufd(int argsz, int flags, int iommufd, int outDevid) {
-        public static final int SIZE = 16;
+        static final StructCodec<BindIommufd> CODEC = StructCodec.of(BindIommufd.class,
+                u32("argsz"), u32("flags"), u32("iommufd"), u32("out_devid"));
+        public static final int SIZE = CODEC.size();
 
         public static BindIommufd decode(MemorySegment s) {
-            return new BindIommufd(u32(s, 0), u32(s, 4), u32(s, 8), u32(s, 12));
+            return CODEC.decode(s);
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, argsz);
-            u32(s, 4, flags);
-            u32(s, 8, iommufd);
-            u32(s, 12, outDevid);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct vfio_device_attach_iommufd_pt (16; 12 without the PASID flag). */
     public record AttachPt(int argsz, int flags, int ptId, int pasid) {
-        public static final int SIZE = 16;
+        static final StructCodec<AttachPt> CODEC = StructCodec.of(AttachPt.class,
+                u32("argsz"), u32("flags"), u32("pt_id"), u32("pasid"));
+        public static final int SIZE = CODEC.size();
         public static final int MINSZ = 12;
 
         public static AttachPt of(int ptId) {
@@ -459,20 +417,19 @@ public final class IommufdStructs {
         }
 
         public static AttachPt decode(MemorySegment s) {
-            return new AttachPt(u32(s, 0), u32(s, 4), u32(s, 8), s.byteSize() >= 16 ? u32(s, 12) : 0);
+            return CODEC.decode(s.byteSize() >= SIZE ? s : zeroExtended(s, SIZE));
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, argsz);
-            u32(s, 4, flags);
-            u32(s, 8, ptId);
-            u32(s, 12, pasid);
+            CODEC.encode(this, s);
         }
     }
 
     /** struct vfio_device_detach_iommufd_pt (12; 8 without the PASID flag). */
     public record DetachPt(int argsz, int flags, int pasid) {
-        public static final int SIZE = 12;
+        static final StructCodec<DetachPt> CODEC = StructCodec.of(DetachPt.class,
+                u32("argsz"), u32("flags"), u32("pasid"));
+        public static final int SIZE = CODEC.size();
         public static final int MINSZ = 8;
 
         public static DetachPt of() {
@@ -484,13 +441,11 @@ public final class IommufdStructs {
         }
 
         public static DetachPt decode(MemorySegment s) {
-            return new DetachPt(u32(s, 0), u32(s, 4), s.byteSize() >= 12 ? u32(s, 8) : 0);
+            return CODEC.decode(s.byteSize() >= SIZE ? s : zeroExtended(s, SIZE));
         }
 
         public void encode(MemorySegment s) {
-            u32(s, 0, argsz);
-            u32(s, 4, flags);
-            u32(s, 8, pasid);
+            CODEC.encode(this, s);
         }
     }
 }

@@ -24,6 +24,8 @@ import org.jvmm.iommu.AccessKind;
 import org.jvmm.iommu.FaultReason;
 import org.jvmm.iommu.IommuPermission;
 import org.jvmm.iommu.HostIommuTlbEntry;
+import org.jvmm.iommu.IovaSpans;
+import org.jvmm.iommu.IovaTree;
 
 /**
  * The TYPE1 IOMMU backend, v1 and v2 (Linux drivers/vfio/vfio_iommu_type1.c): a set of
@@ -45,8 +47,10 @@ import org.jvmm.iommu.HostIommuTlbEntry;
  * {@link HostMapping} is closed: a DMA into a mapping whose memory was freed faults (UNMAPPED)
  * instead of touching it. The VMM must unmap before it frees (its memory listener does).
  *
- * <p>Mappings live in an {@link IovaTree} ordered by unsigned IOVA (sorted primitive blocks):
- * MAP, UNMAP and translation are two small binary searches. Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
+ * <p>Mappings live in an {@link IovaSpans} (an {@link IovaTree} ordered by unsigned IOVA, sorted
+ * primitive blocks), the structure an iommufd IOAS keeps too: MAP, UNMAP and translation are two
+ * small binary searches. What is TYPE1's own stays here: vfio_find_dma's zero-size form and the
+ * v1/v2 UNMAP walk. Each mapping keeps the memory segment resolved (pinned) at MAP time, so DMA is one
  * lookup plus {@link MemorySegment#copy}.
  *
  * <p>Locking: a read-write lock; MAP/UNMAP/attach/detach/pin take it for writing, DMA and
@@ -67,7 +71,7 @@ public final class Type1Iommu implements IommuBackend {
     private final HostMemoryRegistry memory;
     private final LockedMemoryAccount memlock;
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final IovaTree<Mapping> dmas = new IovaTree<>();
+    private final IovaSpans<Mapping> dmas = new IovaSpans<>();
     private final ArrayList<Mapping> victims = new ArrayList<>();
     private final Set<IommuGroup> groups = new LinkedHashSet<>();
     private final List<DmaUnmapListener> devices = new CopyOnWriteArrayList<>();
@@ -88,9 +92,7 @@ public final class Type1Iommu implements IommuBackend {
     /** notifications of one mapping that still has pins before the kernel's BUG(). */
     public static final int UNMAP_NOTIFY_RETRIES = 10;
 
-    private static final class Mapping {
-        final long iova;
-        final long size;
+    private static final class Mapping extends IovaSpans.Span {
         long vaddr;
         final boolean read;
         final boolean write;
@@ -105,21 +107,17 @@ public final class Type1Iommu implements IommuBackend {
         java.util.BitSet dirty;
 
         Mapping(long iova, long size, long vaddr, boolean read, boolean write, MemorySegment pinned, HostMapping backing) {
+            super(iova, size);
             this.backing = backing;
-            this.iova = iova;
-            this.size = size;
             this.vaddr = vaddr;
             this.read = read;
             this.write = write;
             this.pinned = pinned;
         }
 
+        /** The first byte past the mapping: 0 for one that reaches 2^64. */
         long end() {
-            return iova + size;
-        }
-
-        boolean contains(long a) {
-            return Long.compareUnsigned(a - iova, size) < 0;
+            return iova + length;
         }
 
         boolean allows(boolean toMemory) {
@@ -231,14 +229,14 @@ public final class Type1Iommu implements IommuBackend {
         List<Mapping> done = new ArrayList<>();
         try {
             for (Mapping m : dmas.values()) {
-                HostMapping backing = memory.find(new HostAddress(m.vaddr), m.size);
+                HostMapping backing = memory.find(new HostAddress(m.vaddr), m.length);
                 if (backing == null) {
-                    memory.resolve(op, new HostAddress(m.vaddr), m.size); // throws EFAULT naming the range
+                    memory.resolve(op, new HostAddress(m.vaddr), m.length); // throws EFAULT naming the range
                 }
-                memlock.charge(op, m.size - m.charged);
-                m.charged = m.size;
+                memlock.charge(op, m.length - m.charged);
+                m.charged = m.length;
                 m.backing = backing;
-                m.pinned = backing.segment().asSlice(m.vaddr - backing.address().value(), m.size);
+                m.pinned = backing.segment().asSlice(m.vaddr - backing.address().value(), m.length);
                 done.add(m);
             }
         } catch (ErrnoException e) {
@@ -352,7 +350,7 @@ public final class Type1Iommu implements IommuBackend {
                 if (dma == null) {
                     throw new ErrnoException(op, Errno.ENOENT, map + ": no mapping to update");
                 }
-                if (!dma.vaddrInvalid || dma.iova != iova || dma.size != size) {
+                if (!dma.vaddrInvalid || dma.iova != iova || dma.length != size) {
                     throw new ErrnoException(op, Errno.EINVAL, map + ": VADDR needs exactly one mapping whose vaddr was invalidated");
                 }
                 dma.vaddr = vaddr;
@@ -412,22 +410,16 @@ public final class Type1Iommu implements IommuBackend {
         return false;
     }
 
-    /** vfio_find_dma: any mapping overlapping [start, start + size); size 0 matches no mapping starting at start. */
+    /**
+     * vfio_find_dma: any mapping overlapping [start, start + size); TYPE1's own zero-size form
+     * matches the mapping holding start only when it does not start there.
+     */
     private Mapping findOverlap(long start, long size) {
-        long last = start + size - 1;
-        Mapping m = dmas.floor(size == 0 ? start - 1 : last);
-        if (m == null) {
-            return null;
-        }
         if (size == 0) {
-            return Long.compareUnsigned(start, m.iova) > 0 && m.contains(start) ? m : null;
+            Mapping m = dmas.floor(start - 1);
+            return m != null && Long.compareUnsigned(start, m.iova) > 0 && m.contains(start) ? m : null;
         }
-        return Long.compareUnsigned(m.end() - 1, start) >= 0 ? m : null;
-    }
-
-    private Mapping containing(long a) {
-        Mapping m = dmas.floor(a);
-        return m != null && m.contains(a) ? m : null;
+        return dmas.anyOverlap(start, start + size - 1);
     }
 
     @Override
@@ -474,7 +466,7 @@ public final class Type1Iommu implements IommuBackend {
                             : ": dirty page tracking is not enabled"));
                 }
                 long end = iova + size; // exclusive; 0 means "to the top" for UNMAP_ALL
-                Mapping first = all ? null : containing(iova);
+                Mapping first = all ? null : dmas.containing(iova);
                 if (v2 && !all) {
                     if (first != null && first.iova != iova) {
                         throw new ErrnoException(op, Errno.EINVAL, unmap + ": would split mapping [" + hex(first.iova)
@@ -517,7 +509,7 @@ public final class Type1Iommu implements IommuBackend {
                     for (Mapping v : victims) {
                         v.vaddrInvalid = true;
                         vaddrInvalidCount++;
-                        unmapped += v.size;
+                        unmapped += v.length;
                     }
                     return unmap.withSize(unmapped);
                 }
@@ -548,7 +540,7 @@ public final class Type1Iommu implements IommuBackend {
                         dmas.remove(v.iova);
                         memlock.uncharge(v.charged);
                         dmaAvail++;
-                        unmapped += v.size;
+                        unmapped += v.length;
                     }
                     victims.clear();
                     return unmap.withSize(unmapped);
@@ -560,7 +552,7 @@ public final class Type1Iommu implements IommuBackend {
             Mapping dma = toNotify.get(0);
             notifications++;
             for (DmaUnmapListener l : devices) {
-                l.dmaUnmap(new Iova(dma.iova), dma.size);
+                l.dmaUnmap(new Iova(dma.iova), dma.length);
             }
         }
     }
@@ -605,13 +597,13 @@ public final class Type1Iommu implements IommuBackend {
                 return FaultReason.UNMAPPED;
             }
             long off = start - m.iova;
-            if (Long.compareUnsigned(off, m.size) >= 0) {
+            if (Long.compareUnsigned(off, m.length) >= 0) {
                 return FaultReason.UNMAPPED;
             }
             if (m.pinned == null) {
                 return FaultReason.UNMAPPED; // no domain: a device without an IOMMU reaches nothing
             }
-            if (len <= m.size - off) {
+            if (len <= m.length - off) {
                 if (!m.allows(toMemory)) {
                     return FaultReason.PERMISSION;
                 }
@@ -635,7 +627,7 @@ public final class Type1Iommu implements IommuBackend {
         }
         long done = 0;
         while (done < len) {
-            Mapping m = containing(start + done);
+            Mapping m = dmas.containing(start + done);
             if (m == null) {
                 return FaultReason.UNMAPPED;
             }
@@ -646,13 +638,13 @@ public final class Type1Iommu implements IommuBackend {
                 return FaultReason.UNMAPPED;
             }
             // bytes left in the mapping, from its size: end() is 0 for a mapping that reaches 2^64
-            done += Math.min(len - done, m.size - (start + done - m.iova));
+            done += Math.min(len - done, m.length - (start + done - m.iova));
         }
         done = 0;
         while (done < len) {
-            Mapping m = containing(start + done);
+            Mapping m = dmas.containing(start + done);
             long off = start + done - m.iova;
-            long n = Math.min(len - done, m.size - off);
+            long n = Math.min(len - done, m.length - off);
             copy(m, off, buffer, done, n, toMemory);
             done += n;
         }
@@ -672,7 +664,7 @@ public final class Type1Iommu implements IommuBackend {
         rw.readLock().lock();
         try {
             long pgmask = Long.lowestOneBit(pgsizeBitmap) - 1;
-            Mapping m = containing(iova.value());
+            Mapping m = dmas.containing(iova.value());
             IommuPermission perm = m == null ? IommuPermission.NONE : IommuPermission.of(m.read, m.write);
             if (!perm.allows(access)) {
                 return HostIommuTlbEntry.miss(iova, pgmask);
@@ -846,7 +838,7 @@ public final class Type1Iommu implements IommuBackend {
             long done = 0;
             while (done < len) {
                 long a = iova.value() + done;
-                Mapping m = containing(a);
+                Mapping m = dmas.containing(a);
                 if (m == null) {
                     throw new ErrnoException(op, Errno.EINVAL, "iova " + hex(a) + " is not mapped (" + hex(done)
                             + " of " + hex(len) + " bytes copied)");
@@ -857,7 +849,7 @@ public final class Type1Iommu implements IommuBackend {
                             : ", a read needs READ"));
                 }
                 long off = a - m.iova;
-                long n = Math.min(len - done, m.size - off);
+                long n = Math.min(len - done, m.length - off);
                 MemorySegment mem = memory.find(new HostAddress(m.vaddr + off), n) == null ? null
                         : memory.resolve(op, new HostAddress(m.vaddr + off), n);
                 if (mem == null) {
@@ -963,8 +955,8 @@ public final class Type1Iommu implements IommuBackend {
                 throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
                         + ": empty, not aligned to " + hex(pgsize) + " or wrapping");
             }
-            Mapping first = containing(start);
-            Mapping last = containing(start + size - 1);
+            Mapping first = dmas.containing(start);
+            Mapping last = dmas.containing(start + size - 1);
             if ((first != null && first.iova != start) || (last != null && last.end() != start + size)) {
                 throw new ErrnoException(op, Errno.EINVAL, "GET_BITMAP: iova " + hex(start) + ", size " + hex(size)
                         + " splits a mapping");
@@ -979,7 +971,7 @@ public final class Type1Iommu implements IommuBackend {
                     continue;
                 }
                 long base = (m.iova - start) / pgsize;
-                long mpages = m.size / pgsize;
+                long mpages = m.length / pgsize;
                 if (domainGroups > 0) {
                     for (long i = 0; i < mpages; i++) {
                         out[(int) ((base + i) >>> 6)] |= 1L << ((base + i) & 63);
@@ -1050,7 +1042,7 @@ public final class Type1Iommu implements IommuBackend {
         try {
             List<DmaMapping> out = new ArrayList<>(dmas.size());
             for (Mapping m : dmas.values()) {
-                out.add(new DmaMapping(new Iova(m.iova), m.size, new HostAddress(m.vaddr), IommuPermission.of(m.read, m.write)));
+                out.add(new DmaMapping(new Iova(m.iova), m.length, new HostAddress(m.vaddr), IommuPermission.of(m.read, m.write)));
             }
             return out;
         } finally {

@@ -1,19 +1,20 @@
-package org.jvmm.vfio.iommu;
+package org.jvmm.iommu;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An ordered map from unsigned 64-bit IOVA to a value, built for TYPE1's mapping set: sorted
- * blocks of at most {@value #BLOCK} primitive keys under a sorted array of block heads. A lookup
- * is two binary searches over small contiguous arrays (no boxing, few cache misses); an insert
- * or remove moves at most one block's worth of entries, splitting a full block in two and
- * dropping an empty one. With 65,535 entries that is ~512 blocks.
+ * An ordered map from unsigned 64-bit IOVA to a value, built for the mapping sets of TYPE1 and
+ * an iommufd IOAS: sorted blocks of at most {@value #BLOCK} primitive keys under a sorted array
+ * of block heads. A lookup is two binary searches over small contiguous arrays (no boxing, few
+ * cache misses); an insert or remove moves at most one block's worth of entries, splitting a
+ * full block in two and dropping an empty one. With 65,535 entries that is ~512 blocks.
  *
  * <p>Keys are stored with the sign bit flipped so that signed comparison orders them unsigned.
- * Not thread-safe: {@link Type1Iommu} guards it with its read-write lock.
+ * Not thread-safe: its owner guards it (TYPE1 and an iommufd IOAS with their read-write locks).
+ * {@link IovaSpans} adds the overlap queries both ask of a set of non-overlapping mappings.
  */
-final class IovaTree<V> {
+public class IovaTree<V> {
     static final int BLOCK = 128;
 
     private static final class Block {
@@ -31,7 +32,7 @@ final class IovaTree<V> {
         return key ^ Long.MIN_VALUE;
     }
 
-    int size() {
+    public final int size() {
         return size;
     }
 
@@ -66,7 +67,7 @@ final class IovaTree<V> {
 
     /** The value with the greatest key <= {@code key} (unsigned), or null. */
     @SuppressWarnings("unchecked")
-    V floor(long key) {
+    public final V floor(long key) {
         long fk = flip(key);
         int bi = blockFor(fk);
         if (bi < 0) {
@@ -78,7 +79,7 @@ final class IovaTree<V> {
 
     /** The value with the least key >= {@code key} (unsigned), or null. */
     @SuppressWarnings("unchecked")
-    V ceiling(long key) {
+    public final V ceiling(long key) {
         long fk = flip(key);
         int bi = blockFor(fk);
         if (bi < 0) {
@@ -96,12 +97,12 @@ final class IovaTree<V> {
     }
 
     /** The value with the least key > {@code key} (unsigned), or null. */
-    V higher(long key) {
+    public final V higher(long key) {
         return key == -1L ? null : ceiling(key + 1);
     }
 
     /** Adds {@code key}, which must not be present. */
-    void put(long key, V value) {
+    public final void put(long key, V value) {
         long fk = flip(key);
         if (nblocks == 0) {
             insertBlock(0, new Block());
@@ -137,7 +138,7 @@ final class IovaTree<V> {
 
     /** Removes {@code key}; returns its value, or null when absent. */
     @SuppressWarnings("unchecked")
-    V remove(long key) {
+    public final V remove(long key) {
         long fk = flip(key);
         int bi = blockFor(fk);
         if (bi < 0) {
@@ -162,7 +163,7 @@ final class IovaTree<V> {
         return old;
     }
 
-    void clear() {
+    public final void clear() {
         blocks = new Block[16];
         heads = new long[16];
         nblocks = 0;
@@ -171,7 +172,7 @@ final class IovaTree<V> {
 
     /** The values in key order. */
     @SuppressWarnings("unchecked")
-    List<V> values() {
+    public final List<V> values() {
         List<V> out = new ArrayList<>(size);
         for (int bi = 0; bi < nblocks; bi++) {
             Block b = blocks[bi];

@@ -1,4 +1,4 @@
-package org.jvmm.vfio.iommu;
+package org.jvmm.iommu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
