@@ -111,6 +111,14 @@ class VfioPciGuestsOverVfioUser {
             assertTrue(r.exitedWith(1), r.toString());
             VfioUserDevice d = (VfioUserDevice) m.vfioDevices().get(0).deviceFile();
             assertEquals(0, d.client().dmaMessagesServed(), "the server reached guest RAM through the memfd, no DMA messages");
+            // the summary sees the DMA_MAP calls but not DMA into shared memory, and says where that is counted
+            var summary = m.summary();
+            assertEquals(1, summary.servedDevices());
+            assertEquals(0, summary.dmaBytes());
+            assertTrue(summary.iommuMaps() >= 1, summary.format());
+            assertTrue(summary.format().endsWith("vfio-user      1 device served by another process (DMA into shared memory,"
+                    + " interrupts and guest errors counted there; DMA_MAP/UNMAP and DMA by messages counted here)"
+                    + System.lineSeparator()), summary.format());
         }
     }
 
@@ -124,6 +132,11 @@ class VfioPciGuestsOverVfioUser {
             assertTrue(r.exitedWith(1), r.toString());
             VfioUserDevice d = (VfioUserDevice) m.vfioDevices().get(0).deviceFile();
             assertTrue(d.client().dmaMessagesServed() >= 2, "one DMA_READ and one DMA_WRITE at least: " + d.client().dmaMessagesServed());
+            // the DMA this process served by messages is in the summary, as the in-process edu's is
+            var summary = m.summary();
+            assertEquals(4096, summary.dmaToMemory());
+            assertEquals(4096, summary.dmaFromMemory());
+            assertEquals(1, summary.servedDevices());
         }
     }
 

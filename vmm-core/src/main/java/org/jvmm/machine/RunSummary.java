@@ -20,10 +20,20 @@ import org.jvmm.dispatch.ExitKind;
  * @param msiMessages MSI messages devices sent
  * @param intxAssertions INTx assertions by devices
  * @param guestErrors requests devices refused because the guest got them wrong (QEMU's LOG_GUEST_ERROR)
+ * @param servedDevices devices served by another process over vfio-user: their DMA into shared
+ *     guest memory, their IOMMU faults, interrupts and guest errors are seen by that process, not
+ *     this one (DMA_READ/DMA_WRITE they sent and the DMA_MAP/UNMAP calls are counted here)
  */
 public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaults, long dmaToMemory,
         long dmaFromMemory, long iommuMaps, long iommuUnmaps, long iommuFaults, long msiMessages, long intxAssertions,
-        long guestErrors) {
+        long guestErrors, int servedDevices) {
+
+    /** A summary of a machine without devices served by another process. */
+    public RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaults, long dmaToMemory, long dmaFromMemory,
+            long iommuMaps, long iommuUnmaps, long iommuFaults, long msiMessages, long intxAssertions, long guestErrors) {
+        this(exits, mmioTraps, barFaults, dmaToMemory, dmaFromMemory, iommuMaps, iommuUnmaps, iommuFaults, msiMessages,
+                intxAssertions, guestErrors, 0);
+    }
 
     public long totalExits() {
         return exits.values().stream().mapToLong(Long::longValue).sum();
@@ -37,7 +47,7 @@ public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaul
         return msiMessages + intxAssertions;
     }
 
-    /** Aligned lines, one fact each. */
+    /** Aligned lines, one fact each; the vfio-user line only when a device is served by another process. */
     public String format() {
         String byKind = exits.entrySet().stream()
                 .map(e -> e.getKey().name().toLowerCase(java.util.Locale.ROOT) + " " + e.getValue())
@@ -51,6 +61,10 @@ public record RunSummary(Map<ExitKind, Long> exits, long mmioTraps, long barFaul
                 interrupts     %d (%d MSI, %d INTx)
                 guest errors   %d (requests devices refused)
                 """, totalExits(), byKind, mmioTraps, barFaults, dmaBytes(), dmaToMemory, dmaFromMemory, iommuMaps,
-                iommuUnmaps, iommuFaults, interrupts(), msiMessages, intxAssertions, guestErrors);
+                iommuUnmaps, iommuFaults, interrupts(), msiMessages, intxAssertions, guestErrors)
+                + (servedDevices == 0 ? "" : String.format(
+                        "vfio-user      %d device%s served by another process (DMA into shared memory, interrupts and"
+                                + " guest errors counted there; DMA_MAP/UNMAP and DMA by messages counted here)%n",
+                        servedDevices, servedDevices == 1 ? "" : "s"));
     }
 }

@@ -39,6 +39,8 @@ public final class VfioUserDmaListener implements MemoryListener, VfioUserClient
     private final ConcurrentSkipListMap<Long, Window> windows = new ConcurrentSkipListMap<>(Long::compareUnsigned);
     private long maps;
     private long unmaps;
+    private final java.util.concurrent.atomic.LongAdder bytesToMemory = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesFromMemory = new java.util.concurrent.atomic.LongAdder();
 
     private record Window(long start, MemorySegment memory, boolean readOnly) {
         long last() {
@@ -124,6 +126,7 @@ public final class VfioUserDmaListener implements MemoryListener, VfioUserClient
             return false;
         }
         MemorySegment.copy(w.memory(), ValueLayout.JAVA_BYTE, address - w.start(), into, 0, into.length);
+        bytesFromMemory.add(into.length);
         return true;
     }
 
@@ -135,7 +138,18 @@ public final class VfioUserDmaListener implements MemoryListener, VfioUserClient
             return false;
         }
         MemorySegment.copy(data, 0, w.memory(), ValueLayout.JAVA_BYTE, address - w.start(), data.length);
+        bytesToMemory.add(data.length);
         return true;
+    }
+
+    /** Bytes the server's DMA_WRITE messages put into guest memory. */
+    public long bytesToMemory() {
+        return bytesToMemory.sum();
+    }
+
+    /** Bytes the server's DMA_READ messages took from guest memory. */
+    public long bytesFromMemory() {
+        return bytesFromMemory.sum();
     }
 
     /** DMA_MAP calls the server accepted. */

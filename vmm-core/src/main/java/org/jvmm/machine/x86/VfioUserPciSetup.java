@@ -45,7 +45,9 @@ public final class VfioUserPciSetup {
             throw new IllegalArgumentException(c.origin() + ": the server refused guest RAM for DMA: " + dma.errors().get(0));
         }
         try {
-            return m.addVfioDeviceFile("vfio-user-" + c.slot(), dev, c.slot(), c.noMmap());
+            VfioPciDevice d = m.addVfioDeviceFile("vfio-user-" + c.slot(), dev, c.slot(), c.noMmap());
+            m.countServedDevice(d, dma);
+            return d;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(c.origin() + ": " + e.getMessage(), e);
         }

@@ -66,6 +66,8 @@ public final class X86ToyMachine implements AutoCloseable {
     private final GsiRouter gsiRouter;
     private VfioType1Space vfio;
     private final List<VfioPciDevice> vfioDevices = new ArrayList<>();
+    /** Devices served by another process over vfio-user, with the listener that maps guest RAM for them. */
+    private final Map<VfioPciDevice, org.jvmm.hw.vfio.VfioUserDmaListener> servedDevices = new LinkedHashMap<>();
     private final List<RamRegion> dimms = new ArrayList<>();
     private int dimmCount;
     /** The host function or the mdev UUID behind each device of {@link #vfioDevices}; its display, if any. */
@@ -285,6 +287,14 @@ public final class X86ToyMachine implements AutoCloseable {
         return own(d);
     }
 
+    /**
+     * Counts a device served by another process in the run summary: its DMA_MAP/UNMAP calls and the
+     * DMA its server did by messages, which this process sees; the rest its server counts.
+     */
+    void countServedDevice(VfioPciDevice d, org.jvmm.hw.vfio.VfioUserDmaListener dma) {
+        servedDevices.put(d, dma);
+    }
+
     private static int readConfigByte(org.jvmm.vfio.VfioDeviceFile dev, int offset) {
         java.lang.foreign.MemorySegment b = java.lang.foreign.MemorySegment.ofArray(new byte[1]);
         dev.read(dev.getRegionInfo(org.jvmm.vfio.uapi.VfioUapi.VFIO_PCI_CONFIG_REGION_INDEX).offset() + offset, b);
@@ -328,6 +338,7 @@ public final class X86ToyMachine implements AutoCloseable {
         vfioDevices.remove(i);
         vfioHosts.remove(d);
         vfioMdevs.remove(d);
+        servedDevices.remove(d);
         VfioDisplay shown = displays.remove(d);
         if (shown != null) {
             devices.remove(shown);
@@ -615,7 +626,17 @@ public final class X86ToyMachine implements AutoCloseable {
                 unmaps += vfio.listener().unmaps();
             }
         }
-        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors);
+        int served = 0;
+        for (Map.Entry<VfioPciDevice, org.jvmm.hw.vfio.VfioUserDmaListener> e : servedDevices.entrySet()) {
+            org.jvmm.hw.vfio.VfioUserDmaListener l = e.getValue();
+            maps += l.maps();
+            unmaps += l.unmaps();
+            toMem += l.bytesToMemory();
+            fromMem += l.bytesFromMemory();
+            served++;
+        }
+        return new RunSummary(exits.snapshot(), traps, barFaults, toMem, fromMem, maps, unmaps, faults, msi, intx, guestErrors,
+                served);
     }
 
     public X86ToyLayout layout() {
