@@ -44,14 +44,31 @@ jvmm_find_jdk() {
 
 # Rebuilds the named module and what it needs when any source or pom is newer than its stamp.
 jvmm_build_if_stale() {
-  local root=$1 module=$2 stamp="$1/$2/target/.jvmm-built"
-  if [ -f "$stamp" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -name target -o -name node_modules \) -prune -o \
-        \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]; then
-    return 0
+  local root=$1 module=$2 stamp="$1/$2/target/.jvmm-built" lock
+  jvmm_built_fresh "$root" "$stamp" && return 0
+  # launchers started together (serve-device, then a client; ./vmm and ./bench) build one at a
+  # time: the others wait, then find the stamp fresh (flock is util-linux's; without it each builds, as before)
+  if command -v flock >/dev/null 2>&1 && exec {lock}>>"$root/.jvmm-build.lock"; then
+    flock "$lock"
+    if jvmm_built_fresh "$root" "$stamp"; then
+      exec {lock}>&-
+      return 0
+    fi
   fi
   echo "jvmm: building $module (first run, or sources changed) ..." >&2
-  (cd "$root" && ./mvnw -q -B -pl "$module" -am package -DskipTests) >&2 || return 1
-  touch "$stamp"
+  local rc=0
+  (cd "$root" && ./mvnw -q -B -pl "$module" -am package -DskipTests) >&2 || rc=1
+  [ $rc = 0 ] && touch "$stamp"
+  [ -n "${lock:-}" ] && exec {lock}>&-
+  return $rc
+}
+
+# True when STAMP exists and no pom.xml or main source under ROOT is newer than it.
+#   jvmm_built_fresh ROOT STAMP
+jvmm_built_fresh() {
+  local root=$1 stamp=$2
+  [ -f "$stamp" ] && [ -z "$(find "$root" \( -path "$root/.git" -o -name target -o -name node_modules \) -prune -o \
+        \( -name pom.xml -o -path '*/src/main/*' \) -newer "$stamp" -print -quit)" ]
 }
 
 # The jar a module's build made in DIR (its target), not the tests' or sources' jar: sets JVMM_JAR.

@@ -86,8 +86,21 @@ run unwritable
   fail "unwritable: stderr '$err'"
 [ "$from_cache" = no ] || fail "unwritable: Main came from a cache"
 
+# 8. two launchers started together with vmm-core stale (serve-device, then a client): one builds,
+# the other waits for it and finds the build fresh; both run
+touch -d '2000-01-01' "$root/vmm-core/target/.jvmm-built"
+JVMM_AOT=off "$root/vmm" --version >"$dir/a.out" 2>"$dir/a.err" </dev/null & a=$!
+JVMM_AOT=off "$root/vmm" --version >"$dir/b.out" 2>"$dir/b.err" </dev/null & b=$!
+sa=0 sb=0
+wait "$a" || sa=$?
+wait "$b" || sb=$?
+[ "$sa/$sb" = 0/0 ] || fail "together: statuses $sa and $sb, not 0 and 0"
+[ "$(cat "$dir/a.out")/$(cat "$dir/b.out")" = "$version/$version" ] || fail "together: printed '$(cat "$dir/a.out" "$dir/b.out")'"
+builds=$(cat "$dir/a.err" "$dir/b.err" | grep -c '^jvmm: building vmm-core' || true)
+[ "$builds" = 1 ] || fail "together: $builds builds, not 1 (stderr: $(cat "$dir/a.err" "$dir/b.err"))"
+
 if [ "$failures" -gt 0 ]; then
   echo "launcher-test: $failures failed" >&2
   exit 1
 fi
-echo "launcher-test: 7 cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable)"
+echo "launcher-test: 8 cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable, two at once)"
