@@ -42,6 +42,12 @@ final class BlockCompiler {
     private BlockCompiler() {
     }
 
+    /**
+     * A directory to write every generated class file to, as {@code Jit_<pc in hex>.class}, for
+     * {@code javap -c}; unset (the default), nothing is written.
+     */
+    private static final String DUMP_DIR = System.getProperty("jvmm.ppc.dumpTranslated");
+
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     private static final ClassFile CLASS_FILE = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
             ClassHierarchyResolver.defaultResolver().orElse(
@@ -151,12 +157,25 @@ final class BlockCompiler {
             clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
                     cb -> new Emitter(cb, b, ramSize, prefix).emit());
         });
+        if (DUMP_DIR != null) {
+            dump(b.pc, bytes);
+        }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.of(ram, codePages), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
                     + " did not load", t);
+        }
+    }
+
+    private static void dump(long pc, byte[] bytes) {
+        java.nio.file.Path file = java.nio.file.Path.of(DUMP_DIR, "Jit_" + Long.toHexString(pc) + ".class");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.write(file, bytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("BlockCompiler: writing " + file + " (jvmm.ppc.dumpTranslated)", e);
         }
     }
 

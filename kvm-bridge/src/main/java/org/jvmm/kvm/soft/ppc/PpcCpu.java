@@ -187,6 +187,13 @@ public final class PpcCpu {
     private final HypercallHandler hypercalls;
     private final BlockCache cache;
     final byte[] codePages;
+    /**
+     * The RAM segment translated code reads and writes: {@link #ram} itself, or, when {@link #ram}
+     * is confined to one thread, a global-scope view of the same memory, so that the JIT drops the
+     * liveness and owner-thread checks of every generated access. See {@link #translatedRam}.
+     */
+    final MemorySegment jitRam;
+    private final boolean jitRamUnchecked;
     private DecodedBlock running;
     private boolean translate = true;
     int translateThreshold = 50;
@@ -215,10 +222,40 @@ public final class PpcCpu {
         }
         this.cache = new BlockCache(ramSize);
         this.codePages = cache.codePages();
+        this.jitRam = translatedRam(ram);
+        this.jitRamUnchecked = jitRam != ram;
         this.msr = Msr.SF | Msr.ME | (littleEndian ? Msr.LE : 0);
         this.le = littleEndian;
         this.interruptLittleEndian = littleEndian;
         this.decValue = 0x7fffffffL;
+    }
+
+    /**
+     * The segment translated code uses for {@code ram}. A segment of a confined arena gets a
+     * global-scope view of the same memory; any other segment is used as it is (a heap segment or
+     * one of the global or an automatic arena has no per-access check worth dropping, and a shared
+     * arena may be closed by any thread at any time).
+     *
+     * <p>Why the view is safe. It owns nothing: the memory is still freed once, by whoever closes
+     * the confined arena, exactly as without it. No access through it can follow that close:
+     * <ul>
+     * <li>only translated code holds the view (the hidden classes' class data), and translated code
+     *     runs only from {@link #run}, on whatever thread calls it;</li>
+     * <li>{@link #run} makes one checked access to {@code ram} before it enters translated code, so
+     *     a closed arena or a thread other than its owner gets the exception the interpreter's
+     *     first access would give, and translated code does not run;</li>
+     * <li>a confined arena can be closed only by its owner thread, which, from that check until
+     *     translated code returns to the run loop (through any number of chained blocks), runs
+     *     nothing but generated code and the run loop, never a handler or other caller code.</li>
+     * </ul>
+     * A handler called by the interpreter may close the arena; the check before the next entry into
+     * translated code then throws.
+     */
+    static MemorySegment translatedRam(MemorySegment ram) {
+        if (!ram.isNative() || ram.isReadOnly() || ram.isAccessibleBy(Thread.ofVirtual().unstarted(() -> { }))) {
+            return ram; // heap, read-only, or accessible by any thread (not confined): used as it is
+        }
+        return MemorySegment.ofAddress(ram.address()).reinterpret(ram.byteSize());
     }
 
     // ---------------------------------------------------------------- register access (vCPU thread)
@@ -532,7 +569,7 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = BlockCompiler.compile(b, ram, codePages);
+                c = BlockCompiler.compile(b, jitRam, codePages);
                 b.compiled = c;
                 b.untranslatable = c == null;
                 if (c != null) {
@@ -542,6 +579,11 @@ public final class PpcCpu {
                 }
             }
             if (c != null && allowed >= n) {
+                if (jitRamUnchecked) {
+                    // The one checked access before translated code runs on the unchecked view
+                    // (see translatedRam): throws if the arena is closed or this is not its owner.
+                    ram.get(ValueLayout.JAVA_BYTE, 0);
+                }
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
                 if (done > 0) {
                     retired += done;
