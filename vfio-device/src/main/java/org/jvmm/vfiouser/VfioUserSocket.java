@@ -161,41 +161,74 @@ public final class VfioUserSocket implements AutoCloseable {
         return sa;
     }
 
-    private static int unixSocket(Arena a, MemorySegment cap, String op, String path) throws Throwable {
+    /** A new AF_UNIX stream socket (close-on-exec); IOException "WHAT: socket failed: errno N". */
+    private static int unixSocket(MemorySegment cap, String what) throws Throwable {
         int s = (int) SOCKET.invokeExact(cap, AF_UNIX, SOCK_STREAM | 0x80000, 0);
         if (s < 0) {
-            throw new IOException(op + " " + path + ": socket failed: errno " + (int) ERRNO.get(cap, 0L));
+            throw new IOException(what + ": socket failed: errno " + (int) ERRNO.get(cap, 0L));
         }
         return s;
     }
 
+    /** What to do between bind and listen (e.g. set the socket file's mode); may throw. */
+    interface AfterBind {
+        void run() throws IOException;
+    }
+
     /**
-     * Binds {@code path} (which must not exist), listens, waits for one client and returns the
-     * connection; the listening socket is closed after the accept (one client per server, as a
-     * vfio-user device has one VMM).
+     * socket, bind to {@code path} (which must not exist), {@code afterBind}, listen: the listening
+     * descriptor. On failure the descriptor is closed and an IOException says {@code what} failed
+     * with the errno; the path is removed again when the failure came after bind.
+     *
+     * @param what the start of the error message, e.g. {@code socket=PATH}
      */
-    public static VfioUserSocket listenAndAccept(String path, int maxFds, long maxMessageSize) throws IOException {
+    static int bindAndListen(String what, String path, AfterBind afterBind) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(CAPTURE);
-            MemorySegment sa = sockaddr(a, "vfio-user listen", path);
-            int s = unixSocket(a, cap, "vfio-user listen", path);
-            try {
-                if ((int) BIND.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
-                    throw new IOException("vfio-user listen " + path + ": bind failed: errno " + (int) ERRNO.get(cap, 0L));
-                }
-                if ((int) LISTEN.invokeExact(cap, s, 1) < 0) {
-                    throw new IOException("vfio-user listen " + path + ": listen failed: errno " + (int) ERRNO.get(cap, 0L));
-                }
-                int c;
-                do {
-                    c = (int) ACCEPT.invokeExact(cap, s, MemorySegment.NULL, MemorySegment.NULL, 0x80000);
-                } while (c < 0 && (int) ERRNO.get(cap, 0L) == EINTR);
-                if (c < 0) {
-                    throw new IOException("vfio-user listen " + path + ": accept failed: errno " + (int) ERRNO.get(cap, 0L));
-                }
-                return new VfioUserSocket(c, maxFds, maxMessageSize);
-            } finally {
+            MemorySegment sa = sockaddr(a, what, path);
+            int s = unixSocket(cap, what);
+            if ((int) BIND.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
+                int e = (int) ERRNO.get(cap, 0L);
                 closeAll(s);
+                throw new IOException(what + ": bind failed: errno " + e);
+            }
+            try {
+                afterBind.run();
+                if ((int) LISTEN.invokeExact(cap, s, 1) < 0) {
+                    throw new IOException(what + ": listen failed: errno " + (int) ERRNO.get(cap, 0L));
+                }
+            } catch (IOException e) {
+                closeAll(s);
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+                throw e;
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * accept4 on a listening descriptor, retried on EINTR unless {@code stop} says the listener
+     * was closed: the connection's descriptor, or -1 once stopped.
+     */
+    static int accept(String what, int listening, java.util.function.BooleanSupplier stop) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cap = a.allocate(CAPTURE);
+            while (true) {
+                int c = (int) ACCEPT.invokeExact(cap, listening, MemorySegment.NULL, MemorySegment.NULL, 0x80000);
+                if (c >= 0) {
+                    return c;
+                }
+                int e = (int) ERRNO.get(cap, 0L);
+                if (stop.getAsBoolean()) {
+                    return -1;
+                }
+                if (e != EINTR) {
+                    throw new IOException(what + ": accept failed: errno " + e);
+                }
             }
         } catch (IOException e) {
             throw e;
@@ -204,12 +237,27 @@ public final class VfioUserSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Binds {@code path} (which must not exist), listens, waits for one client and returns the
+     * connection; the listening socket is closed after the accept (one client per server, as a
+     * vfio-user device has one VMM).
+     */
+    public static VfioUserSocket listenAndAccept(String path, int maxFds, long maxMessageSize) throws IOException {
+        String what = "vfio-user listen " + path;
+        int s = bindAndListen(what, path, () -> { });
+        try {
+            return new VfioUserSocket(accept(what, s, () -> false), maxFds, maxMessageSize);
+        } finally {
+            closeAll(s);
+        }
+    }
+
     /** Connects to a server listening on {@code path}. */
     public static VfioUserSocket connect(String path, int maxFds, long maxMessageSize) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(CAPTURE);
             MemorySegment sa = sockaddr(a, "vfio-user connect", path);
-            int s = unixSocket(a, cap, "vfio-user connect", path);
+            int s = unixSocket(cap, "vfio-user connect " + path);
             if ((int) CONNECT.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
                 int e = (int) ERRNO.get(cap, 0L);
                 closeAll(s);
@@ -416,6 +464,11 @@ public final class VfioUserSocket implements AutoCloseable {
      * end sees the peer gone. The descriptor stays open until {@link #close}.
      */
     public void shutdown() {
+        shutdown(fd);
+    }
+
+    /** shutdown(fd, SHUT_RDWR), e.g. to wake a thread blocked in accept on a listening socket. */
+    static void shutdown(int fd) {
         try {
             int r = (int) SHUTDOWN.invokeExact(fd, 2);
         } catch (Throwable t) {
