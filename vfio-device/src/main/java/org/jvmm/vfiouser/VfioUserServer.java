@@ -229,6 +229,13 @@ public final class VfioUserServer implements Runnable {
                 serveOne(m);
             } catch (IOException e) {
                 // the reply could not be sent: the client is gone, and the reader sees it too
+            } catch (RuntimeException e) {
+                // a device model's own failure: the command is answered EIO and serving goes on
+                try {
+                    error(m.header(), Errno.EIO);
+                } catch (IOException gone) {
+                    // the client is gone
+                }
             }
         }
     }
