@@ -414,6 +414,40 @@ public final class VfioUserClient implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.LongAdder posted = new java.util.concurrent.atomic.LongAdder();
+
+    /** Register writes sent posted (no reply asked) so far. */
+    public long postedWrites() {
+        return posted.sum();
+    }
+
+    /**
+     * A posted write of 1, 2, 4 or 8 bytes: REGION_WRITE with no-reply, returning once it is on the
+     * socket, as QEMU's vfio-user client posts BAR writes (hw/vfio-user/device.c). The server serves
+     * its commands in order, so a later read of any region sees the write. A server's refusal is
+     * not answered and so is lost, as a posted PCI write's is; a send that fails reports the server
+     * lost, as QEMU reports the failed send. Dropped when the server is gone.
+     */
+    public void postedRegionWrite(int region, long offset, int size, long value) {
+        if (gone) {
+            return;
+        }
+        ByteBuffer q = ByteBuffer.allocate(RegionAccess.SIZE + size);
+        new RegionAccess(offset, region, size).encode(q);
+        for (int i = 0; i < size; i++) {
+            q.put((byte) (value >>> (8 * i)));
+        }
+        try {
+            synchronized (this) { // after any call in flight, so the server sees the commands in program order
+                int id = nextId++ & 0xffff;
+                socket.send(VfioUserHeader.postedCommand(id, VfioUserCommand.REGION_WRITE, q.capacity()), q.array());
+            }
+            posted.increment();
+        } catch (IOException e) {
+            lost(e);
+        }
+    }
+
     /** DEVICE_RESET; false when refused or the server is gone. */
     public boolean reset() {
         if (gone) {

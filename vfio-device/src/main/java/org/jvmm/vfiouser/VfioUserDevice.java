@@ -38,6 +38,11 @@ import org.jvmm.vfio.uapi.VfioUapi;
  * GET_REGION_INFO reply carries an fd is reported mmap-able and {@link #mmap} maps that fd
  * shared (asking again for a fresh fd each time); without an fd the MMAP flag is cleared, so the
  * consumer traps every access into REGION_READ / REGION_WRITE.</li>
+ * <li>Trapped BAR writes of 1, 2, 4 or 8 bytes are posted, as QEMU's client posts them
+ * (hw/vfio-user/device.c; {@link #postedWrites} off is its x-no-posted-writes): REGION_WRITE with
+ * no-reply, not waited for; the server serves commands in order, so a later read sees the write.
+ * A server's refusal of a posted write is not answered and is lost, as a posted PCI write's;
+ * config space writes and other sizes wait for the reply.</li>
  * <li>SET_IRQS sends the consumer's eventfds with the message (SCM_RIGHTS); a vector detached
  * with no eventfd (VFIO's fd -1, which cannot travel) gets a fresh eventfd nobody waits on, so
  * its interrupts are lost as with -1.</li>
@@ -55,6 +60,10 @@ public final class VfioUserDevice implements VfioDeviceFile {
     public static final int REGION_SHIFT = 40;
     private static final long IN_REGION = (1L << REGION_SHIFT) - 1;
     private static final int MAX_FDS = 16;
+    /** vfio-pci's region indexes 0-5 are the BARs; config space (7), the ROM and VGA are not posted. */
+    private static final int LAST_BAR = 5;
+
+    private volatile boolean postedWrites = true;
 
     private final String name;
     private final VfioUserClient client;
@@ -137,6 +146,16 @@ public final class VfioUserDevice implements VfioDeviceFile {
         closeHooks.add(hook);
     }
 
+    /**
+     * Whether trapped BAR writes of 1, 2, 4 or 8 bytes go posted (the default, as QEMU's client
+     * unless x-no-posted-writes): sent with no-reply, not waited for. Config space writes, and
+     * writes of other sizes, always wait for the server's reply.
+     */
+    public VfioUserDevice postedWrites(boolean on) {
+        this.postedWrites = on;
+        return this;
+    }
+
     /** The connection, for the DMA listener and for counters. */
     public VfioUserClient client() {
         return client;
@@ -215,7 +234,9 @@ public final class VfioUserDevice implements VfioDeviceFile {
         int region = (int) (fileOffset >>> REGION_SHIFT);
         long offset = fileOffset & IN_REGION;
         int n = (int) buffer.byteSize();
-        if (n == 1 || n == 2 || n == 4 || n == 8) {
+        if ((n == 1 || n == 2 || n == 4 || n == 8) && postedWrites && region <= LAST_BAR) {
+            client.postedRegionWrite(region, offset, n, Bytes.loadLe(buffer, 0, n));
+        } else if (n == 1 || n == 2 || n == 4 || n == 8) {
             client.regionWrite(region, offset, n, Bytes.loadLe(buffer, 0, n));
         } else {
             client.regionWrite(region, offset, buffer.toArray(ValueLayout.JAVA_BYTE));

@@ -29,6 +29,11 @@ public record VfioUserHeader(int messageId, int command, int size, int flags, in
         return new VfioUserHeader(messageId & 0xffff, command.number(), SIZE + payloadSize, TYPE_COMMAND, 0);
     }
 
+    /** A command the server answers with nothing, failed or not (a posted write). */
+    public static VfioUserHeader postedCommand(int messageId, VfioUserCommand command, int payloadSize) {
+        return new VfioUserHeader(messageId & 0xffff, command.number(), SIZE + payloadSize, TYPE_COMMAND | FLAG_NO_REPLY, 0);
+    }
+
     /** The successful reply to {@code request} carrying {@code payloadSize} bytes. */
     public static VfioUserHeader reply(VfioUserHeader request, int payloadSize) {
         return new VfioUserHeader(request.messageId, request.command, SIZE + payloadSize, TYPE_REPLY, 0);

@@ -6,11 +6,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jvmm.address.HostAddress;
@@ -65,15 +65,18 @@ import org.jvmm.vfiouser.VfioUserPayloads.Version;
  * region); the fd travels with the reply when the client's argsz holds the capability, as
  * libvfio-user does. Other regions keep MMAP clear and trap.
  *
- * <p>Threads: {@link #run} is the serving thread, the only one that receives from the socket
- * (except as below) and the only one that changes the DMA ranges (a concurrent skip list that
- * device threads read without a lock). A device's DMA into an fd-less range comes from any
- * thread: it sends its DMA_READ / DMA_WRITE and waits for the serving thread to hand it the
- * answer; when the serving thread is itself the device's (a DMA run inside a register write),
- * it reads the answer itself and keeps the commands that arrive meanwhile for after. Every send
- * holds {@code sendLock}, so messages never interleave; the kept eventfds are guarded by their
- * map's monitor. {@link #dmaModel} and {@link #shareRegion} are for before {@link #run};
- * {@link #maxDmaRegions} applies to the next DMA_MAP from any thread.
+ * <p>Threads: {@link #run} is the reader, the only thread that receives from the socket. It hands
+ * each reply from the client to the device thread that waits for it, and each command to the
+ * server's one command thread, which serves them one at a time in the order they came and is the
+ * only one that changes the DMA ranges (a concurrent skip list that device threads read without a
+ * lock). So a device's DMA into an fd-less range, from whatever thread (the command thread itself
+ * when the DMA runs inside a register write, or the device's own thread while it holds the
+ * device's lock and a client's register access waits for that lock), sends its DMA_READ /
+ * DMA_WRITE and always gets its answer from the reader. When the client goes, the commands it sent
+ * before are still served (a no-reply write takes effect; replies go nowhere), then every range
+ * and interrupt is released. Every send holds {@code sendLock}, so messages never interleave; the
+ * kept eventfds are guarded by their map's monitor. {@link #dmaModel} and {@link #shareRegion}
+ * are for before {@link #run}; {@link #maxDmaRegions} applies to the next DMA_MAP from any thread.
  */
 public final class VfioUserServer implements Runnable {
     /** VFIO region flags: read, write, mmap (cleared: this server sends no region fds yet), caps. */
@@ -99,12 +102,12 @@ public final class VfioUserServer implements Runnable {
     /** The client's DMA ranges by address (unsigned order). */
     private final ConcurrentSkipListMap<Long, DmaRegion> regions = new ConcurrentSkipListMap<>(Long::compareUnsigned);
 
-    /** Commands that arrived while the serving thread waited for a DMA reply. */
-    private final ArrayDeque<VfioUserSocket.Message> backlog = new ArrayDeque<>();
+    /** Commands the reader received, for the command thread; {@link #END} after the last. */
+    private final LinkedBlockingQueue<VfioUserSocket.Message> commands = new LinkedBlockingQueue<>();
+    private static final VfioUserSocket.Message END = new VfioUserSocket.Message(null, new byte[0], new int[0], false, false);
     private final Map<Integer, CompletableFuture<VfioUserSocket.Message>> pending = new ConcurrentHashMap<>();
     private final Object sendLock = new Object();
     private int nextRequestId;
-    private volatile Thread reader;
     private final LongAdder dmaMessages = new LongAdder();
     private final LongAdder dmaFailures = new LongAdder();
 
@@ -181,25 +184,74 @@ public final class VfioUserServer implements Runnable {
     /** Serves until the client goes away; the reason is kept in {@link #ended()}. */
     @Override
     public void run() {
-        reader = Thread.currentThread();
         if (dmaModel != null) {
             dmaModel.serveThrough(this);
         }
+        Thread served = Thread.ofPlatform().daemon().name(Thread.currentThread().getName() + "-commands").start(this::serveCommands);
         try {
             while (true) {
-                VfioUserSocket.Message m = backlog.poll();
-                serveOne(m != null ? m : socket.receive());
+                VfioUserSocket.Message m = socket.receive();
+                if (m.header().isReply()) {
+                    VfioUserSocket.closeAll(m.fds()); // a reply keeps no descriptors
+                    deliver(m);
+                } else {
+                    commands.add(m);
+                }
             }
         } catch (IOException e) {
             ended = e;
         } finally {
+            for (CompletableFuture<VfioUserSocket.Message> f : pending.values()) {
+                f.complete(null); // no answer will come: the DMA waiting for it fails now
+            }
+            commands.add(END);
+            joinUninterruptibly(served);
             if (dmaModel != null) {
                 dmaModel.detach(this);
             }
-            for (CompletableFuture<VfioUserSocket.Message> f : pending.values()) {
-                f.complete(null);
-            }
             releaseAll();
+        }
+    }
+
+    /** The command thread: the client's commands, one at a time, in the order they came, until {@link #END}. */
+    private void serveCommands() {
+        while (true) {
+            VfioUserSocket.Message m;
+            try {
+                m = commands.take();
+            } catch (InterruptedException e) {
+                continue; // only the END the reader queues stops this thread
+            }
+            if (m == END) {
+                return;
+            }
+            try {
+                serveOne(m);
+            } catch (IOException e) {
+                // the reply could not be sent: the client is gone, and the reader sees it too
+            } catch (RuntimeException e) {
+                // a device model's own failure: the command is answered EIO and serving goes on
+                try {
+                    error(m.header(), Errno.EIO);
+                } catch (IOException gone) {
+                    // the client is gone
+                }
+            }
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -265,12 +317,8 @@ public final class VfioUserServer implements Runnable {
     private void serveOne(VfioUserSocket.Message m) throws IOException {
         VfioUserHeader h = m.header();
         if ((h.command() != VfioUserCommand.DEVICE_SET_IRQS.number() && h.command() != VfioUserCommand.DMA_MAP.number())
-                || h.isReply() || m.oversize()) {
+                || m.oversize()) {
             VfioUserSocket.closeAll(m.fds()); // only SET_IRQS and DMA_MAP keep descriptors
-        }
-        if (h.isReply()) {
-            deliver(m);
-            return;
         }
         if (m.oversize()) {
             error(h, Errno.E2BIG);
@@ -460,51 +508,34 @@ public final class VfioUserServer implements Runnable {
         return size;
     }
 
-    /** Sends a command to the client and waits for its reply: null when the client is gone or silent. */
+    /**
+     * Sends a command to the client and waits for the reply the reader hands over: null when the
+     * client is gone or silent for {@value #DMA_REPLY_TIMEOUT_SECONDS} s.
+     */
     private VfioUserSocket.Message request(VfioUserCommand cmd, byte[] payload) {
-        boolean inline = Thread.currentThread() == reader;
-        CompletableFuture<VfioUserSocket.Message> f = inline ? null : new CompletableFuture<>();
-        int id;
+        CompletableFuture<VfioUserSocket.Message> f = new CompletableFuture<>();
         try {
             synchronized (sendLock) {
-                id = nextRequestId++ & 0xffff;
-                if (f != null) {
-                    pending.put(id, f);
+                int id = nextRequestId++ & 0xffff;
+                pending.put(id, f);
+                if (ended != null) {
+                    return null; // the reader has stopped: nobody would hand the answer over
                 }
                 socket.send(VfioUserHeader.command(id, cmd, payload.length), payload);
             }
             dmaMessages.increment();
-            if (inline) {
-                // the serving thread itself (a device whose DMA runs in the register write): read on
-                // until the answer comes, keeping commands for later and handing other replies on
-                while (true) {
-                    VfioUserSocket.Message m = socket.receive();
-                    if (!m.header().isReply()) {
-                        backlog.add(m);
-                    } else if (m.header().messageId() == id && m.header().command() == cmd.number()) {
-                        VfioUserSocket.closeAll(m.fds());
-                        return m;
-                    } else {
-                        VfioUserSocket.closeAll(m.fds());
-                        deliver(m);
-                    }
-                }
+            VfioUserSocket.Message m = f.get(DMA_REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (m != null && m.header().command() != cmd.number()) {
+                return null; // an answer to another command under this id
             }
-            return f.get(DMA_REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            if (inline) {
-                ended = e;
-            }
-            return null;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return m;
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
         } finally {
-            if (f != null) {
-                pending.values().remove(f);
-            }
+            pending.values().remove(f);
         }
     }
 

@@ -3,11 +3,13 @@ package org.jvmm.vfiouser;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.jvmm.vfiouser.RawVfioUserClient.BAR0;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jvmm.devices.edu.EduDevice;
@@ -174,6 +176,46 @@ class VfioUserServerDmaByMessages {
     void dmaFromTheDevicesOwnThreadWaitsForTheAnswerThatTheServingThreadReceives() throws Exception {
         start(true, 64);
         roundTrip(200, 64);
+    }
+
+    /**
+     * The edu's own thread holds the device's lock while its DMA_READ waits for the answer; a
+     * register read the client sends before answering waits for that lock on the command thread,
+     * and the reader still takes the answer off the socket: the DMA completes, then the read is
+     * served. (With one thread reading and serving, the read blocked the reader and the DMA timed
+     * out after 10 s.)
+     */
+    @Test
+    void registerAccessWhileTheDevicesThreadWaitsForItsDmaAnswerDoesNotBlockTheAnswer() throws Exception {
+        start(true, 1 << 20);
+        client.ok(client.map(RW, 0, IOVA, 0x1000));
+        program(IOVA, 16, false);
+        int run = client.sendWrite(BAR0, EduDevice.REG_DMA_CMD, 8, EduDevice.DMA_CMD_RUN);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            VfioUserSocket.Message dma = null;
+            boolean runReplied = false;
+            while (dma == null) { // the write's reply and the DMA_READ, in either order
+                VfioUserSocket.Message m = client.socket.receive();
+                if (m.header().isReply()) {
+                    assertEquals(run, m.header().messageId());
+                    client.ok(m);
+                    runReplied = true;
+                } else {
+                    dma = m;
+                }
+            }
+            assertEquals(VfioUserCommand.DMA_READ.number(), dma.header().command());
+            int read = client.send(VfioUserCommand.REGION_READ, RawVfioUserClient.access(EduDevice.REG_DMA_COUNT, BAR0, 8));
+            answerRead(dma, pattern(16, 5));
+            if (!runReplied) {
+                client.ok(client.expectReply(run, VfioUserCommand.REGION_WRITE));
+            }
+            VfioUserSocket.Message m = client.expectReply(read, VfioUserCommand.REGION_READ);
+            client.ok(m);
+        });
+        assertEquals(16, edu.dmaBytesMoved(), "the DMA finished before the register read got the lock");
+        assertEquals(0, server.dmaFailures());
+        assertEquals(1, server.dmaMessages());
     }
 
     @Test
