@@ -397,16 +397,22 @@ public final class VfioUserClient implements AutoCloseable {
         }
     }
 
-    /** A write of 1, 2, 4 or 8 bytes; dropped when refused or the server is gone. */
-    public void regionWrite(int region, long offset, int size, long value) {
-        if (gone) {
-            return;
-        }
+    /** REGION_WRITE's payload for a write of {@code size} bytes of {@code value}, little-endian. */
+    private static ByteBuffer writePayload(int region, long offset, int size, long value) {
         ByteBuffer q = ByteBuffer.allocate(RegionAccess.SIZE + size);
         new RegionAccess(offset, region, size).encode(q);
         for (int i = 0; i < size; i++) {
             q.put((byte) (value >>> (8 * i)));
         }
+        return q;
+    }
+
+    /** A write of 1, 2, 4 or 8 bytes; dropped when refused or the server is gone. */
+    public void regionWrite(int region, long offset, int size, long value) {
+        if (gone) {
+            return;
+        }
+        ByteBuffer q = writePayload(region, offset, size, value);
         try {
             VfioUserSocket.closeAll(call(VfioUserCommand.REGION_WRITE, q.array()).fds());
         } catch (IOException e) {
@@ -432,11 +438,7 @@ public final class VfioUserClient implements AutoCloseable {
         if (gone) {
             return;
         }
-        ByteBuffer q = ByteBuffer.allocate(RegionAccess.SIZE + size);
-        new RegionAccess(offset, region, size).encode(q);
-        for (int i = 0; i < size; i++) {
-            q.put((byte) (value >>> (8 * i)));
-        }
+        ByteBuffer q = writePayload(region, offset, size, value);
         try {
             synchronized (this) { // after any call in flight, so the server sees the commands in program order
                 int id = nextId++ & 0xffff;

@@ -16,6 +16,7 @@ import org.jvmm.host.Errno;
 import org.jvmm.host.ErrnoException;
 import org.jvmm.host.sys.EventFd;
 import org.jvmm.pci.PciRegs;
+import org.jvmm.testing.DeviceFileAccess;
 import org.jvmm.testing.DeviceRig;
 import org.jvmm.testing.Hosts;
 import org.jvmm.vfio.IrqData;
@@ -66,21 +67,11 @@ class VfioUserDeviceIsAVfioDeviceFileOverTheSocket {
     }
 
     private long read(int region, long at, int size) {
-        MemorySegment b = arena.allocate(size);
-        assertEquals(size, dev.read((long) region << 40 | at, b));
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = v << 8 | (b.get(ValueLayout.JAVA_BYTE, i) & 0xff);
-        }
-        return v;
+        return DeviceFileAccess.read(dev, arena, region, at, size);
     }
 
     private void write(int region, long at, int size, long value) {
-        MemorySegment b = arena.allocate(size);
-        for (int i = 0; i < size; i++) {
-            b.set(ValueLayout.JAVA_BYTE, i, (byte) (value >>> (8 * i)));
-        }
-        assertEquals(size, dev.write((long) region << 40 | at, b));
+        DeviceFileAccess.write(dev, arena, region, at, size, value);
     }
 
     @Test

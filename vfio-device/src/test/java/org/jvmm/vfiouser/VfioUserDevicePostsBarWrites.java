@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.concurrent.Executor;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.host.memory.HostMemoryRegistry;
 import org.jvmm.pci.PciRegs;
+import org.jvmm.testing.DeviceFileAccess;
 import org.jvmm.vfio.uapi.VfioUapi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,21 +74,11 @@ class VfioUserDevicePostsBarWrites {
     }
 
     private long read(int region, long at, int size) {
-        MemorySegment b = arena.allocate(size);
-        assertEquals(size, dev.read((long) region << 40 | at, b));
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = v << 8 | (b.get(ValueLayout.JAVA_BYTE, i) & 0xff);
-        }
-        return v;
+        return DeviceFileAccess.read(dev, arena, region, at, size);
     }
 
     private void write(int region, long at, int size, long value) {
-        MemorySegment b = arena.allocate(size);
-        for (int i = 0; i < size; i++) {
-            b.set(ValueLayout.JAVA_BYTE, i, (byte) (value >>> (8 * i)));
-        }
-        assertEquals(size, dev.write((long) region << 40 | at, b));
+        DeviceFileAccess.write(dev, arena, region, at, size, value);
     }
 
     @Test
