@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code ./vmm serve-device edu|edu-pasid|ivshmem[,size=SIZE],socket=PATH [--once]}: creates the
+ * {@code ./vmm serve-device edu|edu-pasid|msix-doorbell|ivshmem[,size=SIZE],socket=PATH [--once]}: creates the
  * host device in this process and serves it over vfio-user on a Unix socket, one client at a
  * time. One line when listening, when a client connects and when it goes; SIGINT/SIGTERM end
  * it (the client's mappings released, the socket removed), and so does the first client's going
@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "serve-device", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve a host device of this process over vfio-user on a Unix socket, one client at a time.",
-                "DEVICE is edu, edu-pasid or ivshmem[,size=SIZE] (1M by default) with socket=PATH: the socket is created "
+                "DEVICE is edu, edu-pasid, msix-doorbell or ivshmem[,size=SIZE] (1M by default) with socket=PATH: the socket is created "
                         + "mode 0600 and removed at exit; an existing path is refused unless it is a stale socket."},
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {"0:ended by --once after the client went, or by SIGINT/SIGTERM",
@@ -49,7 +49,7 @@ public final class ServeDevice implements Callable<Integer> {
         String[] parts = text.split(",", -1);
         VfioUserHostDevice.Model model = VfioUserHostDevice.Model.of(parts[0]);
         if (model == null) {
-            throw new IllegalArgumentException("serve-device: '" + parts[0] + "' is not a device this can serve (edu, edu-pasid, ivshmem)");
+            throw new IllegalArgumentException("serve-device: '" + parts[0] + "' is not a device this can serve (edu, edu-pasid, ivshmem, msix-doorbell)");
         }
         Path socket = null;
         long size = -1;

@@ -5,6 +5,7 @@ import static org.jvmm.vfio.uapi.VfioUapi.VFIO_TYPE1v2_IOMMU;
 import java.io.IOException;
 import org.jvmm.devices.edu.EduDevice;
 import org.jvmm.devices.ivshmem.IvshmemPlainDevice;
+import org.jvmm.devices.msixdoorbell.MsixDoorbellDevice;
 import org.jvmm.host.kernel.HostKernel;
 import org.jvmm.host.memory.HostMapping;
 import org.jvmm.host.memory.HostMemoryRegistry;
@@ -21,8 +22,8 @@ import org.jvmm.vfiouser.VfioUserSocket;
 
 /**
  * One host device of this process made ready for vfio-user: the model (edu, edu in PASID mode,
- * or ivshmem with its shared memory in a memfd) wrapped for message DMA, on a simulated host
- * bound to vfio-pci, its group in a TYPE1v2 container, the device opened. {@link #serve} serves
+ * the MSI-X doorbell device, or ivshmem with its shared memory in a memfd) wrapped for message
+ * DMA, on a simulated host bound to vfio-pci, its group in a TYPE1v2 container, the device opened. {@link #serve} serves
  * one client on a connection until it goes, then resets the device and releases what the client
  * held, as libvfio-user does when a connection is lost, so the next client finds it as new.
  */
@@ -37,7 +38,7 @@ public final class VfioUserHostDevice implements AutoCloseable {
 
     /** The models this can serve, by the name {@code serve-device} takes. */
     public enum Model {
-        EDU("edu"), EDU_PASID("edu-pasid"), IVSHMEM("ivshmem");
+        EDU("edu"), EDU_PASID("edu-pasid"), IVSHMEM("ivshmem"), MSIX_DOORBELL("msix-doorbell");
 
         private final String spelling;
 
@@ -81,6 +82,7 @@ public final class VfioUserHostDevice implements AutoCloseable {
                 case EDU -> new EduDevice();
                 case EDU_PASID -> EduDevice.withPasid();
                 case IVSHMEM -> new IvshmemPlainDevice(shm = memory.allocate("ivshmem@" + ADDRESS, sharedMemorySize));
+                case MSIX_DOORBELL -> new MsixDoorbellDevice();
             };
             wrapped = new VfioUserDmaModel(inner);
             // the client's memory is pinned here as a VMM pins guest RAM: no limit below the client's own

@@ -26,7 +26,7 @@ class ServeDeviceRefusesBadOptionsAndPathsInUse {
 
     @Test
     void unknownModelIsRefusedNamingIt() {
-        refused("serve-device: 'e1000' is not a device this can serve (edu, edu-pasid, ivshmem)",
+        refused("serve-device: 'e1000' is not a device this can serve (edu, edu-pasid, ivshmem, msix-doorbell)",
                 "serve-device", "e1000,socket=" + dir.resolve("s"));
     }
 

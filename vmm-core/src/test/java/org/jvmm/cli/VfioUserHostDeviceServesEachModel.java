@@ -34,6 +34,7 @@ class VfioUserHostDeviceServesEachModel {
         int expected = switch (model) {
             case EDU, EDU_PASID -> 0x11e81234;
             case IVSHMEM -> 0x11101af4;
+            case MSIX_DOORBELL -> 0x11e91234;
         };
         try (VfioUserHostDevice host = new VfioUserHostDevice(model, 1L << 16);
                 HostMapping ram = new HostMemoryRegistry().allocate("client ram", 0x2000)) {
