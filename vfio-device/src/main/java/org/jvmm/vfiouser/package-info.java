@@ -2,7 +2,7 @@
  * vfio-user: the VFIO device API carried over a Unix socket (libvfio-user's docs/vfio-user.rst,
  * also in QEMU as docs/interop/vfio-user.rst), so a device model can live in another process.
  *
- * <p>This first slice is the wire format: {@link org.jvmm.vfiouser.VfioUserHeader} (the 16-byte
+ * <p>At the bottom, the wire format: {@link org.jvmm.vfiouser.VfioUserHeader} (the 16-byte
  * header), {@link org.jvmm.vfiouser.VfioUserCommand} (the command numbers) and the payloads of
  * {@link org.jvmm.vfiouser.VfioUserPayloads}, each laid out as the specification lays it out,
  * little-endian. Decoding never throws into the caller for a malformed peer message: it returns
