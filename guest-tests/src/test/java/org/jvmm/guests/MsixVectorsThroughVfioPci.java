@@ -37,6 +37,17 @@ class MsixVectorsThroughVfioPci {
     private static final PciAddress HOST = PciAddress.parse("0000:00:05.0");
     private static final int SLOT = 5;
     private static final long BAR0 = 0xc010_0000L;
+    /** What the msix guest prints with the doorbell device, wherever the device is served from. */
+    static final String MSIX_GUEST_PRINTS = """
+                    msix: id 5849534d, 2 vectors, table bar 0 offset 2000, pba bar 0 offset 3000
+                    msix: power-on entry 0 control 1, entry 1 control 1
+                    msix: entry 0 data 43, entry 1 data 44, control 8001
+                    msix: both rung: vector 43 x1, vector 44 x1
+                    msix: entry 1 masked: vector 43 x2, vector 44 x1, pba 0
+                    msix: entry 1 unmasked: vector 43 x2, vector 44 x2
+                    msix: disabled: vector 43 x2, doorbells sent 6, dropped 1
+                    msix: PASS
+                    """;
 
     @BeforeEach
     void needsKvm() {
@@ -89,16 +100,7 @@ class MsixVectorsThroughVfioPci {
             r.machine.boot(GuestImages.x86("msix"), 0);
             X86ToyMachine.RunResult result = r.machine.run(Duration.ofSeconds(30), null);
 
-            assertEquals("""
-                    msix: id 5849534d, 2 vectors, table bar 0 offset 2000, pba bar 0 offset 3000
-                    msix: power-on entry 0 control 1, entry 1 control 1
-                    msix: entry 0 data 43, entry 1 data 44, control 8001
-                    msix: both rung: vector 43 x1, vector 44 x1
-                    msix: entry 1 masked: vector 43 x2, vector 44 x1, pba 0
-                    msix: entry 1 unmasked: vector 43 x2, vector 44 x2
-                    msix: disabled: vector 43 x2, doorbells sent 6, dropped 1
-                    msix: PASS
-                    """, r.console(), () -> result + " " + seen);
+            assertEquals(MSIX_GUEST_PRINTS, r.console(), () -> result + " " + seen);
             assertTrue(result.exitedWith(1), result.toString()); // status (0 << 1) | 1: the guest returned 0
             assertEquals(List.of(
                     "1: enabled true, attached true/false, routes 2, added 2, removed 0",

@@ -88,16 +88,7 @@ class VfioPciGuestsOverVfioUser {
         String doorbell = serve("msix-doorbell", "doorbell");
         try (X86ToyMachine m = machine("5", doorbell)) {
             var r = run(m, "msix");
-            assertEquals("""
-                    msix: id 5849534d, 2 vectors, table bar 0 offset 2000, pba bar 0 offset 3000
-                    msix: power-on entry 0 control 1, entry 1 control 1
-                    msix: entry 0 data 43, entry 1 data 44, control 8001
-                    msix: both rung: vector 43 x1, vector 44 x1
-                    msix: entry 1 masked: vector 43 x2, vector 44 x1, pba 0
-                    msix: entry 1 unmasked: vector 43 x2, vector 44 x2
-                    msix: disabled: vector 43 x2, doorbells sent 6, dropped 1
-                    msix: PASS
-                    """, console(), r::toString);
+            assertEquals(MsixVectorsThroughVfioPci.MSIX_GUEST_PRINTS, console(), r::toString);
             assertTrue(r.exitedWith(1), r.toString());
             assertEquals(0, m.gsiRouter().msiRouteCount(), "disabling released every route");
             assertEquals(List.of(), reports);
