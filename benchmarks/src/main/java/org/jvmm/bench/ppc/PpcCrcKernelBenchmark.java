@@ -56,6 +56,6 @@ public class PpcCrcKernelBenchmark {
         if (!(exit instanceof PpcExit.BudgetExhausted)) {
             throw new IllegalStateException("CRC guest stopped with " + exit + " at " + guest.cpu.pc());
         }
-        return guest.crc;
+        return guest.result;
     }
 }

@@ -26,7 +26,7 @@ public final class PpcKernelReference {
                 throw new IllegalStateException("CRC guest stopped with " + e + " after " + g.calls + " calls");
             }
             long perCall = (g.retiredAtLastTick - g.retiredAtFirstTick) / (calls - 1);
-            System.out.printf("insns_per_call=%d calls=%d crc=0x%08x%n", perCall, g.calls, g.crc);
+            System.out.printf("insns_per_call=%d calls=%d crc=0x%08x%n", perCall, g.calls, g.result);
         }
     }
 }

@@ -23,7 +23,7 @@ public final class PpcSuiteReference {
         try (SuiteGuest g = new SuiteGuest(args[0])) {
             long result = g.runCalls(calls);
             System.out.printf("kernel=%s insns=%d calls=%d result=0x%016x%n", args[0],
-                    g.retiredAtLastTick - g.retiredAtStart, calls, result);
+                    g.retiredAtLastTick - g.retiredAtFirstTick, calls, result);
         }
     }
 }
