@@ -91,7 +91,7 @@ class QmpFreezesAndRecoversAPe {
 
     @Test
     void aMachineWithoutPesLacksTheCommands() {
-        QmpMonitor noPes = new QmpMonitor(new WithoutPes(), false, () -> { });
+        QmpMonitor noPes = new QmpMonitor(new BareMachine("none"), false, () -> { });
         List<String> out = new ArrayList<>();
         QmpMonitor.Session s = noPes.open(out::add);
         noPes.input(s, "{\"execute\":\"qmp_capabilities\"}");
@@ -101,21 +101,5 @@ class QmpFreezesAndRecoversAPe {
         assertEquals("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command x-pe-recover has not been found\"}}", out.get(3));
         assertFalse(noPes.commandNames().contains("x-pe-freeze"));
         assertTrue(monitor.commandNames().containsAll(List.of("x-pe-freeze", "x-pe-recover")), "pseries has them");
-    }
-
-    /** A machine with nothing but the mandatory answers (x86-toy needs KVM; this one needs nothing). */
-    private static final class WithoutPes implements MonitoredMachine {
-        @Override public String type() { return "none"; }
-        @Override public boolean kvm() { return false; }
-        @Override public void pause() { }
-        @Override public void resume() { }
-        @Override public void reset() { }
-        @Override public Object queryPci() { return List.of(); }
-        @Override public String infoMtree(boolean flat) { return ""; }
-        @Override public String infoPci() { return ""; }
-        @Override public String infoIommu() { return ""; }
-        @Override public Object queryIommu() { return List.of(); }
-        @Override public Object queryFaults() { return List.of(); }
-        @Override public Object queryExits() { return List.of(); }
     }
 }

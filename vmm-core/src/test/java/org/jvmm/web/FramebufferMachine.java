@@ -2,10 +2,9 @@ package org.jvmm.web;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import org.jvmm.hw.display.Frame;
 import org.jvmm.hw.display.ScreenDump;
-import org.jvmm.qmp.MonitoredMachine;
+import org.jvmm.qmp.BareMachine;
 import org.jvmm.qmp.QmpError;
 
 /**
@@ -14,9 +13,13 @@ import org.jvmm.qmp.QmpError;
  * x86-toy machine writes its mdev's ({@link ScreenDump}), with QEMU's answers for no picture and
  * a bad format.
  */
-final class FramebufferMachine implements MonitoredMachine {
+final class FramebufferMachine extends BareMachine {
     private volatile Frame frame;
     private volatile int dumps;
+
+    FramebufferMachine() {
+        super("framebuffer");
+    }
 
     /** What the display shows from now on; null: nothing yet. */
     void show(Frame f) {
@@ -46,17 +49,4 @@ final class FramebufferMachine implements MonitoredMachine {
         }
         dumps++;
     }
-
-    @Override public String type() { return "framebuffer"; }
-    @Override public boolean kvm() { return false; }
-    @Override public void pause() { }
-    @Override public void resume() { }
-    @Override public void reset() { }
-    @Override public Object queryPci() { return List.of(); }
-    @Override public String infoMtree(boolean flat) { return ""; }
-    @Override public String infoPci() { return ""; }
-    @Override public String infoIommu() { return ""; }
-    @Override public Object queryIommu() { return List.of(); }
-    @Override public Object queryFaults() { return List.of(); }
-    @Override public Object queryExits() { return java.util.Map.of("total", 0, "by-kind", java.util.Map.of()); }
 }
