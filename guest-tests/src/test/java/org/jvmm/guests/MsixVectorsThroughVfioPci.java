@@ -90,7 +90,7 @@ class MsixVectorsThroughVfioPci {
     @Test
     @DisplayName("the guest's two vectors arrive, a masked vector does not, and disabling releases every route and fd")
     void guestRingsBothVectorsMasksOneAndDisables() throws Exception {
-        long fdsBefore = ProcessFds.count();
+        var fdsBefore = ProcessFds.snapshot();
         List<String> seen = new ArrayList<>();
         try (Rig r = new Rig()) {
             r.machine.layout().checkpoint().setHandler(n -> seen.add(n + ": enabled " + r.vfio.msixEnabled()
@@ -110,13 +110,13 @@ class MsixVectorsThroughVfioPci {
             // the host function sent six messages; VFIO had no trigger for two (function mask, entry 1 masked)
             assertEquals(6, r.machine.summary().msiMessages());
         }
-        assertEquals(fdsBefore, ProcessFds.count());
+        assertEquals(java.util.Map.of(), ProcessFds.openedSince(fdsBefore));
     }
 
     @Test
     @DisplayName("reset turns MSI-X off, masks the table again and releases the routes")
     void resetReleasesVectorsAndRestoresTheTable() {
-        long fdsBefore = ProcessFds.count();
+        var fdsBefore = ProcessFds.snapshot();
         try (Rig r = new Rig()) {
             PciBus bus = r.machine.layout().pciBus();
             int devfn = SLOT << 3;
@@ -150,13 +150,13 @@ class MsixVectorsThroughVfioPci {
             assertEquals(0L, mem.read(new GuestAddress(entry0.value() + 8), 4));
             assertNotEquals(0L, mem.read(new GuestAddress(BAR0), 4));
         }
-        assertEquals(fdsBefore, ProcessFds.count());
+        assertEquals(java.util.Map.of(), ProcessFds.openedSince(fdsBefore));
     }
 
     @Test
     @DisplayName("closing the machine with MSI-X enabled releases every route, irqfd and eventfd")
     void closeWhileEnabledLeaksNothing() {
-        long fdsBefore = ProcessFds.count();
+        var fdsBefore = ProcessFds.snapshot();
         try (Rig r = new Rig()) {
             PciBus bus = r.machine.layout().pciBus();
             int devfn = SLOT << 3;
@@ -174,6 +174,6 @@ class MsixVectorsThroughVfioPci {
             assertEquals(2, r.machine.gsiRouter().msiRouteCount());
             assertTrue(r.vfio.msixVectorAttached(1));
         }
-        assertEquals(fdsBefore, ProcessFds.count());
+        assertEquals(java.util.Map.of(), ProcessFds.openedSince(fdsBefore));
     }
 }

@@ -1,7 +1,6 @@
 package org.jvmm.fuzz;
 
 import java.util.Map;
-import java.util.TreeMap;
 import org.jvmm.host.sys.ProcessFds;
 
 /**
@@ -15,8 +14,7 @@ final class FdAccounting {
     }
 
     static void check(Map<Integer, String> before, String what) {
-        Map<Integer, String> left = new TreeMap<>(ProcessFds.snapshot());
-        left.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        Map<Integer, String> left = ProcessFds.openedSince(before);
         if (!left.isEmpty()) {
             throw new AssertionError("closing " + what + " left " + left.size() + " file descriptor(s) open: " + left);
         }

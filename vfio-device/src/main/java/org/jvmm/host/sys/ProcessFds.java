@@ -47,4 +47,16 @@ public final class ProcessFds {
         }
         return fds;
     }
+
+    /**
+     * The descriptors open now that were not open in {@code before} (a {@link #snapshot}), or that
+     * now refer to another file: what a case opened and did not close, whatever other threads of
+     * the process closed meanwhile (a child process's pipes, say, which the JDK closes when the
+     * child ends).
+     */
+    public static Map<Integer, String> openedSince(Map<Integer, String> before) {
+        Map<Integer, String> now = snapshot();
+        now.entrySet().removeIf(e -> e.getValue().equals(before.get(e.getKey())));
+        return now;
+    }
 }

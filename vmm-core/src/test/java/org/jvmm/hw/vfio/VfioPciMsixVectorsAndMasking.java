@@ -36,7 +36,7 @@ class VfioPciMsixVectorsAndMasking {
     private static final PciAddress HOST = PciAddress.parse("0000:00:05.0");
     private static final long ENTRY1 = TABLE_OFFSET + 16;
 
-    private long fdsBefore;
+    private java.util.Map<Integer, String> fdsBefore;
     private SoftVfioPciRig rig;
     private SoftVm vm;
     private GsiRouter router;
@@ -47,7 +47,7 @@ class VfioPciMsixVectorsAndMasking {
 
     @BeforeEach
     void realize() {
-        fdsBefore = ProcessFds.count();
+        fdsBefore = ProcessFds.snapshot();
         doorbell = new MsixDoorbellDevice();
         rig = new SoftVfioPciRig("msix", HOST, doorbell);
         vm = rig.vm;
@@ -61,7 +61,7 @@ class VfioPciMsixVectorsAndMasking {
     @AfterEach
     void close() {
         rig.close();
-        assertEquals(fdsBefore, ProcessFds.count(), "fds left open");
+        assertEquals(java.util.Map.of(), ProcessFds.openedSince(fdsBefore), "fds left open");
     }
 
     private long read(long offset) {

@@ -18,14 +18,14 @@ class PseriesMachineLeavesNothingOpen {
     void closeReleasesEverythingTheMachineMadeOnBothPaths() {
         for (boolean kvmTce : new boolean[] {true, false}) {
             PowerHost host = PowerHost.create();
-            long fds = ProcessFds.count();
+            var fds = ProcessFds.snapshot();
             PseriesMachine m = PseriesMachine.create(host.platform(), 32L << 20, kvmTce);
             m.addVfioPci(PowerHost.EDU, 1);
             var group = host.platform().function("test", PowerHost.EDU).iommuGroup();
             var pe = host.phb().pe(group);
             m.close();
             assertThrows(IllegalStateException.class, m::close);
-            assertEquals(fds, ProcessFds.count(), "fds (memfds of RAM) given back");
+            assertEquals(java.util.Map.of(), ProcessFds.openedSince(fds), "fds (memfds of RAM) given back");
             assertEquals(0, host.memory().mappingCount(), "guest RAM unmapped");
             assertEquals(0, host.platform().memlock().lockedBytes(), "pre-registered RAM and TCE tables uncharged");
             assertEquals(0, host.phb().preregistered().regionCount());
