@@ -90,6 +90,11 @@ final class BlockCompiler {
     private static final int VAL = 19;
     private static final int A = 21;
     private static final int GPR0 = 23;
+    /** The common exit's inputs: the next PC and the instructions retired. */
+    private static final int NEXT = GPR0 + 64;
+    private static final int RET = NEXT + 2;
+    /** A scratch long for the inline ALU sequences. */
+    private static final int T1 = RET + 1;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -141,12 +146,36 @@ final class BlockCompiler {
      * into the generated accesses.
      */
     static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, byte[] codePages) {
-        long ramSize = ram.byteSize();
-        int prefix = translatablePrefix(b);
-        if (prefix == 0) {
+        if (translatablePrefix(b) == 0) {
             return null;
         }
-        byte[] bytes = CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
+        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize()), ram, codePages);
+    }
+
+    /**
+     * Translates {@code blocks} (distinct, each with a nonempty translatable prefix, one byte order,
+     * every start below 2^32, none a tail of another) into one method: a region. It is entered at
+     * {@code entries[0]} only (the PC the run loop calls it at); each entry is the start of a member
+     * or an instruction inside one's translatable prefix. A branch to an instruction inside a
+     * member's translatable prefix, direct or through LR or CTR (then to one of {@code entries}),
+     * stays in the method with the guest registers in JVM locals, checking the instruction limit
+     * and the attention flag at every such edge as a block looping on itself does. Null if the method's bytecode would exceed {@link #MAX_REGION_CODE}
+     * bytes (the JIT does not compile methods past 8000 bytes).
+     */
+    static CompiledBlock compileRegion(DecodedBlock[] blocks, long[] entries, java.lang.foreign.MemorySegment ram,
+            byte[] codePages) {
+        byte[] bytes = build(blocks, entries, ram.byteSize());
+        if (codeLength(bytes) > MAX_REGION_CODE) {
+            return null;
+        }
+        return define(blocks[0].pc, bytes, ram, codePages);
+    }
+
+    /** Bytecode bytes of a region's run method at most, well below HotSpot's 8000-byte huge-method limit. */
+    static final int MAX_REGION_CODE = 7600;
+
+    private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize) {
+        return CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_BLOCK);
             clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
@@ -155,16 +184,28 @@ final class BlockCompiler {
                 cb.return_();
             });
             clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Emitter(cb, b, ramSize, prefix).emit());
+                    cb -> new Emitter(cb, blocks, entries, ramSize).emit());
         });
+    }
+
+    private static int codeLength(byte[] classBytes) {
+        for (java.lang.classfile.MethodModel m : ClassFile.of().parse(classBytes).methods()) {
+            if (m.methodName().equalsString("run")) {
+                return m.code().map(c -> ((java.lang.classfile.attribute.CodeAttribute) c).codeLength()).orElse(0);
+            }
+        }
+        return 0;
+    }
+
+    private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, byte[] codePages) {
         if (DUMP_DIR != null) {
-            dump(b.pc, bytes);
+            dump(pc, bytes);
         }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.of(ram, codePages), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
-            throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(b.pc)
+            throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(pc)
                     + " did not load", t);
         }
     }
@@ -179,45 +220,74 @@ final class BlockCompiler {
         }
     }
 
-    /** Emits one block's run method. */
+    /** Emits one region's run method (a single block is a region of one). */
     private static final class Emitter {
         private final CodeBuilder cb;
-        private final DecodedBlock b;
+        private final DecodedBlock[] blocks;
         private final long ramSize;
         private final boolean le;
         private final boolean[] used = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
-        private final Label sideExit;
-        private final int prefix;
+        /** Per member, a label at each of its instructions. */
+        private final Label[][] at;
+        /** Per member, how many leading instructions are translated. */
+        private final int[] prefixes;
+        /** The addresses a dynamic branch or the entry can land on in the method. */
+        private final long[] entries;
+        /** The running member's side exit: IDX holds the instruction the interpreter must run. */
+        private Label sideExit;
+        private final Label commonExit;
+        /** Where branches through LR or CTR go (see {@link #emitDynamicExit}); made on first use. */
+        private Label dynamicExit;
+        /** The member being emitted. */
+        private DecodedBlock b;
 
-        Emitter(CodeBuilder cb, DecodedBlock b, long ramSize, int prefix) {
+        Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize) {
             this.cb = cb;
-            this.b = b;
+            this.blocks = blocks;
+            this.entries = entries;
             this.ramSize = ramSize;
-            this.prefix = prefix;
-            this.le = b.littleEndian;
-            this.sideExit = cb.newLabel();
+            this.le = blocks[0].littleEndian;
+            this.at = new Label[blocks.length][];
+            this.prefixes = new int[blocks.length];
+            for (int k = 0; k < blocks.length; k++) {
+                prefixes[k] = translatablePrefix(blocks[k]);
+                at[k] = new Label[prefixes[k]];
+                for (int i = 0; i < prefixes[k]; i++) {
+                    at[k][i] = cb.newLabel();
+                }
+            }
+            this.commonExit = cb.newLabel();
+        }
+
+        /**
+         * Where {@code pc} is in the method: member k's instruction i as {@code k << 8 | i}
+         * (a member's start preferred), or -1 if no member translates it.
+         */
+        private int locate(long pc) {
+            int found = -1;
+            for (int k = 0; k < blocks.length; k++) {
+                long off = pc - blocks[k].pc;
+                if (off == 0) {
+                    return k << 8;
+                }
+                if (found < 0 && off > 0 && (off & 3) == 0 && off < 4L * prefixes[k]) {
+                    found = k << 8 | (int) (off >>> 2);
+                }
+            }
+            return found;
         }
 
         void emit() {
-            for (DecodedInsn d : b.insns) {
-                boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
-                for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
-                    if (r < 32) {
-                        used[r] = true;
+            for (DecodedBlock m : blocks) {
+                for (DecodedInsn d : m.insns) {
+                    boolean va = d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU;
+                    for (int r : new int[] {d.rt(), d.ra(), d.rb(), va ? d.aux() : 32}) {
+                        if (r < 32) {
+                            used[r] = true;
+                        }
                     }
-                }
-            }
-            // An exit inside the block is emitted before the instructions after it, which a later
-            // pass of a loop may already have run: such a block writes back every register it
-            // names, and CR, XER[CA], LR and CTR, at every exit (unchanged values are written back
-            // as they were).
-            for (int i = 0; i < prefix - 1; i++) {
-                if (b.insns[i].op() == Op.BC) {
-                    System.arraycopy(used, 0, dirty, 0, 32);
-                    crDirty = caDirty = lrDirty = ctrDirty = true;
-                    break;
                 }
             }
             // Entry: state into locals.
@@ -241,16 +311,78 @@ final class BlockCompiler {
             cb.lconst_0().lstore(EA);
             cb.lconst_0().lstore(VAL);
             cb.lconst_0().lstore(A);
-            Label head = cb.newLabel();
-            cb.labelBinding(head);
+            cb.lconst_0().lstore(NEXT);
+            cb.loadConstant(0).istore(RET);
+            // One way in, at the first entry (so that the guest's loops stay loops with one head
+            // for the JIT): straight on at the first member's start, else a jump into the member
+            // whose tail it is.
+            int first = locate(entries[0]);
+            if (first != 0) {
+                arrive(first);
+            }
+            for (int k = 0; k < blocks.length; k++) {
+                block(k);
+            }
+            if (dynamicExit != null) {
+                emitDynamicExit();
+            }
+            // Every exit: NEXT holds the PC to go on at, RET the instructions retired.
+            cb.labelBinding(commonExit);
+            writeBack();
+            cb.aload(CPU).lload(NEXT).putfield(CD_CPU, "pc", CD_long);
+            cb.iload(RET).ireturn();
+        }
+
+        /**
+         * Goes on at the instruction at the word-aligned address in A, after an edge that retired
+         * {@code n} instructions (already counted), through the checks of {@link #enter}, if it is
+         * one of the entries; else jumps to {@code other}.
+         */
+        private void dispatch(Label other, int n) {
+            cb.lload(A).loadConstant(32).lushr().l2i().ifne(other);
+            java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
+            Label[] arrive = new Label[entries.length];
+            int[] where = new int[entries.length];
+            for (int e = 0; e < entries.length; e++) {
+                where[e] = locate(entries[e]);
+                arrive[e] = cb.newLabel();
+                cases.add(java.lang.classfile.instruction.SwitchCase.of((int) (entries[e] >>> 2), arrive[e]));
+            }
+            cases.sort(java.util.Comparator.comparingInt(java.lang.classfile.instruction.SwitchCase::caseValue));
+            cb.lload(A).loadConstant(2).lushr().l2i();
+            cb.lookupswitch(other, cases);
+            for (int e = 0; e < entries.length; e++) {
+                cb.labelBinding(arrive[e]);
+                enter(where[e], entries[e], n);
+            }
+        }
+
+        /**
+         * Goes to the instruction {@code where} ({@link #locate}) with COUNT lowered by its index,
+         * since the member's exits count from the member's start.
+         */
+        private void arrive(int where) {
+            int i = where & 0xff;
+            if (i > 0) {
+                cb.iinc(COUNT, -i);
+            }
+            cb.goto_(at[where >>> 8][i]);
+        }
+
+        /** Emits member {@code k}. */
+        private void block(int k) {
+            b = blocks[k];
+            sideExit = cb.newLabel();
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
+            int prefix = prefixes[k];
             for (int i = 0; i < prefix; i++) {
+                cb.labelBinding(at[k][i]);
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
-                    branch(d, head, n);
+                    branch(d, n);
                 } else if (d.op() == Op.BC) {
-                    innerBranch(d, head, i + 1);
+                    innerBranch(d, i + 1);
                 } else {
                     insn(d, i);
                 }
@@ -261,12 +393,10 @@ final class BlockCompiler {
             } else if (!isBranch(insns[n - 1].op())) {
                 exitTo(b.end(), n);
             }
-            // Side exit: IDX holds the instruction the interpreter must run.
             cb.labelBinding(sideExit);
-            writeBack();
-            cb.aload(CPU).loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd()
-                    .putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).iload(IDX).iadd().ireturn();
+            cb.loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd().lstore(NEXT);
+            cb.iload(COUNT).iload(IDX).iadd().istore(RET);
+            cb.goto_(commonExit);
         }
 
         /** Element {@code index} of the class data list, as a dynamic constant. */
@@ -298,12 +428,76 @@ final class BlockCompiler {
         }
 
         private void cr0FromReg(int r) {
-            cb.iload(CR);
             ld(r);
-            cb.iload(SO);
-            cb.invokestatic(CD_ALU, "cr0", MethodTypeDesc.of(CD_int, CD_int, CD_long, CD_int));
-            cb.istore(CR);
+            cb.lconst_0();
+            crField(0, false);
+        }
+
+        /*
+         * The ALU sequences below are emitted inline rather than called (Alu): in a large region
+         * method the JIT stops inlining ordinary calls past its node budget, and a call per compare
+         * or rotate costs more than the operation.
+         */
+
+        /**
+         * CR field {@code bf} from comparing the two longs on the stack (a, then b), signed or
+         * unsigned: LT, GT or EQ, plus SO.
+         */
+        private void crField(int bf, boolean unsigned) {
+            if (unsigned) {
+                // Unsigned order is signed order with both sign bits flipped.
+                cb.lstore(T1).loadConstant(Long.MIN_VALUE).lxor().lload(T1).loadConstant(Long.MIN_VALUE).lxor();
+            }
+            cb.lcmp(); // -1, 0, 1
+            cb.iconst_1().iadd().iconst_2().ishl().istore(N); // 0, 4, 8: a nibble index into 0x428
+            int sh = 28 - 4 * bf;
+            cb.iload(CR).loadConstant(~(0xf << sh)).iand();
+            cb.loadConstant(0x428).iload(N).iushr().loadConstant(0xf).iand().iload(SO).ior().loadConstant(sh).ishl();
+            cb.ior().istore(CR);
             crDirty = true;
+        }
+
+        /** Rotates the long on the stack left by the constant {@code n} (0-63), or by N if n < 0. */
+        private void rotl64(int n) {
+            cb.lstore(T1).lload(T1);
+            if (n >= 0) {
+                cb.loadConstant(n).lshl().lload(T1).loadConstant(-n & 63).lushr().lor();
+            } else {
+                cb.iload(N).lshl().lload(T1).iload(N).ineg().lushr().lor();
+            }
+        }
+
+        /** Rotates the low word of the long on the stack as a doubled word (rlwinm's ROTL32). */
+        private void rotl32(int n) {
+            cb.loadConstant(0xffffffffL).land().lstore(T1).lload(T1).lload(T1).loadConstant(32).lshl().lor();
+            rotl64(n);
+        }
+
+        /** XER[CA] and [CA32] of a + b = v with a in A, b the constant {@code imm}, v in VAL. */
+        private void carryOfAdd(long imm) {
+            cb.lload(A).loadConstant(imm).land();
+            cb.lload(A).loadConstant(imm).lor().lload(VAL).loadConstant(-1L).lxor().land();
+            cb.lor().lstore(T1);
+            cb.lload(T1).loadConstant(63).lushr().l2i().istore(CA);
+            cb.lload(T1).loadConstant(31).lushr().l2i().iconst_1().iand().istore(CA32);
+            caDirty = true;
+        }
+
+        /**
+         * XER[CA] and [CA32] of an algebraic right shift of A by the constant {@code n}: set when A
+         * is negative and one bits are shifted out.
+         */
+        private void carryOfShift(int n) {
+            if (n == 0) {
+                cb.iconst_0();
+            } else {
+                cb.lload(A).loadConstant(63).lushr();
+                cb.lload(A).loadConstant((1L << n) - 1).land().lstore(T1);
+                cb.lload(T1).lload(T1).lneg().lor().loadConstant(63).lushr();
+                cb.land().l2i();
+            }
+            cb.dup().istore(CA).istore(CA32);
+            caDirty = true;
         }
 
         private void alu(String name, MethodTypeDesc type) {
@@ -353,20 +547,13 @@ final class BlockCompiler {
                         cb.lconst_1().ladd();
                     }
                     cb.lstore(VAL);
-                    cb.lload(A).loadConstant(imm).lload(VAL);
-                    alu("carry", I_JJJ);
-                    cb.istore(CA);
-                    cb.lload(A).loadConstant(imm).lload(VAL);
-                    alu("carry32", I_JJJ);
-                    cb.istore(CA32);
-                    caDirty = true;
+                    carryOfAdd(imm);
                     cb.lload(VAL);
                     st(rt);
                     rc(d, rt);
                 }
                 case Op.CMPI, Op.CMPLI -> {
                     boolean wide = (rt & 1) != 0;
-                    cb.iload(CR).loadConstant(rt >>> 2);
                     ld(ra);
                     if (!wide) {
                         if (d.op() == Op.CMPI) {
@@ -375,15 +562,11 @@ final class BlockCompiler {
                             cb.loadConstant(0xffffffffL).land();
                         }
                     }
-                    cb.loadConstant(imm).iload(SO);
-                    alu(d.op() == Op.CMPI ? "compareSigned" : "compareUnsigned",
-                            MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_long, CD_long, CD_int));
-                    cb.istore(CR);
-                    crDirty = true;
+                    cb.loadConstant(imm);
+                    crField(rt >>> 2, d.op() == Op.CMPLI);
                 }
                 case Op.CMP, Op.CMPL -> {
                     boolean wide = d.aux() != 0;
-                    cb.iload(CR).loadConstant(rt);
                     for (int r : new int[] {ra, rb}) {
                         ld(r);
                         if (!wide) {
@@ -394,21 +577,15 @@ final class BlockCompiler {
                             }
                         }
                     }
-                    cb.iload(SO);
-                    alu(d.op() == Op.CMP ? "compareSigned" : "compareUnsigned",
-                            MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_long, CD_long, CD_int));
-                    cb.istore(CR);
-                    crDirty = true;
+                    crField(rt, d.op() == Op.CMPL);
                 }
                 case Op.ROTL32_MASK, Op.ROTL32_REG_MASK, Op.ROTL32_INSERT -> {
-                    ld(rt);
                     if (d.op() == Op.ROTL32_REG_MASK) {
                         ld(rb);
-                        cb.l2i().loadConstant(31).iand();
-                    } else {
-                        cb.loadConstant(d.aux());
+                        cb.l2i().loadConstant(31).iand().istore(N);
                     }
-                    alu("rotl32", J_JI);
+                    ld(rt);
+                    rotl32(d.op() == Op.ROTL32_REG_MASK ? -1 : d.aux());
                     cb.loadConstant(imm).land();
                     if (d.op() == Op.ROTL32_INSERT) {
                         ld(ra);
@@ -418,14 +595,12 @@ final class BlockCompiler {
                     rc(d, ra);
                 }
                 case Op.ROTL64_MASK, Op.ROTL64_REG_MASK, Op.ROTL64_INSERT -> {
-                    ld(rt);
                     if (d.op() == Op.ROTL64_REG_MASK) {
                         ld(rb);
-                        cb.l2i().loadConstant(63).iand();
-                    } else {
-                        cb.loadConstant(d.aux());
+                        cb.l2i().loadConstant(63).iand().istore(N);
                     }
-                    cb.invokestatic(CD_LONG_BOX, "rotateLeft", J_JI);
+                    ld(rt);
+                    rotl64(d.op() == Op.ROTL64_REG_MASK ? -1 : d.aux());
                     cb.loadConstant(imm).land();
                     if (d.op() == Op.ROTL64_INSERT) {
                         ld(ra);
@@ -481,25 +656,49 @@ final class BlockCompiler {
                     rc(d, ra);
                 }
                 case Op.SLW, Op.SRW, Op.SLD, Op.SRD -> {
-                    ld(rt);
+                    // Shift counts past the operand width give 0 (SLW/SRW: rb & 63 > 31; SLD/SRD: rb & 127 > 63).
+                    boolean word = d.op() == Op.SLW || d.op() == Op.SRW;
+                    Label zero = cb.newLabel();
+                    Label done = cb.newLabel();
                     ld(rb);
-                    alu(switch (d.op()) {
-                        case Op.SLW -> "slw";
-                        case Op.SRW -> "srw";
-                        case Op.SLD -> "sld";
-                        default -> "srd";
-                    }, J_JJ);
+                    cb.l2i().loadConstant(word ? 63 : 127).iand().istore(N);
+                    cb.iload(N).loadConstant(word ? 31 : 63).if_icmpgt(zero);
+                    ld(rt);
+                    if (d.op() == Op.SRW) {
+                        cb.loadConstant(0xffffffffL).land();
+                    }
+                    cb.iload(N);
+                    if (d.op() == Op.SLW || d.op() == Op.SLD) {
+                        cb.lshl();
+                    } else {
+                        cb.lushr();
+                    }
+                    if (d.op() == Op.SLW) {
+                        cb.loadConstant(0xffffffffL).land();
+                    }
+                    cb.goto_(done);
+                    cb.labelBinding(zero);
+                    cb.lconst_0();
+                    cb.labelBinding(done);
                     st(ra);
                     rc(d, ra);
                 }
-                case Op.SRAWI, Op.SRAW, Op.SRADI, Op.SRAD -> {
-                    boolean word = d.op() == Op.SRAWI || d.op() == Op.SRAW;
-                    if (d.op() == Op.SRAWI || d.op() == Op.SRADI) {
-                        cb.loadConstant(d.aux());
-                    } else {
-                        ld(rb);
-                        cb.l2i().loadConstant(word ? 63 : 127).iand();
+                case Op.SRAWI, Op.SRADI -> {
+                    int n = d.aux();
+                    ld(rt);
+                    if (d.op() == Op.SRAWI) {
+                        cb.l2i().i2l(); // the low word, sign-extended: shifting it is sraw's result
                     }
+                    cb.lstore(A);
+                    carryOfShift(n);
+                    cb.lload(A).loadConstant(n).lshr();
+                    st(ra);
+                    rc(d, ra);
+                }
+                case Op.SRAW, Op.SRAD -> {
+                    boolean word = d.op() == Op.SRAW;
+                    ld(rb);
+                    cb.l2i().loadConstant(word ? 63 : 127).iand();
                     cb.istore(N);
                     ld(rt);
                     cb.lstore(A);
@@ -541,13 +740,27 @@ final class BlockCompiler {
                     st(rt);
                     rc(d, rt);
                 }
-                case Op.MULLW, Op.MULHW, Op.MULHWU, Op.DIVW, Op.DIVWU, Op.DIVD, Op.DIVDU -> {
+                case Op.MULLW, Op.MULHW, Op.MULHWU -> {
+                    // The product of the low words (signed, or unsigned for mulhwu); mulhw[u] keep its high word.
+                    for (int r : new int[] {ra, rb}) {
+                        ld(r);
+                        if (d.op() == Op.MULHWU) {
+                            cb.loadConstant(0xffffffffL).land();
+                        } else {
+                            cb.l2i().i2l();
+                        }
+                    }
+                    cb.lmul();
+                    if (d.op() != Op.MULLW) {
+                        cb.loadConstant(32).lushr();
+                    }
+                    st(rt);
+                    rc(d, rt);
+                }
+                case Op.DIVW, Op.DIVWU, Op.DIVD, Op.DIVDU -> {
                     ld(ra);
                     ld(rb);
                     alu(switch (d.op()) {
-                        case Op.MULLW -> "mullw";
-                        case Op.MULHW -> "mulhw";
-                        case Op.MULHWU -> "mulhwu";
                         case Op.DIVW -> "divw";
                         case Op.DIVWU -> "divwu";
                         case Op.DIVD -> "divd";
@@ -592,15 +805,17 @@ final class BlockCompiler {
                     st(rt);
                 }
                 case Op.CRLOGIC -> {
-                    cb.iload(CR).loadConstant(rt).loadConstant(ra).loadConstant(rb).loadConstant(d.aux());
-                    alu("crLogic", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int, CD_int, CD_int));
-                    cb.istore(CR);
+                    // CR bit rt = bit (2 * CR[ra] + CR[rb]) of the truth table in aux.
+                    cb.iload(CR).loadConstant(31 - ra).iushr().iconst_1().iand().iconst_1().ishl();
+                    cb.iload(CR).loadConstant(31 - rb).iushr().iconst_1().iand().iadd().istore(N);
+                    cb.loadConstant(d.aux()).iload(N).iushr().iconst_1().iand().loadConstant(31 - rt).ishl();
+                    cb.iload(CR).loadConstant(~(1 << (31 - rt))).iand().ior().istore(CR);
                     crDirty = true;
                 }
                 case Op.MCRF -> {
-                    cb.iload(CR).loadConstant(rt).loadConstant(ra);
-                    alu("mcrf", MethodTypeDesc.of(CD_int, CD_int, CD_int, CD_int));
-                    cb.istore(CR);
+                    int sh = 28 - 4 * rt;
+                    cb.iload(CR).loadConstant(28 - 4 * ra).iushr().loadConstant(0xf).iand().loadConstant(sh).ishl();
+                    cb.iload(CR).loadConstant(~(0xf << sh)).iand().ior().istore(CR);
                     crDirty = true;
                 }
                 case Op.MFCR -> {
@@ -672,8 +887,8 @@ final class BlockCompiler {
             }
             cb.lstore(EA);
             cb.loadConstant(i).istore(IDX);
-            cb.lload(EA).loadConstant(ramSize - size);
-            cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+            // EA > ramSize - size, unsigned: signed order with both sign bits flipped.
+            cb.lload(EA).loadConstant(Long.MIN_VALUE).lxor().loadConstant((ramSize - size) ^ Long.MIN_VALUE).lcmp();
             cb.ifgt(sideExit);
         }
 
@@ -757,8 +972,8 @@ final class BlockCompiler {
             }
         }
 
-        /** The block's final branch: conditions, LR/CTR, then loop back, or leave with the target. */
-        private void branch(DecodedInsn d, Label head, int n) {
+        /** The block's final branch: conditions, LR/CTR, then go on at the target or the next instruction. */
+        private void branch(DecodedInsn d, int n) {
             long next = d.pc() + 4;
             int bo = d.rt();
             int bi = d.ra();
@@ -770,7 +985,7 @@ final class BlockCompiler {
                         cb.loadConstant(next).lstore(LR);
                         lrDirty = true;
                     }
-                    taken(d.imm(), head, n);
+                    exitTo(d.imm(), n);
                     return;
                 }
                 case Op.BC -> {
@@ -779,7 +994,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    taken(d.imm(), head, n);
+                    exitTo(d.imm(), n);
                 }
                 case Op.BCLR -> {
                     cb.lload(LR).loadConstant(~3L).land().lstore(A);
@@ -805,17 +1020,17 @@ final class BlockCompiler {
         }
 
         /**
-         * A conditional branch inside the block, the {@code k}-th instruction: taken, it leaves
-         * (or loops back to the start); not taken, the block goes on.
+         * A conditional branch inside the block, the {@code k}-th instruction: taken, it goes on at
+         * its target; not taken, the block goes on.
          */
-        private void innerBranch(DecodedInsn d, Label head, int k) {
+        private void innerBranch(DecodedInsn d, int k) {
             if (d.aux() != 0) {
                 cb.loadConstant(d.pc() + 4).lstore(LR);
                 lrDirty = true;
             }
             Label notTaken = cb.newLabel();
             condition(d.rt(), d.ra(), true, notTaken);
-            taken(d.imm(), head, k);
+            exitTo(d.imm(), k);
             cb.labelBinding(notTaken);
         }
 
@@ -840,41 +1055,60 @@ final class BlockCompiler {
             }
         }
 
-        /** A taken branch that is the {@code n}-th instruction of the block. */
-        private void taken(long target, Label head, int n) {
-            if (target != b.pc) {
-                exitTo(target, n);
-                return;
-            }
-            // Loop back while another whole pass fits in the limit. Each time the count crosses a
-            // multiple of ATTENTION_PERIOD instructions, an opaque read of the CPU's attention flag
-            // (no barrier) ends the loop if the external line was raised meanwhile.
-            Label stop = cb.newLabel();
-            Label again = cb.newLabel();
-            // Another pass may run the whole block: it must fit.
-            int whole = b.insns.length;
+        /**
+         * Goes on at {@code target} after the first {@code n} instructions of the running member:
+         * into the member starting there if there is one, else out through the common exit.
+         */
+        private void exitTo(long target, int n) {
             cb.iinc(COUNT, n);
-            cb.iload(COUNT).loadConstant(whole).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(again);
+            int t = locate(target);
+            if (t >= 0) {
+                enter(t, target, n);
+            } else {
+                cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
+            }
+        }
+
+        /**
+         * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge that
+         * retired {@code n} instructions, already counted: while the rest of its member fits in the
+         * limit; each time the count crosses a multiple of ATTENTION_PERIOD an opaque read of the
+         * CPU's attention flag (no barrier) leaves instead if a stop or interrupt was raised
+         * meanwhile.
+         */
+        private void enter(int where, long target, int n) {
+            Label stop = cb.newLabel();
+            Label go = cb.newLabel();
+            int rest = blocks[where >>> 8].insns.length - (where & 0xff);
+            cb.iload(COUNT).loadConstant(rest).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(go);
             cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
-            cb.labelBinding(again);
-            cb.goto_(head);
+            cb.labelBinding(go);
+            arrive(where);
             cb.labelBinding(stop);
-            writeBack();
-            cb.aload(CPU).loadConstant(b.pc).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).ireturn();
+            cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
         }
 
-        private void exitTo(long pc, int n) {
-            writeBack();
-            cb.aload(CPU).loadConstant(pc).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
-        }
-
+        /** Goes on at the address in A after the first {@code n} instructions: a member, else the exit. */
         private void exitDynamic(int n) {
-            writeBack();
-            cb.aload(CPU).lload(A).putfield(CD_CPU, "pc", CD_long);
-            cb.iload(COUNT).loadConstant(n).iadd().ireturn();
+            cb.iinc(COUNT, n);
+            if (dynamicExit == null) {
+                dynamicExit = cb.newLabel();
+            }
+            cb.goto_(dynamicExit);
+        }
+
+        /**
+         * The one dispatch every branch through LR or CTR jumps to, emitted once after the
+         * members: A holds the target; the edge retired at most a whole block (MAX_BLOCK), already
+         * counted, which is what the attention check assumes.
+         */
+        private void emitDynamicExit() {
+            cb.labelBinding(dynamicExit);
+            Label out = cb.newLabel();
+            dispatch(out, PpcCpu.MAX_BLOCK);
+            cb.labelBinding(out);
+            cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
         }
 
         private void writeBack() {

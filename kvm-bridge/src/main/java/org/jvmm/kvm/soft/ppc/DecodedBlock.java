@@ -15,8 +15,22 @@ final class DecodedBlock {
     boolean valid = true;
     /** Times entered by the interpreter; at the CPU's threshold the block is translated. */
     int entries;
-    /** The translation, once made; null before, or if the block is not translatable. */
+    /**
+     * The code the run loop runs for this block: its own translation, or the region it is a member
+     * of; null before translation, or if the block is not translatable.
+     */
     CompiledBlock compiled;
+    /** The block's own translation (kept while it is a region member, for when the region goes). */
+    CompiledBlock single;
+    /**
+     * The seeds of the regions whose methods hold this block's code (a region runs only from its
+     * seed, see {@link PpcCpu}), or null.
+     */
+    java.util.ArrayList<DecodedBlock> regionSeeds;
+    /** Translated runs counted towards forming a region around this block. */
+    int hot;
+    /** A region was formed around this block, or could not be: not tried again. */
+    boolean regionTried;
     boolean untranslatable;
     /** Translated runs that side-exited at the first instruction (no progress). */
     int stalls;
@@ -57,11 +71,23 @@ final class DecodedBlock {
         }
     }
 
-    /** Marks the block dropped and forgets its successors. */
+    /**
+     * Marks the block dropped and forgets its successors. Every region holding its code goes too:
+     * the region's seed runs its own translation again (the region's copy of this block is stale).
+     */
     void drop() {
         valid = false;
         next0 = null;
         next1 = null;
+        java.util.ArrayList<DecodedBlock> seeds = regionSeeds;
+        if (seeds != null) {
+            regionSeeds = null;
+            for (DecodedBlock seed : seeds) {
+                seed.compiled = seed.single;
+                seed.hot = 0;
+                seed.regionTried = false;
+            }
+        }
     }
 
     long end() {

@@ -94,7 +94,7 @@ public final class PpcCpu {
     public static final long PVR_POWER9 = 0x004E1202L;
     /** Timebase frequency a device tree should advertise. */
     public static final long TIMEBASE_HZ = 512_000_000L;
-    private static final int MAX_BLOCK = 64;
+    static final int MAX_BLOCK = 64;
     /** Instructions a translated loop may run before the run loop looks at stop requests again. */
     private static final int MAX_TRANSLATED_RUN = 1 << 20;
     /** Side exits at a translated block's first instruction before it is given back to the interpreter. */
@@ -197,7 +197,10 @@ public final class PpcCpu {
     private DecodedBlock running;
     private boolean translate = true;
     int translateThreshold = 50;
+    /** Translated runs of a block that make it the seed of a region (see {@link #formRegion}). */
+    int regionThreshold = 2000;
     private long translatedBlocks;
+    private long regions;
     private long decodedBlocks;
     private long untranslatableBlocks;
 
@@ -402,6 +405,22 @@ public final class PpcCpu {
         translateThreshold = entries;
     }
 
+    /** Regions formed so far (hot blocks and their neighbours translated as one method). */
+    public long regions() {
+        return regions;
+    }
+
+    /**
+     * Sets how many translated runs of a block make it the seed of a region (2000 by default; 1
+     * forms regions as soon as blocks are translated, as tests do to run region code).
+     */
+    public void setRegionThreshold(int runs) {
+        if (runs < 1) {
+            throw new IllegalArgumentException("PpcCpu.setRegionThreshold: " + runs + " runs is not positive");
+        }
+        regionThreshold = runs;
+    }
+
     /** Blocks translated to JVM bytecode so far. */
     public long translatedBlocks() {
         return translatedBlocks;
@@ -571,12 +590,16 @@ public final class PpcCpu {
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
                 c = BlockCompiler.compile(b, jitRam, codePages);
                 b.compiled = c;
+                b.single = c;
                 b.untranslatable = c == null;
                 if (c != null) {
                     translatedBlocks++;
                 } else {
                     untranslatableBlocks++;
                 }
+            }
+            if (c != null && !b.regionTried && ++b.hot >= regionThreshold && translate) {
+                c = formRegion(b);
             }
             if (c != null && allowed >= n) {
                 if (jitRamUnchecked) {
@@ -606,6 +629,9 @@ public final class PpcCpu {
                         if ((c = s.compiled) == null) {
                             break;
                         }
+                        if (!s.regionTried && ++s.hot >= regionThreshold && translate) {
+                            c = formRegion(s);
+                        }
                         long rest = stopAt - retired;
                         if (rest < s.insns.length) {
                             break;
@@ -631,6 +657,148 @@ public final class PpcCpu {
             if (e != null) {
                 return e;
             }
+        }
+    }
+
+    /** Instructions a region holds at most (its method must stay under the JIT's size limit). */
+    private static final int MAX_REGION_INSNS = 320;
+
+    /**
+     * Forms a region around the hot translated block {@code seed}: the translated and decoded blocks
+     * reachable from it (see {@link #regionMembers}) become one method ({@link
+     * BlockCompiler#compileRegion}) in which branches between them, calls and returns included,
+     * stay in translated code with the registers in JVM locals. Tried once per seed; a region too
+     * large for the JIT is tried again with half the instructions. Returns the seed's code now.
+     */
+    private CompiledBlock formRegion(DecodedBlock seed) {
+        seed.regionTried = true;
+        for (int max = MAX_REGION_INSNS; max >= MAX_BLOCK; max /= 2) {
+            DecodedBlock[] all = regionMembers(seed, max);
+            if (all.length < 2) {
+                break;
+            }
+            // A member that is the tail of another (it starts inside that one's translated
+            // instructions and ends where it ends) is run as that one's tail: the method holds its
+            // instructions once.
+            java.util.ArrayList<DecodedBlock> emitted = new java.util.ArrayList<>();
+            long[] entries = new long[all.length];
+            for (int i = 0; i < all.length; i++) {
+                DecodedBlock m = all[i];
+                entries[i] = m.pc;
+                boolean tail = false;
+                for (DecodedBlock c : all) {
+                    if (c != m && c.pc < m.pc && m.pc < c.pc + 4L * BlockCompiler.translatablePrefix(c)
+                            && c.end() == m.end()) {
+                        tail = true;
+                        break;
+                    }
+                }
+                if (!tail) {
+                    emitted.add(m);
+                }
+            }
+            CompiledBlock r = BlockCompiler.compileRegion(emitted.toArray(new DecodedBlock[0]), entries, jitRam, codePages);
+            if (r != null) {
+                seed.compiled = r;
+                for (DecodedBlock m : all) {
+                    // A member seeds a region of its own only if the run loop keeps entering it
+                    // from outside this one.
+                    m.hot = 0;
+                    if (m.regionSeeds == null) {
+                        m.regionSeeds = new java.util.ArrayList<>(2);
+                    }
+                    if (!m.regionSeeds.contains(seed)) {
+                        m.regionSeeds.add(seed);
+                    }
+                }
+                regions++;
+                break;
+            }
+        }
+        return seed.compiled;
+    }
+
+    /**
+     * The blocks reachable from {@code seed}, nearest first, up to {@code maxInsns} instructions:
+     * through its conditional and direct branches, its fall-through, the return site of a call, the
+     * last two targets of an indirect branch, and, for a branch through CTR, the translated blocks of
+     * its page, nearest first. A block joins if it is still cached, in the seed's
+     * byte order, below 2^32, in no other region and translatable (at least its first instruction).
+     */
+    private DecodedBlock[] regionMembers(DecodedBlock seed, int maxInsns) {
+        java.util.ArrayList<DecodedBlock> out = new java.util.ArrayList<>();
+        java.util.ArrayDeque<DecodedBlock> work = new java.util.ArrayDeque<>();
+        java.util.Set<DecodedBlock> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        work.add(seed);
+        int total = 0;
+        while (!work.isEmpty()) {
+            DecodedBlock m = work.poll();
+            if (!seen.add(m)) {
+                continue;
+            }
+            int prefix = BlockCompiler.translatablePrefix(m);
+            if (!m.valid || m.littleEndian != seed.littleEndian || m.untranslatable
+                    || (m.pc >>> 32) != 0 || prefix == 0 || total + m.insns.length > maxInsns) {
+                continue;
+            }
+            out.add(m);
+            total += m.insns.length;
+            int n = m.insns.length;
+            for (int i = 0; i < prefix; i++) {
+                DecodedInsn d = m.insns[i];
+                boolean last = i == n - 1;
+                switch (d.op()) {
+                    case Op.BC -> {
+                        regionCandidate(work, d.imm(), m.littleEndian);
+                        if (last) {
+                            regionCandidate(work, d.pc() + 4, m.littleEndian);
+                        }
+                    }
+                    case Op.B -> regionCandidate(work, d.imm(), m.littleEndian);
+                    case Op.BCLR, Op.BCCTR -> {
+                        if (m.next0 != null) {
+                            work.add(m.next0);
+                        }
+                        if (m.next1 != null) {
+                            work.add(m.next1);
+                        }
+                        if (d.op() == Op.BCCTR) {
+                            // A jump table or a call through a pointer: its targets are most likely
+                            // code near it, so the translated blocks of its page are candidates,
+                            // nearest first.
+                            java.util.ArrayList<DecodedBlock> near = new java.util.ArrayList<>();
+                            for (DecodedBlock t : cache.blocksInPage(d.pc())) {
+                                if (t.compiled != null) {
+                                    near.add(t);
+                                }
+                            }
+                            long at = d.pc();
+                            near.sort(java.util.Comparator.comparingLong(t -> Math.abs(t.pc - at)));
+                            work.addAll(near);
+                        }
+                        if ((d.rt() & 0x14) != 0x14) {
+                            regionCandidate(work, d.pc() + 4, m.littleEndian); // not taken
+                        }
+                    }
+                    default -> {
+                    }
+                }
+                if (last && d.aux() != 0 && (d.op() == Op.B || d.op() == Op.BC || d.op() == Op.BCLR || d.op() == Op.BCCTR)) {
+                    regionCandidate(work, d.pc() + 4, m.littleEndian); // the call's return site
+                }
+            }
+            if (prefix == n && m.insns[n - 1].op() != Op.B && m.insns[n - 1].op() != Op.BCLR
+                    && m.insns[n - 1].op() != Op.BCCTR && m.insns[n - 1].op() != Op.BC) {
+                regionCandidate(work, m.end(), m.littleEndian);
+            }
+        }
+        return out.toArray(new DecodedBlock[0]);
+    }
+
+    private void regionCandidate(java.util.ArrayDeque<DecodedBlock> work, long pc, boolean le) {
+        DecodedBlock t = cache.lookup(pc, le);
+        if (t != null) {
+            work.add(t);
         }
     }
 

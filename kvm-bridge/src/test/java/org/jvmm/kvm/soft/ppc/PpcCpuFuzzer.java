@@ -212,6 +212,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
             PpcCpu cpu = new PpcCpu(ram, bus, hcalls, c.le());
             cpu.setBlockTranslation(translate);
             cpu.translateThreshold = c.threshold();
+            cpu.regionThreshold = c.threshold(); // regions as soon as blocks are translated, at threshold 1
             cpu.setRegisters(new PpcRegisters(c.pc(), c.cr(), c.ctr(), c.lr(), c.xer(), c.msr(), 0, 0, new long[4], c.gpr()));
             cpu.setDec(c.dec());
             for (int calls = 0; calls < MAX_RUN_CALLS; calls++) {

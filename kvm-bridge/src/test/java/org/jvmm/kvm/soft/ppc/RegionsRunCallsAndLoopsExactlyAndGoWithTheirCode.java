@@ -1,0 +1,66 @@
+package org.jvmm.kvm.soft.ppc;
+
+import static org.jvmm.kvm.soft.ppc.Asm.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.jvmm.address.GuestAddress;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A region (hot translated blocks and their neighbours in one method) runs a loop that calls a
+ * function (bl, blr through LR, bdnz) with the same registers, retired count and exit as the
+ * interpreter, and goes when the code of one of its blocks is rewritten: the new code runs.
+ */
+class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
+    private static final int BDNZ = 16;
+
+    /** bc bo,bi,offset */
+    private static int bc(int bo, int bi, int offset) {
+        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
+    }
+
+    /** add rt,ra,rb */
+    private static int add(int rt, int ra, int rb) {
+        return x(rt, ra, rb, 266);
+    }
+
+    /** r3 = sum over i < 40 of (i + step), through a call per pass. */
+    private static void load(TestMachine m, int step) {
+        m.code(0x1000, li(3, 0), li(4, 0), li(5, 40), mtspr(9, 5), // mtctr r5
+                b(0x100) | 1, // 0x1010: bl 0x1110
+                addi(4, 4, 1), bc(BDNZ, 0, -8), WAIT);
+        m.code(0x1110, add(3, 3, 4), addi(3, 3, step), BLR);
+    }
+
+    private static List<Long> run(TestMachine m) {
+        m.cpu.setPc(new GuestAddress(0x1000));
+        assertInstanceOf(PpcExit.Halted.class, m.cpu.run(100_000));
+        return List.of(m.cpu.gpr(3), m.cpu.gpr(4), m.cpu.lr(), m.cpu.ctr(), m.cpu.retiredInstructions());
+    }
+
+    @Test
+    void aRegionAgreesWithTheInterpreterAndGoesWhenItsCodeChanges() {
+        try (TestMachine interpreted = new TestMachine(0x10000, true);
+                TestMachine regions = new TestMachine(0x10000, true)) {
+            interpreted.cpu.setBlockTranslation(false);
+            regions.cpu.translateThreshold = 1;
+            regions.cpu.setRegionThreshold(1);
+            load(interpreted, 1);
+            load(regions, 1);
+            List<Long> expected = run(interpreted);
+            assertEquals(List.of(40L * 39 / 2 + 40, 40L, 0x1014L, 0L, 4 + 40 * 6 + 1L), expected);
+            assertEquals(expected, run(regions));
+            assertTrue(regions.cpu.regions() > 0, "a region formed: " + regions.cpu.regions());
+
+            // The function's addi now adds 2: the region holding the old copy must not run it.
+            interpreted.code(0x1114, addi(3, 3, 2));
+            regions.code(0x1114, addi(3, 3, 2));
+            List<Long> again = run(interpreted);
+            assertEquals(40L * 39 / 2 + 80, again.get(0));
+            assertEquals(again, run(regions));
+        }
+    }
+}
