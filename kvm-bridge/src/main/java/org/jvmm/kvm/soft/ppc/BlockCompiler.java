@@ -25,9 +25,10 @@ import java.util.List;
  * JVM's JIT then compiles it to host code like any Java method.
  *
  * <p>The generated {@link CompiledBlock#run} loads the guest registers the block names into JVM
- * locals, runs the instructions on the locals, and writes back what it changed at every exit. A
- * conditional branch inside the block is a conditional exit. A branch to the block's own start
- * (at its end or inside it) becomes a JVM loop bounded by the instruction limit.
+ * locals, runs the instructions on the locals, and writes back what it changed at its one common
+ * exit. A conditional branch inside the block is a conditional exit. A branch to one of the
+ * block's own instructions (at its end or inside it) becomes a JVM loop bounded by the instruction
+ * limit.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
  * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
@@ -35,6 +36,12 @@ import java.util.List;
  * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
  * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment
  * and code-page flags are the hidden class's class data, loaded as constants.
+ *
+ * <p>A region ({@link #compileRegion}) is several blocks in one method: a branch to an instruction
+ * any member translates is a jump inside the method, so loops across blocks, calls and returns run
+ * without leaving JVM code. A single block is translated as a region of one. The ALU operations
+ * are emitted inline, not called: in a large method C2 stops inlining ordinary calls once its node
+ * budget is spent (only the force-inlined MemorySegment accesses still are).
  *
  * <p>Stateless; {@link #compile} may be called from any thread.
  */
