@@ -171,11 +171,91 @@ final class BlockCompiler {
      */
     static CompiledBlock compileRegion(DecodedBlock[] blocks, long[] entries, java.lang.foreign.MemorySegment ram,
             byte[] codePages) {
+        // Members the entry cannot reach (a call's return site whose callee's return is not in the
+        // region) would be dead code: left out, with the entries inside them.
+        boolean[] reached = reachable(blocks, entries);
+        java.util.ArrayList<DecodedBlock> live = new java.util.ArrayList<>();
+        for (int k = 0; k < blocks.length; k++) {
+            if (reached[k]) {
+                live.add(blocks[k]);
+            }
+        }
+        blocks = live.toArray(new DecodedBlock[0]);
+        long[] kept = new long[entries.length];
+        int count = 0;
+        for (long e : entries) {
+            if (locate(blocks, e) >= 0) {
+                kept[count++] = e;
+            }
+        }
+        entries = java.util.Arrays.copyOf(kept, count);
         byte[] bytes = build(blocks, entries, ram.byteSize());
         if (codeLength(bytes) > MAX_REGION_CODE) {
             return null;
         }
         return define(blocks[0].pc, bytes, ram, codePages);
+    }
+
+    /**
+     * Where {@code pc} is among {@code blocks}: member k's instruction i as {@code k << 8 | i}
+     * (a member's start preferred), or -1 if no member translates it.
+     */
+    static int locate(DecodedBlock[] blocks, long pc) {
+        int found = -1;
+        for (int k = 0; k < blocks.length; k++) {
+            long off = pc - blocks[k].pc;
+            if (off == 0) {
+                return k << 8;
+            }
+            if (found < 0 && off > 0 && (off & 3) == 0 && off < 4L * translatablePrefix(blocks[k])) {
+                found = k << 8 | (int) (off >>> 2);
+            }
+        }
+        return found;
+    }
+
+    /** Which members control can reach from {@code entries[0]} without leaving the region. */
+    private static boolean[] reachable(DecodedBlock[] blocks, long[] entries) {
+        boolean[] reached = new boolean[blocks.length];
+        java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        java.util.function.LongConsumer to = pc -> {
+            int w = locate(blocks, pc);
+            if (w >= 0 && !reached[w >>> 8]) {
+                reached[w >>> 8] = true;
+                work.add(w >>> 8);
+            }
+        };
+        to.accept(entries[0]);
+        boolean dynamic = false;
+        while (!work.isEmpty()) {
+            DecodedBlock b = blocks[work.poll()];
+            int n = b.insns.length;
+            int prefix = translatablePrefix(b);
+            for (int i = 0; i < prefix; i++) {
+                DecodedInsn d = b.insns[i];
+                boolean last = i == n - 1;
+                if (d.op() == Op.BC) {
+                    to.accept(d.imm());
+                    if (last) {
+                        to.accept(d.pc() + 4);
+                    }
+                } else if (last && d.op() == Op.B) {
+                    to.accept(d.imm());
+                } else if (last && (d.op() == Op.BCLR || d.op() == Op.BCCTR)) {
+                    to.accept(d.pc() + 4); // not taken, if conditional
+                    if (!dynamic) {
+                        dynamic = true;
+                        for (long e : entries) {
+                            to.accept(e);
+                        }
+                    }
+                }
+            }
+            if (prefix == n && !isBranch(b.insns[n - 1].op())) {
+                to.accept(b.end());
+            }
+        }
+        return reached;
     }
 
     /** Bytecode bytes of a region's run method at most, well below HotSpot's 8000-byte huge-method limit. */
@@ -268,22 +348,9 @@ final class BlockCompiler {
             this.commonExit = cb.newLabel();
         }
 
-        /**
-         * Where {@code pc} is in the method: member k's instruction i as {@code k << 8 | i}
-         * (a member's start preferred), or -1 if no member translates it.
-         */
+        /** Where {@code pc} is in the method ({@link BlockCompiler#locate}), or -1. */
         private int locate(long pc) {
-            int found = -1;
-            for (int k = 0; k < blocks.length; k++) {
-                long off = pc - blocks[k].pc;
-                if (off == 0) {
-                    return k << 8;
-                }
-                if (found < 0 && off > 0 && (off & 3) == 0 && off < 4L * prefixes[k]) {
-                    found = k << 8 | (int) (off >>> 2);
-                }
-            }
-            return found;
+            return BlockCompiler.locate(blocks, pc);
         }
 
         void emit() {
@@ -455,12 +522,23 @@ final class BlockCompiler {
                 // Unsigned order is signed order with both sign bits flipped.
                 cb.lstore(T1).loadConstant(Long.MIN_VALUE).lxor().lload(T1).loadConstant(Long.MIN_VALUE).lxor();
             }
-            cb.lcmp(); // -1, 0, 1
-            cb.iconst_1().iadd().iconst_2().ishl().istore(N); // 0, 4, 8: a nibble index into 0x428
+            // LT (8), GT (4) or EQ (2) as branches to constants, which the JIT folds into the
+            // test of a following conditional branch.
+            Label notLt = cb.newLabel();
+            Label eq = cb.newLabel();
+            Label done = cb.newLabel();
+            cb.lcmp().istore(N);
+            cb.iload(N).ifge(notLt);
+            cb.loadConstant(8).goto_(done);
+            cb.labelBinding(notLt);
+            cb.iload(N).ifeq(eq);
+            cb.iconst_4().goto_(done);
+            cb.labelBinding(eq);
+            cb.iconst_2();
+            cb.labelBinding(done);
             int sh = 28 - 4 * bf;
-            cb.iload(CR).loadConstant(~(0xf << sh)).iand();
-            cb.loadConstant(0x428).iload(N).iushr().loadConstant(0xf).iand().iload(SO).ior().loadConstant(sh).ishl();
-            cb.ior().istore(CR);
+            cb.iload(SO).ior().loadConstant(sh).ishl();
+            cb.iload(CR).loadConstant(~(0xf << sh)).iand().ior().istore(CR);
             crDirty = true;
         }
 
@@ -894,8 +972,9 @@ final class BlockCompiler {
             }
             cb.lstore(EA);
             cb.loadConstant(i).istore(IDX);
-            // EA > ramSize - size, unsigned: signed order with both sign bits flipped.
-            cb.lload(EA).loadConstant(Long.MIN_VALUE).lxor().loadConstant((ramSize - size) ^ Long.MIN_VALUE).lcmp();
+            // Long.compareUnsigned is a C2 intrinsic (an unsigned compare), not a call.
+            cb.lload(EA).loadConstant(ramSize - size);
+            cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
             cb.ifgt(sideExit);
         }
 

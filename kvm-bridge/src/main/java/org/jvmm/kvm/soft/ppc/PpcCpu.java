@@ -603,7 +603,7 @@ public final class PpcCpu {
                     untranslatableBlocks++;
                 }
             }
-            if (c != null && !b.regionTried && ++b.hot >= regionThreshold && translate) {
+            if (c != null && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold && translate) {
                 c = formRegion(b);
             }
             if (c != null && allowed >= n) {
@@ -634,7 +634,7 @@ public final class PpcCpu {
                         if ((c = s.compiled) == null) {
                             break;
                         }
-                        if (!s.regionTried && ++s.hot >= regionThreshold && translate) {
+                        if (!s.regionTried && s.regionSeeds == null && ++s.hot >= regionThreshold && translate) {
                             c = formRegion(s);
                         }
                         long rest = stopAt - retired;
