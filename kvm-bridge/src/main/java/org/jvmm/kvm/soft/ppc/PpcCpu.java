@@ -202,8 +202,14 @@ public final class PpcCpu {
     private DecodedBlock running;
     private boolean translate = true;
     int translateThreshold = 50;
-    /** Translated runs of a block that make it the seed of a region (see {@link #formRegion}). */
-    int regionThreshold = 2000;
+    /**
+     * Translated runs of a block that make it the seed of a region (see {@link #formRegion}); 0:
+     * no regions. The default is 2000, or the system property {@code jvmm.ppc.regionThreshold}.
+     * Regions are large methods that only C2 compiles well (C1 gives up on them, leaving them to
+     * the bytecode interpreter), so a JVM running C1 alone, as the {@code vmm} launcher does, should
+     * set the property to 0.
+     */
+    int regionThreshold = regionThresholdProperty();
     private long translatedBlocks;
     private long regions;
     private long decodedBlocks;
@@ -416,14 +422,36 @@ public final class PpcCpu {
     }
 
     /**
-     * Sets how many translated runs of a block make it the seed of a region (2000 by default; 1
-     * forms regions as soon as blocks are translated, as tests do to run region code).
+     * Sets how many translated runs of a block make it the seed of a region (see
+     * {@link #regionThreshold}; 1 forms regions as soon as blocks are translated, as tests do to run
+     * region code; 0 forms none).
      */
     public void setRegionThreshold(int runs) {
-        if (runs < 1) {
-            throw new IllegalArgumentException("PpcCpu.setRegionThreshold: " + runs + " runs is not positive");
+        if (runs < 0) {
+            throw new IllegalArgumentException("PpcCpu.setRegionThreshold: " + runs + " runs is negative");
         }
         regionThreshold = runs;
+    }
+
+    private static int regionThresholdProperty() {
+        return regionThresholdOf(System.getProperty("jvmm.ppc.regionThreshold"));
+    }
+
+    /** The region threshold a value of {@code jvmm.ppc.regionThreshold} asks for, 2000 if null. */
+    static int regionThresholdOf(String p) {
+        if (p == null) {
+            return 2000;
+        }
+        try {
+            int runs = Integer.parseInt(p.strip());
+            if (runs >= 0) {
+                return runs;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property jvmm.ppc.regionThreshold: '" + p
+                + "' is not a number of runs (0 or more; 0 forms no regions)");
     }
 
     /** Blocks translated to JVM bytecode so far. */
@@ -603,7 +631,8 @@ public final class PpcCpu {
                     untranslatableBlocks++;
                 }
             }
-            if (c != null && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold && translate) {
+            if (c != null && regionThreshold > 0 && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold
+                    && translate) {
                 c = formRegion(b);
             }
             if (c != null && allowed >= n) {
@@ -634,7 +663,8 @@ public final class PpcCpu {
                         if ((c = s.compiled) == null) {
                             break;
                         }
-                        if (!s.regionTried && s.regionSeeds == null && ++s.hot >= regionThreshold && translate) {
+                        if (regionThreshold > 0 && !s.regionTried && s.regionSeeds == null && ++s.hot >= regionThreshold
+                                && translate) {
                             c = formRegion(s);
                         }
                         long rest = stopAt - retired;

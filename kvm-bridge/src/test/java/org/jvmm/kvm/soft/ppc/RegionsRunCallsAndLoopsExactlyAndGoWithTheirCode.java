@@ -63,4 +63,29 @@ class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
             assertEquals(again, run(regions));
         }
     }
+
+    @Test
+    void thresholdZeroFormsNoRegionAndRunsTheSame() {
+        try (TestMachine m = new TestMachine(0x10000, true)) {
+            m.cpu.translateThreshold = 1;
+            m.cpu.setRegionThreshold(0);
+            load(m, 1);
+            assertEquals(List.of(40L * 39 / 2 + 40, 40L, 0x1014L, 0L, 4 + 40 * 6 + 1L), run(m));
+            assertEquals(0, m.cpu.regions());
+            assertTrue(m.cpu.translatedBlocks() > 0);
+        }
+    }
+
+    @Test
+    void theThresholdPropertyIsReadAndABadValueNamesIt() {
+        assertEquals(2000, PpcCpu.regionThresholdOf(null));
+        assertEquals(7, PpcCpu.regionThresholdOf(" 7 "));
+        assertEquals(0, PpcCpu.regionThresholdOf("0"));
+        for (String bad : new String[] {"-1", "many"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> PpcCpu.regionThresholdOf(bad));
+            assertEquals("system property jvmm.ppc.regionThreshold: '" + bad + "' is not a number of runs (0 or more;"
+                    + " 0 forms no regions)", e.getMessage());
+        }
+    }
 }
