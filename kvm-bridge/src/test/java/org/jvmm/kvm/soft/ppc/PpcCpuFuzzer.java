@@ -30,6 +30,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
 
     /** One program and starting state. {@code ram} holds the words in guest byte order. */
     private long translatedBlocks;
+    private long regions;
     private long interrupts;
     private long mmioExits;
     private long hcallExits;
@@ -155,6 +156,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
         Run interp = run(c, false);
         Run translated = run(c, true);
         translatedBlocks += translated.translatedBlocks();
+        regions += translated.regions();
         for (String t : translated.trace()) {
             if (t.startsWith("exit mmio")) {
                 mmioExits++;
@@ -171,7 +173,8 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
     }
 
     /** What one tier did. */
-    private record Run(PpcRegisters regs, long retired, long dec, byte[] ram, List<String> trace, long translatedBlocks) {
+    private record Run(PpcRegisters regs, long retired, long dec, byte[] ram, List<String> trace, long translatedBlocks,
+            long regions) {
     }
 
     private static long busValue(long address, int size) {
@@ -233,7 +236,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
                 }
             }
             return new Run(cpu.registers(), cpu.retiredInstructions(), cpu.dec(), ram.toArray(ValueLayout.JAVA_BYTE), trace,
-                    cpu.translatedBlocks());
+                    cpu.translatedBlocks(), cpu.regions());
         }
     }
 
@@ -270,7 +273,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
 
     @Override
     public String stats() {
-        return "blocks translated " + translatedBlocks + ", cases with an interrupt " + interrupts + ", MMIO exits "
+        return "blocks translated " + translatedBlocks + ", regions " + regions + ", cases with an interrupt " + interrupts + ", MMIO exits "
                 + mmioExits + ", hypercall exits " + hcallExits + ", stops in unmodelled state " + illegalStates;
     }
 
