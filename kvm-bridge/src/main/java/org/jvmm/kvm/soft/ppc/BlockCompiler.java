@@ -102,6 +102,8 @@ final class BlockCompiler {
     private static final int RET = NEXT + 2;
     /** A scratch long for the inline ALU sequences. */
     private static final int T1 = RET + 1;
+    /** The count at which an edge next tests the limit and the attention flag (see enter). */
+    private static final int CHECK = T1 + 2;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -387,6 +389,7 @@ final class BlockCompiler {
             cb.lconst_0().lstore(A);
             cb.lconst_0().lstore(NEXT);
             cb.loadConstant(0).istore(RET);
+            nextCheck();
             // One way in, at the first entry (so that the guest's loops stay loops with one head
             // for the JIT): straight on at the first member's start, else a jump into the member
             // whose tail it is.
@@ -408,11 +411,11 @@ final class BlockCompiler {
         }
 
         /**
-         * Goes on at the instruction at the word-aligned address in A, after an edge that retired
-         * {@code n} instructions (already counted), through the checks of {@link #enter}, if it is
-         * one of the entries; else jumps to {@code other}.
+         * Goes on at the instruction at the word-aligned address in A, after an edge whose
+         * instructions are already counted, through the checks of {@link #enter}, if it is one of
+         * the entries; else jumps to {@code other}.
          */
-        private void dispatch(Label other, int n) {
+        private void dispatch(Label other) {
             cb.lload(A).loadConstant(32).lushr().l2i().ifne(other);
             java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
             Label[] arrive = new Label[entries.length];
@@ -427,7 +430,7 @@ final class BlockCompiler {
             cb.lookupswitch(other, cases);
             for (int e = 0; e < entries.length; e++) {
                 cb.labelBinding(arrive[e]);
-                enter(where[e], entries[e], n);
+                enter(where[e], entries[e]);
             }
         }
 
@@ -1149,30 +1152,41 @@ final class BlockCompiler {
             cb.iinc(COUNT, n);
             int t = locate(target);
             if (t >= 0) {
-                enter(t, target, n);
+                enter(t, target);
             } else {
                 cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
             }
         }
 
         /**
-         * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge that
-         * retired {@code n} instructions, already counted: while the rest of its member fits in the
-         * limit; each time the count crosses a multiple of ATTENTION_PERIOD an opaque read of the
-         * CPU's attention flag (no barrier) leaves instead if a stop or interrupt was raised
-         * meanwhile.
+         * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge,
+         * its instructions already counted. While COUNT is below CHECK that is one compare: CHECK
+         * is at most the limit less a whole block (so the rest of any member fits) and at most the
+         * next multiple of ATTENTION_PERIOD. At CHECK the edge tests the limit exactly, reads the
+         * CPU's attention flag opaquely (no barrier), leaving if a stop or interrupt was raised
+         * meanwhile, and sets the next CHECK. One branch per edge taken every few thousand
+         * instructions also keeps the JIT from compiling the rare exits as traps that recompile
+         * the method when first taken.
          */
-        private void enter(int where, long target, int n) {
+        private void enter(int where, long target) {
             Label stop = cb.newLabel();
             Label go = cb.newLabel();
             int rest = blocks[where >>> 8].insns.length - (where & 0xff);
+            cb.iload(COUNT).iload(CHECK).if_icmplt(go);
             cb.iload(COUNT).loadConstant(rest).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).iand().loadConstant(n).if_icmpge(go);
             cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
+            nextCheck();
             cb.labelBinding(go);
             arrive(where);
             cb.labelBinding(stop);
             cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
+        }
+
+        /** CHECK = min(the next multiple of ATTENTION_PERIOD above COUNT, LIMIT - MAX_BLOCK). */
+        private void nextCheck() {
+            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).ior().iconst_1().iadd();
+            cb.iload(LIMIT).loadConstant(PpcCpu.MAX_BLOCK).isub();
+            cb.invokestatic(CD_MATH, "min", MethodTypeDesc.of(CD_int, CD_int, CD_int)).istore(CHECK);
         }
 
         /** Goes on at the address in A after the first {@code n} instructions: a member, else the exit. */
@@ -1186,13 +1200,12 @@ final class BlockCompiler {
 
         /**
          * The one dispatch every branch through LR or CTR jumps to, emitted once after the
-         * members: A holds the target; the edge retired at most a whole block (MAX_BLOCK), already
-         * counted, which is what the attention check assumes.
+         * members: A holds the target; the edge's instructions are already counted.
          */
         private void emitDynamicExit() {
             cb.labelBinding(dynamicExit);
             Label out = cb.newLabel();
-            dispatch(out, PpcCpu.MAX_BLOCK);
+            dispatch(out);
             cb.labelBinding(out);
             cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
         }

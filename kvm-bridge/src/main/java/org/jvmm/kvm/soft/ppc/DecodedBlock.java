@@ -29,6 +29,9 @@ final class DecodedBlock {
     java.util.ArrayList<DecodedBlock> regionSeeds;
     /** Translated runs counted towards forming a region around this block. */
     int hot;
+    /** Runs of {@link #single} from the run loop and the instructions they retired. */
+    int singleRuns;
+    long singleRetired;
     /** A region was formed around this block, or could not be: not tried again. */
     boolean regionTried;
     boolean untranslatable;
@@ -88,6 +91,15 @@ final class DecodedBlock {
                 seed.regionTried = false;
             }
         }
+    }
+
+    /**
+     * True if this block's own translation runs as a long loop: more than eight passes a run on
+     * average, over at least 64 runs. Such a loop is fastest in its own small method, with few
+     * live registers for the JIT to allocate, so regions leave it out and do not grow from it.
+     */
+    boolean loopsLong() {
+        return singleRuns >= 64 && singleRetired > 8L * insns.length * singleRuns;
     }
 
     long end() {

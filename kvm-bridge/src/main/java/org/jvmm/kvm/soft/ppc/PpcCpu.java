@@ -632,7 +632,7 @@ public final class PpcCpu {
                 }
             }
             if (c != null && regionThreshold > 0 && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold
-                    && translate) {
+                    && translate && !b.loopsLong()) {
                 c = formRegion(b);
             }
             if (c != null && allowed >= n) {
@@ -642,6 +642,10 @@ public final class PpcCpu {
                     ram.get(ValueLayout.JAVA_BYTE, 0);
                 }
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
+                if (c == b.single) {
+                    b.singleRetired += done;
+                    b.singleRuns++;
+                }
                 if (done > 0) {
                     retired += done;
                     // Chained blocks: while the next block (a linked successor, else from the
@@ -664,7 +668,7 @@ public final class PpcCpu {
                             break;
                         }
                         if (regionThreshold > 0 && !s.regionTried && s.regionSeeds == null && ++s.hot >= regionThreshold
-                                && translate) {
+                                && translate && !s.loopsLong()) {
                             c = formRegion(s);
                         }
                         long rest = stopAt - retired;
@@ -672,6 +676,10 @@ public final class PpcCpu {
                             break;
                         }
                         done = c.run(this, (int) Math.min(rest, MAX_TRANSLATED_RUN));
+                        if (c == s.single) {
+                            s.singleRetired += done;
+                            s.singleRuns++;
+                        }
                         if (done == 0) {
                             break; // a side exit at its first instruction: the loop above handles it
                         }
@@ -758,7 +766,8 @@ public final class PpcCpu {
      * through its conditional and direct branches, its fall-through, the return site of a call, the
      * last two targets of an indirect branch, and, for a branch through CTR, the translated blocks of
      * its page, nearest first. A block joins if it is still cached, in the seed's
-     * byte order, below 2^32, in no other region and translatable (at least its first instruction).
+     * byte order, below 2^32, translatable (at least its first instruction) and not a long loop
+     * ({@link DecodedBlock#loopsLong}).
      */
     private DecodedBlock[] regionMembers(DecodedBlock seed, int maxInsns) {
         java.util.ArrayList<DecodedBlock> out = new java.util.ArrayList<>();
@@ -772,7 +781,7 @@ public final class PpcCpu {
                 continue;
             }
             int prefix = BlockCompiler.translatablePrefix(m);
-            if (!m.valid || m.littleEndian != seed.littleEndian || m.untranslatable
+            if (!m.valid || m.littleEndian != seed.littleEndian || m.untranslatable || (m != seed && m.loopsLong())
                     || (m.pc >>> 32) != 0 || prefix == 0 || total + m.insns.length > maxInsns) {
                 continue;
             }

@@ -88,4 +88,18 @@ class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
                     + " 0 forms no regions)", e.getMessage());
         }
     }
+
+    @Test
+    void aBlockWhoseOwnTranslationLoopsLongStaysOutOfRegions() {
+        DecodedInsn nop = PpcDecoder.decode(0x60000000, 0x1000);
+        DecodedBlock b = new DecodedBlock(0x1000, true, new DecodedInsn[] {nop, nop, nop, nop});
+        b.singleRuns = 63;
+        b.singleRetired = 63L * 4 * 100;
+        assertEquals(false, b.loopsLong(), "fewer than 64 runs say nothing yet");
+        b.singleRuns = 64;
+        b.singleRetired = 64L * 4 * 8;
+        assertEquals(false, b.loopsLong(), "eight passes a run on average is not long");
+        b.singleRetired++;
+        assertEquals(true, b.loopsLong());
+    }
 }
