@@ -91,7 +91,6 @@ public final class ScriptedCpu implements SoftCpu {
     /** The last op taken (or the initial stub): the vCPU thread's alone. */
     private Node head = new Node(null);
     /** The last op queued; swapped by producers (TAIL). */
-    @SuppressWarnings("unused")
     private volatile Node tail = head;
     private Op pending;
     private final MemorySegment mmioData = MemorySegment.ofArray(new long[1]);
