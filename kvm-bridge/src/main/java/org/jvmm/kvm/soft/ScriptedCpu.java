@@ -2,9 +2,10 @@ package org.jvmm.kvm.soft;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jvmm.address.GuestAddress;
 import org.jvmm.address.bytes.Bytes;
 
@@ -16,8 +17,12 @@ import org.jvmm.address.bytes.Bytes;
  * first to the in-bridge fast path and stops the CPU only when that hands it up. Each op's result
  * (the loaded value, or the hypercall's r3.. after the call) completes its future.
  *
- * <p>Threads: {@link #submit} from any thread (a lock-free queue); {@code run}/{@code complete} on
- * the vCPU thread, which alone writes the counters (read them there, or once it stopped).
+ * <p>Threads: {@link #submit} from any thread; {@code run}/{@code complete} on the vCPU thread,
+ * which alone writes the counters (read them there, or once it stopped). The script is a
+ * many-producer, one-consumer linked queue: a producer swaps itself in as the tail (one atomic
+ * exchange) and then links the old tail to its node with a release store; the vCPU thread alone
+ * moves the head, with plain reads and writes. An op whose {@code submit} returned is seen by the
+ * next {@code run()}; one still being linked is seen by the run after.
  */
 public final class ScriptedCpu implements SoftCpu {
 
@@ -60,7 +65,33 @@ public final class ScriptedCpu implements SoftCpu {
     private static final Stop IDLE = new Stop.Idle();
     private static final Stop KICKED = new Stop.Kicked();
 
-    private final ConcurrentLinkedQueue<Op> script = new ConcurrentLinkedQueue<>();
+    /** One link of the script; {@code next} is written once (release), read by the vCPU thread (acquire). */
+    private static final class Node {
+        Op op;
+        Node next;
+
+        Node(Op op) {
+            this.op = op;
+        }
+    }
+
+    private static final VarHandle NEXT;
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            NEXT = l.findVarHandle(Node.class, "next", Node.class);
+            TAIL = l.findVarHandle(ScriptedCpu.class, "tail", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The last op taken (or the initial stub): the vCPU thread's alone. */
+    private Node head = new Node(null);
+    /** The last op queued; swapped by producers (TAIL). */
+    private volatile Node tail = head;
     private Op pending;
     private final MemorySegment mmioData = MemorySegment.ofArray(new long[1]);
     private long hypercalls;
@@ -68,7 +99,21 @@ public final class ScriptedCpu implements SoftCpu {
 
     /** Queues {@code op}; it runs at the vCPU's next {@code run()}. */
     public void submit(Op op) {
-        script.add(op);
+        Node n = new Node(op);
+        Node prev = (Node) TAIL.getAndSet(this, n);
+        NEXT.setRelease(prev, n);
+    }
+
+    /** The next queued op, or null; vCPU thread only. */
+    private Op poll() {
+        Node next = (Node) NEXT.getAcquire(head);
+        if (next == null) {
+            return null;
+        }
+        head = next; // next becomes the stub; its op is handed out once
+        Op op = next.op;
+        next.op = null;
+        return op;
     }
 
     public CompletableFuture<long[]> hcall(long nr, long... args) {
@@ -131,7 +176,7 @@ public final class ScriptedCpu implements SoftCpu {
             if (host.kicked()) {
                 return KICKED;
             }
-            Op op = script.poll();
+            Op op = poll();
             if (op == null) {
                 return IDLE;
             }

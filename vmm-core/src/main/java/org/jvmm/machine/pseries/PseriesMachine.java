@@ -90,7 +90,8 @@ public final class PseriesMachine implements AutoCloseable {
     private final PseriesInterrupts interrupts;
     private final ExitCounters counters = new ExitCounters();
     private final ExitDispatcher.Peripherals peripherals;
-    private final java.util.concurrent.atomic.LongAdder idle = new java.util.concurrent.atomic.LongAdder();
+    /** Written by the vCPU (control) thread alone: a release store, no atomic add. */
+    private final java.util.concurrent.atomic.AtomicLong idle = new java.util.concurrent.atomic.AtomicLong();
     private final boolean kvmTce;
     private final VfioSpaprSpace.KvmLink linkStyle;
     private final List<VfioPciDevice> devices = new ArrayList<>();
@@ -259,7 +260,7 @@ public final class PseriesMachine implements AutoCloseable {
         while (true) {
             VcpuExit exit = vcpu.run();
             if (exit instanceof VcpuExit.Halt) {
-                idle.increment(); // the script is done: the CPU idles (not an exit the VMM handles)
+                idle.setRelease(idle.getPlain() + 1); // the script is done: the CPU idles (not an exit the VMM handles)
                 return n;
             }
             ExitAction a;
@@ -316,7 +317,7 @@ public final class PseriesMachine implements AutoCloseable {
             }
             VcpuExit exit = vcpu.run();
             switch (exit) {
-                case VcpuExit.Halt h -> idle.increment();
+                case VcpuExit.Halt h -> idle.setRelease(idle.getPlain() + 1);
                 case VcpuExit.Interrupted i -> {
                 }
                 case VcpuExit.InternalError e -> {
@@ -467,7 +468,7 @@ public final class PseriesMachine implements AutoCloseable {
 
     /** Times {@link #runUntilIdle} returned because the CPU had nothing left to do (Halt). */
     public long idleReturns() {
-        return idle.sum();
+        return idle.get();
     }
 
     /** The sPAPR container space, or null before the first vfio-pci device. */

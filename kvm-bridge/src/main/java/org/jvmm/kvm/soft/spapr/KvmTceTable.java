@@ -1,5 +1,7 @@
 package org.jvmm.kvm.soft.spapr;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jvmm.kvm.spapr.KvmSpaprTceTable;
@@ -13,8 +15,9 @@ import org.jvmm.pci.host.spapr.TceTable;
  * fd) and the hardware tables linked to it through the KVM-VFIO device, which the fast path keeps
  * in step.
  *
- * <p>Thread rules: hypercalls on a table hold its monitor (KVM's per-table lock); the VMM's reads
- * of the guest view are plain reads. The link list is copy-on-write. Closing its fd (owned by the
+ * <p>Thread rules: hypercalls on a table, and link changes, hold its lock ({@link #lock}: one
+ * compare-and-set to take, a release store to drop, where a monitor costs an atomic each way);
+ * the VMM's reads of the guest view are plain reads. The link list is copy-on-write. Closing its fd (owned by the
  * VMM) removes the table from the VM.
  */
 public final class KvmTceTable implements KvmSpaprTceTable {
@@ -30,8 +33,23 @@ public final class KvmTceTable implements KvmSpaprTceTable {
     private final long[] guestView;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final Runnable onClose;
+    /** 1 while a hypercall or a link change holds the table (BUSY). */
+    @SuppressWarnings("unused")
+    private volatile int busy;
     private int fd = -1;
     private boolean closed;
+
+    private static final VarHandle BUSY;
+    /** Spins before a waiting vCPU starts yielding its core to the holder. */
+    private static final int SPINS = 64;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(KvmTceTable.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     KvmTceTable(SpaprTceCreate64 args, Runnable onClose) {
         this.liobn = args.liobn();
@@ -86,6 +104,31 @@ public final class KvmTceTable implements KvmSpaprTceTable {
         guestView[(int) index] = tce;
     }
 
+    /**
+     * Takes the table's lock (KVM's per-table lock around one TCE hypercall). It is held for one
+     * call, which never blocks, so a second vCPU spins, then yields, until the holder drops it.
+     * Not reentrant; always paired with {@link #unlock} in a finally.
+     */
+    void lock() {
+        if (!BUSY.compareAndSet(this, 0, 1)) {
+            lockContended();
+        }
+    }
+
+    private void lockContended() {
+        for (int spins = 0; !BUSY.compareAndSet(this, 0, 1); spins++) {
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    void unlock() {
+        BUSY.setRelease(this, 0);
+    }
+
     public List<Link> links() {
         return List.copyOf(links);
     }
@@ -104,12 +147,22 @@ public final class KvmTceTable implements KvmSpaprTceTable {
                 return;
             }
         }
-        links.add(new Link(hw, preregistered, group));
+        lock(); // not while a hypercall is walking the links
+        try {
+            links.add(new Link(hw, preregistered, group));
+        } finally {
+            unlock();
+        }
     }
 
     /** Drops every link of {@code group} (kvm_spapr_tce_release_iommu_group). */
     public synchronized void unlinkGroup(Object group) {
-        links.removeIf(l -> l.group() == group);
+        lock();
+        try {
+            links.removeIf(l -> l.group() == group);
+        } finally {
+            unlock();
+        }
     }
 
     /** True once a hardware table is linked: the fast path then drives the device's IOMMU too. */

@@ -24,7 +24,7 @@ import org.jvmm.pci.host.spapr.TceTable;
  * -&gt; host page (pre-registered memory) and exchanged in place, with IOMMU pages smaller than
  * the guest's split into subpages; then the guest view is written. Nothing allocates.
  *
- * <p>Threads: any vCPU thread; each call holds the table's monitor.
+ * <p>Threads: any vCPU thread; each call holds the table's lock ({@link KvmTceTable#lock}).
  */
 public final class SpaprTceFastPath {
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -111,7 +111,8 @@ public final class SpaprTceFastPath {
         if (t == null) {
             return H_TOO_HARD;
         }
-        synchronized (t) {
+        t.lock();
+        try {
             long ret = validateIoba(t, ioba, 1);
             if (ret != H_SUCCESS) {
                 return ret;
@@ -127,6 +128,8 @@ public final class SpaprTceFastPath {
             }
             t.set(entry - t.offset(), tce);
             return H_SUCCESS;
+        } finally {
+            t.unlock();
         }
     }
 
@@ -135,13 +138,16 @@ public final class SpaprTceFastPath {
         if (t == null) {
             return H_TOO_HARD;
         }
-        synchronized (t) {
+        t.lock();
+        try {
             long ret = validateIoba(t, ioba, 1);
             if (ret != H_SUCCESS) {
                 return ret;
             }
             regs[1] = t.get((ioba >>> t.pageShift()) - t.offset());
             return H_SUCCESS;
+        } finally {
+            t.unlock();
         }
     }
 
@@ -156,7 +162,8 @@ public final class SpaprTceFastPath {
         if ((tceList & 0xfff) != 0) {
             return H_PARAMETER;
         }
-        synchronized (t) {
+        t.lock();
+        try {
             long ret = validateIoba(t, ioba, npages);
             if (ret != H_SUCCESS) {
                 return ret;
@@ -181,6 +188,8 @@ public final class SpaprTceFastPath {
                 t.set(entry + i - t.offset(), tce);
             }
             return H_SUCCESS;
+        } finally {
+            t.unlock();
         }
     }
 
@@ -189,7 +198,8 @@ public final class SpaprTceFastPath {
         if (t == null) {
             return H_TOO_HARD;
         }
-        synchronized (t) {
+        t.lock();
+        try {
             long ret = validateIoba(t, ioba, npages);
             if (ret != H_SUCCESS) {
                 return ret;
@@ -208,6 +218,8 @@ public final class SpaprTceFastPath {
                 t.set(entry + i - t.offset(), tceValue);
             }
             return H_SUCCESS;
+        } finally {
+            t.unlock();
         }
     }
 
