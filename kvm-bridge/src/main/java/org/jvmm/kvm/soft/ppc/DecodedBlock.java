@@ -32,6 +32,9 @@ final class DecodedBlock {
     /** Runs of {@link #single} from the run loop and the instructions they retired. */
     int singleRuns;
     long singleRetired;
+    /** Runs of the region this block seeds and the instructions they retired (see PpcCpu.account). */
+    int regionRuns;
+    long regionRetired;
     /** A region was formed around this block, or could not be: not tried again. */
     boolean regionTried;
     boolean untranslatable;

@@ -642,10 +642,7 @@ public final class PpcCpu {
                     ram.get(ValueLayout.JAVA_BYTE, 0);
                 }
                 int done = c.run(this, (int) Math.min(allowed, MAX_TRANSLATED_RUN));
-                if (c == b.single) {
-                    b.singleRetired += done;
-                    b.singleRuns++;
-                }
+                account(b, c, done);
                 if (done > 0) {
                     retired += done;
                     // Chained blocks: while the next block (a linked successor, else from the
@@ -676,10 +673,7 @@ public final class PpcCpu {
                             break;
                         }
                         done = c.run(this, (int) Math.min(rest, MAX_TRANSLATED_RUN));
-                        if (c == s.single) {
-                            s.singleRetired += done;
-                            s.singleRuns++;
-                        }
+                        account(s, c, done);
                         if (done == 0) {
                             break; // a side exit at its first instruction: the loop above handles it
                         }
@@ -699,6 +693,29 @@ public final class PpcCpu {
             PpcExit e = exec(b, (int) Math.min(allowed, n));
             if (e != null) {
                 return e;
+            }
+        }
+    }
+
+    /** Runs of a region after which it must have paid off, and the instructions a run must average. */
+    private static final int REGION_TRIAL = 10_000;
+    private static final int REGION_PAYOFF = 64;
+
+    /**
+     * Counts a translated run of {@code b} that retired {@code done} instructions with code
+     * {@code c}: passes of its own translation (see {@link DecodedBlock#loopsLong}), or runs of the
+     * region it seeds. A region whose runs average fewer than REGION_PAYOFF instructions over its
+     * first REGION_TRIAL runs leaves too soon to pay for loading and storing the registers it
+     * holds: the seed goes back to its own translation, for good.
+     */
+    private static void account(DecodedBlock b, CompiledBlock c, int done) {
+        if (c == b.single) {
+            b.singleRetired += done;
+            b.singleRuns++;
+        } else if (b.regionRuns < REGION_TRIAL) {
+            b.regionRetired += done;
+            if (++b.regionRuns == REGION_TRIAL && b.regionRetired < (long) REGION_PAYOFF * REGION_TRIAL) {
+                b.compiled = b.single;
             }
         }
     }
