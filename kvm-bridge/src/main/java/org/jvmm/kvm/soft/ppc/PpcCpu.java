@@ -51,11 +51,14 @@ import org.jvmm.address.GuestAddress;
  * neither the MSR nor the decrementer, the window it runs in already ends at the budget and the
  * decrementer's expiry, and a stop request or external interrupt raises the attention flag that
  * ends the chain at the next block boundary.</li>
- * <li><b>Regions.</b> A translated block run 2000 times seeds a region: the blocks reachable from
- * it (branch targets, fall-throughs, return sites, the last targets of indirect branches, for a
- * branch through CTR the translated blocks of its page), up to 320 instructions, translated as one
- * method entered at the seed, in which branches, calls and returns between them stay in JVM code
- * with the registers in locals. Rewriting a member's code drops the region.</li>
+ * <li><b>Regions.</b> A translated block run 2000 times ({@code jvmm.ppc.regionThreshold}; 0 for
+ * none) seeds a region: the blocks reachable from it (branch targets, fall-throughs, return sites,
+ * the last targets of indirect branches, for a branch through CTR the translated blocks of its
+ * page), up to 320 instructions, translated as one method entered at the seed, in which branches,
+ * calls and returns between them stay in JVM code with the registers in locals. Blocks already in
+ * a region seed none, long self-loops stay out, a region that leaves too soon gives way to its
+ * seed's own translation, and rewriting a member's code drops the region. Regions need C2: C1
+ * gives up on methods this large.</li>
  * </ul>
  *
  * <h2>Time</h2>
