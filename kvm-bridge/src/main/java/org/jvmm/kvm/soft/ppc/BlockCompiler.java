@@ -215,6 +215,43 @@ final class BlockCompiler {
         return found;
     }
 
+    /**
+     * Calls {@code to} with each address control goes on at from the translated instructions of
+     * {@code b} other than through LR or CTR: conditional branch targets, the target of a final
+     * {@code b}, the next instruction after a final conditional branch or falling off the end,
+     * and, if {@code returnSites}, the return site of a call that ends the block. True if the block
+     * ends in a branch through LR or CTR.
+     */
+    static boolean directTargets(DecodedBlock b, boolean returnSites, java.util.function.LongConsumer to) {
+        int n = b.insns.length;
+        int prefix = translatablePrefix(b);
+        for (int i = 0; i < prefix; i++) {
+            DecodedInsn d = b.insns[i];
+            if (d.op() == Op.BC) {
+                to.accept(d.imm());
+            }
+        }
+        if (prefix < n) {
+            return false;
+        }
+        DecodedInsn last = b.insns[n - 1];
+        boolean always = (last.rt() & 0x14) == 0x14; // BO: no CTR test, no CR test
+        switch (last.op()) {
+            case Op.B -> to.accept(last.imm());
+            case Op.BC -> to.accept(last.pc() + 4);
+            case Op.BCLR, Op.BCCTR -> {
+                if (!always) {
+                    to.accept(last.pc() + 4);
+                }
+            }
+            default -> to.accept(b.end());
+        }
+        if (returnSites && last.aux() != 0 && isBranch(last.op())) {
+            to.accept(last.pc() + 4);
+        }
+        return last.op() == Op.BCLR || last.op() == Op.BCCTR;
+    }
+
     /** Which members control can reach from {@code entries[0]} without leaving the region. */
     private static boolean[] reachable(DecodedBlock[] blocks, long[] entries) {
         boolean[] reached = new boolean[blocks.length];
@@ -229,31 +266,11 @@ final class BlockCompiler {
         to.accept(entries[0]);
         boolean dynamic = false;
         while (!work.isEmpty()) {
-            DecodedBlock b = blocks[work.poll()];
-            int n = b.insns.length;
-            int prefix = translatablePrefix(b);
-            for (int i = 0; i < prefix; i++) {
-                DecodedInsn d = b.insns[i];
-                boolean last = i == n - 1;
-                if (d.op() == Op.BC) {
-                    to.accept(d.imm());
-                    if (last) {
-                        to.accept(d.pc() + 4);
-                    }
-                } else if (last && d.op() == Op.B) {
-                    to.accept(d.imm());
-                } else if (last && (d.op() == Op.BCLR || d.op() == Op.BCCTR)) {
-                    to.accept(d.pc() + 4); // not taken, if conditional
-                    if (!dynamic) {
-                        dynamic = true;
-                        for (long e : entries) {
-                            to.accept(e);
-                        }
-                    }
+            if (directTargets(blocks[work.poll()], false, to) && !dynamic) {
+                dynamic = true;
+                for (long e : entries) {
+                    to.accept(e);
                 }
-            }
-            if (prefix == n && !isBranch(b.insns[n - 1].op())) {
-                to.accept(b.end());
             }
         }
         return reached;

@@ -807,53 +807,28 @@ public final class PpcCpu {
             }
             out.add(m);
             total += m.insns.length;
-            int n = m.insns.length;
-            for (int i = 0; i < prefix; i++) {
-                DecodedInsn d = m.insns[i];
-                boolean last = i == n - 1;
-                switch (d.op()) {
-                    case Op.BC -> {
-                        regionCandidate(work, d.imm(), m.littleEndian);
-                        if (last) {
-                            regionCandidate(work, d.pc() + 4, m.littleEndian);
-                        }
-                    }
-                    case Op.B -> regionCandidate(work, d.imm(), m.littleEndian);
-                    case Op.BCLR, Op.BCCTR -> {
-                        if (m.next0 != null) {
-                            work.add(m.next0);
-                        }
-                        if (m.next1 != null) {
-                            work.add(m.next1);
-                        }
-                        if (d.op() == Op.BCCTR) {
-                            // A jump table or a call through a pointer: its targets are most likely
-                            // code near it, so the translated blocks of its page are candidates,
-                            // nearest first.
-                            java.util.ArrayList<DecodedBlock> near = new java.util.ArrayList<>();
-                            for (DecodedBlock t : cache.blocksInPage(d.pc())) {
-                                if (t.compiled != null) {
-                                    near.add(t);
-                                }
-                            }
-                            long at = d.pc();
-                            near.sort(java.util.Comparator.comparingLong(t -> Math.abs(t.pc - at)));
-                            work.addAll(near);
-                        }
-                        if ((d.rt() & 0x14) != 0x14) {
-                            regionCandidate(work, d.pc() + 4, m.littleEndian); // not taken
-                        }
-                    }
-                    default -> {
-                    }
+            boolean le = m.littleEndian;
+            if (BlockCompiler.directTargets(m, true, pc -> regionCandidate(work, pc, le))) {
+                if (m.next0 != null) {
+                    work.add(m.next0);
                 }
-                if (last && d.aux() != 0 && (d.op() == Op.B || d.op() == Op.BC || d.op() == Op.BCLR || d.op() == Op.BCCTR)) {
-                    regionCandidate(work, d.pc() + 4, m.littleEndian); // the call's return site
+                if (m.next1 != null) {
+                    work.add(m.next1);
                 }
-            }
-            if (prefix == n && m.insns[n - 1].op() != Op.B && m.insns[n - 1].op() != Op.BCLR
-                    && m.insns[n - 1].op() != Op.BCCTR && m.insns[n - 1].op() != Op.BC) {
-                regionCandidate(work, m.end(), m.littleEndian);
+                DecodedInsn last = m.insns[m.insns.length - 1];
+                if (last.op() == Op.BCCTR) {
+                    // A jump table or a call through a pointer: its targets are most likely code
+                    // near it, so the translated blocks of its page are candidates, nearest first.
+                    java.util.ArrayList<DecodedBlock> near = new java.util.ArrayList<>();
+                    for (DecodedBlock t : cache.blocksInPage(last.pc())) {
+                        if (t.compiled != null) {
+                            near.add(t);
+                        }
+                    }
+                    long at = last.pc();
+                    near.sort(java.util.Comparator.comparingLong(t -> Math.abs(t.pc - at)));
+                    work.addAll(near);
+                }
             }
         }
         return out.toArray(new DecodedBlock[0]);
