@@ -202,15 +202,9 @@ public final class X86ToyMachine implements AutoCloseable {
     private VfioPciDevice plugVfioPci(org.jvmm.hw.vfio.VfioSpace vfio, HostPciPlatform platform, PciAddress host, int slot,
             boolean noMmap) {
         int pin = platform.function("vfio-pci realize", host).model().interruptPin();
-        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        int gsi = intxGsi(slot, pin);
         VfioPciDevice d = VfioPciDevice.realize("vfio-" + host, vfio, host, vm, gsiRouter, gsi, noMmap);
-        try {
-            layout.pciBus().plug(new PciDevfn(slot, 0), d);
-        } catch (RuntimeException e) {
-            d.close();
-            throw e;
-        }
-        vfioDevices.add(d);
+        plugVfioDevice(d, slot);
         vfioHosts.put(d, host);
         return own(d);
     }
@@ -245,8 +239,24 @@ public final class X86ToyMachine implements AutoCloseable {
             throw e;
         }
         int pin = readConfigByte(dev, 0x3d);
-        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        int gsi = intxGsi(slot, pin);
         VfioPciDevice d = VfioPciDevice.realize("vfio-" + uuid, dev, vm, gsiRouter, gsi, false);
+        plugVfioDevice(d, slot);
+        vfioMdevs.put(d, uuid);
+        own(d);
+        if (shown != null) {
+            displays.put(d, own(shown)); // closed before the device
+        }
+        return d;
+    }
+
+    /** The GSI INTx pin {@code pin} (1-4) of the device in {@code slot} is wired to: 16 + (slot + pin - 1) mod 4; -1 for no pin. */
+    private static int intxGsi(int slot, int pin) {
+        return pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+    }
+
+    /** Plugs {@code d} into {@code slot} of the PCI bus and counts it among the vfio-pci devices; closes it if the plug fails. */
+    private void plugVfioDevice(VfioPciDevice d, int slot) {
         try {
             layout.pciBus().plug(new PciDevfn(slot, 0), d);
         } catch (RuntimeException e) {
@@ -254,12 +264,6 @@ public final class X86ToyMachine implements AutoCloseable {
             throw e;
         }
         vfioDevices.add(d);
-        vfioMdevs.put(d, uuid);
-        own(d);
-        if (shown != null) {
-            displays.put(d, own(shown)); // closed before the device
-        }
-        return d;
     }
 
     /**
@@ -275,15 +279,9 @@ public final class X86ToyMachine implements AutoCloseable {
             dev.close();
             throw e;
         }
-        int gsi = pin == 0 ? -1 : 16 + ((slot + pin - 1) & 3);
+        int gsi = intxGsi(slot, pin);
         VfioPciDevice d = VfioPciDevice.realize(name, dev, vm, gsiRouter, gsi, noMmap);
-        try {
-            layout.pciBus().plug(new PciDevfn(slot, 0), d);
-        } catch (RuntimeException e) {
-            d.close();
-            throw e;
-        }
-        vfioDevices.add(d);
+        plugVfioDevice(d, slot);
         return own(d);
     }
 
