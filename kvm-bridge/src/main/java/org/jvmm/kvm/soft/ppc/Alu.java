@@ -1,35 +1,12 @@
 package org.jvmm.kvm.soft.ppc;
 
 /**
- * Pure fixed-point helpers shared by the interpreter and the code {@link BlockCompiler} generates
- * (the generated classes call them; C2 inlines them). CR fields are 4-bit LT GT EQ SO values.
+ * Pure fixed-point helpers for the rarer operations (register-count algebraic shifts, divisions,
+ * multiply-add high) that the code {@link BlockCompiler} generates calls, and the interpreter
+ * uses for multiply-add high; the common operations are emitted inline.
  */
 final class Alu {
     private Alu() {
-    }
-
-    static long rotl32(long x, int n) {
-        long w = x & 0xffffffffL;
-        return Long.rotateLeft(w | (w << 32), n);
-    }
-
-    /** CR with field 0 set from the signed value v and SO. */
-    static int cr0(int cr, long v, int so) {
-        int f = v < 0 ? 8 : v > 0 ? 4 : 2;
-        return (cr & 0x0fffffff) | (f << 28) | (so << 28);
-    }
-
-    static int compareSigned(int cr, int bf, long a, long b, int so) {
-        int sh = 28 - 4 * bf;
-        int f = (a < b ? 8 : a > b ? 4 : 2) | so;
-        return (cr & ~(0xf << sh)) | (f << sh);
-    }
-
-    static int compareUnsigned(int cr, int bf, long a, long b, int so) {
-        int sh = 28 - 4 * bf;
-        int c = Long.compareUnsigned(a, b);
-        int f = (c < 0 ? 8 : c > 0 ? 4 : 2) | so;
-        return (cr & ~(0xf << sh)) | (f << sh);
     }
 
     static long sraw(long x, int n) {
@@ -57,26 +34,6 @@ final class Alu {
         return n >= 64 || (n > 0 && (s & ((1L << n) - 1)) != 0) ? 1 : 0;
     }
 
-    static long slw(long s, long rb) {
-        long n = rb & 63;
-        return n > 31 ? 0 : (s << n) & 0xffffffffL;
-    }
-
-    static long srw(long s, long rb) {
-        long n = rb & 63;
-        return n > 31 ? 0 : (s & 0xffffffffL) >>> n;
-    }
-
-    static long sld(long s, long rb) {
-        long n = rb & 127;
-        return n > 63 ? 0 : s << n;
-    }
-
-    static long srd(long s, long rb) {
-        long n = rb & 127;
-        return n > 63 ? 0 : s >>> n;
-    }
-
     // Divisions: an invalid division (by zero, most-negative by -1) divides by 1, as QEMU does.
 
     static boolean divwInvalid(long a, long c) {
@@ -101,41 +58,6 @@ final class Alu {
 
     static long divdu(long a, long c) {
         return Long.divideUnsigned(a, c == 0 ? 1 : c);
-    }
-
-    static long mulhw(long a, long c) {
-        return ((long) (int) a * (int) c) >>> 32;
-    }
-
-    static long mulhwu(long a, long c) {
-        return ((a & 0xffffffffL) * (c & 0xffffffffL)) >>> 32;
-    }
-
-    static long mullw(long a, long c) {
-        return (long) (int) a * (int) c;
-    }
-
-    static int carry(long a, long b, long v) {
-        return (int) ((((a & b) | ((a | b) & ~v))) >>> 63);
-    }
-
-    static int carry32(long a, long b, long v) {
-        return (int) ((((a & b) | ((a | b) & ~v))) >>> 31) & 1;
-    }
-
-    /** CR logical op as a truth table: result bit = (table >> (2*a + b)) & 1. */
-    static int crLogic(int cr, int bt, int ba, int bb, int table) {
-        int a = (cr >>> (31 - ba)) & 1;
-        int c = (cr >>> (31 - bb)) & 1;
-        int bit = (table >>> (2 * a + c)) & 1;
-        int m = 1 << (31 - bt);
-        return bit != 0 ? cr | m : cr & ~m;
-    }
-
-    static int mcrf(int cr, int bf, int bfa) {
-        int f = (cr >>> (28 - 4 * bfa)) & 0xf;
-        int sh = 28 - 4 * bf;
-        return (cr & ~(0xf << sh)) | (f << sh);
     }
 
     /** maddhd: the high doubleword of the signed 128-bit RA*RB + RC. */

@@ -75,7 +75,6 @@ final class BlockCompiler {
     private static final MethodTypeDesc J_JI = MethodTypeDesc.of(CD_long, CD_long, CD_int);
     private static final MethodTypeDesc I_JI = MethodTypeDesc.of(CD_int, CD_long, CD_int);
     private static final MethodTypeDesc I_JJ = MethodTypeDesc.of(CD_int, CD_long, CD_long);
-    private static final MethodTypeDesc I_JJJ = MethodTypeDesc.of(CD_int, CD_long, CD_long, CD_long);
 
     // Local variable slots of the generated run(PpcCpu cpu, int limit).
     private static final int CPU = 1;
