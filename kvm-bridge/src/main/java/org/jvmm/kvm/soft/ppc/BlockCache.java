@@ -28,6 +28,17 @@ final class BlockCache {
     private final long[] codeBits;
     /** Pages holding a live block. */
     private int codePageCount;
+    /**
+     * The address range the translated store path tests before it looks at {@link #codePages}:
+     * {@code [0]} is the lowest code page's address less 7 and {@code [1]} the span from there to
+     * the end of the highest code page, so that a store of up to 8 bytes at EA can touch a code page
+     * only if {@code EA - [0]} is below {@code [1]} (unsigned). It only grows while code is live
+     * (a page emptied leaves it as it was) and is empty ({@code [1]} = 0) when no page holds code.
+     * A program whose code and data lie apart thus pays one compare per store.
+     */
+    private final long[] codeRange = new long[2];
+    private long codeLowPage = Long.MAX_VALUE;
+    private long codeEndPage;
 
     @SuppressWarnings("unchecked")
     BlockCache(long ramSize) {
@@ -40,6 +51,11 @@ final class BlockCache {
     /** The flags array the CPU's store fast path reads: nonzero for a page holding decoded code. */
     byte[] codePages() {
         return codePages;
+    }
+
+    /** The range array the translated store path reads (see {@link #codeRange}). */
+    long[] codeRange() {
+        return codeRange;
     }
 
     private static int slot(long pc, boolean le) {
@@ -72,6 +88,12 @@ final class BlockCache {
             codePages[page] = 1;
             codeBits[page >>> 6] |= 1L << page;
             codePageCount++;
+            if (page < codeLowPage || page >= codeEndPage) {
+                codeLowPage = Math.min(codeLowPage, page);
+                codeEndPage = Math.max(codeEndPage, page + 1L);
+                codeRange[0] = (codeLowPage << PAGE_SHIFT) - 7;
+                codeRange[1] = ((codeEndPage - codeLowPage) << PAGE_SHIFT) + 7;
+            }
         }
     }
 
@@ -79,6 +101,12 @@ final class BlockCache {
         codePages[page] = 0;
         codeBits[page >>> 6] &= ~(1L << page);
         codePageCount--;
+        if (codePageCount == 0) {
+            codeLowPage = Long.MAX_VALUE;
+            codeEndPage = 0;
+            codeRange[0] = 0;
+            codeRange[1] = 0;
+        }
     }
 
     /** The live blocks decoded from the page holding {@code pc} (empty if none); not a copy. */

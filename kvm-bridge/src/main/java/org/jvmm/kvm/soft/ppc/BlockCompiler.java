@@ -28,13 +28,14 @@ import java.util.List;
  * locals, runs the instructions on the locals, and writes back what it changed at its one common
  * exit. A conditional branch inside the block is a conditional exit. A branch to the block's
  * own start (at its end or inside it) becomes a JVM loop bounded by the instruction limit.
- * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores,
- * the page-holds-code flag; either test failing is a side exit that hands the instruction to the
+ * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores
+ * that fall in the address span the code pages cover (one unsigned compare against
+ * {@link BlockCache#codeRange()}), the page-holds-code flags; either test failing is a side exit that hands the instruction to the
  * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
  * invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
  * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
- * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment
- * and code-page flags are the hidden class's class data, loaded as constants.
+ * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment,
+ * code-page flags and code span are the hidden class's class data, loaded as constants.
  *
  * <p>A region ({@link #compileRegion}) is several blocks in one method: a branch to an instruction
  * any member translates is a jump inside the method, so loops across blocks, calls and returns run
@@ -102,6 +103,8 @@ final class BlockCompiler {
     private static final int T1 = RET + 1;
     /** The count at which an edge next tests the limit and the attention flag (see enter). */
     private static final int CHECK = T1 + 2;
+    /** {@link BlockCache#codeRange()}: stores outside it skip the code-page flags. */
+    private static final int CODE_RANGE = CHECK + 1;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -152,7 +155,7 @@ final class BlockCompiler {
      * with {@code ldc} as constants, so that the JIT folds the segment's base, size and scope
      * into the generated accesses.
      */
-    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, byte[] codePages) {
+    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, BlockCache codePages) {
         if (translatablePrefix(b) == 0) {
             return null;
         }
@@ -170,7 +173,7 @@ final class BlockCompiler {
      * bytes (the JIT does not compile methods past 8000 bytes).
      */
     static CompiledBlock compileRegion(DecodedBlock[] blocks, long[] entries, java.lang.foreign.MemorySegment ram,
-            byte[] codePages) {
+            BlockCache codePages) {
         // Members the entry cannot reach (a call's return site whose callee's return is not in the
         // region) would be dead code: left out, with the entries inside them.
         boolean[] reached = reachable(blocks, entries);
@@ -301,12 +304,13 @@ final class BlockCompiler {
         return 0;
     }
 
-    private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, byte[] codePages) {
+    private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, BlockCache codePages) {
         if (DUMP_DIR != null) {
             dump(pc, bytes);
         }
         try {
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes, List.of(ram, codePages), true);
+            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes,
+                    List.of(ram, codePages.codePages(), codePages.codeRange()), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(pc)
@@ -408,6 +412,7 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
             cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
             cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
+            cb.ldc(classData(2, CD_long.arrayType())).astore(CODE_RANGE);
             cb.loadConstant(0).istore(COUNT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);
@@ -1054,11 +1059,18 @@ final class BlockCompiler {
             cb.lstore(VAL);
             effectiveAddress(d, i, size);
             // A store into a page holding decoded code goes to the interpreter, which invalidates.
+            // The flags are read only for a store that can touch the range the code pages span.
+            Label clear = cb.newLabel();
+            cb.lload(EA).aload(CODE_RANGE).iconst_0().laload().lsub();
+            cb.aload(CODE_RANGE).iconst_1().laload();
+            cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+            cb.ifge(clear);
             cb.aload(CODE_PAGES).lload(EA).loadConstant(12).lushr().l2i().baload().ifne(sideExit);
             if (size > 1) {
                 cb.aload(CODE_PAGES).lload(EA).loadConstant((long) size - 1).ladd().loadConstant(12).lushr().l2i()
                         .baload().ifne(sideExit);
             }
+            cb.labelBinding(clear);
             if (isUpdate(d.op())) {
                 cb.lload(EA);
                 st(d.ra());

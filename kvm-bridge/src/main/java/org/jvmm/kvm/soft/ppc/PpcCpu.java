@@ -624,7 +624,7 @@ public final class PpcCpu {
             // The compiled tier runs 64-bit mode only; 32-bit mode (MSR[SF] = 0) is interpreted.
             CompiledBlock c = mode64 ? b.compiled : null;
             if (c == null && mode64 && translate && !b.untranslatable && ++b.entries >= translateThreshold) {
-                c = BlockCompiler.compile(b, jitRam, codePages);
+                c = BlockCompiler.compile(b, jitRam, cache);
                 b.compiled = c;
                 b.single = c;
                 b.untranslatable = c == null;
@@ -760,7 +760,7 @@ public final class PpcCpu {
                     emitted.add(m);
                 }
             }
-            CompiledBlock r = BlockCompiler.compileRegion(emitted.toArray(new DecodedBlock[0]), entries, jitRam, codePages);
+            CompiledBlock r = BlockCompiler.compileRegion(emitted.toArray(new DecodedBlock[0]), entries, jitRam, cache);
             if (r != null) {
                 seed.compiled = r;
                 for (DecodedBlock m : all) {

@@ -57,4 +57,39 @@ class DecodedBlocksAreInvalidatedByStoresAndIcbi {
             assertEquals(7, m.cpu.gpr(3));
         }
     }
+
+    /**
+     * Translated stores skip the code-page flags for addresses outside the span the code pages
+     * cover; that span must follow code decoded later from a page the translated loop already
+     * stores into, whether the loop is a block or a region.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "region threshold {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+    void aTranslatedStoreSeesCodeDecodedLaterInItsDataPage(int regionThreshold) {
+        try (TestMachine m = new TestMachine(0x10000, true)) {
+            m.cpu.translateThreshold = 1;
+            m.cpu.setRegionThreshold(regionThreshold);
+            // 0x0: stw r5,0(r6) ; addi r3,r3,1 ; b 0 -- stores into 0x8000, a page without code yet.
+            m.code(0, stw(5, 0, 6), addi(3, 3, 1), b(-8));
+            m.cpu.setGpr(6, 0x8000);
+            m.cpu.setGpr(5, li(4, 7));
+            m.cpu.run(3 * 200);
+            assertEquals(200, m.cpu.gpr(3));
+            org.junit.jupiter.api.Assertions.assertTrue(m.cpu.translatedBlocks() > 0, "the loop is translated");
+
+            // Code is decoded from 0x8000 now (li r4,1): its page joins the code span.
+            m.code(0x8000, li(4, 1), WAIT);
+            m.cpu.setPc(new org.jvmm.address.GuestAddress(0x8000));
+            m.cpu.run(1);
+            assertEquals(1, m.cpu.gpr(4));
+
+            // The translated loop's next store rewrites that instruction to li r4,7 and must drop it.
+            m.cpu.setPc(new org.jvmm.address.GuestAddress(0));
+            m.cpu.run(3 * 10);
+            assertEquals(210, m.cpu.gpr(3));
+            m.cpu.setPc(new org.jvmm.address.GuestAddress(0x8000));
+            m.cpu.run(1);
+            assertEquals(7, m.cpu.gpr(4), "the block decoded before the store is not run");
+        }
+    }
 }
