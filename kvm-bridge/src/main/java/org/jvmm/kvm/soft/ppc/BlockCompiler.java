@@ -105,6 +105,17 @@ final class BlockCompiler {
     private static final int CHECK = T1 + 2;
     /** {@link BlockCache#codeRange()}: stores outside it skip the code-page flags. */
     private static final int CODE_RANGE = CHECK + 1;
+    /**
+     * Per CR field f, CRF + f holds the field, encoded: -1, 0 or 1 is the result of the lcmp that
+     * set it (LT, EQ or GT, with SO as the method found it: translated code does not change SO),
+     * so that a compare stores one int and a branch right after it tests that int, which the JIT
+     * folds into the compare itself; any other value is (nibble << 8) | 0x80, a field written
+     * otherwise (loaded from the CPU, mtcrf, a CR logical). The whole CR is assembled only where it
+     * is read as a whole or written back.
+     */
+    private static final int CRF = CODE_RANGE + 1;
+    /** Encoded fields above this are raw nibbles (see {@link #CRF}). */
+    private static final int RAW_FIELD = 0x80;
 
     /**
      * How many leading instructions of {@code b} can be translated: all of them, or up to the first
@@ -352,6 +363,15 @@ final class BlockCompiler {
         private DecodedBlock b;
         /** A region (compileRegion), not a block translated alone. */
         private final boolean region;
+        /** Per member, the instructions a branch or an entry can arrive at. */
+        private final boolean[][] targeted;
+        /**
+         * Bit f set while the code being emitted is reached only through a compare into CR field
+         * f (no arrival and no other write of the field since): a branch on its LT, GT or EQ bit
+         * then tests the compare's result in CRF + f, the same test the JIT made to set the
+         * field, so that it folds the branch into the compare.
+         */
+        private int fused;
 
         Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
             this.cb = cb;
@@ -370,6 +390,22 @@ final class BlockCompiler {
                 }
             }
             this.commonExit = cb.newLabel();
+            this.targeted = new boolean[blocks.length][];
+            for (int k = 0; k < blocks.length; k++) {
+                targeted[k] = new boolean[prefixes[k]];
+            }
+            java.util.function.LongConsumer mark = pc -> {
+                int w = locate(pc);
+                if (w >= 0) {
+                    targeted[w >>> 8][w & 0xff] = true;
+                }
+            };
+            for (DecodedBlock m : blocks) {
+                directTargets(m, false, mark);
+            }
+            for (long e : entries) {
+                mark.accept(e);
+            }
         }
 
         /**
@@ -405,6 +441,10 @@ final class BlockCompiler {
                 }
             }
             cb.aload(CPU).getfield(CD_CPU, "cr", CD_int).istore(CR);
+            for (int f = 0; f < 8; f++) {
+                cb.iload(CR).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
+                rawField(f);
+            }
             cb.aload(CPU).getfield(CD_CPU, "so", CD_boolean).istore(SO);
             cb.aload(CPU).getfield(CD_CPU, "ca", CD_boolean).istore(CA);
             cb.aload(CPU).getfield(CD_CPU, "ca32", CD_boolean).istore(CA32);
@@ -487,6 +527,9 @@ final class BlockCompiler {
             int prefix = prefixes[k];
             for (int i = 0; i < prefix; i++) {
                 cb.labelBinding(at[k][i]);
+                if (i == 0 || targeted[k][i]) {
+                    fused = 0;
+                }
                 DecodedInsn d = insns[i];
                 if (i == n - 1 && isBranch(d.op())) {
                     branch(d, n);
@@ -557,24 +600,43 @@ final class BlockCompiler {
                 // Unsigned order is signed order with both sign bits flipped.
                 cb.lstore(T1).loadConstant(Long.MIN_VALUE).lxor().lload(T1).loadConstant(Long.MIN_VALUE).lxor();
             }
-            // LT (8), GT (4) or EQ (2) as branches to constants, which the JIT folds into the
-            // test of a following conditional branch.
-            Label notLt = cb.newLabel();
-            Label eq = cb.newLabel();
-            Label done = cb.newLabel();
-            cb.lcmp().istore(N);
-            cb.iload(N).ifge(notLt);
-            cb.loadConstant(8).goto_(done);
-            cb.labelBinding(notLt);
-            cb.iload(N).ifeq(eq);
-            cb.iconst_4().goto_(done);
-            cb.labelBinding(eq);
-            cb.iconst_2();
-            cb.labelBinding(done);
-            int sh = 28 - 4 * bf;
-            cb.iload(SO).ior().loadConstant(sh).ishl();
-            cb.iload(CR).loadConstant(~(0xf << sh)).iand().ior().istore(CR);
+            cb.lcmp().istore(CRF + bf);
             crDirty = true;
+            fused |= 1 << bf;
+        }
+
+        /** Pushes CR bit {@code bi} (0 is CR0's LT) as 0 or 1. */
+        private void crBit(int bi) {
+            field(bi >>> 2);
+            cb.loadConstant(3 - (bi & 3)).iushr().iconst_1().iand();
+        }
+
+        /** Pushes the whole CR, assembled from its fields. */
+        private void crWhole() {
+            field(0);
+            for (int f = 1; f < 8; f++) {
+                cb.loadConstant(4).ishl();
+                field(f);
+                cb.ior();
+            }
+        }
+
+        /** Pushes CR field {@code f} as its nibble, decoded from CRF + f. */
+        private void field(int f) {
+            Label raw = cb.newLabel();
+            Label done = cb.newLabel();
+            cb.iload(CRF + f).loadConstant(RAW_FIELD).if_icmpge(raw);
+            // A compare's c: LT (8), EQ (2) or GT (4) is nibble c + 1 of 0x428, without branches.
+            cb.loadConstant(0x428).iload(CRF + f).iconst_1().iadd().iconst_2().ishl().iushr().loadConstant(0xf).iand();
+            cb.iload(SO).ior().goto_(done);
+            cb.labelBinding(raw);
+            cb.iload(CRF + f).loadConstant(8).iushr();
+            cb.labelBinding(done);
+        }
+
+        /** Stores the nibble on the stack as CR field {@code f}. */
+        private void rawField(int f) {
+            cb.loadConstant(8).ishl().loadConstant(RAW_FIELD).ior().istore(CRF + f);
         }
 
         /** Rotates the long on the stack left by the constant {@code n} (0-63), or by N if n < 0. */
@@ -914,7 +976,8 @@ final class BlockCompiler {
                 case Op.ISEL -> {
                     Label other = cb.newLabel();
                     Label done = cb.newLabel();
-                    cb.iload(CR).loadConstant(d.aux()).ishl().ifge(other);
+                    crBit(d.aux());
+                    cb.ifeq(other);
                     ld(ra);
                     cb.lstore(VAL).goto_(done);
                     cb.labelBinding(other);
@@ -926,26 +989,39 @@ final class BlockCompiler {
                 }
                 case Op.CRLOGIC -> {
                     // CR bit rt = bit (2 * CR[ra] + CR[rb]) of the truth table in aux.
-                    cb.iload(CR).loadConstant(31 - ra).iushr().iconst_1().iand().iconst_1().ishl();
-                    cb.iload(CR).loadConstant(31 - rb).iushr().iconst_1().iand().iadd().istore(N);
-                    cb.loadConstant(d.aux()).iload(N).iushr().iconst_1().iand().loadConstant(31 - rt).ishl();
-                    cb.iload(CR).loadConstant(~(1 << (31 - rt))).iand().ior().istore(CR);
+                    crBit(ra);
+                    cb.iconst_1().ishl();
+                    crBit(rb);
+                    cb.iadd().istore(N);
+                    int bit = 3 - (rt & 3);
+                    cb.loadConstant(d.aux()).iload(N).iushr().iconst_1().iand().loadConstant(bit).ishl();
+                    field(rt >>> 2);
+                    cb.loadConstant(~(1 << bit)).iand().ior();
+                    rawField(rt >>> 2);
                     crDirty = true;
+                    fused &= ~(1 << (rt >>> 2));
                 }
                 case Op.MCRF -> {
-                    int sh = 28 - 4 * rt;
-                    cb.iload(CR).loadConstant(28 - 4 * ra).iushr().loadConstant(0xf).iand().loadConstant(sh).ishl();
-                    cb.iload(CR).loadConstant(~(0xf << sh)).iand().ior().istore(CR);
+                    cb.iload(CRF + ra).istore(CRF + rt);
                     crDirty = true;
+                    fused = (fused & ~(1 << rt)) | (((fused >>> ra) & 1) << rt);
                 }
                 case Op.MFCR -> {
-                    cb.iload(CR).loadConstant(d.aux()).iand().i2l().loadConstant(0xffffffffL).land();
+                    crWhole();
+                    cb.loadConstant(d.aux()).iand().i2l().loadConstant(0xffffffffL).land();
                     st(rt);
                 }
                 case Op.MTCRF -> {
-                    cb.iload(CR).loadConstant(~d.aux()).iand();
+                    // FXM as a nibble mask in aux: each field it names takes rt's nibble.
                     ld(rt);
-                    cb.l2i().loadConstant(d.aux()).iand().ior().istore(CR);
+                    cb.l2i().istore(N);
+                    for (int f = 0; f < 8; f++) {
+                        if (((d.aux() >>> (28 - 4 * f)) & 0xf) != 0) {
+                            cb.iload(N).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
+                            rawField(f);
+                            fused &= ~(1 << f);
+                        }
+                    }
                     crDirty = true;
                 }
                 case Op.MFLR -> {
@@ -1174,8 +1250,37 @@ final class BlockCompiler {
                 }
             }
             if ((bo & 0x10) == 0) {
-                cb.iload(CR).loadConstant(1 << (31 - bi)).iand();
-                if ((bo & 8) != 0) {
+                boolean ifSet = (bo & 8) != 0;
+                if ((fused & (1 << (bi >>> 2))) != 0 && (bi & 3) != 3) {
+                    // The field's compare result: LT < 0, GT > 0, EQ == 0 (SO is not fused).
+                    cb.iload(CRF + (bi >>> 2));
+                    switch (bi & 3) {
+                        case 0 -> {
+                            if (ifSet) {
+                                cb.ifge(notTaken);
+                            } else {
+                                cb.iflt(notTaken);
+                            }
+                        }
+                        case 1 -> {
+                            if (ifSet) {
+                                cb.ifle(notTaken);
+                            } else {
+                                cb.ifgt(notTaken);
+                            }
+                        }
+                        default -> {
+                            if (ifSet) {
+                                cb.ifne(notTaken);
+                            } else {
+                                cb.ifeq(notTaken);
+                            }
+                        }
+                    }
+                    return;
+                }
+                crBit(bi);
+                if (ifSet) {
                     cb.ifeq(notTaken);
                 } else {
                     cb.ifne(notTaken);
@@ -1256,7 +1361,9 @@ final class BlockCompiler {
                 }
             }
             if (crDirty) {
-                cb.aload(CPU).iload(CR).putfield(CD_CPU, "cr", CD_int);
+                cb.aload(CPU);
+                crWhole();
+                cb.putfield(CD_CPU, "cr", CD_int);
             }
             if (caDirty) {
                 cb.aload(CPU).iload(CA).putfield(CD_CPU, "ca", CD_boolean);
