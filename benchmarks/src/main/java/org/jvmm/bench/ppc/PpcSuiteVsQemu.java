@@ -1,0 +1,154 @@
+package org.jvmm.bench.ppc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The soft PPC64 CPU against qemu-ppc64le on the benchmark suite, measured side by side so that
+ * both see the same machine: on a shared host the speed of a core moves by up to 2x from one
+ * second to the next, which makes a soft-CPU figure taken a minute before a QEMU figure (as a JMH
+ * run followed by QEMU runs does) a comparison of two machine states.
+ *
+ * <p>Per kernel: the soft CPU runs CALLS calls (their instruction count turns QEMU's time for the
+ * same calls into instructions per second, their last result must equal QEMU's), then warms up
+ * for WARM seconds. Then ROUNDS times: qemu-ppc64le runs the static binary for CALLS calls, timed
+ * by the binary's own clock, and while it runs (on the other core) the soft CPU runs calls, timed
+ * in wall time from QEMU's start to its exit. Each round gives a ratio; the kernel's figure is the
+ * median round. The interpreted tier (a fresh guest, warmed up for at most 3 s) is measured the
+ * same way over at most 3 rounds. Prints a line per kernel and the geometric means.
+ *
+ * <p>Args: QEMU BINARY CALLS ROUNDS WARM [KERNEL...] (all kernels if none).
+ */
+public final class PpcSuiteVsQemu {
+    private static final Pattern QEMU_LINE = Pattern.compile("result=(0x[0-9a-f]+) ns=([0-9]+)");
+
+    private PpcSuiteVsQemu() {
+    }
+
+    /** One kernel's figures: medians of the rounds. */
+    record Figures(String kernel, long insnsPerCall, double soft, double interpreted, double qemu, double ratio,
+            double minRatio, double maxRatio, double interpretedRatio) {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length < 5) {
+            throw new IllegalArgumentException(
+                    "PpcSuiteVsQemu: usage QEMU BINARY CALLS ROUNDS WARM [KERNEL...], kernels " + SuiteGuest.KERNELS);
+        }
+        String qemu = args[0];
+        String binary = args[1];
+        long calls = positive("CALLS", Long.parseLong(args[2]));
+        int rounds = (int) positive("ROUNDS", Integer.parseInt(args[3]));
+        double warm = Double.parseDouble(args[4]);
+        List<String> kernels = args.length > 5 ? List.of(args).subList(5, args.length) : SuiteGuest.KERNELS;
+        System.out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %8s %14s %8s%n", "kernel", "insns/call",
+                "soft G/s", "interp G/s", "qemu G/s", "x(tr)", "rounds min-max", "x(int)");
+        double logTr = 0;
+        double logInt = 0;
+        for (String k : kernels) {
+            Figures f = measure(qemu, binary, k, calls, rounds, warm);
+            System.out.printf(Locale.ROOT, "%-8s %10d %12.3f %12.4f %12.3f %8.2f %6.2f-%-7.2f %8.3f%n", k,
+                    f.insnsPerCall(), f.soft() / 1e9, f.interpreted() / 1e9, f.qemu() / 1e9, f.ratio(), f.minRatio(),
+                    f.maxRatio(), f.interpretedRatio());
+            logTr += Math.log(f.ratio());
+            logInt += Math.log(f.interpretedRatio());
+        }
+        System.out.printf(Locale.ROOT, "geometric mean soft/qemu: translated %.2fx, interpreted %.3fx (%d kernels)%n",
+                Math.exp(logTr / kernels.size()), Math.exp(logInt / kernels.size()), kernels.size());
+    }
+
+    private static long positive(String what, long v) {
+        if (v < 1) {
+            throw new IllegalArgumentException("PpcSuiteVsQemu: " + what + " " + v + " must be at least 1");
+        }
+        return v;
+    }
+
+    static Figures measure(String qemu, String binary, String kernel, long calls, int rounds, double warm)
+            throws IOException, InterruptedException {
+        long insns;
+        long result;
+        double[][] translated;
+        try (SuiteGuest g = new SuiteGuest(kernel)) {
+            result = g.runCalls(calls);
+            insns = g.retiredAtLastTick - g.retiredAtFirstTick;
+            warmUp(g, warm);
+            translated = sideBySide(g, rounds, qemu, binary, kernel, calls, insns, result);
+        }
+        double[][] interpreted;
+        try (SuiteGuest g = new SuiteGuest(kernel)) {
+            g.cpu.setBlockTranslation(false);
+            warmUp(g, Math.min(warm, 3));
+            interpreted = sideBySide(g, Math.min(rounds, 3), qemu, binary, kernel, calls, insns, result);
+        }
+        double[] sortedRatio = translated[2].clone();
+        Arrays.sort(sortedRatio);
+        return new Figures(kernel, insns / calls, median(translated[0]), median(interpreted[0]), median(translated[1]),
+                median(translated[2]), sortedRatio[0], sortedRatio[rounds - 1], median(interpreted[2]));
+    }
+
+    private static void warmUp(SuiteGuest g, double seconds) {
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < until) {
+            g.runCalls(g.calls + 1);
+        }
+    }
+
+    /**
+     * ROUNDS times, QEMU's run of CALLS calls with the soft CPU running calls until QEMU exits:
+     * per round the soft rate, QEMU's rate and their ratio (rows 0, 1 and 2).
+     */
+    private static double[][] sideBySide(SuiteGuest g, int rounds, String qemu, String binary, String kernel,
+            long calls, long insns, long result) throws IOException, InterruptedException {
+        double[][] r = new double[3][rounds];
+        for (int k = 0; k < rounds; k++) {
+            long i0 = g.cpu.retiredInstructions();
+            long t0 = System.nanoTime();
+            Process p = startQemu(qemu, binary, kernel, calls);
+            do {
+                g.runCalls(g.calls + 1);
+            } while (p.isAlive());
+            long t = System.nanoTime();
+            r[0][k] = (g.cpu.retiredInstructions() - i0) / ((t - t0) / 1e9);
+            r[1][k] = insns / (qemuNanos(p, kernel, calls, result) / 1e9);
+            r[2][k] = r[0][k] / r[1][k];
+        }
+        return r;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static Process startQemu(String qemu, String binary, String kernel, long calls) throws IOException {
+        return new ProcessBuilder(qemu, binary, kernel, Long.toString(calls)).redirectErrorStream(true).start();
+    }
+
+    /** Waits for QEMU's run, checks its result against the soft CPU's, returns its time. */
+    private static long qemuNanos(Process p, String kernel, long calls, long expected)
+            throws IOException, InterruptedException {
+        String cmd = p.info().commandLine().orElse("qemu-ppc64le");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        Matcher m = QEMU_LINE.matcher(out);
+        if (status != 0 || !m.find()) {
+            throw new IllegalStateException("PpcSuiteVsQemu: " + cmd + " exited " + status
+                    + " with: " + out.strip());
+        }
+        long result = Long.parseUnsignedLong(m.group(1).substring(2), 16);
+        if (result != expected) {
+            throw new IllegalStateException(String.format(Locale.ROOT,
+                    "PpcSuiteVsQemu: %s after %d calls: qemu-ppc64le result 0x%016x, soft CPU 0x%016x", kernel, calls,
+                    result, expected));
+        }
+        return Long.parseLong(m.group(2));
+    }
+}
