@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Guest instructions per second of the soft PPC64 CPU on each kernel of the benchmark suite
  * (src/main/ppc-suite), with and without block translation: each invocation runs exactly
  * {@link #BUDGET} guest instructions, so the reported ops/s are instructions/s. The same kernels'
- * speed under qemu-ppc64le is measured by benchmarks/ppc-suite-vs-qemu.sh in the same run.
+ * speed beside qemu-ppc64le is measured by benchmarks/ppc-suite-vs-qemu.sh (PpcSuiteVsQemu).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
