@@ -103,8 +103,13 @@ final class BlockCompiler {
     private static final int T1 = RET + 1;
     /** The count at which an edge next tests the limit and the attention flag (see enter). */
     private static final int CHECK = T1 + 2;
-    /** {@link BlockCache#codeRange()}: stores outside it skip the code-page flags. */
-    private static final int CODE_RANGE = CHECK + 1;
+    /**
+     * {@link BlockCache#codeRange()}'s two words, read once on entry (the range only grows when
+     * code is decoded, which never happens while translated code runs): stores outside it skip
+     * the code-page flags.
+     */
+    private static final int CODE_LOW = CHECK + 1;
+    private static final int CODE_SPAN = CODE_LOW + 2;
     /**
      * Per CR field f, CRF + f holds the field, encoded: -1, 0 or 1 is the result of the lcmp that
      * set it (LT, EQ or GT, with SO as the method found it: translated code does not change SO),
@@ -113,7 +118,7 @@ final class BlockCompiler {
      * otherwise (loaded from the CPU, mtcrf, a CR logical). The whole CR is assembled only where it
      * is read as a whole or written back.
      */
-    private static final int CRF = CODE_RANGE + 1;
+    private static final int CRF = CODE_SPAN + 2;
     /** Encoded fields above this are raw nibbles (see {@link #CRF}). */
     private static final int RAW_FIELD = 0x80;
 
@@ -452,7 +457,8 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
             cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
             cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
-            cb.ldc(classData(2, CD_long.arrayType())).astore(CODE_RANGE);
+            cb.ldc(classData(2, CD_long.arrayType())).dup().iconst_0().laload().lstore(CODE_LOW);
+            cb.iconst_1().laload().lstore(CODE_SPAN);
             cb.loadConstant(0).istore(COUNT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);
@@ -1137,8 +1143,7 @@ final class BlockCompiler {
             // A store into a page holding decoded code goes to the interpreter, which invalidates.
             // The flags are read only for a store that can touch the range the code pages span.
             Label clear = cb.newLabel();
-            cb.lload(EA).aload(CODE_RANGE).iconst_0().laload().lsub();
-            cb.aload(CODE_RANGE).iconst_1().laload();
+            cb.lload(EA).lload(CODE_LOW).lsub().lload(CODE_SPAN);
             cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
             cb.ifge(clear);
             cb.aload(CODE_PAGES).lload(EA).loadConstant(12).lushr().l2i().baload().ifne(sideExit);
