@@ -1089,10 +1089,12 @@ final class BlockCompiler {
             }
             cb.lstore(EA);
             cb.loadConstant(i).istore(IDX);
-            // Long.compareUnsigned is a C2 intrinsic (an unsigned compare), not a call.
-            cb.lload(EA).loadConstant(ramSize - size);
+            // Long.compareUnsigned is a C2 intrinsic (an unsigned compare), not a call. EA < ramSize
+            // - size + 1, the form of the segment access's own bounds check, so that the JIT sees
+            // one compare for both and drops the second test.
+            cb.lload(EA).loadConstant(ramSize - size + 1);
             cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
-            cb.ifgt(sideExit);
+            cb.ifge(sideExit);
         }
 
         private void load(DecodedInsn d, int i, int size, boolean little, boolean algebraic) {
