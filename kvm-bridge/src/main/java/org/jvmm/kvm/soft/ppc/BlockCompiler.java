@@ -377,6 +377,8 @@ final class BlockCompiler {
          * field, so that it folds the branch into the compare.
          */
         private int fused;
+        /** The CR fields some instruction of the method reads or writes (see {@link #crFields}). */
+        private int crUsed;
 
         Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
             this.cb = cb;
@@ -436,6 +438,7 @@ final class BlockCompiler {
                             used[r] = true;
                         }
                     }
+                    crUsed |= crFields(d);
                 }
             }
             // Entry: state into locals.
@@ -447,8 +450,10 @@ final class BlockCompiler {
             }
             cb.aload(CPU).getfield(CD_CPU, "cr", CD_int).istore(CR);
             for (int f = 0; f < 8; f++) {
-                cb.iload(CR).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
-                rawField(f);
+                if ((crUsed & (1 << f)) != 0) {
+                    cb.iload(CR).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
+                    rawField(f);
+                }
             }
             cb.aload(CPU).getfield(CD_CPU, "so", CD_boolean).istore(SO);
             cb.aload(CPU).getfield(CD_CPU, "ca", CD_boolean).istore(CA);
@@ -617,14 +622,51 @@ final class BlockCompiler {
             cb.loadConstant(3 - (bi & 3)).iushr().iconst_1().iand();
         }
 
-        /** Pushes the whole CR, assembled from its fields. */
+        /** Pushes the whole CR: the fields the method uses from their locals, the others as they came in. */
         private void crWhole() {
-            field(0);
-            for (int f = 1; f < 8; f++) {
-                cb.loadConstant(4).ishl();
-                field(f);
-                cb.ior();
+            int keep = 0;
+            for (int f = 0; f < 8; f++) {
+                if ((crUsed & (1 << f)) == 0) {
+                    keep |= 0xf << (28 - 4 * f);
+                }
             }
+            cb.iload(CR).loadConstant(keep).iand();
+            for (int f = 0; f < 8; f++) {
+                if ((crUsed & (1 << f)) != 0) {
+                    field(f);
+                    cb.loadConstant(28 - 4 * f).ishl().ior();
+                }
+            }
+        }
+
+        /**
+         * The CR fields (bit f for field f) that {@code d} reads or writes as this emitter
+         * translates it: only those get locals, loaded on entry and assembled on the way out.
+         */
+        private static int crFields(DecodedInsn d) {
+            int fields = d.rc() ? 1 : 0;
+            return fields | switch (d.op()) {
+                case Op.ANDI -> 1;
+                case Op.CMPI, Op.CMPLI -> 1 << (d.rt() >>> 2);
+                case Op.CMP, Op.CMPL -> 1 << d.rt();
+                case Op.BC, Op.BCLR, Op.BCCTR -> (d.rt() & 0x10) == 0 ? 1 << (d.ra() >>> 2) : 0;
+                case Op.ISEL -> 1 << (d.aux() >>> 2);
+                case Op.CRLOGIC -> 1 << (d.rt() >>> 2) | 1 << (d.ra() >>> 2) | 1 << (d.rb() >>> 2);
+                case Op.MCRF -> 1 << d.rt() | 1 << d.ra();
+                case Op.MFCR, Op.MTCRF -> nibbles(d.aux());
+                default -> 0;
+            };
+        }
+
+        /** Bit f set for each nonzero nibble f (from the top) of a 32-bit field mask. */
+        private static int nibbles(int mask) {
+            int fields = 0;
+            for (int f = 0; f < 8; f++) {
+                if (((mask >>> (28 - 4 * f)) & 0xf) != 0) {
+                    fields |= 1 << f;
+                }
+            }
+            return fields;
         }
 
         /** Pushes CR field {@code f} as its nibble, decoded from CRF + f. */
