@@ -166,16 +166,16 @@ final class BlockCompiler {
     }
 
     /**
-     * Translates {@code b} for the CPU whose RAM is {@code ram} and whose page-holds-code flags are
-     * {@code codePages}; null if not translatable. Both are the hidden class's class data, loaded
-     * with {@code ldc} as constants, so that the JIT folds the segment's base, size and scope
-     * into the generated accesses.
+     * Translates {@code b} for the CPU whose RAM is {@code ram} and whose decoded code is in
+     * {@code cache}; null if not translatable. The RAM segment and the cache's page-holds-code
+     * flags and code span are the hidden class's class data, loaded with {@code ldc} as constants,
+     * so that the JIT folds the segment's base, size and scope into the generated accesses.
      */
-    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, BlockCache codePages) {
+    static CompiledBlock compile(DecodedBlock b, java.lang.foreign.MemorySegment ram, BlockCache cache) {
         if (translatablePrefix(b) == 0) {
             return null;
         }
-        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), false), ram, codePages);
+        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), false), ram, cache);
     }
 
     /**
@@ -189,7 +189,7 @@ final class BlockCompiler {
      * bytes (the JIT does not compile methods past 8000 bytes).
      */
     static CompiledBlock compileRegion(DecodedBlock[] blocks, long[] entries, java.lang.foreign.MemorySegment ram,
-            BlockCache codePages) {
+            BlockCache cache) {
         // Members the entry cannot reach (a call's return site whose callee's return is not in the
         // region) would be dead code: left out, with the entries inside them.
         boolean[] reached = reachable(blocks, entries);
@@ -212,7 +212,7 @@ final class BlockCompiler {
         if (codeLength(bytes) > MAX_REGION_CODE) {
             return null;
         }
-        return define(blocks[0].pc, bytes, ram, codePages);
+        return define(blocks[0].pc, bytes, ram, cache);
     }
 
     /**
@@ -320,13 +320,13 @@ final class BlockCompiler {
         return 0;
     }
 
-    private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, BlockCache codePages) {
+    private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, BlockCache cache) {
         if (DUMP_DIR != null) {
             dump(pc, bytes);
         }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes,
-                    List.of(ram, codePages.codePages(), codePages.codeRange()), true);
+                    List.of(ram, cache.codePages(), cache.codeRange()), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(pc)
@@ -389,18 +389,16 @@ final class BlockCompiler {
             this.le = blocks[0].littleEndian;
             this.at = new Label[blocks.length][];
             this.prefixes = new int[blocks.length];
+            this.targeted = new boolean[blocks.length][];
             for (int k = 0; k < blocks.length; k++) {
                 prefixes[k] = translatablePrefix(blocks[k]);
                 at[k] = new Label[prefixes[k]];
                 for (int i = 0; i < prefixes[k]; i++) {
                     at[k][i] = cb.newLabel();
                 }
-            }
-            this.commonExit = cb.newLabel();
-            this.targeted = new boolean[blocks.length][];
-            for (int k = 0; k < blocks.length; k++) {
                 targeted[k] = new boolean[prefixes[k]];
             }
+            this.commonExit = cb.newLabel();
             java.util.function.LongConsumer mark = pc -> {
                 int w = locate(pc);
                 if (w >= 0) {
@@ -451,8 +449,7 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "cr", CD_int).istore(CR);
             for (int f = 0; f < 8; f++) {
                 if ((crUsed & (1 << f)) != 0) {
-                    cb.iload(CR).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
-                    rawField(f);
+                    fieldOf(CR, f);
                 }
             }
             cb.aload(CPU).getfield(CD_CPU, "so", CD_boolean).istore(SO);
@@ -604,7 +601,7 @@ final class BlockCompiler {
 
         /**
          * CR field {@code bf} from comparing the two longs on the stack (a, then b), signed or
-         * unsigned: LT, GT or EQ, plus SO.
+         * unsigned: the lcmp result, which {@link #field} decodes to LT, GT or EQ plus SO.
          */
         private void crField(int bf, boolean unsigned) {
             if (unsigned) {
@@ -685,6 +682,12 @@ final class BlockCompiler {
         /** Stores the nibble on the stack as CR field {@code f}. */
         private void rawField(int f) {
             cb.loadConstant(8).ishl().loadConstant(RAW_FIELD).ior().istore(CRF + f);
+        }
+
+        /** Sets CR field {@code f} to field f of the CR-shaped int in local {@code word}. */
+        private void fieldOf(int word, int f) {
+            cb.iload(word).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
+            rawField(f);
         }
 
         /** Rotates the long on the stack left by the constant {@code n} (0-63), or by N if n < 0. */
@@ -1063,10 +1066,10 @@ final class BlockCompiler {
                     // FXM as a nibble mask in aux: each field it names takes rt's nibble.
                     ld(rt);
                     cb.l2i().istore(N);
+                    int named = nibbles(d.aux());
                     for (int f = 0; f < 8; f++) {
-                        if (((d.aux() >>> (28 - 4 * f)) & 0xf) != 0) {
-                            cb.iload(N).loadConstant(28 - 4 * f).iushr().loadConstant(0xf).iand();
-                            rawField(f);
+                        if ((named & (1 << f)) != 0) {
+                            fieldOf(N, f);
                             fused &= ~(1 << f);
                         }
                     }

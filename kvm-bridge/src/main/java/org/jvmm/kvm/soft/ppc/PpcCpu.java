@@ -634,9 +634,8 @@ public final class PpcCpu {
                     untranslatableBlocks++;
                 }
             }
-            if (c != null && regionThreshold > 0 && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold
-                    && translate && !b.loopsLong()) {
-                c = formRegion(b);
+            if (c != null) {
+                c = seedRegion(b, c);
             }
             if (c != null && allowed >= n) {
                 if (jitRamUnchecked) {
@@ -667,10 +666,7 @@ public final class PpcCpu {
                         if ((c = s.compiled) == null) {
                             break;
                         }
-                        if (regionThreshold > 0 && !s.regionTried && s.regionSeeds == null && ++s.hot >= regionThreshold
-                                && translate && !s.loopsLong()) {
-                            c = formRegion(s);
-                        }
+                        c = seedRegion(s, c);
                         long rest = stopAt - retired;
                         if (rest < s.insns.length) {
                             break;
@@ -721,6 +717,18 @@ public final class PpcCpu {
                 b.compiled = b.single;
             }
         }
+    }
+
+    /**
+     * The code to run for the translated block {@code b} whose code is {@code c}: a region formed
+     * around it now if this run makes it hot enough (see {@link #formRegion}), else {@code c}.
+     */
+    private CompiledBlock seedRegion(DecodedBlock b, CompiledBlock c) {
+        if (regionThreshold > 0 && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold && translate
+                && !b.loopsLong()) {
+            return formRegion(b);
+        }
+        return c;
     }
 
     /** Instructions a region holds at most (its method must stay under the JIT's size limit). */
