@@ -260,7 +260,7 @@ public final class PseriesMachine implements AutoCloseable {
         while (true) {
             VcpuExit exit = vcpu.run();
             if (exit instanceof VcpuExit.Halt) {
-                idle.setRelease(idle.getPlain() + 1); // the script is done: the CPU idles (not an exit the VMM handles)
+                idled(); // the script is done: the CPU idles (not an exit the VMM handles)
                 return n;
             }
             ExitAction a;
@@ -317,7 +317,7 @@ public final class PseriesMachine implements AutoCloseable {
             }
             VcpuExit exit = vcpu.run();
             switch (exit) {
-                case VcpuExit.Halt h -> idle.setRelease(idle.getPlain() + 1);
+                case VcpuExit.Halt h -> idled();
                 case VcpuExit.Interrupted i -> {
                 }
                 case VcpuExit.InternalError e -> {
@@ -464,6 +464,11 @@ public final class PseriesMachine implements AutoCloseable {
     /** Exits the VMM handled, by kind (the CPU going idle is counted by {@link #idleReturns()}). */
     public ExitCounters exitCounters() {
         return counters;
+    }
+
+    /** Counts one idle return; the vCPU (control) thread's alone, so a release store, no atomic add. */
+    private void idled() {
+        idle.setRelease(idle.getPlain() + 1);
     }
 
     /** Times {@link #runUntilIdle} returned because the CPU had nothing left to do (Halt). */
