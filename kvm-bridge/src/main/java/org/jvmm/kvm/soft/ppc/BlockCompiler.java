@@ -297,8 +297,56 @@ final class BlockCompiler {
     /** Bytecode bytes of a region's run method at most, well below HotSpot's 8000-byte huge-method limit. */
     static final int MAX_REGION_CODE = 7600;
 
+    /** The class of a single block's method and of a region's: C1 is kept off the second (see {@link C1Off}). */
+    static final String BLOCK_CLASS = "org.jvmm.kvm.soft.ppc.Jit";
+    static final String REGION_CLASS = "org.jvmm.kvm.soft.ppc.Region";
+
+    /**
+     * Keeps HotSpot's C1 off region methods, once per JVM, with a compiler directive added through
+     * the DiagnosticCommand MBean (what {@code jcmd Compiler.directives_add} does). C1 runs out of
+     * virtual registers on a method this large at its profiling tier (3), yet may compile it at tier
+     * 2 first when C2's queue is long (one core); the method can then stay at tier 2, its memory
+     * accesses calls that are not inlined, for good (memops pinned to one core: 0.10 against 1.9 G
+     * instr/s in four runs of six). Without C1 a region is interpreted until C2 compiles it, which is
+     * what happens anyway when tier 3 fails first. {@link #ADDED} says whether the directive took;
+     * where it cannot (another JVM, no java.management), regions work as before.
+     */
+    static final class C1Off {
+        static final boolean ADDED = add();
+
+        private C1Off() {
+        }
+
+        private static boolean add() {
+            java.nio.file.Path file = null;
+            try {
+                file = java.nio.file.Files.createTempFile("jvmm-region-directive", ".json");
+                java.nio.file.Files.writeString(file, "[{ match: \"" + REGION_CLASS.replace('.', '/')
+                        + "*.run\", c1: { Exclude: true } }]");
+                Object reply = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
+                        new String[] {String[].class.getName()});
+                return reply instanceof String text && text.contains("1 compiler directives added");
+            } catch (Exception | LinkageError e) {
+                return false;
+            } finally {
+                if (file != null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(file);
+                    } catch (java.io.IOException ignored) {
+                        // A temporary file left behind; nothing else depends on it.
+                    }
+                }
+            }
+        }
+    }
+
     private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
-        return CLASS_FILE.build(ClassDesc.of("org.jvmm.kvm.soft.ppc.Jit"), clb -> {
+        if (region) {
+            boolean unused = C1Off.ADDED;
+        }
+        return CLASS_FILE.build(ClassDesc.of(region ? REGION_CLASS : BLOCK_CLASS), clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_BLOCK);
             clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
