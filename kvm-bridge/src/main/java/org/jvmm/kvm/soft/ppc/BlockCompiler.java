@@ -295,7 +295,7 @@ final class BlockCompiler {
     }
 
     /** Bytecode bytes of a region's run method at most, well below HotSpot's 8000-byte huge-method limit. */
-    static final int MAX_REGION_CODE = 7990;
+    static final int MAX_REGION_CODE = 7600;
 
     /** The class of a single block's method and of a region's: C1 is kept off the second (see {@link C1Off}). */
     static final String BLOCK_CLASS = "org.jvmm.kvm.soft.ppc.Jit";
@@ -399,25 +399,7 @@ final class BlockCompiler {
         private final long ramSize;
         private final boolean le;
         private final boolean[] used = new boolean[32];
-        /** Bit r set if guest register r is used in the method (held in a local). */
-        private int usedMask;
-        /**
-         * Per member and instruction (and one past its translated prefix), the guest registers
-         * that may have been written since the register array last matched every local: the ones
-         * an exit or a call must store (see {@link #unsyncedSets}).
-         */
-        private int[][] unsynced;
-        /** The registers the instruction being emitted may write ({@link #writes}); st checks it. */
-        private int writing;
-        /** The index of the member being emitted, -1 after the members. */
-        private int member = -1;
-        /**
-         * Per member, the registers its function's exits store: the union of {@link #unsynced}
-         * over the members joined by direct edges other than calls (see {@link #functionSets}).
-         */
-        private int[] functionUnsynced;
-        /** The exit stubs by the registers they store (see {@link #exit}). */
-        private final java.util.Map<Integer, Label> exitStubs = new java.util.LinkedHashMap<>();
+        private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
         /** Per member, a label at each of its instructions. */
         private final Label[][] at;
@@ -430,10 +412,6 @@ final class BlockCompiler {
         private final Label commonExit;
         /** Where branches through LR or CTR go (see {@link #emitDynamicExit}); made on first use. */
         private Label dynamicExit;
-        /** Where returns (branches through LR) go (see {@link #emitReturnDispatch}); made on first use. */
-        private Label returnExit;
-        /** The registers unsynced on arrival through {@link #dynamicExit}: the union over its branches. */
-        private int dispatchedUnsynced;
         /** The member being emitted. */
         private DecodedBlock b;
         /** A region (compileRegion), not a block translated alone. */
@@ -509,13 +487,6 @@ final class BlockCompiler {
                     crUsed |= crFields(d);
                 }
             }
-            for (int r = 0; r < 32; r++) {
-                if (used[r]) {
-                    usedMask |= 1 << r;
-                }
-            }
-            unsyncedSets();
-            functionSets();
             // Entry: state into locals.
             cb.aload(CPU).getfield(CD_CPU, "gpr", CD_long.arrayType()).astore(GPRS);
             for (int r = 0; r < 32; r++) {
@@ -557,17 +528,8 @@ final class BlockCompiler {
             for (int k = 0; k < blocks.length; k++) {
                 block(k);
             }
-            member = -1;
             if (dynamicExit != null) {
                 emitDynamicExit();
-            }
-            if (returnExit != null) {
-                emitReturnDispatch();
-            }
-            for (var stub : exitStubs.entrySet()) {
-                cb.labelBinding(stub.getValue());
-                flush(stub.getKey());
-                cb.goto_(commonExit);
             }
             // Every exit: NEXT holds the PC to go on at, RET the instructions retired.
             cb.labelBinding(commonExit);
@@ -581,46 +543,23 @@ final class BlockCompiler {
          * instructions are already counted, through the checks of {@link #enter}, if it is one of
          * the entries; else jumps to {@code other}.
          */
-        private void dispatch(Label other, boolean returns) {
+        private void dispatch(Label other) {
             cb.lload(A).loadConstant(32).lushr().l2i().ifne(other);
             java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
-            java.util.List<Label> arrive = new java.util.ArrayList<>();
-            java.util.List<Long> to = new java.util.ArrayList<>();
-            for (long entry : entries) {
-                if (returns && !isReturnSite(entry)) {
-                    continue;
-                }
-                Label l = cb.newLabel();
-                arrive.add(l);
-                to.add(entry);
-                cases.add(java.lang.classfile.instruction.SwitchCase.of((int) (entry >>> 2), l));
+            Label[] arrive = new Label[entries.length];
+            int[] where = new int[entries.length];
+            for (int e = 0; e < entries.length; e++) {
+                where[e] = locate(entries[e]);
+                arrive[e] = cb.newLabel();
+                cases.add(java.lang.classfile.instruction.SwitchCase.of((int) (entries[e] >>> 2), arrive[e]));
             }
             cases.sort(java.util.Comparator.comparingInt(java.lang.classfile.instruction.SwitchCase::caseValue));
             cb.lload(A).loadConstant(2).lushr().l2i();
             cb.lookupswitch(other, cases);
-            for (int e = 0; e < arrive.size(); e++) {
-                long entry = to.get(e);
-                cb.labelBinding(arrive.get(e));
-                if (returns) {
-                    // Every return stored its unsynced registers first (exitDynamic): what the
-                    // return site reads starts afresh from the array, so that no value of the
-                    // caller's stays live through the callee.
-                    reload(liveAt(entry));
-                    enter(locate(entry), entry, 0);
-                } else {
-                    enter(locate(entry), entry, dispatchedUnsynced);
-                }
+            for (int e = 0; e < entries.length; e++) {
+                cb.labelBinding(arrive[e]);
+                enter(where[e], entries[e]);
             }
-        }
-
-        /** True if the instruction before {@code pc} is a call (a branch that sets LR) the method translates. */
-        private boolean isReturnSite(long pc) {
-            int w = locate(pc - 4);
-            if (w < 0) {
-                return false;
-            }
-            DecodedInsn d = blocks[w >>> 8].insns[w & 0xff];
-            return isBranch(d.op()) && d.aux() != 0;
         }
 
         /**
@@ -637,7 +576,6 @@ final class BlockCompiler {
 
         /** Emits member {@code k}. */
         private void block(int k) {
-            member = k;
             b = blocks[k];
             sideExit = cb.newLabel();
             DecodedInsn[] insns = b.insns;
@@ -649,26 +587,24 @@ final class BlockCompiler {
                     fused = 0;
                 }
                 DecodedInsn d = insns[i];
-                writing = writes(d) & usedMask;
                 if (i == n - 1 && isBranch(d.op())) {
-                    branch(d, n, unsynced[k][i]);
+                    branch(d, n);
                 } else if (d.op() == Op.BC) {
-                    innerBranch(d, i + 1, unsynced[k][i]);
+                    innerBranch(d, i + 1);
                 } else {
                     insn(d, i);
                 }
             }
-            writing = 0;
             if (prefix < n) {
                 // The rest of the block starts with an instruction only the interpreter runs.
                 cb.loadConstant(prefix).istore(IDX).goto_(sideExit);
             } else if (!isBranch(insns[n - 1].op())) {
-                exitTo(b.end(), n, unsynced[k][n]);
+                exitTo(b.end(), n);
             }
             cb.labelBinding(sideExit);
             cb.loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd().lstore(NEXT);
             cb.iload(COUNT).iload(IDX).iadd().istore(RET);
-            cb.goto_(exit(functionUnsynced[k]));
+            cb.goto_(commonExit);
         }
 
         /** Element {@code index} of the class data list, as a dynamic constant. */
@@ -689,11 +625,8 @@ final class BlockCompiler {
         }
 
         private void st(int r) {
-            if ((writing & 1 << r) == 0) {
-                throw new IllegalStateException("BlockCompiler: an instruction of the block at 0x"
-                        + Long.toHexString(b.pc) + " writes r" + r + ", which writes() leaves out");
-            }
             cb.lstore(slot(r));
+            dirty[r] = true;
         }
 
         private void rc(DecodedInsn d, int r) {
@@ -1230,56 +1163,6 @@ final class BlockCompiler {
             }
         }
 
-        /**
-         * The guest registers {@code d} can write (bit r for r0-r31): RA for the logical, rotate,
-         * shift and extend forms and for the update forms of loads and stores, none for compares,
-         * other stores, branches and moves to LR, CTR or CR, RT otherwise. st checks every write
-         * against it.
-         */
-        static int writes(DecodedInsn d) {
-            int ra = d.ra() < 32 ? 1 << d.ra() : 0;
-            int rt = d.rt() < 32 ? 1 << d.rt() : 0;
-            return switch (d.op()) {
-                case Op.CMPI, Op.CMPLI, Op.CMP, Op.CMPL, Op.MTLR, Op.MTCTR, Op.MTCRF, Op.NOP, Op.CRLOGIC, Op.MCRF,
-                     Op.B, Op.BC, Op.BCLR, Op.BCCTR,
-                     Op.STB, Op.STH, Op.STW, Op.STD, Op.STHBRX, Op.STWBRX, Op.STDBRX -> 0;
-                case Op.STBU, Op.STHU, Op.STWU, Op.STDU -> ra;
-                case Op.LBZU, Op.LHZU, Op.LHAU, Op.LWZU, Op.LWAU, Op.LDU -> rt | ra;
-                case Op.ORI, Op.XORI, Op.ANDI, Op.ROTL32_MASK, Op.ROTL32_REG_MASK, Op.ROTL32_INSERT, Op.ROTL64_MASK,
-                     Op.ROTL64_REG_MASK, Op.ROTL64_INSERT, Op.AND, Op.ANDC, Op.OR, Op.ORC, Op.XOR, Op.NAND, Op.NOR,
-                     Op.EQV, Op.EXTSB, Op.EXTSH, Op.EXTSW, Op.CNTLZW, Op.CNTLZD, Op.CNTTZW, Op.CNTTZD, Op.SLW, Op.SRW,
-                     Op.SLD, Op.SRD, Op.SRAWI, Op.SRAW, Op.SRADI, Op.SRAD -> ra;
-                default -> rt;
-            };
-        }
-
-        /**
-         * The guest registers {@code d} may read (bit r for r0-r31): RA and RB where named (0 when
-         * the field means the value 0), RS for stores, moves to LR, CTR or CR and the forms that
-         * write RA, RC of the multiply-adds. Used only to choose what the dispatch reloads.
-         */
-        static int reads(DecodedInsn d) {
-            int r = 0;
-            for (int f : new int[] {d.ra(), d.rb()}) {
-                if (f < 32) {
-                    r |= 1 << f;
-                }
-            }
-            if (d.op() == Op.MADDLD || d.op() == Op.MADDHD || d.op() == Op.MADDHDU) {
-                r |= d.aux() < 32 ? 1 << d.aux() : 0;
-            }
-            int target = writes(d);
-            boolean rsForm = switch (d.op()) {
-                case Op.MTLR, Op.MTCTR, Op.MTCRF, Op.STB, Op.STH, Op.STW, Op.STD, Op.STHBRX, Op.STWBRX, Op.STDBRX,
-                     Op.STBU, Op.STHU, Op.STWU, Op.STDU -> true;
-                default -> target != 0 && d.rt() < 32 && (target & 1 << d.rt()) == 0;
-            };
-            if (rsForm && d.rt() < 32) {
-                r |= 1 << d.rt();
-            }
-            return isBranch(d.op()) || d.op() == Op.NOP ? 0 : r;
-        }
-
         private static boolean isUpdate(int op) {
             return switch (op) {
                 case Op.LBZU, Op.LHZU, Op.LHAU, Op.LWZU, Op.LWAU, Op.LDU, Op.STBU, Op.STHU, Op.STWU, Op.STDU -> true;
@@ -1394,7 +1277,7 @@ final class BlockCompiler {
         }
 
         /** The block's final branch: conditions, LR/CTR, then go on at the target or the next instruction. */
-        private void branch(DecodedInsn d, int n, int out) {
+        private void branch(DecodedInsn d, int n) {
             long next = d.pc() + 4;
             int bo = d.rt();
             int bi = d.ra();
@@ -1406,7 +1289,7 @@ final class BlockCompiler {
                         cb.loadConstant(next).lstore(LR);
                         lrDirty = true;
                     }
-                    call(d.imm(), n, lk, out);
+                    exitTo(d.imm(), n);
                     return;
                 }
                 case Op.BC -> {
@@ -1415,7 +1298,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    call(d.imm(), n, lk, out);
+                    exitTo(d.imm(), n);
                 }
                 case Op.BCLR -> {
                     cb.lload(LR).loadConstant(~3L).land().lstore(A);
@@ -1424,7 +1307,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    exitReturn(n, out);
+                    exitDynamic(n);
                 }
                 default -> { // BCCTR
                     cb.lload(CTR).loadConstant(~3L).land().lstore(A);
@@ -1433,42 +1316,25 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, false, notTaken);
-                    if (lk) {
-                        flush(out);
-                    }
                     exitDynamic(n);
                 }
             }
             cb.labelBinding(notTaken);
-            exitTo(next, n, out);
-        }
-
-        /**
-         * A taken direct branch after the first {@code n} instructions with {@code out} unsynced:
-         * a call (it sets LR) stores those first, so that what the caller holds is not live in the
-         * callee (the return site reloads it, see dispatch).
-         */
-        private void call(long target, int n, boolean lk, int out) {
-            if (lk) {
-                flush(out);
-                exitTo(target, n, 0);
-            } else {
-                exitTo(target, n, out);
-            }
+            exitTo(next, n);
         }
 
         /**
          * A conditional branch inside the block, the {@code k}-th instruction: taken, it goes on at
          * its target; not taken, the block goes on.
          */
-        private void innerBranch(DecodedInsn d, int k, int out) {
+        private void innerBranch(DecodedInsn d, int k) {
             if (d.aux() != 0) {
                 cb.loadConstant(d.pc() + 4).lstore(LR);
                 lrDirty = true;
             }
             Label notTaken = cb.newLabel();
             condition(d.rt(), d.ra(), true, notTaken);
-            call(d.imm(), k, d.aux() != 0, out);
+            exitTo(d.imm(), k);
             cb.labelBinding(notTaken);
         }
 
@@ -1526,13 +1392,13 @@ final class BlockCompiler {
          * Goes on at {@code target} after the first {@code n} instructions of the running member:
          * into the member starting there if there is one, else out through the common exit.
          */
-        private void exitTo(long target, int n, int unsyncedRegs) {
+        private void exitTo(long target, int n) {
             cb.iinc(COUNT, n);
             int t = locate(target);
             if (t >= 0) {
-                enter(t, target, unsyncedRegs);
+                enter(t, target);
             } else {
-                cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(exit(functionUnsynced[member]));
+                cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
             }
         }
 
@@ -1546,7 +1412,7 @@ final class BlockCompiler {
          * instructions also keeps the JIT from compiling the rare exits as traps that recompile
          * the method when first taken.
          */
-        private void enter(int where, long target, int unsyncedRegs) {
+        private void enter(int where, long target) {
             Label stop = cb.newLabel();
             Label go = cb.newLabel();
             int rest = blocks[where >>> 8].insns.length - (where & 0xff);
@@ -1557,8 +1423,7 @@ final class BlockCompiler {
             cb.labelBinding(go);
             arrive(where);
             cb.labelBinding(stop);
-            cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET)
-                    .goto_(exit(member < 0 ? unsyncedRegs : functionUnsynced[member]));
+            cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
         }
 
         /** CHECK = min(the next multiple of ATTENTION_PERIOD above COUNT, LIMIT - MAX_BLOCK). */
@@ -1568,10 +1433,7 @@ final class BlockCompiler {
             cb.invokestatic(CD_MATH, "min", MethodTypeDesc.of(CD_int, CD_int, CD_int)).istore(CHECK);
         }
 
-        /**
-         * Goes on at the address in A after the first {@code n} instructions, a branch through CTR:
-         * a member, else the exit. A call (bctrl) has stored its unsynced registers first.
-         */
+        /** Goes on at the address in A after the first {@code n} instructions: a member, else the exit. */
         private void exitDynamic(int n) {
             cb.iinc(COUNT, n);
             if (dynamicExit == null) {
@@ -1581,249 +1443,23 @@ final class BlockCompiler {
         }
 
         /**
-         * Returns to the address in A after the first {@code n} instructions, a branch through LR,
-         * storing the {@code unsyncedRegs} first: a return site in the method, else the exit.
-         */
-        private void exitReturn(int n, int unsyncedRegs) {
-            cb.iinc(COUNT, n);
-            flush(unsyncedRegs);
-            if (returnExit == null) {
-                returnExit = cb.newLabel();
-            }
-            cb.goto_(returnExit);
-        }
-
-        /** The dispatch of returns ({@link #exitReturn}), emitted once after the members. */
-        private void emitReturnDispatch() {
-            cb.labelBinding(returnExit);
-            Label out = cb.newLabel();
-            dispatch(out, true);
-            cb.labelBinding(out);
-            cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
-        }
-
-        /**
-         * The one dispatch every branch through CTR jumps to, emitted once after the members: A
-         * holds the target; the edge's instructions are already counted.
+         * The one dispatch every branch through LR or CTR jumps to, emitted once after the
+         * members: A holds the target; the edge's instructions are already counted.
          */
         private void emitDynamicExit() {
             cb.labelBinding(dynamicExit);
             Label out = cb.newLabel();
-            dispatch(out, false);
+            dispatch(out);
             cb.labelBinding(out);
-            cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(exit(dispatchedUnsynced));
-        }
-
-        /**
-         * Where an exit with the guest registers {@code regs} unsynced goes once NEXT and RET are
-         * set: a stub storing them (one per set, emitted after the members), then the common exit.
-         */
-        private Label exit(int regs) {
-            if (regs == 0) {
-                return commonExit;
-            }
-            return exitStubs.computeIfAbsent(regs, r -> cb.newLabel());
-        }
-
-        /** Stores the guest registers in {@code regs} from their locals into the register array. */
-        private void flush(int regs) {
-            for (int r = 0; r < 32; r++) {
-                if ((regs & 1 << r) != 0) {
-                    cb.aload(GPRS).loadConstant(r).lload(slot(r)).lastore();
-                }
-            }
-        }
-
-        /**
-         * Loads from the register array the guest registers in {@code live}: those the entry
-         * may read before writing them ({@link #liveAt}). Any choice is correct, since every local equals its array
-         * element here; loading a register gives the JIT a new value for it, so that the value it
-         * had before the dispatch is dead.
-         */
-        private void reload(int live) {
-            for (int r = 0; r < 32; r++) {
-                if ((live & 1 << r) != 0) {
-                    cb.aload(GPRS).loadConstant(r).laload().lstore(slot(r));
-                }
-            }
-        }
-
-        /** Per member and instruction, the registers live there (see {@link #liveAt}); made on first use. */
-        private int[][] live;
-
-        /**
-         * The guest registers the instruction at {@code pc}, or one after it, may read before an
-         * instruction writes them: a backward pass to a fixed point over the method's direct edges
-         * (calls included, exits and the dispatch contributing none). 0 outside the method.
-         */
-        private int liveAt(long pc) {
-            if (live == null) {
-                live = liveness();
-            }
-            int w = locate(pc);
-            return w < 0 ? 0 : live[w >>> 8][w & 0xff];
-        }
-
-        private int[][] liveness() {
-            int[][] live = new int[blocks.length][];
-            for (int k = 0; k < blocks.length; k++) {
-                live[k] = new int[prefixes[k] + 1];
-            }
-            java.util.function.LongToIntFunction at = pc -> {
-                int w = locate(pc);
-                return w < 0 ? 0 : live[w >>> 8][w & 0xff];
-            };
-            boolean changed = true;
-            while (changed) {
-                changed = false;
-                for (int k = blocks.length - 1; k >= 0; k--) {
-                    DecodedInsn[] insns = blocks[k].insns;
-                    int n = insns.length;
-                    if (prefixes[k] == n && !isBranch(insns[n - 1].op())) {
-                        live[k][n] = at.applyAsInt(blocks[k].end());
-                    }
-                    for (int i = prefixes[k] - 1; i >= 0; i--) {
-                        DecodedInsn d = insns[i];
-                        int out;
-                        if (i == n - 1 && isBranch(d.op())) {
-                            out = d.op() == Op.B || d.op() == Op.BC ? at.applyAsInt(d.imm()) : 0;
-                            if (d.op() == Op.BCCTR) {
-                                for (long e : entries) {
-                                    out |= at.applyAsInt(e);
-                                }
-                            }
-                            if (d.op() != Op.B) {
-                                out |= at.applyAsInt(d.pc() + 4);
-                            }
-                        } else {
-                            out = live[k][i + 1] | (d.op() == Op.BC ? at.applyAsInt(d.imm()) : 0);
-                        }
-                        int in = (reads(d) | out & ~writes(d)) & usedMask;
-                        if (in != live[k][i]) {
-                            live[k][i] = in;
-                            changed = true;
-                        }
-                    }
-                }
-            }
-            return live;
-        }
-
-        /**
-         * Computes {@link #unsynced}: a forward pass over the method's edges to a fixed point. The
-         * entry and every return site arrived at through a return start with none unsynced (the
-         * array has just been loaded from, or stored to); an instruction adds what it writes; a join
-         * takes the union; a call's edge and a return store first and carry none; a branch through
-         * CTR that is not a call carries its set to every entry (see {@link #dispatchedUnsynced}).
-         */
-        private void unsyncedSets() {
-            unsynced = new int[blocks.length][];
-            for (int k = 0; k < blocks.length; k++) {
-                unsynced[k] = new int[prefixes[k] + 1];
-            }
-            boolean changed = true;
-            while (changed) {
-                changed = false;
-                for (int k = 0; k < blocks.length; k++) {
-                    DecodedInsn[] insns = blocks[k].insns;
-                    int n = insns.length;
-                    for (int i = 0; i < prefixes[k]; i++) {
-                        DecodedInsn d = insns[i];
-                        int out = unsynced[k][i] | (writes(d) & usedMask);
-                        boolean lk = d.aux() != 0;
-                        if (i == n - 1 && isBranch(d.op())) {
-                            if ((d.op() == Op.B || d.op() == Op.BC) && !lk) {
-                                changed |= flow(d.imm(), out);
-                            }
-                            if (d.op() == Op.BCCTR && !lk && (dispatchedUnsynced | out) != dispatchedUnsynced) {
-                                dispatchedUnsynced |= out;
-                                for (long e : entries) {
-                                    flow(e, dispatchedUnsynced);
-                                }
-                                changed = true;
-                            }
-                            if (d.op() != Op.B) {
-                                changed |= flow(d.pc() + 4, out);
-                            }
-                        } else {
-                            if (d.op() == Op.BC && !lk) {
-                                changed |= flow(d.imm(), out);
-                            }
-                            changed |= join(k, i + 1, out);
-                        }
-                    }
-                    if (prefixes[k] == n && !isBranch(insns[n - 1].op())) {
-                        changed |= flow(blocks[k].end(), unsynced[k][n]);
-                    }
-                }
-            }
-        }
-
-        /**
-         * Computes {@link #functionUnsynced}. Storing more registers than are unsynced is correct
-         * (every local holds its register's value), but keeps those values live to the exit: so
-         * the sets are per function, where the values are mostly live anyway, and each function
-         * shares one exit stub instead of one per exit.
-         */
-        private void functionSets() {
-            int[] parent = new int[blocks.length];
-            for (int k = 0; k < blocks.length; k++) {
-                parent[k] = k;
-            }
-            java.util.function.IntUnaryOperator find = k -> {
-                while (parent[k] != k) {
-                    k = parent[k];
-                }
-                return k;
-            };
-            for (int k = 0; k < blocks.length; k++) {
-                int from = k;
-                java.util.function.LongConsumer join = pc -> {
-                    int w = locate(pc);
-                    if (w >= 0) {
-                        parent[find.applyAsInt(w >>> 8)] = find.applyAsInt(from);
-                    }
-                };
-                DecodedInsn[] insns = blocks[k].insns;
-                int n = insns.length;
-                for (int i = 0; i < prefixes[k]; i++) {
-                    DecodedInsn d = insns[i];
-                    boolean lk = d.aux() != 0;
-                    if ((d.op() == Op.B || d.op() == Op.BC) && !lk) {
-                        join.accept(d.imm());
-                    }
-                    if (i == n - 1 && isBranch(d.op()) && d.op() != Op.B) {
-                        join.accept(d.pc() + 4);
-                    }
-                }
-                if (prefixes[k] == n && !isBranch(insns[n - 1].op())) {
-                    join.accept(blocks[k].end());
-                }
-            }
-            int[] byRoot = new int[blocks.length];
-            for (int k = 0; k < blocks.length; k++) {
-                for (int regs : unsynced[k]) {
-                    byRoot[find.applyAsInt(k)] |= regs;
-                }
-            }
-            functionUnsynced = new int[blocks.length];
-            for (int k = 0; k < blocks.length; k++) {
-                functionUnsynced[k] = byRoot[find.applyAsInt(k)];
-            }
-        }
-
-        private boolean flow(long pc, int regs) {
-            int w = locate(pc);
-            return w >= 0 && join(w >>> 8, w & 0xff, regs);
-        }
-
-        private boolean join(int k, int i, int regs) {
-            int was = unsynced[k][i];
-            unsynced[k][i] = was | regs;
-            return unsynced[k][i] != was;
+            cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
         }
 
         private void writeBack() {
+            for (int r = 0; r < 32; r++) {
+                if (dirty[r]) {
+                    cb.aload(GPRS).loadConstant(r).lload(slot(r)).lastore();
+                }
+            }
             if (crDirty) {
                 cb.aload(CPU);
                 crWhole();

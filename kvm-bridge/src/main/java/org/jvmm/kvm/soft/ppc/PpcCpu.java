@@ -743,7 +743,7 @@ public final class PpcCpu {
      */
     private CompiledBlock formRegion(DecodedBlock seed) {
         seed.regionTried = true;
-        for (int max = MAX_REGION_INSNS; max >= MAX_BLOCK; max = max * 3 / 4) {
+        for (int max = MAX_REGION_INSNS; max >= MAX_BLOCK; max /= 2) {
             DecodedBlock[] all = regionMembers(seed, max);
             if (all.length < 2) {
                 break;
