@@ -306,9 +306,10 @@ final class BlockCompiler {
      * the DiagnosticCommand MBean (what {@code jcmd Compiler.directives_add} does). C1 runs out of
      * virtual registers on a method this large at its profiling tier (3), yet may compile it at tier
      * 2 first when C2's queue is long (one core); the method can then stay at tier 2, its memory
-     * accesses calls that are not inlined, for good (memops pinned to one core: 0.10 against 1.9 G
-     * instr/s in four runs of six). Without C1 a region is interpreted until C2 compiles it, which is
-     * what happens anyway when tier 3 fails first. {@link #ADDED} says whether the directive took;
+     * accesses calls that are not inlined, for good (memops pinned to one core, with the larger
+     * regions of a change not kept: 0.10 against 1.9 G instr/s in four runs of six). Without C1 a
+     * region is interpreted until C2 compiles it, which is what happens anyway when tier 3 fails
+     * first. {@link #ADDED} says whether the directive took;
      * where it cannot (another JVM, no java.management), regions work as before.
      */
     static final class C1Off {

@@ -58,7 +58,8 @@ import org.jvmm.address.GuestAddress;
  * calls and returns between them stay in JVM code with the registers in locals. Blocks already in
  * a region seed none, long self-loops stay out, a region that leaves too soon gives way to its
  * seed's own translation, and rewriting a member's code drops the region. Regions need C2: C1
- * gives up on methods this large.</li>
+ * gives up on methods this large, and a compiler directive keeps it off them (see
+ * {@link BlockCompiler.C1Off}).</li>
  * </ul>
  *
  * <h2>Time</h2>
