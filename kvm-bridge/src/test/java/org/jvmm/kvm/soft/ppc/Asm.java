@@ -21,6 +21,16 @@ final class Asm {
         return addi(rt, 0, imm);
     }
 
+    /** add rt,ra,rb */
+    static int add(int rt, int ra, int rb) {
+        return x(rt, ra, rb, 266);
+    }
+
+    /** bc bo,bi,offset: conditional branch relative. */
+    static int bc(int bo, int bi, int offset) {
+        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
+    }
+
     static int lwz(int rt, int disp, int ra) {
         return d(32, rt, ra, disp);
     }

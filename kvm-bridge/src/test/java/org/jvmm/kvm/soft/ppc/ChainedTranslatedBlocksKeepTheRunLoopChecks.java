@@ -144,9 +144,4 @@ class ChainedTranslatedBlocksKeepTheRunLoopChecks {
             assertEquals(99 + 16 * 3, m.cpu.gpr(4));
         }
     }
-
-    /** bc BO,BI,target: conditional branch relative. */
-    private static int bc(int bo, int bi, int offset) {
-        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
-    }
 }

@@ -21,11 +21,6 @@ class ConditionalBranchesDoNotEndABlock {
         return (11 << 26) | (1 << 21) | (ra << 16) | (si & 0xffff);
     }
 
-    /** bc bo,bi,offset */
-    private static int bc(int bo, int bi, int offset) {
-        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
-    }
-
     private static final int BEQ = 12; // BO: branch if the CR bit is set
     private static final int BDNZ = 16;
 

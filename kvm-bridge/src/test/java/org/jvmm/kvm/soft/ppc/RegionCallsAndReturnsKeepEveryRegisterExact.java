@@ -24,15 +24,6 @@ class RegionCallsAndReturnsKeepEveryRegisterExact {
     private static final int BCTRL = 0x4E800421;
     private static final int FUNCTION = 0x1200;
 
-    /** bc bo,bi,offset */
-    private static int bc(int bo, int bi, int offset) {
-        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
-    }
-
-    /** add rt,ra,rb */
-    private static int add(int rt, int ra, int rb) {
-        return x(rt, ra, rb, 266);
-    }
 
     /** cmpdi cr0,ra,si */
     private static int cmpdi(int ra, int si) {

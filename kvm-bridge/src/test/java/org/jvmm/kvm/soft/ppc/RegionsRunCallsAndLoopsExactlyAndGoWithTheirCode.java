@@ -17,15 +17,6 @@ import org.junit.jupiter.api.Test;
 class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
     private static final int BDNZ = 16;
 
-    /** bc bo,bi,offset */
-    private static int bc(int bo, int bi, int offset) {
-        return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
-    }
-
-    /** add rt,ra,rb */
-    private static int add(int rt, int ra, int rb) {
-        return x(rt, ra, rb, 266);
-    }
 
     /** r3 = sum over i < 40 of (i + step), through a call per pass. */
     private static void load(TestMachine m, int step) {
