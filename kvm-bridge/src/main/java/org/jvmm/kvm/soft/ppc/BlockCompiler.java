@@ -30,9 +30,9 @@ import java.util.List;
  * own start (at its end or inside it) becomes a JVM loop bounded by the instruction limit.
  * Loads and stores test the RAM bounds (constants: the class is made for one CPU) and, for stores
  * that fall in the address span the code pages cover (one unsigned compare against
- * {@link BlockCache#codeRange()}), the page-holds-code flags; either test failing is a side exit that hands the instruction to the
- * interpreter with all earlier instructions complete (the interpreter handles MMIO exits and code
- * invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
+ * {@link BlockCache#codeRange()}), the page-holds-code flags; either test failing is a side exit
+ * that hands the instruction to the interpreter with all earlier instructions complete (the
+ * interpreter handles MMIO exits and code invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
  * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
  * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment,
  * code-page flags and code span are the hidden class's class data, loaded as constants.
@@ -185,8 +185,9 @@ final class BlockCompiler {
      * or an instruction inside one's translatable prefix. A branch to an instruction inside a
      * member's translatable prefix, direct or through LR or CTR (then to one of {@code entries}),
      * stays in the method with the guest registers in JVM locals, checking the instruction limit
-     * and the attention flag at every such edge as a block looping on itself does. Null if the method's bytecode would exceed {@link #MAX_REGION_CODE}
-     * bytes (the JIT does not compile methods past 8000 bytes).
+     * and the attention flag at every such edge as a block looping on itself does. Null if the
+     * method's bytecode would exceed {@link #MAX_REGION_CODE} bytes (the JIT does not compile
+     * methods past 8000 bytes). The method's class is kept from C1 ({@link C1Off}).
      */
     static CompiledBlock compileRegion(DecodedBlock[] blocks, long[] entries, java.lang.foreign.MemorySegment ram,
             BlockCache cache) {
@@ -208,6 +209,7 @@ final class BlockCompiler {
             }
         }
         entries = java.util.Arrays.copyOf(kept, count);
+        C1Off.ensure();
         byte[] bytes = build(blocks, entries, ram.byteSize(), true);
         if (codeLength(bytes) > MAX_REGION_CODE) {
             return null;
@@ -309,13 +311,17 @@ final class BlockCompiler {
      * accesses calls that are not inlined, for good (memops pinned to one core, with the larger
      * regions of a change not kept: 0.10 against 1.9 G instr/s in four runs of six). Without C1 a
      * region is interpreted until C2 compiles it, which is what happens anyway when tier 3 fails
-     * first. {@link #ADDED} says whether the directive took;
-     * where it cannot (another JVM, no java.management), regions work as before.
+     * first. {@link #ADDED} says whether the directive took; where it cannot (another JVM, no
+     * java.management), regions work as before.
      */
     static final class C1Off {
         static final boolean ADDED = add();
 
         private C1Off() {
+        }
+
+        /** Adds the directive on the first call in this JVM (the class's initialization runs add). */
+        static void ensure() {
         }
 
         private static boolean add() {
@@ -344,9 +350,6 @@ final class BlockCompiler {
     }
 
     private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
-        if (region) {
-            boolean unused = C1Off.ADDED;
-        }
         return CLASS_FILE.build(ClassDesc.of(region ? REGION_CLASS : BLOCK_CLASS), clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_BLOCK);
