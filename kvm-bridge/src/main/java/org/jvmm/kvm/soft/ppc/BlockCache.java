@@ -109,13 +109,6 @@ final class BlockCache {
         }
     }
 
-    /** The live blocks decoded from the page holding {@code pc} (empty if none); not a copy. */
-    java.util.List<DecodedBlock> blocksInPage(long pc) {
-        long page = pc >>> PAGE_SHIFT;
-        ArrayList<DecodedBlock> list = page < pageBlocks.length ? pageBlocks[(int) page] : null;
-        return list == null ? java.util.List.of() : list;
-    }
-
     /** Pages holding decoded code now (for tests). */
     int codePageCount() {
         return codePageCount;

@@ -69,11 +69,42 @@ final class DecodedBlock {
         return null;
     }
 
+    /** Indirect-branch targets kept at most (see {@link #targets}). */
+    static final int MAX_TARGETS = 16;
+    /**
+     * For a block ending in a branch through CTR, the distinct addresses the run loop went on to
+     * after it, in the order first seen, up to MAX_TARGETS (a jump table's cases, a call table's
+     * functions): regions take these as the branch's likely targets. Null for other blocks and
+     * until the run loop first links a successor; addresses, not blocks, so that nothing is held
+     * alive.
+     */
+    long[] targets;
+    int targetCount;
+
     /** Records {@code s} as the most recent successor. */
     void link(DecodedBlock s) {
         if (next0 != s) {
             next1 = next0;
             next0 = s;
+            // Only where this block's own code ran (not a region seeded here, which leaves from
+            // wherever its members do).
+            if (compiled == single && insns[insns.length - 1].op() == Op.BCCTR) {
+                noteTarget(s.pc);
+            }
+        }
+    }
+
+    private void noteTarget(long pc) {
+        if (targets == null) {
+            targets = new long[MAX_TARGETS];
+        }
+        for (int i = 0; i < targetCount; i++) {
+            if (targets[i] == pc) {
+                return;
+            }
+        }
+        if (targetCount < MAX_TARGETS) {
+            targets[targetCount++] = pc;
         }
     }
 

@@ -420,6 +420,16 @@ public final class PpcCpu {
         translateThreshold = entries;
     }
 
+    /**
+     * The seeds (start addresses) of the regions holding the cached block that starts at
+     * {@code pc} in the current byte order, in the order they formed; empty if none (for tests).
+     */
+    java.util.List<Long> regionSeedsOf(long pc) {
+        DecodedBlock b = cache.lookup(pc, le);
+        java.util.List<DecodedBlock> seeds = b == null || b.pc != pc ? null : b.regionSeeds;
+        return seeds == null ? java.util.List.of() : seeds.stream().map(s -> s.pc).toList();
+    }
+
     /** Regions formed so far (hot blocks and their neighbours translated as one method). */
     public long regions() {
         return regions;
@@ -739,13 +749,20 @@ public final class PpcCpu {
      * Forms a region around the hot translated block {@code seed}: the translated and decoded blocks
      * reachable from it (see {@link #regionMembers}) become one method ({@link
      * BlockCompiler#compileRegion}) in which branches between them, calls and returns included,
-     * stay in translated code with the registers in JVM locals. Tried once per seed; a region too
-     * large for the JIT is tried again with half the instructions. Returns the seed's code now.
+     * stay in translated code with the registers in JVM locals. A member that calls a looping
+     * function whose entry the region holds too ({@link #nestingCall}) is left out and the members
+     * found again. Tried once per seed; a region too large for the JIT is tried again with half
+     * the instructions. Returns the seed's code now.
      */
     private CompiledBlock formRegion(DecodedBlock seed) {
         seed.regionTried = true;
         for (int max = MAX_REGION_INSNS; max >= MAX_BLOCK; max /= 2) {
-            DecodedBlock[] all = regionMembers(seed, max);
+            java.util.Set<DecodedBlock> left = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            DecodedBlock[] all = regionMembers(seed, max, left);
+            for (DecodedBlock nesting; (nesting = nestingCall(all, seed)) != null; ) {
+                left.add(nesting);
+                all = regionMembers(seed, max, left);
+            }
             if (all.length < 2) {
                 break;
             }
@@ -791,14 +808,17 @@ public final class PpcCpu {
     }
 
     /**
-     * The blocks reachable from {@code seed}, nearest first, up to {@code maxInsns} instructions:
-     * through its conditional and direct branches, its fall-through, the return site of a call, the
-     * last two targets of an indirect branch, and, for a branch through CTR, the translated blocks of
-     * its page, nearest first. A block joins if it is still cached, in the seed's
-     * byte order, below 2^32, translatable (at least its first instruction) and not a long loop
-     * ({@link DecodedBlock#loopsLong}).
+     * The blocks reachable from {@code seed}, nearest first, up to {@code maxInsns} instructions,
+     * none of {@code left}: through its conditional and direct branches, its fall-through, the
+     * return site of a call, the last two targets of a return (bclr), and the targets a branch
+     * through CTR has taken so far ({@link DecodedBlock#targets}). A call (bl, bcctrl) leads into
+     * its callee only if the callee does not loop or the call is inside it ({@link
+     * #loopingCallee}): a callee's loop runs fastest in a method of its own, not inside its caller
+     * with every caller register live through it. A block joins if it is still cached, in the
+     * seed's byte order, below 2^32, translatable (at least its first instruction) and not a long
+     * loop ({@link DecodedBlock#loopsLong}).
      */
-    private DecodedBlock[] regionMembers(DecodedBlock seed, int maxInsns) {
+    private DecodedBlock[] regionMembers(DecodedBlock seed, int maxInsns, java.util.Set<DecodedBlock> left) {
         java.util.ArrayList<DecodedBlock> out = new java.util.ArrayList<>();
         java.util.ArrayDeque<DecodedBlock> work = new java.util.ArrayDeque<>();
         java.util.Set<DecodedBlock> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -811,36 +831,112 @@ public final class PpcCpu {
             }
             int prefix = BlockCompiler.translatablePrefix(m);
             if (!m.valid || m.littleEndian != seed.littleEndian || m.untranslatable || (m != seed && m.loopsLong())
-                    || (m.pc >>> 32) != 0 || prefix == 0 || total + m.insns.length > maxInsns) {
+                    || left.contains(m) || (m.pc >>> 32) != 0 || prefix == 0 || total + m.insns.length > maxInsns) {
                 continue;
             }
             out.add(m);
             total += m.insns.length;
             boolean le = m.littleEndian;
-            if (BlockCompiler.directTargets(m, true, pc -> regionCandidate(work, pc, le))) {
+            DecodedInsn last = m.insns[m.insns.length - 1];
+            long callee = last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
+            boolean indirect = BlockCompiler.directTargets(m, true, pc -> {
+                if (pc != callee || !loopingCallee(m, pc, le)) {
+                    regionCandidate(work, pc, le);
+                }
+            });
+            if (indirect && last.op() == Op.BCLR) {
                 if (m.next0 != null) {
                     work.add(m.next0);
                 }
                 if (m.next1 != null) {
                     work.add(m.next1);
                 }
-                DecodedInsn last = m.insns[m.insns.length - 1];
-                if (last.op() == Op.BCCTR) {
-                    // A jump table or a call through a pointer: its targets are most likely code
-                    // near it, so the translated blocks of its page are candidates, nearest first.
-                    java.util.ArrayList<DecodedBlock> near = new java.util.ArrayList<>();
-                    for (DecodedBlock t : cache.blocksInPage(last.pc())) {
-                        if (t.compiled != null) {
-                            near.add(t);
-                        }
+            } else if (indirect) {
+                for (int i = 0; i < m.targetCount; i++) {
+                    if (last.aux() == 0 || !loopingCallee(m, m.targets[i], le)) {
+                        regionCandidate(work, m.targets[i], le);
                     }
-                    long at = last.pc();
-                    near.sort(java.util.Comparator.comparingLong(t -> Math.abs(t.pc - at)));
-                    work.addAll(near);
                 }
             }
         }
         return out.toArray(new DecodedBlock[0]);
+    }
+
+    /**
+     * A member of {@code all}, not the seed, whose call (bl, bcctrl to a target it has taken) goes
+     * to a function that loops ({@link #loopingCallee}) and whose entry the region holds as well
+     * (the seed's own function, reached back through a return): the callee's loop would run inside
+     * the caller's in one method. Null if there is none.
+     */
+    private DecodedBlock nestingCall(DecodedBlock[] all, DecodedBlock seed) {
+        for (DecodedBlock m : all) {
+            DecodedInsn last = m.insns[m.insns.length - 1];
+            if (m == seed || last.aux() == 0) {
+                continue;
+            }
+            if (last.op() == Op.B && nests(all, m, last.imm())) {
+                return m;
+            }
+            if (last.op() == Op.BCCTR) {
+                for (int i = 0; i < m.targetCount; i++) {
+                    if (nests(all, m, m.targets[i])) {
+                        return m;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean nests(DecodedBlock[] all, DecodedBlock site, long entry) {
+        return BlockCompiler.locate(all, entry) >= 0 && loopingCallee(site, entry, site.littleEndian);
+    }
+
+    /** Blocks of a callee {@link #loopingCallee} looks at, at most. */
+    private static final int CALLEE_SCAN = 64;
+
+    /**
+     * True if the function at {@code entry}, called from the block {@code site}, loops and
+     * {@code site} is not inside it (not a recursive call). It loops if a branch in one of its
+     * cached blocks (those reachable from {@code entry} without following calls, at most
+     * CALLEE_SCAN) goes back to an address at or after {@code entry}, or one of them loops long.
+     */
+    private boolean loopingCallee(DecodedBlock site, long entry, boolean le) {
+        DecodedBlock first = cache.lookup(entry, le);
+        if (first == null) {
+            return false;
+        }
+        java.util.ArrayDeque<DecodedBlock> work = new java.util.ArrayDeque<>();
+        java.util.Set<DecodedBlock> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        work.add(first);
+        boolean loops = false;
+        while (!work.isEmpty() && seen.size() < CALLEE_SCAN) {
+            DecodedBlock b = work.poll();
+            if (!seen.add(b)) {
+                continue;
+            }
+            if (b == site) {
+                return false;
+            }
+            loops |= b.loopsLong();
+            for (DecodedInsn d : b.insns) {
+                boolean jump = d.op() == Op.BC || (d.op() == Op.B && d.aux() == 0);
+                if (jump && Long.compareUnsigned(d.imm(), entry) >= 0 && Long.compareUnsigned(d.imm(), d.pc()) <= 0) {
+                    loops = true;
+                }
+            }
+            DecodedInsn last = b.insns[b.insns.length - 1];
+            long call = last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
+            BlockCompiler.directTargets(b, true, pc -> {
+                if (pc != call) {
+                    DecodedBlock t = cache.lookup(pc, le);
+                    if (t != null) {
+                        work.add(t);
+                    }
+                }
+            });
+        }
+        return loops;
     }
 
     private void regionCandidate(java.util.ArrayDeque<DecodedBlock> work, long pc, boolean le) {
