@@ -53,4 +53,38 @@ class SuiteVsQemuTakesRatiosOfSideBySideRunsAndChecksResults {
         assertEquals("PpcSuiteVsQemu: crc32 after 20 calls: qemu-ppc64le result 0x0000000000000001, soft CPU "
                 + CRC32_20, e.getMessage());
     }
+
+    @Test
+    void aCpuListReadsAsTheKernelWritesIt() {
+        assertEquals(java.util.List.of(0, 1, 4, 6, 7), PpcSuiteVsQemu.Pinning.cpuList("0-1,4,6-7"));
+        assertEquals(java.util.List.of(3), PpcSuiteVsQemu.Pinning.cpuList("3"));
+        assertEquals(java.util.List.of(), PpcSuiteVsQemu.Pinning.cpuList("zero"));
+    }
+
+    /**
+     * With two CPUs and taskset, QEMU runs on the other CPU than the JVM, swapped each round (the
+     * stand-in records the CPUs it may use), and the JVM may use all its CPUs again afterwards.
+     */
+    @Test
+    void pinnedRoundsSwapTheCpusAndGiveThemBack(@TempDir Path dir) throws Exception {
+        PpcSuiteVsQemu.Pinning pinning = PpcSuiteVsQemu.Pinning.detect();
+        org.junit.jupiter.api.Assumptions.assumeTrue(pinning.pins(), () -> "no pinning here: " + pinning.describe());
+        Path seen = dir.resolve("cpus");
+        Path script = dir.resolve("fake-qemu");
+        Files.writeString(script, "#!/bin/sh\nsed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$$/status >> " + seen
+                + "\necho \"kernel=$2 calls=$3 result=" + CRC32_20 + " ns=1000000\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String before = allowed();
+        PpcSuiteVsQemu.measure(script.toString(), "suite", "crc32", 20, 3, 0, pinning);
+        String a = Integer.toString(pinning.a());
+        String b = Integer.toString(pinning.b());
+        // Three translated rounds, then three interpreted ones, each pair starting over.
+        assertEquals(java.util.List.of(b, a, b, b, a, b), Files.readAllLines(seen));
+        assertEquals(before, allowed());
+    }
+
+    private static String allowed() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
+                .findFirst().orElseThrow();
+    }
 }
