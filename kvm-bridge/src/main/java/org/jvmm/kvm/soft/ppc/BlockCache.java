@@ -37,6 +37,12 @@ final class BlockCache {
      * A program whose code and data lie apart thus pays one compare per store.
      */
     private final long[] codeRange = new long[2];
+    /**
+     * Counts the times {@link #codeRange} grew: a region bakes the range in as constants and is
+     * good only while this count is the one it was made at (a range that shrank to empty is still
+     * covered by the old one).
+     */
+    private int rangeGrowths;
     private long codeLowPage = Long.MAX_VALUE;
     private long codeEndPage;
 
@@ -56,6 +62,11 @@ final class BlockCache {
     /** The range array the translated store path reads (see {@link #codeRange}). */
     long[] codeRange() {
         return codeRange;
+    }
+
+    /** How many times the code range grew (see {@link #rangeGrowths}). */
+    int rangeGrowths() {
+        return rangeGrowths;
     }
 
     private static int slot(long pc, boolean le) {
@@ -93,6 +104,7 @@ final class BlockCache {
                 codeEndPage = Math.max(codeEndPage, page + 1L);
                 codeRange[0] = (codeLowPage << PAGE_SHIFT) - 7;
                 codeRange[1] = ((codeEndPage - codeLowPage) << PAGE_SHIFT) + 7;
+                rangeGrowths++;
             }
         }
     }

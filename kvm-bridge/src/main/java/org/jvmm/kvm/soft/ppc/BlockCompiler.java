@@ -175,7 +175,7 @@ final class BlockCompiler {
         if (translatablePrefix(b) == 0) {
             return null;
         }
-        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), false), ram, cache);
+        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), null), ram, cache);
     }
 
     /**
@@ -210,7 +210,7 @@ final class BlockCompiler {
         }
         entries = java.util.Arrays.copyOf(kept, count);
         C1Off.ensure();
-        byte[] bytes = build(blocks, entries, ram.byteSize(), true);
+        byte[] bytes = build(blocks, entries, ram.byteSize(), cache.codeRange().clone());
         if (codeLength(bytes) > MAX_REGION_CODE) {
             return null;
         }
@@ -349,8 +349,12 @@ final class BlockCompiler {
         }
     }
 
-    private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
-        return CLASS_FILE.build(ClassDesc.of(region ? REGION_CLASS : BLOCK_CLASS), clb -> {
+    /**
+     * The class of a block ({@code range} null) or of a region, which tests stores against
+     * {@code range}, {@link BlockCache#codeRange()} as it is now, as constants.
+     */
+    private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
+        return CLASS_FILE.build(ClassDesc.of(range != null ? REGION_CLASS : BLOCK_CLASS), clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_BLOCK);
             clb.withMethodBody("<init>", MethodTypeDesc.of(CD_void), ClassFile.ACC_PUBLIC, cb -> {
@@ -359,7 +363,7 @@ final class BlockCompiler {
                 cb.return_();
             });
             clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Emitter(cb, blocks, entries, ramSize, region).emit());
+                    cb -> new Emitter(cb, blocks, entries, ramSize, range).emit());
         });
     }
 
@@ -420,6 +424,8 @@ final class BlockCompiler {
         private DecodedBlock b;
         /** A region (compileRegion), not a block translated alone. */
         private final boolean region;
+        /** A region's code range (see {@link BlockCache#codeRange()}) when it was made; null for a block. */
+        private final long[] range;
         /** Per member, the instructions a branch or an entry can arrive at. */
         private final boolean[][] targeted;
         /**
@@ -432,9 +438,10 @@ final class BlockCompiler {
         /** The CR fields some instruction of the method reads or writes (see {@link #crFields}). */
         private int crUsed;
 
-        Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, boolean region) {
+        Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
             this.cb = cb;
-            this.region = region;
+            this.region = range != null;
+            this.range = range;
             this.blocks = blocks;
             this.entries = entries;
             this.ramSize = ramSize;
@@ -511,8 +518,15 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
             cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
             cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
-            cb.ldc(classData(2, CD_long.arrayType())).dup().iconst_0().laload().lstore(CODE_LOW);
-            cb.iconst_1().laload().lstore(CODE_SPAN);
+            if (region) {
+                // Constants the JIT folds into the compare; the run loop drops the region once the
+                // range grows (PpcCpu.seedRegion).
+                cb.loadConstant(range[0]).lstore(CODE_LOW);
+                cb.loadConstant(range[1]).lstore(CODE_SPAN);
+            } else {
+                cb.ldc(classData(2, CD_long.arrayType())).dup().iconst_0().laload().lstore(CODE_LOW);
+                cb.iconst_1().laload().lstore(CODE_SPAN);
+            }
             cb.loadConstant(0).istore(COUNT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);

@@ -22,11 +22,15 @@ final class DecodedBlock {
     CompiledBlock compiled;
     /** The block's own translation (kept while it is a region member, for when the region goes). */
     CompiledBlock single;
+    /** For a region's seed: the code range's growth count the region was made at (BlockCache.rangeGrowths). */
+    int rangeGrowths;
     /**
      * The seeds of the regions whose methods hold this block's code (a region runs only from its
      * seed, see {@link PpcCpu}), or null.
      */
     java.util.ArrayList<DecodedBlock> regionSeeds;
+    /** For a region's seed: the region's members (the seed among them), or null. */
+    DecodedBlock[] regionMembers;
     /** Translated runs counted towards forming a region around this block. */
     int hot;
     /** Runs of {@link #single} from the run loop and the instructions they retired. */
@@ -120,9 +124,29 @@ final class DecodedBlock {
         if (seeds != null) {
             regionSeeds = null;
             for (DecodedBlock seed : seeds) {
-                seed.compiled = seed.single;
-                seed.hot = 0;
-                seed.regionTried = false;
+                seed.regionGone();
+            }
+        }
+    }
+
+    /**
+     * Ends the region this block seeds: it runs its own translation again, and it and the members
+     * may seed regions anew once hot again (their runs counted from zero).
+     */
+    void regionGone() {
+        compiled = single;
+        hot = 0;
+        regionTried = false;
+        regionRuns = 0;
+        regionRetired = 0;
+        DecodedBlock[] members = regionMembers;
+        regionMembers = null;
+        if (members != null) {
+            for (DecodedBlock m : members) {
+                java.util.ArrayList<DecodedBlock> seeds = m.regionSeeds;
+                if (seeds != null && seeds.remove(this) && seeds.isEmpty()) {
+                    m.regionSeeds = null;
+                }
             }
         }
     }

@@ -735,6 +735,12 @@ public final class PpcCpu {
      * around it now if this run makes it hot enough (see {@link #formRegion}), else {@code c}.
      */
     private CompiledBlock seedRegion(DecodedBlock b, CompiledBlock c) {
+        if (c != b.single && b.rangeGrowths != cache.rangeGrowths()) {
+            // A region made before the code range last grew tests stores against the old range
+            // (BlockCompiler bakes it in): it goes, and the seed may form a new one.
+            b.regionGone();
+            c = b.single;
+        }
         if (regionThreshold > 0 && !b.regionTried && b.regionSeeds == null && ++b.hot >= regionThreshold && translate
                 && !b.loopsLong()) {
             return formRegion(b);
@@ -789,6 +795,8 @@ public final class PpcCpu {
             CompiledBlock r = BlockCompiler.compileRegion(emitted.toArray(new DecodedBlock[0]), entries, jitRam, cache);
             if (r != null) {
                 seed.compiled = r;
+                seed.rangeGrowths = cache.rangeGrowths();
+                seed.regionMembers = all;
                 for (DecodedBlock m : all) {
                     // A member seeds a region of its own only if the run loop keeps entering it
                     // from outside this one.

@@ -93,4 +93,42 @@ class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
         b.singleRetired++;
         assertEquals(true, b.loopsLong());
     }
+
+    /**
+     * A region made while the code lay in page 1 only stores, on pass 30, a new instruction into a
+     * function in page 5 that its loop calls on passes 20 and 40 (too rarely to seed a region of its
+     * own): decoding the function on pass 20 grew the code range the region baked in, so the region
+     * must go then, for the store to be seen and the new code to run on pass 40.
+     */
+    @Test
+    void aRegionGoesWhenTheCodeRangeGrowsSoItsStoresIntoNewCodeAreSeen() {
+        int addi100 = addi(6, 6, 100);
+        try (TestMachine interpreted = new TestMachine(0x10000, true);
+                TestMachine regions = new TestMachine(0x10000, true)) {
+            interpreted.cpu.setBlockTranslation(false);
+            regions.cpu.translateThreshold = 1;
+            regions.cpu.setRegionThreshold(5);
+            for (TestMachine m : List.of(interpreted, regions)) {
+                m.code(0x1000, li(20, 0), li(6, 0), li(11, addi100 & 0xffff),
+                        d(25, 11, 11, addi100 >>> 16), // oris r11,r11,hi
+                        li(12, 0x5000),
+                        addi(20, 20, 1), // 0x1014: the loop head
+                        d(11, 1, 20, 30), bc(4, 2, 8), stw(11, 0, 12), // pass 30: the store
+                        d(11, 1, 20, 20), bc(12, 2, 12), // 0x1028: pass 20 calls
+                        d(11, 1, 20, 40), bc(4, 2, 8), // 0x1030: so does pass 40, the others do not
+                        b(0x5000 - 0x1034) | 1, // 0x1034: bl 0x5000
+                        d(11, 1, 20, 50), bc(4, 2, 0x1014 - 0x103c), WAIT);
+                m.code(0x5000, addi(6, 6, 1), BLR);
+            }
+            for (TestMachine m : List.of(interpreted, regions)) {
+                m.cpu.setPc(new GuestAddress(0x1000));
+                assertInstanceOf(PpcExit.Halted.class, m.cpu.run(100_000));
+            }
+            assertEquals(List.of(1L + 100, 50L, 5 + 50 * 7 + 1 + 49 * 2 + 2 * 3 + 1L),
+                    List.of(interpreted.cpu.gpr(6), interpreted.cpu.gpr(20), interpreted.cpu.retiredInstructions()));
+            assertEquals(List.of(interpreted.cpu.gpr(6), interpreted.cpu.gpr(20), interpreted.cpu.retiredInstructions()),
+                    List.of(regions.cpu.gpr(6), regions.cpu.gpr(20), regions.cpu.retiredInstructions()));
+            assertTrue(regions.cpu.regions() >= 2, "the region went and a new one formed: " + regions.cpu.regions());
+        }
+    }
 }
