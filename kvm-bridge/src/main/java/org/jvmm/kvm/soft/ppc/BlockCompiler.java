@@ -80,7 +80,11 @@ final class BlockCompiler {
     // Local variable slots of the generated run(PpcCpu cpu, int limit).
     private static final int CPU = 1;
     private static final int LIMIT = 2;
-    private static final int COUNT = 3;
+    /**
+     * Instructions left before CHECK (see enter): the count retired so far is CHECK - LEFT, so an
+     * edge subtracts its instructions and tests the sign, with one value live for the budget.
+     */
+    private static final int LEFT = 3;
     private static final int IDX = 4;
     private static final int CR = 5;
     private static final int SO = 6;
@@ -527,7 +531,8 @@ final class BlockCompiler {
                 cb.ldc(classData(2, CD_long.arrayType())).dup().iconst_0().laload().lstore(CODE_LOW);
                 cb.iconst_1().laload().lstore(CODE_SPAN);
             }
-            cb.loadConstant(0).istore(COUNT);
+            cb.loadConstant(0).istore(CHECK);
+            cb.loadConstant(0).istore(LEFT);
             cb.loadConstant(0).istore(IDX);
             cb.loadConstant(0).istore(N);
             cb.lconst_0().lstore(EA);
@@ -581,13 +586,13 @@ final class BlockCompiler {
         }
 
         /**
-         * Goes to the instruction {@code where} ({@link #locate}) with COUNT lowered by its index,
+         * Goes to the instruction {@code where} ({@link #locate}) with the count lowered by its index,
          * since the member's exits count from the member's start.
          */
         private void arrive(int where) {
             int i = where & 0xff;
             if (i > 0) {
-                cb.iinc(COUNT, -i);
+                cb.iinc(LEFT, i);
             }
             cb.goto_(at[where >>> 8][i]);
         }
@@ -621,7 +626,8 @@ final class BlockCompiler {
             }
             cb.labelBinding(sideExit);
             cb.loadConstant(b.pc).iload(IDX).loadConstant(2).ishl().i2l().ladd().lstore(NEXT);
-            cb.iload(COUNT).iload(IDX).iadd().istore(RET);
+            count();
+            cb.iload(IDX).iadd().istore(RET);
             cb.goto_(commonExit);
         }
 
@@ -1411,18 +1417,26 @@ final class BlockCompiler {
          * into the member starting there if there is one, else out through the common exit.
          */
         private void exitTo(long target, int n) {
-            cb.iinc(COUNT, n);
+            cb.iinc(LEFT, -n);
             int t = locate(target);
             if (t >= 0) {
                 enter(t, target);
             } else {
-                cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
+                cb.loadConstant(target).lstore(NEXT);
+                count();
+                cb.istore(RET).goto_(commonExit);
             }
+        }
+
+        /** Pushes the instructions retired so far: CHECK - LEFT. */
+        private void count() {
+            cb.iload(CHECK).iload(LEFT).isub();
         }
 
         /**
          * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge,
-         * its instructions already counted. While COUNT is below CHECK that is one compare: CHECK
+         * its instructions already counted. While the count is below CHECK (LEFT above 0) that is one
+         * test: CHECK
          * is at most the limit less a whole block (so the rest of any member fits) and at most the
          * next multiple of ATTENTION_PERIOD. At CHECK the edge tests the limit exactly, reads the
          * CPU's attention flag opaquely (no barrier), leaving if a stop or interrupt was raised
@@ -1434,26 +1448,35 @@ final class BlockCompiler {
             Label stop = cb.newLabel();
             Label go = cb.newLabel();
             int rest = blocks[where >>> 8].insns.length - (where & 0xff);
-            cb.iload(COUNT).iload(CHECK).if_icmplt(go);
-            cb.iload(COUNT).loadConstant(rest).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.iload(LEFT).ifgt(go);
+            count();
+            cb.loadConstant(rest).iadd().iload(LIMIT).if_icmpgt(stop);
             cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
             nextCheck();
             cb.labelBinding(go);
             arrive(where);
             cb.labelBinding(stop);
-            cb.loadConstant(target).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
+            cb.loadConstant(target).lstore(NEXT);
+            count();
+            cb.istore(RET).goto_(commonExit);
         }
 
-        /** CHECK = min(the next multiple of ATTENTION_PERIOD above COUNT, LIMIT - MAX_BLOCK). */
+        /**
+         * CHECK = min(the next multiple of ATTENTION_PERIOD above the count, LIMIT - MAX_BLOCK), and
+         * LEFT to match (RET holds the count meanwhile: it is set only on the way out).
+         */
         private void nextCheck() {
-            cb.iload(COUNT).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).ior().iconst_1().iadd();
+            count();
+            cb.istore(RET);
+            cb.iload(RET).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).ior().iconst_1().iadd();
             cb.iload(LIMIT).loadConstant(PpcCpu.MAX_BLOCK).isub();
             cb.invokestatic(CD_MATH, "min", MethodTypeDesc.of(CD_int, CD_int, CD_int)).istore(CHECK);
+            cb.iload(CHECK).iload(RET).isub().istore(LEFT);
         }
 
         /** Goes on at the address in A after the first {@code n} instructions: a member, else the exit. */
         private void exitDynamic(int n) {
-            cb.iinc(COUNT, n);
+            cb.iinc(LEFT, -n);
             if (dynamicExit == null) {
                 dynamicExit = cb.newLabel();
             }
@@ -1469,7 +1492,9 @@ final class BlockCompiler {
             Label out = cb.newLabel();
             dispatch(out);
             cb.labelBinding(out);
-            cb.lload(A).lstore(NEXT).iload(COUNT).istore(RET).goto_(commonExit);
+            cb.lload(A).lstore(NEXT);
+            count();
+            cb.istore(RET).goto_(commonExit);
         }
 
         private void writeBack() {
