@@ -26,6 +26,21 @@ final class Asm {
         return x(rt, ra, rb, 266);
     }
 
+    /** cmpdi cr0,ra,si */
+    static int cmpdi(int ra, int si) {
+        return d(11, 1, ra, si);
+    }
+
+    /** andi. ra,rs,ui */
+    static int andiDot(int ra, int rs, int ui) {
+        return d(28, rs, ra, ui);
+    }
+
+    /** oris ra,rs,ui */
+    static int oris(int ra, int rs, int ui) {
+        return d(25, rs, ra, ui);
+    }
+
     /** bc bo,bi,offset: conditional branch relative. */
     static int bc(int bo, int bi, int offset) {
         return (16 << 26) | (bo << 21) | (bi << 16) | (offset & 0xfffc);
@@ -120,4 +135,6 @@ final class Asm {
     static final int ISYNC = 0x4C00012C;
     static final int WAIT = 0x7C00007C;
     static final int BLR = 0x4E800020;
+    /** bctr */
+    static final int BCTR = 0x4E800420;
 }

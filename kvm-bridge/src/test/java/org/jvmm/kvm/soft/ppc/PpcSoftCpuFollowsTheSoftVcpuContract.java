@@ -27,8 +27,6 @@ import org.junit.jupiter.api.Timeout;
 
 /** The PPC CPU behind a soft vCPU: creation rules, halts, kicks, failures, and in-bridge returns in r4. */
 class PpcSoftCpuFollowsTheSoftVcpuContract {
-    private static final int BCTR = 0x4E800420;
-
     /** lis rt,imm (addis rt,0,imm). */
     private static int lis(int rt, int imm) {
         return d(15, rt, 0, imm);

@@ -22,18 +22,6 @@ class RegionsKeepALoopingCalleeOutOfItsCallersLoop {
     private static final int BNE = 4;
     private static final int BEQ = 12;
     private static final int EQ = 2;
-    /** bctr */
-    private static final int BCTR = 0x4E800420;
-
-    /** cmpdi cr0,ra,si */
-    private static int cmpdi(int ra, int si) {
-        return d(11, 1, ra, si);
-    }
-
-    /** andi. ra,rs,ui */
-    private static int andiDot(int ra, int rs, int ui) {
-        return d(28, rs, ra, ui);
-    }
 
     /**
      * The caller at 0x1000 calls the function at {@code callee} 30 times, passing r5 = 50, with

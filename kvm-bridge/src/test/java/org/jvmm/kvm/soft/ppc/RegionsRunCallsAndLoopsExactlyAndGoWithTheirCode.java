@@ -110,14 +110,14 @@ class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
             regions.cpu.setRegionThreshold(5);
             for (TestMachine m : List.of(interpreted, regions)) {
                 m.code(0x1000, li(20, 0), li(6, 0), li(11, addi100 & 0xffff),
-                        d(25, 11, 11, addi100 >>> 16), // oris r11,r11,hi
+                        oris(11, 11, addi100 >>> 16),
                         li(12, 0x5000),
                         addi(20, 20, 1), // 0x1014: the loop head
-                        d(11, 1, 20, 30), bc(4, 2, 8), stw(11, 0, 12), // pass 30: the store
-                        d(11, 1, 20, 20), bc(12, 2, 12), // 0x1028: pass 20 calls
-                        d(11, 1, 20, 40), bc(4, 2, 8), // 0x1030: so does pass 40, the others do not
+                        cmpdi(20, 30), bc(4, 2, 8), stw(11, 0, 12), // pass 30: the store
+                        cmpdi(20, 20), bc(12, 2, 12), // 0x1028: pass 20 calls
+                        cmpdi(20, 40), bc(4, 2, 8), // 0x1030: so does pass 40, the others do not
                         b(0x5000 - 0x1034) | 1, // 0x1034: bl 0x5000
-                        d(11, 1, 20, 50), bc(4, 2, 0x1014 - 0x103c), WAIT);
+                        cmpdi(20, 50), bc(4, 2, 0x1014 - 0x103c), WAIT);
                 m.code(0x5000, addi(6, 6, 1), BLR);
             }
             for (TestMachine m : List.of(interpreted, regions)) {
