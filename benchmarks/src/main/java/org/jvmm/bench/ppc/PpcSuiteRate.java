@@ -68,10 +68,7 @@ public final class PpcSuiteRate {
                 } while (c - c0 < window * 1e9);
                 r[k] = (g.cpu.retiredInstructions() - i0) / ((c - c0) / 1e9);
             }
-            double[] s = r.clone();
-            Arrays.sort(s);
-            double median = windows % 2 == 1 ? s[windows / 2] : (s[windows / 2 - 1] + s[windows / 2]) / 2;
-            return new Rate(kernel, r, median, s[windows - 1]);
+            return new Rate(kernel, r, PpcSuiteVsQemu.median(r), Arrays.stream(r).max().orElseThrow());
         }
     }
 }

@@ -140,7 +140,8 @@ public final class PpcSuiteVsQemu {
         return r;
     }
 
-    private static double median(double[] v) {
+    /** The median of {@code v} (the mean of the middle two for an even count); {@code v} is not changed. */
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int n = s.length;

@@ -32,12 +32,13 @@ import java.util.List;
  * that fall in the address span the code pages cover (one unsigned compare against
  * {@link BlockCache#codeRange()}), the page-holds-code flags; either test failing is a side exit
  * that hands the instruction to the interpreter with all earlier instructions complete (the
- * interpreter handles MMIO exits and code invalidation). Only the common fixed-point subset is translated (no XER OV forms, no SPR/MSR
- * access, no traps, sc or larx/stcx.); a block is translated up to its first instruction outside
- * that subset, which is then handed to the interpreter like a side exit. The CPU's RAM segment,
- * code-page flags and code span are the hidden class's class data, loaded as constants; a region
- * has the code span as it was when the region was made baked in as two numbers instead (the run
- * loop drops the region once the span grows).
+ * interpreter handles MMIO exits and code invalidation). Only the common fixed-point subset is
+ * translated (no XER OV forms, no SPR/MSR access, no traps, sc or larx/stcx.); a block is
+ * translated up to its first instruction outside that subset, which is then handed to the
+ * interpreter like a side exit. The CPU's RAM segment, code-page flags and code span are the
+ * hidden class's class data, loaded as constants; a region has the code span as it was when the
+ * region was made baked in as two numbers instead (the run loop drops the region once the span
+ * grows).
  *
  * <p>A region ({@link #compileRegion}) is several blocks in one method: a branch to an instruction
  * any member translates is a jump inside the method, so loops across blocks, calls and returns run

@@ -846,7 +846,7 @@ public final class PpcCpu {
             total += m.insns.length;
             boolean le = m.littleEndian;
             DecodedInsn last = m.insns[m.insns.length - 1];
-            long callee = last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
+            long callee = callTarget(last);
             boolean indirect = BlockCompiler.directTargets(m, true, pc -> {
                 if (pc != callee || !loopingCallee(m, pc, le)) {
                     regionCandidate(work, pc, le);
@@ -882,7 +882,7 @@ public final class PpcCpu {
             if (m == seed || last.aux() == 0) {
                 continue;
             }
-            if (last.op() == Op.B && nests(all, m, last.imm())) {
+            if (callTarget(last) != -1 && nests(all, m, last.imm())) {
                 return m;
             }
             if (last.op() == Op.BCCTR) {
@@ -894,6 +894,11 @@ public final class PpcCpu {
             }
         }
         return null;
+    }
+
+    /** The target of {@code last} if it is a direct call (bl, bla), else -1. */
+    private static long callTarget(DecodedInsn last) {
+        return last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
     }
 
     private boolean nests(DecodedBlock[] all, DecodedBlock site, long entry) {
@@ -933,8 +938,7 @@ public final class PpcCpu {
                     loops = true;
                 }
             }
-            DecodedInsn last = b.insns[b.insns.length - 1];
-            long call = last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
+            long call = callTarget(b.insns[b.insns.length - 1]);
             BlockCompiler.directTargets(b, true, pc -> {
                 if (pc != call) {
                     DecodedBlock t = cache.lookup(pc, le);
