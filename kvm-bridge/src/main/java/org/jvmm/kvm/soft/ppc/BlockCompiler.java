@@ -781,6 +781,40 @@ final class BlockCompiler {
             rotl64(n);
         }
 
+        /**
+         * Replaces the long on the stack by ROTL(x, sh) & mask (rlwinm's ROTL32 when {@code word},
+         * rldicl/rldicr/rldic's ROTL64), as a shift where the mask keeps only bits the shift moves:
+         * left ((x & mask >>> sh) << sh, the form an address takes as a scaled index), right, or
+         * an and alone. A rotate remains where the mask keeps bits from both sides, or where a
+         * rlwinm mask wraps into the high word, which holds the low word's copy.
+         */
+        private void rotlMasked(boolean word, int sh, long mask) {
+            int width = word ? 32 : 64;
+            long round = (1L << sh) - 1; // the bits the rotate brings round from the top (sh < 64)
+            if (word && (mask >>> 32) != 0) {
+                rotl32(sh);
+                cb.loadConstant(mask).land();
+            } else if ((mask & round) == 0) {
+                if (mask != -1L << sh) {
+                    cb.loadConstant(mask >>> sh).land();
+                }
+                if (sh != 0) {
+                    cb.loadConstant(sh).lshl();
+                }
+            } else if ((mask & ~round) == 0) {
+                cb.loadConstant(width - sh).lushr();
+                if (word || mask != round) {
+                    cb.loadConstant(mask).land();
+                }
+            } else if (word) {
+                cb.l2i().istore(N).iload(N).loadConstant(sh).ishl().iload(N).loadConstant(32 - sh).iushr().ior().i2l();
+                cb.loadConstant(mask).land();
+            } else {
+                rotl64(sh);
+                cb.loadConstant(mask).land();
+            }
+        }
+
         /** XER[CA] and [CA32] of a + b = v with a in A, b the constant {@code imm}, v in VAL. */
         private void carryOfAdd(long imm) {
             cb.lload(A).loadConstant(imm).land();
@@ -887,7 +921,13 @@ final class BlockCompiler {
                     }
                     crField(rt, d.op() == Op.CMPL);
                 }
-                case Op.ROTL32_MASK, Op.ROTL32_REG_MASK, Op.ROTL32_INSERT -> {
+                case Op.ROTL32_MASK, Op.ROTL64_MASK -> {
+                    ld(rt);
+                    rotlMasked(d.op() == Op.ROTL32_MASK, d.aux(), imm);
+                    st(ra);
+                    rc(d, ra);
+                }
+                case Op.ROTL32_REG_MASK, Op.ROTL32_INSERT -> {
                     if (d.op() == Op.ROTL32_REG_MASK) {
                         ld(rb);
                         cb.l2i().loadConstant(31).iand().istore(N);
@@ -902,7 +942,7 @@ final class BlockCompiler {
                     st(ra);
                     rc(d, ra);
                 }
-                case Op.ROTL64_MASK, Op.ROTL64_REG_MASK, Op.ROTL64_INSERT -> {
+                case Op.ROTL64_REG_MASK, Op.ROTL64_INSERT -> {
                     if (d.op() == Op.ROTL64_REG_MASK) {
                         ld(rb);
                         cb.l2i().loadConstant(63).iand().istore(N);
