@@ -565,9 +565,8 @@ final class BlockCompiler {
         }
 
         /**
-         * Goes on at the instruction at the word-aligned address in A, after an edge whose
-         * instructions are already counted, through the checks of {@link #enter}, if it is one of
-         * the entries; else jumps to {@code other}.
+         * Goes on at the instruction at the word-aligned address in A, after a branch whose budget
+         * test is done ({@link #branch}), if it is one of the entries; else jumps to {@code other}.
          */
         private void dispatch(Label other) {
             cb.lload(A).loadConstant(32).lushr().l2i().ifne(other);
@@ -584,7 +583,7 @@ final class BlockCompiler {
             cb.lookupswitch(other, cases);
             for (int e = 0; e < entries.length; e++) {
                 cb.labelBinding(arrive[e]);
-                enter(where[e], entries[e]);
+                arrive(where[e]);
             }
         }
 
@@ -1343,8 +1342,52 @@ final class BlockCompiler {
             }
         }
 
-        /** The block's final branch: conditions, LR/CTR, then go on at the target or the next instruction. */
+        /**
+         * The block's final branch. Every way on from it counts the block's {@code n} instructions,
+         * so the budget is tested once, before the condition: while LEFT stays above 0 the branch
+         * goes straight to its member (no test per edge); at CHECK the slow path tests the limit
+         * (with room for a whole block after it) and the attention flag, then either sets the next
+         * CHECK and goes on, or runs a second copy of the branch whose every edge leaves. One slow
+         * path per branch also keeps the JIT from merging the taken and not-taken edges' identical
+         * slow paths into one computed on the hot path, where both meet.
+         */
         private void branch(DecodedInsn d, int n) {
+            Label fast = cb.newLabel();
+            Label stop = cb.newLabel();
+            cb.iinc(LEFT, -n);
+            cb.iload(LEFT).ifgt(fast);
+            count();
+            cb.istore(RET);
+            cb.iload(RET).loadConstant(rest(d)).iadd().iload(LIMIT).if_icmpgt(stop);
+            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
+            nextCheck();
+            cb.labelBinding(fast);
+            branchEdges(d, false);
+            cb.labelBinding(stop);
+            branchEdges(d, true);
+        }
+
+        /**
+         * The most instructions the branch {@code d} can go on to run without another test: the
+         * longest rest of a member among its direct targets, a whole block for a branch through LR
+         * or CTR.
+         */
+        private int rest(DecodedInsn d) {
+            if (d.op() == Op.BCLR || d.op() == Op.BCCTR) {
+                return PpcCpu.MAX_BLOCK;
+            }
+            int most = 0;
+            for (long target : d.op() == Op.B ? new long[] {d.imm()} : new long[] {d.imm(), d.pc() + 4}) {
+                int t = locate(target);
+                if (t >= 0) {
+                    most = Math.max(most, blocks[t >>> 8].insns.length - (t & 0xff));
+                }
+            }
+            return most;
+        }
+
+        /** The final branch's conditions, LR/CTR and edges, the budget already counted; all edges leave if {@code leave}. */
+        private void branchEdges(DecodedInsn d, boolean leave) {
             long next = d.pc() + 4;
             int bo = d.rt();
             int bi = d.ra();
@@ -1356,7 +1399,7 @@ final class BlockCompiler {
                         cb.loadConstant(next).lstore(LR);
                         lrDirty = true;
                     }
-                    exitTo(d.imm(), n);
+                    edge(d.imm(), leave);
                     return;
                 }
                 case Op.BC -> {
@@ -1365,7 +1408,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    exitTo(d.imm(), n);
+                    edge(d.imm(), leave);
                 }
                 case Op.BCLR -> {
                     cb.lload(LR).loadConstant(~3L).land().lstore(A);
@@ -1374,7 +1417,7 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, true, notTaken);
-                    exitDynamic(n);
+                    dynamicEdge(leave);
                 }
                 default -> { // BCCTR
                     cb.lload(CTR).loadConstant(~3L).land().lstore(A);
@@ -1383,11 +1426,37 @@ final class BlockCompiler {
                         lrDirty = true;
                     }
                     condition(bo, bi, false, notTaken);
-                    exitDynamic(n);
+                    dynamicEdge(leave);
                 }
             }
             cb.labelBinding(notTaken);
-            exitTo(next, n);
+            edge(next, leave);
+        }
+
+        /** An edge of the final branch to {@code target}: into its member, unless {@code leave} or none holds it. */
+        private void edge(long target, boolean leave) {
+            int t = locate(target);
+            if (t >= 0 && !leave) {
+                arrive(t);
+            } else {
+                cb.loadConstant(target).lstore(NEXT);
+                count();
+                cb.istore(RET).goto_(commonExit);
+            }
+        }
+
+        /** An edge of the final branch to the address in A: through the dispatch, unless {@code leave}. */
+        private void dynamicEdge(boolean leave) {
+            if (leave) {
+                cb.lload(A).lstore(NEXT);
+                count();
+                cb.istore(RET).goto_(commonExit);
+                return;
+            }
+            if (dynamicExit == null) {
+                dynamicExit = cb.newLabel();
+            }
+            cb.goto_(dynamicExit);
         }
 
         /**
@@ -1515,15 +1584,6 @@ final class BlockCompiler {
             cb.iload(LIMIT).loadConstant(PpcCpu.MAX_BLOCK).isub();
             cb.invokestatic(CD_MATH, "min", MethodTypeDesc.of(CD_int, CD_int, CD_int)).istore(CHECK);
             cb.iload(CHECK).iload(RET).isub().istore(LEFT);
-        }
-
-        /** Goes on at the address in A after the first {@code n} instructions: a member, else the exit. */
-        private void exitDynamic(int n) {
-            cb.iinc(LEFT, -n);
-            if (dynamicExit == null) {
-                dynamicExit = cb.newLabel();
-            }
-            cb.goto_(dynamicExit);
         }
 
         /**
