@@ -543,6 +543,7 @@ final class BlockCompiler {
             cb.lconst_0().lstore(A);
             cb.lconst_0().lstore(NEXT);
             cb.loadConstant(0).istore(RET);
+            cb.aload(CPU).iload(LIMIT).loadConstant(PpcCpu.MAX_BLOCK).isub().putfield(CD_CPU, "checkCap", CD_int);
             nextCheck();
             // One way in, at the first entry (so that the guest's loops stay loops with one head
             // for the JIT): straight on at the first member's start, else a jump into the member
@@ -1356,11 +1357,7 @@ final class BlockCompiler {
             Label stop = cb.newLabel();
             cb.iinc(LEFT, -n);
             cb.iload(LEFT).ifgt(fast);
-            count();
-            cb.istore(RET);
-            cb.iload(RET).loadConstant(rest(d)).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
-            nextCheck();
+            budgetCheck(rest(d), stop);
             cb.labelBinding(fast);
             branchEdges(d, false);
             cb.labelBinding(stop);
@@ -1561,10 +1558,7 @@ final class BlockCompiler {
             Label go = cb.newLabel();
             int rest = blocks[where >>> 8].insns.length - (where & 0xff);
             cb.iload(LEFT).ifgt(go);
-            count();
-            cb.loadConstant(rest).iadd().iload(LIMIT).if_icmpgt(stop);
-            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
-            nextCheck();
+            budgetCheck(rest, stop);
             cb.labelBinding(go);
             arrive(where);
             cb.labelBinding(stop);
@@ -1580,10 +1574,23 @@ final class BlockCompiler {
         private void nextCheck() {
             count();
             cb.istore(RET);
-            cb.iload(RET).loadConstant(PpcCpu.ATTENTION_PERIOD - 1).ior().iconst_1().iadd();
-            cb.iload(LIMIT).loadConstant(PpcCpu.MAX_BLOCK).isub();
+            cb.iload(RET).aload(CPU).getfield(CD_CPU, "checkMask", CD_int).ior().iconst_1().iadd();
+            cb.aload(CPU).getfield(CD_CPU, "checkCap", CD_int);
             cb.invokestatic(CD_MATH, "min", MethodTypeDesc.of(CD_int, CD_int, CD_int)).istore(CHECK);
             cb.iload(CHECK).iload(RET).isub().istore(LEFT);
+        }
+
+        /**
+         * The budget's slow path, at CHECK (LEFT at 0 or below): jumps to {@code stop} if the
+         * attention flag is up or the next {@code rest} instructions would pass the limit, else
+         * sets the next CHECK. The flag is read first and the rest from the CPU after it ({@link
+         * PpcCpu#checkCap}), so that none of it can be computed before the test that leads here.
+         */
+        private void budgetCheck(int rest, Label stop) {
+            cb.aload(CPU).invokestatic(CD_CPU, "attentionOpaque", MethodTypeDesc.of(CD_boolean, CD_CPU)).ifne(stop);
+            count();
+            cb.loadConstant(rest - PpcCpu.MAX_BLOCK).iadd().aload(CPU).getfield(CD_CPU, "checkCap", CD_int).if_icmpgt(stop);
+            nextCheck();
         }
 
         /**

@@ -175,6 +175,14 @@ public final class PpcCpu {
     /** Instructions between two looks at {@link #attention} inside a translated loop (a power of 2, above MAX_BLOCK). */
     static final int ATTENTION_PERIOD = 4096;
     private static final java.lang.invoke.VarHandle ATTENTION;
+    /**
+     * The running translated method's CHECK ceiling (its limit less MAX_BLOCK) and ATTENTION_PERIOD
+     * - 1, read from here by its budget slow path only after the attention flag, so that the JIT
+     * computes none of that path ahead of it (a constant or a parameter would let it hoist the
+     * arithmetic onto the hot path). Set by the method on entry; not final, so never folded.
+     */
+    int checkCap;
+    int checkMask = ATTENTION_PERIOD - 1;
 
     static {
         try {
