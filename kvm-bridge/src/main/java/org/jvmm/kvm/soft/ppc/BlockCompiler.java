@@ -1346,9 +1346,10 @@ final class BlockCompiler {
         /**
          * The block's final branch. Every way on from it counts the block's {@code n} instructions,
          * so the budget is tested once, before the condition: while LEFT stays above 0 the branch
-         * goes straight to its member (no test per edge); at CHECK the slow path tests the limit
-         * (with room for a whole block after it) and the attention flag, then either sets the next
-         * CHECK and goes on, or runs a second copy of the branch whose every edge leaves. One slow
+         * goes straight to its member (no test per edge); at CHECK the slow path tests the
+         * attention flag and the limit (with room for the longest member the branch can go on to,
+         * {@link #rest}), then either sets the next CHECK and goes on, or runs a second copy of the
+         * branch whose every edge leaves. One slow
          * path per branch also keeps the JIT from merging the taken and not-taken edges' identical
          * slow paths into one computed on the hot path, where both meet.
          */
@@ -1543,15 +1544,16 @@ final class BlockCompiler {
         }
 
         /**
-         * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge,
-         * its instructions already counted. While the count is below CHECK (LEFT above 0) that is one
-         * test: CHECK
-         * is at most the limit less a whole block (so the rest of any member fits) and at most the
-         * next multiple of ATTENTION_PERIOD. At CHECK the edge tests the limit exactly, reads the
-         * CPU's attention flag opaquely (no barrier), leaving if a stop or interrupt was raised
-         * meanwhile, and sets the next CHECK. One branch per edge taken every few thousand
-         * instructions also keeps the JIT from compiling the rare exits as traps that recompile
-         * the method when first taken.
+         * Enters the instruction {@code where} ({@link #locate}, at {@code target}) after an edge
+         * that is not a block's final branch (a taken {@code bc} inside a block, or the fall-through
+         * of a block without a branch), its instructions already counted. While the count is below
+         * CHECK (LEFT above 0) that is one test: CHECK is at most the limit less a whole block (so
+         * the rest of any member fits) and at most the next multiple of ATTENTION_PERIOD. At CHECK
+         * the edge reads the CPU's attention flag opaquely (no barrier), tests the limit exactly,
+         * leaving if a stop or interrupt was raised meanwhile or the member would not fit, and sets
+         * the next CHECK ({@link #budgetCheck}). One branch per edge taken every few thousand
+         * instructions also keeps the JIT from compiling the rare exits as traps that recompile the
+         * method when first taken.
          */
         private void enter(int where, long target) {
             Label stop = cb.newLabel();
