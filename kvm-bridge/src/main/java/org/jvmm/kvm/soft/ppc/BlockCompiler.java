@@ -1437,9 +1437,7 @@ final class BlockCompiler {
             if (t >= 0 && !leave) {
                 arrive(t);
             } else {
-                cb.loadConstant(target).lstore(NEXT);
-                count();
-                cb.istore(RET).goto_(commonExit);
+                leaveTo(target);
             }
         }
 
@@ -1447,8 +1445,7 @@ final class BlockCompiler {
         private void dynamicEdge(boolean leave) {
             if (leave) {
                 cb.lload(A).lstore(NEXT);
-                count();
-                cb.istore(RET).goto_(commonExit);
+                leave();
                 return;
             }
             if (dynamicExit == null) {
@@ -1532,9 +1529,7 @@ final class BlockCompiler {
             if (t >= 0) {
                 enter(t, target);
             } else {
-                cb.loadConstant(target).lstore(NEXT);
-                count();
-                cb.istore(RET).goto_(commonExit);
+                leaveTo(target);
             }
         }
 
@@ -1564,9 +1559,7 @@ final class BlockCompiler {
             cb.labelBinding(go);
             arrive(where);
             cb.labelBinding(stop);
-            cb.loadConstant(target).lstore(NEXT);
-            count();
-            cb.istore(RET).goto_(commonExit);
+            leaveTo(target);
         }
 
         /**
@@ -1605,6 +1598,17 @@ final class BlockCompiler {
             dispatch(out);
             cb.labelBinding(out);
             cb.lload(A).lstore(NEXT);
+            leave();
+        }
+
+        /** Out through the common exit to go on at {@code target}, the count so far retired. */
+        private void leaveTo(long target) {
+            cb.loadConstant(target).lstore(NEXT);
+            leave();
+        }
+
+        /** Out through the common exit to go on at NEXT, the count so far retired. */
+        private void leave() {
             count();
             cb.istore(RET).goto_(commonExit);
         }
