@@ -118,15 +118,26 @@ final class BlockCompiler {
     private static final int CODE_LOW = CHECK + 1;
     private static final int CODE_SPAN = CODE_LOW + 2;
     /**
-     * Per CR field f, CRF + f holds the field, encoded: -1, 0 or 1 is the result of the lcmp that
-     * set it (LT, EQ or GT, with SO as the method found it: translated code does not change SO),
-     * so that a compare stores one int and a branch right after it tests that int, which the JIT
-     * folds into the compare itself; any other value is (nibble << 8) | 0x80, a field written
-     * otherwise (loaded from the CPU, mtcrf, a CR logical). The whole CR is assembled only where it
-     * is read as a whole or written back.
+     * Per CR field f, CRF + f says how the field is held. {@link #SIGNED} or {@link #UNSIGNED}: it
+     * is the outcome of a compare not yet made, of the longs in {@link #CRA} + 2f and {@link #CRB}
+     * + 2f in that order (LT, GT or EQ, with SO as the method found it: translated code does not
+     * change SO). Any other value is (nibble << 8) | 0x80, a field written otherwise (loaded from
+     * the CPU, mtcrf, a CR logical). A compare thus costs nothing but its operands kept alive: a
+     * branch tests the operands themselves, and the nibble is made only where the CR is read as a
+     * field or a whole, or written back. (Held as a compare's -1, 0 or 1, the field cost every
+     * compare a three-way result and a branch of the JIT's own, made on the hot path because side
+     * exits need it.) Where the paths that meet agree on the kind, the JIT folds the kind's tests.
      */
     private static final int CRF = CODE_SPAN + 2;
-    /** Encoded fields above this are raw nibbles (see {@link #CRF}). */
+    /** Per CR field f, CRA + 2f: the first operand of the compare that set the field. */
+    private static final int CRA = CRF + 8;
+    /** Per CR field f, CRB + 2f: the second operand of the compare that set the field. */
+    private static final int CRB = CRA + 16;
+    /** CRF + f for a field that is the signed compare of its operands. */
+    private static final int SIGNED = 0;
+    /** CRF + f for a field that is the unsigned compare of its operands. */
+    private static final int UNSIGNED = 1;
+    /** Encoded fields at or above this are raw nibbles (see {@link #CRF}). */
     private static final int RAW_FIELD = 0x80;
 
     /**
@@ -442,6 +453,8 @@ final class BlockCompiler {
          * field, so that it folds the branch into the compare.
          */
         private int fused;
+        /** Bit f set where bit f of {@link #fused} is set and that compare is unsigned. */
+        private int fusedUnsigned;
         /** The CR fields some instruction of the method reads or writes (see {@link #crFields}). */
         private int crUsed;
 
@@ -516,6 +529,8 @@ final class BlockCompiler {
             for (int f = 0; f < 8; f++) {
                 if ((crUsed & (1 << f)) != 0) {
                     fieldOf(CR, f);
+                    cb.lconst_0().lstore(CRA + 2 * f);
+                    cb.lconst_0().lstore(CRB + 2 * f);
                 }
             }
             cb.aload(CPU).getfield(CD_CPU, "so", CD_boolean).istore(SO);
@@ -676,16 +691,54 @@ final class BlockCompiler {
 
         /**
          * CR field {@code bf} from comparing the two longs on the stack (a, then b), signed or
-         * unsigned: the lcmp result, which {@link #field} decodes to LT, GT or EQ plus SO.
+         * unsigned: the operands are kept, and compared where the field is read (see {@link #CRF}).
          */
         private void crField(int bf, boolean unsigned) {
-            if (unsigned) {
-                // Unsigned order is signed order with both sign bits flipped.
-                cb.lstore(T1).loadConstant(Long.MIN_VALUE).lxor().lload(T1).loadConstant(Long.MIN_VALUE).lxor();
-            }
-            cb.lcmp().istore(CRF + bf);
+            cb.lstore(CRB + 2 * bf).lstore(CRA + 2 * bf);
+            cb.loadConstant(unsigned ? UNSIGNED : SIGNED).istore(CRF + bf);
             crDirty = true;
             fused |= 1 << bf;
+            fusedUnsigned = unsigned ? fusedUnsigned | 1 << bf : fusedUnsigned & ~(1 << bf);
+        }
+
+        /** Pushes -1, 0 or 1 as field {@code f}'s operands compare, signed or unsigned. */
+        private void compare(int f, boolean unsigned) {
+            cb.lload(CRA + 2 * f).lload(CRB + 2 * f);
+            if (unsigned) {
+                cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+            } else {
+                cb.lcmp();
+            }
+        }
+
+        /**
+         * Tests the compare result on the stack for CR bit {@code bit} of a field (0 LT, 1 GT, 2
+         * EQ) and goes to {@code notTaken} unless the bit is {@code ifSet}.
+         */
+        private void testCompare(int bit, boolean ifSet, Label notTaken) {
+            switch (bit) {
+                case 0 -> {
+                    if (ifSet) {
+                        cb.ifge(notTaken);
+                    } else {
+                        cb.iflt(notTaken);
+                    }
+                }
+                case 1 -> {
+                    if (ifSet) {
+                        cb.ifle(notTaken);
+                    } else {
+                        cb.ifgt(notTaken);
+                    }
+                }
+                default -> {
+                    if (ifSet) {
+                        cb.ifne(notTaken);
+                    } else {
+                        cb.ifeq(notTaken);
+                    }
+                }
+            }
         }
 
         /** Pushes CR bit {@code bi} (0 is CR0's LT) as 0 or 1. */
@@ -741,13 +794,21 @@ final class BlockCompiler {
             return fields;
         }
 
-        /** Pushes CR field {@code f} as its nibble, decoded from CRF + f. */
+        /** Pushes CR field {@code f} as its nibble (see {@link #CRF}). */
         private void field(int f) {
             Label raw = cb.newLabel();
+            Label unsigned = cb.newLabel();
+            Label decode = cb.newLabel();
             Label done = cb.newLabel();
             cb.iload(CRF + f).loadConstant(RAW_FIELD).if_icmpge(raw);
+            cb.iload(CRF + f).ifne(unsigned);
+            compare(f, false);
+            cb.goto_(decode);
+            cb.labelBinding(unsigned);
+            compare(f, true);
+            cb.labelBinding(decode);
             // A compare's c: LT (8), EQ (2) or GT (4) is nibble c + 1 of 0x428, without branches.
-            cb.loadConstant(0x428).iload(CRF + f).iconst_1().iadd().iconst_2().ishl().iushr().loadConstant(0xf).iand();
+            cb.iconst_1().iadd().iconst_2().ishl().loadConstant(0x428).swap().iushr().loadConstant(0xf).iand();
             cb.iload(SO).ior().goto_(done);
             cb.labelBinding(raw);
             cb.iload(CRF + f).loadConstant(8).iushr();
@@ -1169,8 +1230,11 @@ final class BlockCompiler {
                 }
                 case Op.MCRF -> {
                     cb.iload(CRF + ra).istore(CRF + rt);
+                    cb.lload(CRA + 2 * ra).lstore(CRA + 2 * rt);
+                    cb.lload(CRB + 2 * ra).lstore(CRB + 2 * rt);
                     crDirty = true;
                     fused = (fused & ~(1 << rt)) | (((fused >>> ra) & 1) << rt);
+                    fusedUnsigned = (fusedUnsigned & ~(1 << rt)) | (((fusedUnsigned >>> ra) & 1) << rt);
                 }
                 case Op.MFCR -> {
                     crWhole();
@@ -1482,32 +1546,36 @@ final class BlockCompiler {
             }
             if ((bo & 0x10) == 0) {
                 boolean ifSet = (bo & 8) != 0;
-                if ((fused & (1 << (bi >>> 2))) != 0 && (bi & 3) != 3) {
-                    // The field's compare result: LT < 0, GT > 0, EQ == 0 (SO is not fused).
-                    cb.iload(CRF + (bi >>> 2));
-                    switch (bi & 3) {
-                        case 0 -> {
-                            if (ifSet) {
-                                cb.ifge(notTaken);
-                            } else {
-                                cb.iflt(notTaken);
-                            }
-                        }
-                        case 1 -> {
-                            if (ifSet) {
-                                cb.ifle(notTaken);
-                            } else {
-                                cb.ifgt(notTaken);
-                            }
-                        }
-                        default -> {
-                            if (ifSet) {
-                                cb.ifne(notTaken);
-                            } else {
-                                cb.ifeq(notTaken);
-                            }
-                        }
+                int f = bi >>> 2;
+                if ((fused & (1 << f)) != 0 && (bi & 3) != 3) {
+                    // The compare's kind is known here: LT < 0, GT > 0, EQ == 0 (SO is not fused).
+                    compare(f, (fusedUnsigned & (1 << f)) != 0);
+                    testCompare(bi & 3, ifSet, notTaken);
+                    return;
+                }
+                if ((bi & 3) != 3) {
+                    // The kind as the paths that meet here left it: each compare kind tests its
+                    // operands, and a raw nibble its bit.
+                    Label raw = cb.newLabel();
+                    Label unsigned = cb.newLabel();
+                    Label taken = cb.newLabel();
+                    cb.iload(CRF + f).loadConstant(RAW_FIELD).if_icmpge(raw);
+                    cb.iload(CRF + f).ifne(unsigned);
+                    compare(f, false);
+                    testCompare(bi & 3, ifSet, notTaken);
+                    cb.goto_(taken);
+                    cb.labelBinding(unsigned);
+                    compare(f, true);
+                    testCompare(bi & 3, ifSet, notTaken);
+                    cb.goto_(taken);
+                    cb.labelBinding(raw);
+                    cb.iload(CRF + f).loadConstant(8 + 3 - (bi & 3)).iushr().iconst_1().iand();
+                    if (ifSet) {
+                        cb.ifeq(notTaken);
+                    } else {
+                        cb.ifne(notTaken);
                     }
+                    cb.labelBinding(taken);
                     return;
                 }
                 crBit(bi);
