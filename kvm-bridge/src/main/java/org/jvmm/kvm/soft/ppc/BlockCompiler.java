@@ -449,8 +449,8 @@ final class BlockCompiler {
         /**
          * Bit f set while the code being emitted is reached only through a compare into CR field
          * f (no arrival and no other write of the field since): a branch on its LT, GT or EQ bit
-         * then tests the compare's result in CRF + f, the same test the JIT made to set the
-         * field, so that it folds the branch into the compare.
+         * then compares the field's operands itself, of the kind {@link #fusedUnsigned} says,
+         * without testing the kind in CRF + f.
          */
         private int fused;
         /** Bit f set where bit f of {@link #fused} is set and that compare is unsigned. */
