@@ -794,18 +794,28 @@ final class BlockCompiler {
             return fields;
         }
 
-        /** Pushes CR field {@code f} as its nibble (see {@link #CRF}). */
-        private void field(int f) {
-            Label raw = cb.newLabel();
+        /**
+         * For field {@code f} as the paths that meet here left it: goes to {@code raw} if it holds
+         * a nibble, else pushes its compare's result, signed and unsigned in a copy each, each
+         * copy followed by {@code after}, which must end in a jump.
+         */
+        private void compareByKind(int f, Label raw, Runnable after) {
             Label unsigned = cb.newLabel();
-            Label decode = cb.newLabel();
-            Label done = cb.newLabel();
             cb.iload(CRF + f).loadConstant(RAW_FIELD).if_icmpge(raw);
             cb.iload(CRF + f).ifne(unsigned);
             compare(f, false);
-            cb.goto_(decode);
+            after.run();
             cb.labelBinding(unsigned);
             compare(f, true);
+            after.run();
+        }
+
+        /** Pushes CR field {@code f} as its nibble (see {@link #CRF}). */
+        private void field(int f) {
+            Label raw = cb.newLabel();
+            Label decode = cb.newLabel();
+            Label done = cb.newLabel();
+            compareByKind(f, raw, () -> cb.goto_(decode));
             cb.labelBinding(decode);
             // A compare's c: LT (8), EQ (2) or GT (4) is nibble c + 1 of 0x428, without branches.
             cb.iconst_1().iadd().iconst_2().ishl().loadConstant(0x428).swap().iushr().loadConstant(0xf).iand();
@@ -1557,17 +1567,11 @@ final class BlockCompiler {
                     // The kind as the paths that meet here left it: each compare kind tests its
                     // operands, and a raw nibble its bit.
                     Label raw = cb.newLabel();
-                    Label unsigned = cb.newLabel();
                     Label taken = cb.newLabel();
-                    cb.iload(CRF + f).loadConstant(RAW_FIELD).if_icmpge(raw);
-                    cb.iload(CRF + f).ifne(unsigned);
-                    compare(f, false);
-                    testCompare(bi & 3, ifSet, notTaken);
-                    cb.goto_(taken);
-                    cb.labelBinding(unsigned);
-                    compare(f, true);
-                    testCompare(bi & 3, ifSet, notTaken);
-                    cb.goto_(taken);
+                    compareByKind(f, raw, () -> {
+                        testCompare(bi & 3, ifSet, notTaken);
+                        cb.goto_(taken);
+                    });
                     cb.labelBinding(raw);
                     cb.iload(CRF + f).loadConstant(8 + 3 - (bi & 3)).iushr().iconst_1().iand();
                     if (ifSet) {
