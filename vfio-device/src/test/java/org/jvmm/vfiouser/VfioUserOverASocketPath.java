@@ -31,10 +31,20 @@ class VfioUserOverASocketPath {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
+            // The path appears at the server's bind(), before its listen(): until then a connect is
+            // refused (ECONNREFUSED, errno 111), so the client tries again, as it does while the
+            // path is missing.
             VfioUserSocket c = null;
             for (int i = 0; i < 400 && c == null; i++) {
                 if (Files.exists(Path.of(path))) {
-                    c = VfioUserSocket.connect(path, 8, 1 << 20);
+                    try {
+                        c = VfioUserSocket.connect(path, 8, 1 << 20);
+                    } catch (IOException e) {
+                        if (!e.getMessage().endsWith("connect failed: errno 111")) {
+                            throw e;
+                        }
+                        Thread.sleep(5);
+                    }
                 } else {
                     Thread.sleep(5);
                 }
