@@ -1557,15 +1557,16 @@ final class BlockCompiler {
             if ((bo & 0x10) == 0) {
                 boolean ifSet = (bo & 8) != 0;
                 int f = bi >>> 2;
-                if ((fused & (1 << f)) != 0 && (bi & 3) != 3) {
-                    // The compare's kind is known here: LT < 0, GT > 0, EQ == 0 (SO is not fused).
-                    compare(f, (fusedUnsigned & (1 << f)) != 0);
-                    testCompare(bi & 3, ifSet, notTaken);
-                    return;
-                }
                 if ((bi & 3) != 3) {
-                    // The kind as the paths that meet here left it: each compare kind tests its
-                    // operands, and a raw nibble its bit.
+                    // LT, GT or EQ (SO, bit 3, is read through crBit below): a compare tests its
+                    // operands, LT < 0, GT > 0, EQ == 0.
+                    if ((fused & (1 << f)) != 0) {
+                        // The compare's kind is known here.
+                        compare(f, (fusedUnsigned & (1 << f)) != 0);
+                        testCompare(bi & 3, ifSet, notTaken);
+                        return;
+                    }
+                    // The kind as the paths that meet here left it; a raw nibble tests its bit.
                     Label raw = cb.newLabel();
                     Label taken = cb.newLabel();
                     compareByKind(f, raw, () -> {
