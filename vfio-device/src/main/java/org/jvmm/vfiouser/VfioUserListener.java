@@ -11,14 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * A listening vfio-user socket that accepts one client after another: the path is created with
- * mode 0600 (set before listen, so no client can connect before), and removed by {@link #close}.
+ * A listening vfio-user socket that accepts one client after another: the path appears, mode 0600,
+ * only once the socket listens ({@link VfioUserSocket#bindAndListen}), so a client that connects as
+ * soon as it sees the path is not refused; {@link #close} removes it.
  * An existing path is refused, unless it is a socket nobody listens on any more (a stale socket a
  * killed server left), which is replaced. {@link #close} from another thread wakes a waiting
  * {@link #accept} (shutdown of the listening socket), which then returns null.
  */
 public final class VfioUserListener implements AutoCloseable {
-    private static final int SUN_PATH_MAX = 107;
+    private static final int SUN_PATH_MAX = VfioUserSocket.SUN_PATH_MAX;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
@@ -50,9 +51,9 @@ public final class VfioUserListener implements AutoCloseable {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             removeIfStale(path);
         }
-        int s = VfioUserSocket.bindAndListen("socket=" + p, p, () -> {
+        int s = VfioUserSocket.bindAndListen("socket=" + p, p, bound -> {
             try {
-                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+                Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
             } catch (IOException e) {
                 throw new IOException("socket=" + p + ": cannot make it mode 0600: " + e.getMessage(), e);
             }

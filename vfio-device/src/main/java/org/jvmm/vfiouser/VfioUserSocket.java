@@ -15,6 +15,11 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One end of a vfio-user connection: an AF_UNIX stream socket whose messages carry file
@@ -65,7 +70,7 @@ public final class VfioUserSocket implements AutoCloseable {
     private static final MethodHandle CONNECT;
     /** struct sockaddr_un: sun_family (u16), sun_path[108]. */
     private static final int SOCKADDR_UN_SIZE = 110;
-    private static final int SUN_PATH_MAX = 107;
+    static final int SUN_PATH_MAX = 107;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -151,7 +156,7 @@ public final class VfioUserSocket implements AutoCloseable {
     }
 
     private static MemorySegment sockaddr(Arena a, String op, String path) throws IOException {
-        byte[] p = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] p = path.getBytes(StandardCharsets.UTF_8);
         if (p.length == 0 || p.length > SUN_PATH_MAX) {
             throw new IOException(op + ": socket path must be 1 to " + SUN_PATH_MAX + " bytes: " + path);
         }
@@ -170,22 +175,31 @@ public final class VfioUserSocket implements AutoCloseable {
         return s;
     }
 
-    /** What to do between bind and listen (e.g. set the socket file's mode); may throw. */
+    /** What to do between bind and listen to the socket file bound (e.g. set its mode); may throw. */
     interface AfterBind {
-        void run() throws IOException;
+        void run(Path bound) throws IOException;
     }
 
     /**
-     * socket, bind to {@code path} (which must not exist), {@code afterBind}, listen: the listening
-     * descriptor. On failure the descriptor is closed and an IOException says {@code what} failed
-     * with the errno; the path is removed again when the failure came after bind.
+     * socket, bind, {@code afterBind}, listen, and only then the socket file at {@code path} (which
+     * must not exist): the listening descriptor. The socket is bound under a temporary name beside
+     * {@code path} and linked to {@code path} once it listens, so that a client that connects as
+     * soon as the path exists is never refused (a path that appeared at bind, before listen, could
+     * be; errno 111). Where the temporary name would not fit sun_path, the socket is bound at
+     * {@code path} itself. On failure the descriptor is closed, no file is left behind, and an
+     * IOException says {@code what} failed, with the errno.
      *
      * @param what the start of the error message, e.g. {@code socket=PATH}
      */
     static int bindAndListen(String what, String path, AfterBind afterBind) throws IOException {
+        Path target = Path.of(path);
+        Path bound = target.resolveSibling(".vfu-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+        if (bound.toString().getBytes(StandardCharsets.UTF_8).length > SUN_PATH_MAX) {
+            bound = target;
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cap = a.allocate(CAPTURE);
-            MemorySegment sa = sockaddr(a, what, path);
+            MemorySegment sa = sockaddr(a, what, bound.toString());
             int s = unixSocket(cap, what);
             if ((int) BIND.invokeExact(cap, s, sa, SOCKADDR_UN_SIZE) < 0) {
                 int e = (int) ERRNO.get(cap, 0L);
@@ -193,13 +207,23 @@ public final class VfioUserSocket implements AutoCloseable {
                 throw new IOException(what + ": bind failed: errno " + e);
             }
             try {
-                afterBind.run();
+                afterBind.run(bound);
                 if ((int) LISTEN.invokeExact(cap, s, 1) < 0) {
                     throw new IOException(what + ": listen failed: errno " + (int) ERRNO.get(cap, 0L));
                 }
+                if (!bound.equals(target)) {
+                    try {
+                        Files.createLink(target, bound); // link(2): never replaces a file
+                    } catch (FileAlreadyExistsException e) {
+                        throw new IOException(what + ": the path was created by someone else meanwhile", e);
+                    } catch (IOException e) {
+                        throw new IOException(what + ": cannot link the listening socket to the path: " + e.getMessage(), e);
+                    }
+                    Files.delete(bound);
+                }
             } catch (IOException e) {
                 closeAll(s);
-                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+                Files.deleteIfExists(bound);
                 throw e;
             }
             return s;
@@ -244,7 +268,7 @@ public final class VfioUserSocket implements AutoCloseable {
      */
     public static VfioUserSocket listenAndAccept(String path, int maxFds, long maxMessageSize) throws IOException {
         String what = "vfio-user listen " + path;
-        int s = bindAndListen(what, path, () -> { });
+        int s = bindAndListen(what, path, bound -> { });
         try {
             return new VfioUserSocket(accept(what, s, () -> false), maxFds, maxMessageSize);
         } finally {

@@ -31,24 +31,12 @@ class VfioUserOverASocketPath {
                             throw new java.io.UncheckedIOException(e);
                         }
                     });
-            // The path appears at the server's bind(), before its listen(): until then a connect is
-            // refused (ECONNREFUSED, errno 111), so the client tries again, as it does while the
-            // path is missing.
-            VfioUserSocket c = null;
-            for (int i = 0; i < 400 && c == null; i++) {
-                if (Files.exists(Path.of(path))) {
-                    try {
-                        c = VfioUserSocket.connect(path, 8, 1 << 20);
-                    } catch (IOException e) {
-                        if (!e.getMessage().endsWith("connect failed: errno 111")) {
-                            throw e;
-                        }
-                        Thread.sleep(5);
-                    }
-                } else {
-                    Thread.sleep(5);
-                }
+            // The path appears only once the server listens (VfioUserSocket.bindAndListen), so the
+            // client connects as soon as it sees it, and a refusal fails the test.
+            for (int i = 0; i < 400 && !Files.exists(Path.of(path)); i++) {
+                Thread.sleep(5);
             }
+            VfioUserSocket c = VfioUserSocket.connect(path, 8, 1 << 20);
             try (VfioUserSocket serverEnd = accepted.get();
                     VfioUserClient client = new VfioUserClient(c, m -> { })) {
                 Thread t = Thread.ofPlatform().start(new VfioUserServer(rig.device, serverEnd, 8, 4096));
@@ -58,6 +46,67 @@ class VfioUserOverASocketPath {
                 client.close();
                 t.join(5000);
             }
+        }
+    }
+
+    @Test
+    void thePathAppearsOnlyOnceTheSocketListensAndNoOtherFileIsLeft() throws Exception {
+        Path path = dir.resolve("late.sock");
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        int s = VfioUserSocket.bindAndListen("socket=" + path, path.toString(), bound -> {
+            seen.add(bound.getFileName().toString());
+            seen.add(String.valueOf(Files.exists(path)));
+            seen.add(String.valueOf(Files.exists(bound)));
+        });
+        try {
+            // Between bind and listen the socket had another name in the same directory, and the
+            // path did not exist yet.
+            assertEquals(3, seen.size());
+            assertTrue(seen.get(0).startsWith(".vfu-"), seen.get(0));
+            assertEquals("false", seen.get(1));
+            assertEquals("true", seen.get(2));
+            try (var files = Files.list(dir)) {
+                assertEquals(java.util.List.of(path), files.toList());
+            }
+            try (VfioUserSocket c = VfioUserSocket.connect(path.toString(), 1, 4096)) {
+                assertTrue(c.fd() >= 0);
+            }
+        } finally {
+            VfioUserSocket.closeAll(s);
+        }
+    }
+
+    @Test
+    void aPathCreatedMeanwhileIsLeftAloneAndTheListenFailsWithoutLeavingAFile() throws Exception {
+        Path path = dir.resolve("taken.sock");
+        IOException e = assertThrows(IOException.class, () -> VfioUserSocket.bindAndListen("socket=" + path,
+                path.toString(), bound -> Files.writeString(path, "someone else's")));
+        assertEquals("socket=" + path + ": the path was created by someone else meanwhile", e.getMessage());
+        assertEquals("someone else's", Files.readString(path));
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of(path), files.toList());
+        }
+    }
+
+    @Test
+    void whereTheTemporaryNameWouldNotFitTheSocketIsBoundAtThePathItself() throws Exception {
+        // A one-letter name in a directory whose path leaves room for it but not for ".vfu-" and
+        // twelve hex digits.
+        Path deep = dir;
+        while (deep.toString().length() < 100) {
+            deep = deep.resolve("d".repeat(Math.min(40, 100 - deep.toString().length())));
+        }
+        Files.createDirectories(deep);
+        Path path = deep.resolve("s");
+        java.util.List<Path> bound = new java.util.ArrayList<>();
+        int s = VfioUserSocket.bindAndListen("socket=" + path, path.toString(), bound::add);
+        try {
+            assertEquals(java.util.List.of(path), bound);
+            try (VfioUserSocket c = VfioUserSocket.connect(path.toString(), 1, 4096)) {
+                assertTrue(c.fd() >= 0);
+            }
+        } finally {
+            VfioUserSocket.closeAll(s);
         }
     }
 
