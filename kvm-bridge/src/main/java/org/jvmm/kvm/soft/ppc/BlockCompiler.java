@@ -133,6 +133,24 @@ final class BlockCompiler {
     private static final int CRA = CRF + 8;
     /** Per CR field f, CRB + 2f: the second operand of the compare that set the field. */
     private static final int CRB = CRA + 16;
+    /** A counted pass ({@link CountedLoop}): the pass (int), from 0. */
+    private static final int LOOP_T = CRB + 16;
+    /** A counted loop's CTR on entry (int, {@link #COUNTED_MIN} + 1 to {@link #COUNTED_MAX}). */
+    private static final int LOOP_N = LOOP_T + 1;
+    /** The passes the counted copy runs (int, {@link #COUNTED_MIN} to LOOP_N - 1). */
+    private static final int LOOP_M = LOOP_N + 1;
+    /** Per register r, LOOP_B + 2r: its value on entry to the counted copy, where an access's address starts. */
+    private static final int LOOP_B = LOOP_M + 1;
+    /** The most passes a counted copy is entered for (CTR at most this), so that no address sum overflows. */
+    static final long COUNTED_MAX = 1L << 20;
+    /**
+     * The fewest passes the counted copy runs: fewer pay less than the JIT's setup of an
+     * int-counted loop costs (matmul's k loop, 11 passes a time, ran at 0.9x with them counted).
+     */
+    static final long COUNTED_MIN = 16;
+    /** The largest stride per pass, either way, a counted loop's address may have. */
+    static final long STRIDE_MAX = 1L << 20;
+
     /** CRF + f for a field that is the signed compare of its operands. */
     private static final int SIGNED = 0;
     /** CRF + f for a field that is the unsigned compare of its operands. */
@@ -160,6 +178,245 @@ final class BlockCompiler {
      */
     static boolean translatable(DecodedInsn d, boolean last) {
         return supported(d) || d.op() == Op.BC || (last && isBranch(d.op()));
+    }
+
+    /**
+     * A loop in a block that CTR counts, run without a test per pass: instructions {@code start}
+     * to {@code end - 1}, then {@code bdnz} back to {@code start} at {@code end}, with no other
+     * branch, no instruction that reads or writes CTR or can leave by itself (a division), and
+     * every load and store at an address affine in the pass: a register whose value the loop
+     * steps by a constant each pass (or keeps), plus a constant. Per instruction i that accesses
+     * memory, {@code base[i]} is that register (or {@link PpcDecoder#ZERO}: the address is the
+     * constant), {@code offset[i]} the constant and {@code stride[i]} the base's step; -1 in
+     * {@code base} for the others.
+     *
+     * <p>The block's translation holds the loop twice. The slow copy is the loop as any other
+     * code translates: every access tested, every store tested against the code pages, the
+     * budget tested on each back edge. Before it, where the loop is entered and where its back
+     * edge has set a new CHECK, the counted copy tests once what the slow copy would test on
+     * every pass: that CTR allows {@link #COUNTED_MIN} + 1 to {@link #COUNTED_MAX} passes, that
+     * every access of every pass the counted copy will run is in RAM, and that no store of them
+     * reaches the code range ({@link BlockCache#codeRange()}). It runs as many passes as the slow
+     * copy would run back edges before its budget's slow path, at most CTR - 1, with no test at
+     * all: the JIT sees an int-counted loop, unrolls it and hoists the memory segment's own
+     * bounds checks (memops' fill loop: eight stores in a row). Then CTR and the budget are
+     * counted down by those passes, and the slow copy runs the rest. Where a test fails the
+     * slow copy runs the whole loop. The guest sees the same instructions, stores, exits and
+     * counts in either.
+     */
+    record CountedLoop(int start, int end, int[] base, long[] offset, long[] stride) {
+    }
+
+    /**
+     * Whether loops counted by CTR get a counted copy: system property {@code
+     * jvmm.ppc.countedLoops}, {@code on} (the default) or {@code off} (to measure one against the
+     * other in one build).
+     */
+    static final boolean COUNTED_LOOPS = countedLoopsOf(System.getProperty("jvmm.ppc.countedLoops"));
+
+    static boolean countedLoopsOf(String p) {
+        if (p == null || p.strip().equals("on")) {
+            return true;
+        }
+        if (p.strip().equals("off")) {
+            return false;
+        }
+        throw new IllegalArgumentException("system property jvmm.ppc.countedLoops: '" + p + "' is neither on nor off");
+    }
+
+    /** The first counted loop in {@code b}, whose first {@code prefix} instructions translate, or null. */
+    static CountedLoop countedLoop(DecodedBlock b, int prefix) {
+        if (!COUNTED_LOOPS) {
+            return null;
+        }
+        DecodedInsn[] in = b.insns;
+        for (int e = 1; e < prefix; e++) {
+            DecodedInsn d = in[e];
+            // bdnz: BO decrements CTR, branches while it is not 0, ignores CR; no link; back into
+            // the block.
+            if (d.op() != Op.BC || (d.rt() & 0x16) != 0x10 || d.aux() != 0 || d.imm() < b.pc || d.imm() >= d.pc()) {
+                continue;
+            }
+            int start = (int) ((d.imm() - b.pc) >>> 2);
+            if (in[start].pc() != d.imm()) {
+                continue;
+            }
+            long passes = ctrBefore(in, start);
+            if (passes >= 0 && passes <= COUNTED_MIN) {
+                continue; // CTR is a constant too small to pay: the slow copy's code alone
+            }
+            CountedLoop loop = countedLoop(in, start, e);
+            if (loop != null) {
+                return loop;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * CTR's value at instruction {@code start} where instructions before it in the block set it
+     * from a constant ({@code li rX, C; mtctr rX}, nothing writing rX or CTR between), else -1.
+     */
+    static long ctrBefore(DecodedInsn[] in, int start) {
+        long[] constant = new long[32];
+        boolean[] known = new boolean[32];
+        long ctr = -1;
+        for (int i = 0; i < start; i++) {
+            DecodedInsn d = in[i];
+            if (d.op() == Op.ADDI && d.ra() == PpcDecoder.ZERO) {
+                known[d.rt()] = true;
+                constant[d.rt()] = d.imm();
+                continue;
+            }
+            if (d.op() == Op.MTCTR) {
+                ctr = d.rt() < 32 && known[d.rt()] ? constant[d.rt()] : -1;
+                continue;
+            }
+            if (d.op() == Op.BC && (d.rt() & 4) == 0) {
+                ctr = -1; // a bdnz or the like counts CTR down
+            }
+            for (int r : new int[] {d.rt(), d.ra()}) {
+                if (r < 32 && !isStore(d.op())) {
+                    known[r] = false;
+                }
+            }
+            if (Emitter.isUpdate(d.op()) && d.ra() < 32) {
+                known[d.ra()] = false;
+            }
+        }
+        return ctr;
+    }
+
+    /** The counted loop of instructions {@code start} to {@code end} (its bdnz) of {@code in}, or null. */
+    private static CountedLoop countedLoop(DecodedInsn[] in, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (!countable(in[i])) {
+                return null;
+            }
+        }
+        // Pass 1: each register's value at the end of a pass as (base register at the pass's
+        // start, constant), or unknown. A register that ends as itself plus c steps by c.
+        int[] base = new int[33];
+        long[] c = new long[33];
+        for (int r = 0; r <= 32; r++) {
+            base[r] = r;
+        }
+        for (int i = start; i < end; i++) {
+            step(in[i], base, c, null, null, null, i);
+        }
+        boolean[] stepping = new boolean[33];
+        long[] step = new long[33];
+        stepping[PpcDecoder.ZERO] = true;
+        for (int r = 0; r < 32; r++) {
+            if (base[r] == r && Math.abs(c[r]) <= STRIDE_MAX) {
+                stepping[r] = true;
+                step[r] = c[r];
+            }
+        }
+        // Pass 2: from the pass's start, where only stepping registers are known.
+        for (int r = 0; r < 32; r++) {
+            base[r] = stepping[r] ? r : -1;
+            c[r] = 0;
+        }
+        int[] accessBase = new int[end];
+        long[] accessOffset = new long[end];
+        long[] accessStride = new long[end];
+        java.util.Arrays.fill(accessBase, -1);
+        for (int i = start; i < end; i++) {
+            if (!step(in[i], base, c, accessBase, accessOffset, stepping, i)) {
+                return null;
+            }
+            if (accessBase[i] >= 0) {
+                accessStride[i] = step[accessBase[i]];
+            }
+        }
+        return new CountedLoop(start, end, accessBase, accessOffset, accessStride);
+    }
+
+    /**
+     * One instruction of {@link #countedLoop}'s passes over the registers' (base, constant) values
+     * (base -1: unknown); with {@code accessBase}, records a memory access's address, false if it
+     * is not affine in a register that {@code stepping} says steps.
+     */
+    private static boolean step(DecodedInsn d, int[] base, long[] c, int[] accessBase, long[] accessOffset,
+            boolean[] stepping, int i) {
+        int op = d.op();
+        if (op == Op.ADDI) {
+            int ra = d.ra();
+            int nb = base[ra];
+            long nc = c[ra] + d.imm();
+            base[d.rt()] = nb;
+            c[d.rt()] = nc;
+            return true;
+        }
+        int size = accessSize(op);
+        if (size == 0) {
+            // Any other instruction writes at most RT and RA (for a compare, RT is a CR field).
+            for (int r : new int[] {d.rt(), d.ra()}) {
+                if (r < 32) {
+                    base[r] = -1;
+                }
+            }
+            return true;
+        }
+        int eb;
+        long ec;
+        if (d.rb() != PpcDecoder.ZERO) {
+            int ra = d.ra();
+            int rb = d.rb();
+            if (base[ra] == PpcDecoder.ZERO) {
+                eb = base[rb];
+            } else if (base[rb] == PpcDecoder.ZERO) {
+                eb = base[ra];
+            } else {
+                eb = -1;
+            }
+            ec = c[ra] + c[rb];
+        } else {
+            eb = base[d.ra()];
+            ec = c[d.ra()] + d.imm();
+        }
+        if (accessBase != null) {
+            if (eb < 0 || !stepping[eb]) {
+                return false;
+            }
+            accessBase[i] = eb;
+            accessOffset[i] = ec;
+        }
+        if (!isStore(op)) {
+            base[d.rt()] = -1;
+        }
+        if (Emitter.isUpdate(op) && d.ra() < 32) {
+            base[d.ra()] = eb;
+            c[d.ra()] = ec;
+        }
+        return true;
+    }
+
+    /** What a counted loop may hold besides its bdnz: what translates, but no CTR access and no division. */
+    private static boolean countable(DecodedInsn d) {
+        return switch (d.op()) {
+            case Op.MFCTR, Op.MTCTR, Op.DIVW, Op.DIVWU, Op.DIVD, Op.DIVDU -> false;
+            default -> supported(d);
+        };
+    }
+
+    /** The bytes a load or store moves, 0 for any other instruction. */
+    static int accessSize(int op) {
+        return switch (op) {
+            case Op.LBZ, Op.LBZU, Op.STB, Op.STBU -> 1;
+            case Op.LHZ, Op.LHZU, Op.LHA, Op.LHAU, Op.LHBRX, Op.STH, Op.STHU, Op.STHBRX -> 2;
+            case Op.LWZ, Op.LWZU, Op.LWA, Op.LWAU, Op.LWBRX, Op.STW, Op.STWU, Op.STWBRX -> 4;
+            case Op.LD, Op.LDU, Op.LDBRX, Op.STD, Op.STDU, Op.STDBRX -> 8;
+            default -> 0;
+        };
+    }
+
+    private static boolean isStore(int op) {
+        return switch (op) {
+            case Op.STB, Op.STBU, Op.STH, Op.STHU, Op.STW, Op.STWU, Op.STD, Op.STDU, Op.STHBRX, Op.STWBRX, Op.STDBRX -> true;
+            default -> false;
+        };
     }
 
     private static boolean isBranch(int op) {
@@ -457,6 +714,16 @@ final class BlockCompiler {
         private int fusedUnsigned;
         /** The CR fields some instruction of the method reads or writes (see {@link #crFields}). */
         private int crUsed;
+        /** Per member, its counted loop ({@link #countedLoop}), or null. */
+        private final CountedLoop[] counted;
+        /** The counted loop whose counted copy is being emitted, else null. */
+        private CountedLoop counting;
+        /** The member being emitted's index. */
+        private int member;
+        /** Where the running member's slow copy of its counted loop starts. */
+        private Label slowHead;
+        /** While set, the counted loop's back edge goes through its tests ({@link #branch}). */
+        private boolean viaGuard;
 
         Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
             this.cb = cb;
@@ -476,6 +743,13 @@ final class BlockCompiler {
                     at[k][i] = cb.newLabel();
                 }
                 targeted[k] = new boolean[prefixes[k]];
+            }
+            this.counted = new CountedLoop[blocks.length];
+            for (int k = 0; k < blocks.length; k++) {
+                counted[k] = countedLoop(blocks[k], prefixes[k]);
+                if (!region && counted[k] != null && counted[k].start() != 0) {
+                    counted[k] = null; // a block alone leaves at a branch into its middle (see locate)
+                }
             }
             this.commonExit = cb.newLabel();
             java.util.function.LongConsumer mark = pc -> {
@@ -618,12 +892,18 @@ final class BlockCompiler {
         /** Emits member {@code k}. */
         private void block(int k) {
             b = blocks[k];
+            member = k;
             sideExit = cb.newLabel();
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
             int prefix = prefixes[k];
             for (int i = 0; i < prefix; i++) {
                 cb.labelBinding(at[k][i]);
+                if (counted[k] != null && i == counted[k].start()) {
+                    slowHead = cb.newLabel();
+                    emitCounted(k, counted[k]);
+                    cb.labelBinding(slowHead);
+                }
                 if (i == 0 || targeted[k][i]) {
                     fused = 0;
                 }
@@ -1304,7 +1584,7 @@ final class BlockCompiler {
             }
         }
 
-        private static boolean isUpdate(int op) {
+        static boolean isUpdate(int op) {
             return switch (op) {
                 case Op.LBZU, Op.LHZU, Op.LHAU, Op.LWZU, Op.LWAU, Op.LDU, Op.STBU, Op.STHU, Op.STWU, Op.STDU -> true;
                 default -> false;
@@ -1313,6 +1593,19 @@ final class BlockCompiler {
 
         /** EA = (RA|0) + (RB|0) + displacement into EA; side exit unless [EA, EA+size) is in RAM. */
         private void effectiveAddress(DecodedInsn d, int i, int size) {
+            if (counting != null) {
+                // The counted copy: the base's value on entry plus pass * stride, plus the constant;
+                // the counted copy's tests put it in RAM.
+                int base = counting.base()[i];
+                if (base == PpcDecoder.ZERO) {
+                    cb.loadConstant(counting.offset()[i]);
+                } else {
+                    cb.iload(LOOP_T).i2l().loadConstant(counting.stride()[i]).lmul().lload(LOOP_B + 2 * base).ladd();
+                    cb.loadConstant(counting.offset()[i]).ladd();
+                }
+                cb.lstore(EA);
+                return;
+            }
             ld(d.ra());
             if (d.rb() != PpcDecoder.ZERO) {
                 ld(d.rb());
@@ -1378,16 +1671,18 @@ final class BlockCompiler {
             effectiveAddress(d, i, size);
             // A store into a page holding decoded code goes to the interpreter, which invalidates.
             // The flags are read only for a store that can touch the range the code pages span.
-            Label clear = cb.newLabel();
-            cb.lload(EA).lload(CODE_LOW).lsub().lload(CODE_SPAN);
-            cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
-            cb.ifge(clear);
-            cb.aload(CODE_PAGES).lload(EA).loadConstant(12).lushr().l2i().baload().ifne(sideExit);
-            if (size > 1) {
-                cb.aload(CODE_PAGES).lload(EA).loadConstant((long) size - 1).ladd().loadConstant(12).lushr().l2i()
-                        .baload().ifne(sideExit);
+            if (counting == null) {
+                Label clear = cb.newLabel();
+                cb.lload(EA).lload(CODE_LOW).lsub().lload(CODE_SPAN);
+                cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+                cb.ifge(clear);
+                cb.aload(CODE_PAGES).lload(EA).loadConstant(12).lushr().l2i().baload().ifne(sideExit);
+                if (size > 1) {
+                    cb.aload(CODE_PAGES).lload(EA).loadConstant((long) size - 1).ladd().loadConstant(12).lushr().l2i()
+                            .baload().ifne(sideExit);
+                }
+                cb.labelBinding(clear);
             }
-            cb.labelBinding(clear);
             if (isUpdate(d.op())) {
                 cb.lload(EA);
                 st(d.ra());
@@ -1433,6 +1728,14 @@ final class BlockCompiler {
             cb.iinc(LEFT, -n);
             cb.iload(LEFT).ifgt(fast);
             budgetCheck(rest(d), stop);
+            CountedLoop loop = counted[member];
+            if (loop != null && loop.end() == n - 1) {
+                // A new CHECK: back edge through the counted copy's tests (edge() goes to the slow
+                // copy's head otherwise).
+                viaGuard = true;
+                branchEdges(d, false);
+                viaGuard = false;
+            }
             cb.labelBinding(fast);
             branchEdges(d, false);
             cb.labelBinding(stop);
@@ -1508,7 +1811,15 @@ final class BlockCompiler {
         /** An edge of the final branch to {@code target}: into its member, unless {@code leave} or none holds it. */
         private void edge(long target, boolean leave) {
             int t = locate(target);
-            if (t >= 0 && !leave) {
+            CountedLoop loop = counted[member];
+            if (!leave && !viaGuard && loop != null && loop.end() == blocks[member].insns.length - 1
+                    && t == (member << 8 | loop.start())) {
+                // The counted loop's bdnz ends the member: the slow copy's back edge, to its own head.
+                if (loop.start() > 0) {
+                    cb.iinc(LEFT, loop.start());
+                }
+                cb.goto_(slowHead);
+            } else if (t >= 0 && !leave) {
                 arrive(t);
             } else {
                 leaveTo(target);
@@ -1539,8 +1850,100 @@ final class BlockCompiler {
             }
             Label notTaken = cb.newLabel();
             condition(d.rt(), d.ra(), true, notTaken);
-            exitTo(d.imm(), k);
+            CountedLoop loop = counted[member];
+            if (loop != null && k == loop.end() + 1) {
+                // The slow copy's back edge: to its own head, not through the counted copy's tests.
+                cb.iinc(LEFT, -k);
+                enter(member << 8 | loop.start(), d.imm(), slowHead);
+            } else {
+                exitTo(d.imm(), k);
+            }
             cb.labelBinding(notTaken);
+        }
+
+        /**
+         * The counted copy of member {@code k}'s counted loop ({@link CountedLoop}): tests that the
+         * passes it will run are those the slow copy would run with every test passing, runs them,
+         * then goes on after the loop or, where the budget stopped it short, at the slow copy's
+         * head ({@link #slowHead}); to the slow copy's head at once where a test fails.
+         */
+        private void emitCounted(int k, CountedLoop loop) {
+            int start = loop.start();
+            int end = loop.end();
+            int len = end + 1 - start;
+            DecodedInsn[] insns = blocks[k].insns;
+            // CTR allows COUNTED_MIN + 1 to COUNTED_MAX passes.
+            cb.lload(CTR).loadConstant(COUNTED_MIN + 1).lsub().loadConstant(COUNTED_MAX - COUNTED_MIN);
+            cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+            cb.ifge(slowHead);
+            cb.lload(CTR).l2i().istore(LOOP_N);
+            // The slow copy's back edge counts the member up to it (end + 1) and takes the fast way
+            // while LEFT stays above 0, then arrives at start (LEFT back up by start): so the
+            // first (LEFT - start - 1) / len back edges take it. The counted copy runs as many
+            // passes, at most N - 1 (the last, whose bdnz falls through, is the slow copy's).
+            Label fits = cb.newLabel();
+            cb.iload(LEFT).loadConstant(start + 1).isub().loadConstant(len).idiv().istore(LOOP_M);
+            cb.iload(LOOP_N).iconst_1().isub().iload(LOOP_M).if_icmpge(fits);
+            cb.iload(LOOP_N).iconst_1().isub().istore(LOOP_M);
+            cb.labelBinding(fits);
+            cb.iload(LOOP_M).loadConstant((int) COUNTED_MIN).if_icmplt(slowHead);
+            // Every access of passes 0 to M - 1 in RAM, every store clear of the code range.
+            boolean[] snapshot = new boolean[32];
+            for (int i = start; i < end; i++) {
+                int base = loop.base()[i];
+                if (base < 0) {
+                    continue;
+                }
+                int size = accessSize(insns[i].op());
+                long stride = loop.stride()[i];
+                ld(base);
+                cb.loadConstant(loop.offset()[i]).ladd().lstore(T1);
+                cb.lload(T1).loadConstant(ramSize - size + 1);
+                cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
+                cb.ifge(slowHead);
+                if (stride != 0) {
+                    // |(M - 1) * stride| < 2^40 and the first address is in RAM: no overflow.
+                    cb.lload(T1).iload(LOOP_M).iconst_1().isub().i2l().loadConstant(stride).lmul().ladd().lstore(VAL);
+                    cb.lload(VAL).lconst_0().lcmp().iflt(slowHead);
+                    cb.lload(VAL).loadConstant(ramSize - size + 1).lcmp().ifge(slowHead);
+                } else {
+                    cb.lload(T1).lstore(VAL);
+                }
+                if (isStore(insns[i].op())) {
+                    // [lowest, highest + size) ends at or below CODE_LOW or starts at or above its end.
+                    Label clear = cb.newLabel();
+                    int lowest = stride >= 0 ? T1 : VAL;
+                    int highest = stride >= 0 ? VAL : T1;
+                    cb.lload(highest).loadConstant((long) size).ladd().lload(CODE_LOW).lcmp().ifle(clear);
+                    cb.lload(lowest).lload(CODE_LOW).lload(CODE_SPAN).ladd().lcmp().iflt(slowHead);
+                    cb.labelBinding(clear);
+                }
+                if (base != PpcDecoder.ZERO) {
+                    snapshot[base] = true;
+                }
+            }
+            for (int r = 0; r < 32; r++) {
+                if (snapshot[r]) {
+                    cb.lload(slot(r)).lstore(LOOP_B + 2 * r);
+                }
+            }
+            // The passes, an int-counted loop with no exit.
+            Label head = cb.newLabel();
+            cb.iconst_0().istore(LOOP_T);
+            cb.labelBinding(head);
+            fused = 0;
+            counting = loop;
+            for (int i = start; i < end; i++) {
+                insn(insns[i], i);
+            }
+            counting = null;
+            cb.iinc(LOOP_T, 1);
+            cb.iload(LOOP_T).iload(LOOP_M).if_icmplt(head);
+            // M passes and their back edges: CTR less M, LEFT less M * len; the rest in the slow copy.
+            ctrDirty = true;
+            cb.lload(CTR).iload(LOOP_M).i2l().lsub().lstore(CTR);
+            cb.iload(LEFT).iload(LOOP_M).loadConstant(len).imul().isub().istore(LEFT);
+            cb.goto_(slowHead);
         }
 
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {
@@ -1624,13 +2027,29 @@ final class BlockCompiler {
          * method when first taken.
          */
         private void enter(int where, long target) {
+            enter(where, target, null);
+        }
+
+        /** {@link #enter(int, long)}, going on at {@code to} instead where it is not null. */
+        private void enter(int where, long target, Label to) {
             Label stop = cb.newLabel();
             Label go = cb.newLabel();
             int rest = blocks[where >>> 8].insns.length - (where & 0xff);
             cb.iload(LEFT).ifgt(go);
             budgetCheck(rest, stop);
-            cb.labelBinding(go);
-            arrive(where);
+            if (to != null) {
+                // A new CHECK: the counted copy's tests again, where the budget allows more passes.
+                arrive(where);
+                cb.labelBinding(go);
+                int i = where & 0xff;
+                if (i > 0) {
+                    cb.iinc(LEFT, i);
+                }
+                cb.goto_(to);
+            } else {
+                cb.labelBinding(go);
+                arrive(where);
+            }
             cb.labelBinding(stop);
             leaveTo(target);
         }

@@ -67,7 +67,7 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
         }
         long pc = r.nextInt(3) == 0 ? 0 : 4L * r.nextInt(WORDS);
         int[] thresholds = {1, 1, 2, 3, 50};
-        return new Case(le, msr, pc, r.nextInt(), value(r) & 0xffffffffL, r.nextInt(4) == 0 ? value(r) : r.nextInt(40),
+        return new Case(le, msr, pc, r.nextInt(), value(r) & 0xffffffffL, r.nextInt(4) == 0 ? value(r) : r.nextBoolean() ? r.nextInt(40) : 17 + r.nextInt(300),
                 4L * r.nextInt(WORDS), r.nextInt(3) == 0 ? r.nextInt(200) : 0x7fffffffL, thresholds[r.nextInt(thresholds.length)],
                 500 + r.nextInt(4000), gpr, ram);
     }
@@ -129,6 +129,8 @@ final class PpcCpuFuzzer implements Fuzzer<PpcCpuFuzzer.Case> {
         if (opcd == 18) { // b: a nearby target, mostly relative
             int disp = (r.nextInt(128) - 96) * 4;
             w = (18 << 26) | (disp & 0x03fffffc) | (r.nextInt(8) == 0 ? 2 : 0) | (w & 1);
+        } else if (opcd == 16 && r.nextInt(4) == 0) { // bdnz a few words back: a loop CTR counts
+            w = (16 << 26) | (16 << 21) | ((-4 * (1 + r.nextInt(12))) & 0xfffc);
         } else if (opcd == 16) { // bc: a nearby target
             int disp = (r.nextInt(64) - 48) * 4;
             w = (w & 0xffff0000) | (disp & 0xfffc) | (r.nextInt(16) == 0 ? 2 : 0) | (w & 1);
