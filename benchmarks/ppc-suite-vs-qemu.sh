@@ -5,7 +5,8 @@
 # binary for CALLS calls (timed by its own clock_gettime) while the soft CPU runs on the other core
 # until QEMU exits, so that both see the same state of a shared machine; with two CPUs and
 # taskset each round pins the JVM to one CPU and QEMU to the other, swapping them the next round.
-# A kernel's ratio is its median round; the line shows the range of the rounds too. The
+# A kernel's ratio is its median round; the line shows the range of the rounds too, and x(geo), the
+# rounds' geometric mean (with an even ROUNDS, each pinning weighs alike where one CPU is slower). The
 # interpreted tier is measured the same way (at most 3 s of warm-up, at most 3 rounds). A result
 # that differs between the soft CPU and QEMU fails the script. Without qemu-ppc64le (Debian
 # package qemu-user) it says so and runs the soft CPU alone (JMH PpcSuiteBenchmark).

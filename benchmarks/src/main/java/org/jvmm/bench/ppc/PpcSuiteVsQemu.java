@@ -19,7 +19,10 @@ import java.util.regex.Pattern;
  * for WARM seconds. Then ROUNDS times: qemu-ppc64le runs the static binary for CALLS calls, timed
  * by the binary's own clock, and while it runs (on the other core) the soft CPU runs calls, timed
  * in wall time from QEMU's start to its exit. Each round gives a ratio; the kernel's figure is the
- * median round. The interpreted tier (a fresh guest, warmed up for at most 3 s) is measured the
+ * median round, and beside it the geometric mean of the rounds (x(geo)): where one CPU is slower
+ * than the other for a kernel, the rounds split into two groups by which side had it, and with an
+ * odd number of rounds the median falls in the larger group, while the geometric mean of an even
+ * number of rounds weighs both assignments alike. The interpreted tier (a fresh guest, warmed up for at most 3 s) is measured the
  * same way over at most 3 rounds. Prints a line per kernel and the geometric means.
  *
  * <p>Where the process may run on two CPUs or more and {@code taskset} (util-linux) is there, each
@@ -36,9 +39,9 @@ public final class PpcSuiteVsQemu {
     private PpcSuiteVsQemu() {
     }
 
-    /** One kernel's figures: medians of the rounds. */
+    /** One kernel's figures: medians of the rounds, and the geometric mean of the rounds' ratios. */
     record Figures(String kernel, long insnsPerCall, double soft, double interpreted, double qemu, double ratio,
-            double minRatio, double maxRatio, double interpretedRatio) {
+            double minRatio, double maxRatio, double interpretedRatio, double geoRatio) {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
@@ -54,20 +57,24 @@ public final class PpcSuiteVsQemu {
         List<String> kernels = args.length > 5 ? List.of(args).subList(5, args.length) : SuiteGuest.KERNELS;
         Pinning pinning = Pinning.detect();
         System.out.println(pinning.describe());
-        System.out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %8s %14s %8s%n", "kernel", "insns/call",
-                "soft G/s", "interp G/s", "qemu G/s", "x(tr)", "rounds min-max", "x(int)");
+        System.out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %8s %14s %8s %8s%n", "kernel", "insns/call",
+                "soft G/s", "interp G/s", "qemu G/s", "x(tr)", "rounds min-max", "x(int)", "x(geo)");
         double logTr = 0;
         double logInt = 0;
+        double logGeo = 0;
         for (String k : kernels) {
             Figures f = measure(qemu, binary, k, calls, rounds, warm, pinning);
-            System.out.printf(Locale.ROOT, "%-8s %10d %12.3f %12.4f %12.3f %8.2f %6.2f-%-7.2f %8.3f%n", k,
+            System.out.printf(Locale.ROOT, "%-8s %10d %12.3f %12.4f %12.3f %8.2f %6.2f-%-7.2f %8.3f %8.2f%n", k,
                     f.insnsPerCall(), f.soft() / 1e9, f.interpreted() / 1e9, f.qemu() / 1e9, f.ratio(), f.minRatio(),
-                    f.maxRatio(), f.interpretedRatio());
+                    f.maxRatio(), f.interpretedRatio(), f.geoRatio());
             logTr += Math.log(f.ratio());
             logInt += Math.log(f.interpretedRatio());
+            logGeo += Math.log(f.geoRatio());
         }
         System.out.printf(Locale.ROOT, "geometric mean soft/qemu: translated %.2fx, interpreted %.3fx (%d kernels)%n",
                 Math.exp(logTr / kernels.size()), Math.exp(logInt / kernels.size()), kernels.size());
+        System.out.printf(Locale.ROOT, "geometric mean soft/qemu of the rounds' geometric means: translated %.2fx%n",
+                Math.exp(logGeo / kernels.size()));
     }
 
     private static long positive(String what, long v) {
@@ -102,7 +109,16 @@ public final class PpcSuiteVsQemu {
         double[] sortedRatio = translated[2].clone();
         Arrays.sort(sortedRatio);
         return new Figures(kernel, insns / calls, median(translated[0]), median(interpreted[0]), median(translated[1]),
-                median(translated[2]), sortedRatio[0], sortedRatio[rounds - 1], median(interpreted[2]));
+                median(translated[2]), sortedRatio[0], sortedRatio[rounds - 1], median(interpreted[2]),
+                geometricMean(translated[2]));
+    }
+
+    static double geometricMean(double[] v) {
+        double log = 0;
+        for (double x : v) {
+            log += Math.log(x);
+        }
+        return Math.exp(log / v.length);
     }
 
     private static void warmUp(SuiteGuest g, double seconds) {

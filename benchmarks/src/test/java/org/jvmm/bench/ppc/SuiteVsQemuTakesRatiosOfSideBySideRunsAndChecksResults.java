@@ -43,6 +43,14 @@ class SuiteVsQemuTakesRatiosOfSideBySideRunsAndChecksResults {
         assertEquals(f.interpreted() / f.qemu(), f.interpretedRatio(), 1e-9);
         assertEquals(f.soft() / f.qemu(), f.ratio(), 1e-9, "a constant QEMU rate makes the median ratio soft/qemu");
         assertTrue(f.minRatio() <= f.ratio() && f.ratio() <= f.maxRatio(), f.toString());
+        assertTrue(f.minRatio() <= f.geoRatio() && f.geoRatio() <= f.maxRatio(), f.toString());
+    }
+
+    @Test
+    void theRoundsGeometricMeanWeighsEachRoundAlike() {
+        assertEquals(2.0, PpcSuiteVsQemu.geometricMean(new double[] {1, 4}), 1e-12);
+        assertEquals(1.0, PpcSuiteVsQemu.geometricMean(new double[] {0.5, 2, 0.5, 2}), 1e-12);
+        assertEquals(0.7, PpcSuiteVsQemu.geometricMean(new double[] {0.7}), 1e-12);
     }
 
     @Test
