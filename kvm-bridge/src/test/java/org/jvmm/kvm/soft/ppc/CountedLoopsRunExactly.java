@@ -131,17 +131,7 @@ class CountedLoopsRunExactly {
 
     private static TestMachine machine(String tier) {
         TestMachine m = new TestMachine(RAM, true);
-        switch (tier) {
-            case "interpreted" -> m.cpu.setBlockTranslation(false);
-            case "blocks" -> {
-                m.cpu.translateThreshold = 1;
-                m.cpu.setRegionThreshold(0);
-            }
-            default -> {
-                m.cpu.translateThreshold = 1;
-                m.cpu.setRegionThreshold(1);
-            }
-        }
+        m.tier(tier);
         for (long a = 0x8000; a < 0xe000; a += 8) {
             m.write64(a, a * 0x9e3779b97f4a7c15L);
         }

@@ -161,17 +161,7 @@ class CrFieldsSetByComparesReadExactly {
             "regions, true"})
     void everyReadOfACompareFieldAgreesWithTheModel(String tier, boolean so) {
         try (TestMachine m = new TestMachine(0x10000, true)) {
-            switch (tier) {
-                case "interpreted" -> m.cpu.setBlockTranslation(false);
-                case "blocks" -> {
-                    m.cpu.translateThreshold = 1;
-                    m.cpu.setRegionThreshold(0);
-                }
-                default -> {
-                    m.cpu.translateThreshold = 1;
-                    m.cpu.setRegionThreshold(1);
-                }
-            }
+            m.tier(tier);
             load(m, so);
             List<Long> expected = model(so);
             // Of every four passes, the first compares -1 unsigned (GT: signed it would be LT), the

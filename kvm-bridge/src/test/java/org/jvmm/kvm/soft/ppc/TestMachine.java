@@ -41,7 +41,28 @@ final class TestMachine implements AutoCloseable {
         this.cpu = new PpcCpu(ram, handler, c -> hcalls.hypercall(c), littleEndian);
     }
 
-    ByteOrder order() {
+    /**
+     * Runs the guest in one tier from its first instruction: {@code interpreted}, {@code blocks}
+     * (each block translated at its first run, no regions) or {@code regions} (regions formed at
+     * a block's first translated run).
+     */
+    void tier(String tier) {
+        switch (tier) {
+            case "interpreted" -> cpu.setBlockTranslation(false);
+            case "blocks" -> {
+                cpu.translateThreshold = 1;
+                cpu.setRegionThreshold(0);
+            }
+            case "regions" -> {
+                cpu.translateThreshold = 1;
+                cpu.setRegionThreshold(1);
+            }
+            default -> throw new IllegalArgumentException("TestMachine.tier: " + tier
+                    + " is not interpreted, blocks or regions");
+        }
+    }
+
+        ByteOrder order() {
         return littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
