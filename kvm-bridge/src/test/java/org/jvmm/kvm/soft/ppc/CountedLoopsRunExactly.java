@@ -312,6 +312,16 @@ class CountedLoopsRunExactly {
         assertNotNull(BlockCompiler.countedLoop(large, large.insns.length));
     }
 
+    @Test
+    void thePropertyTakesOnOrOffAndNamesAnythingElse() {
+        assertEquals(true, BlockCompiler.countedLoopsOf(null));
+        assertEquals(true, BlockCompiler.countedLoopsOf("on"));
+        assertEquals(false, BlockCompiler.countedLoopsOf(" off "));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockCompiler.countedLoopsOf("no"));
+        assertEquals("system property jvmm.ppc.countedLoops: 'no' is neither on nor off", e.getMessage());
+    }
+
     /** The whole of {@code code} as one block (a real block would end at its first bdnz's target's loop or WAIT). */
     private static DecodedBlock decode(int[] code) {
         DecodedInsn[] insns = new DecodedInsn[code.length];
