@@ -183,12 +183,13 @@ final class BlockCompiler {
     /**
      * A loop in a block that CTR counts, run without a test per pass: instructions {@code start}
      * to {@code end - 1}, then {@code bdnz} back to {@code start} at {@code end}, with no other
-     * branch, no instruction that reads or writes CTR or can leave by itself (a division), and
-     * every load and store at an address affine in the pass: a register whose value the loop
-     * steps by a constant each pass (or keeps), plus a constant. Per instruction i that accesses
-     * memory, {@code base[i]} is that register (or {@link PpcDecoder#ZERO}: the address is the
-     * constant), {@code offset[i]} the constant and {@code stride[i]} the base's step; -1 in
-     * {@code base} for the others.
+     * branch, and no instruction that reads or writes CTR or can leave by itself (a division). A
+     * load or store is affine where its address is a register whose value the loop steps by a
+     * constant each pass (or keeps), plus a constant: per such instruction i, {@code base[i]} is
+     * that register (or {@link PpcDecoder#ZERO}: the address is the constant), {@code offset[i]}
+     * the constant and {@code stride[i]} the base's step. Any other access ({@link #CHECKED}, a
+     * table lookup) is tested on every pass as in the slow copy; -1 in {@code base} for the
+     * instructions that access no memory.
      *
      * <p>The block's translation holds the loop twice. The slow copy is the loop as any other
      * code translates: every access tested, every store tested against the code pages, the
@@ -198,14 +199,19 @@ final class BlockCompiler {
      * every access of every pass the counted copy will run is in RAM, and that no store of them
      * reaches the code range ({@link BlockCache#codeRange()}). It runs as many passes as the slow
      * copy would run back edges before its budget's slow path, at most CTR - 1, with no test at
-     * all: the JIT sees an int-counted loop, unrolls it and hoists the memory segment's own
-     * bounds checks (memops' fill loop: eight stores in a row). Then CTR and the budget are
+     * all but those of its {@link #CHECKED} accesses, whose side exit first sets CTR and the
+     * budget to what the slow copy would hold there: the JIT sees an int-counted loop, unrolls it
+     * and hoists the memory segment's own bounds checks for the affine accesses (memops' fill
+     * loop: eight stores in a row). Then CTR and the budget are
      * counted down by those passes, and the slow copy runs the rest. Where a test fails the
      * slow copy runs the whole loop. The guest sees the same instructions, stores, exits and
      * counts in either.
      */
     record CountedLoop(int start, int end, int[] base, long[] offset, long[] stride) {
     }
+
+    /** {@link CountedLoop#base} of an access whose address is not affine: tested on every pass. */
+    static final int CHECKED = -2;
 
     /**
      * Whether loops counted by CTR get a counted copy: system property {@code
@@ -323,9 +329,7 @@ final class BlockCompiler {
         long[] accessStride = new long[end];
         java.util.Arrays.fill(accessBase, -1);
         for (int i = start; i < end; i++) {
-            if (!step(in[i], base, c, accessBase, accessOffset, stepping, i)) {
-                return null;
-            }
+            step(in[i], base, c, accessBase, accessOffset, stepping, i);
             if (accessBase[i] >= 0) {
                 accessStride[i] = step[accessBase[i]];
             }
@@ -335,10 +339,10 @@ final class BlockCompiler {
 
     /**
      * One instruction of {@link #countedLoop}'s passes over the registers' (base, constant) values
-     * (base -1: unknown); with {@code accessBase}, records a memory access's address, false if it
-     * is not affine in a register that {@code stepping} says steps.
+     * (base -1: unknown); with {@code accessBase}, records a memory access's address, or {@link
+     * #CHECKED} where it is not affine in a register that {@code stepping} says steps.
      */
-    private static boolean step(DecodedInsn d, int[] base, long[] c, int[] accessBase, long[] accessOffset,
+    private static void step(DecodedInsn d, int[] base, long[] c, int[] accessBase, long[] accessOffset,
             boolean[] stepping, int i) {
         int op = d.op();
         if (op == Op.ADDI) {
@@ -347,7 +351,7 @@ final class BlockCompiler {
             long nc = c[ra] + d.imm();
             base[d.rt()] = nb;
             c[d.rt()] = nc;
-            return true;
+            return;
         }
         int size = accessSize(op);
         if (size == 0) {
@@ -357,7 +361,7 @@ final class BlockCompiler {
                     base[r] = -1;
                 }
             }
-            return true;
+            return;
         }
         int eb;
         long ec;
@@ -377,10 +381,8 @@ final class BlockCompiler {
             ec = c[d.ra()] + d.imm();
         }
         if (accessBase != null) {
-            if (eb < 0 || !stepping[eb]) {
-                return false;
-            }
-            accessBase[i] = eb;
+            // Not affine in a stepping register: tested as in the slow copy, on every pass.
+            accessBase[i] = eb >= 0 && stepping[eb] ? eb : CHECKED;
             accessOffset[i] = ec;
         }
         if (!isStore(op)) {
@@ -390,7 +392,7 @@ final class BlockCompiler {
             base[d.ra()] = eb;
             c[d.ra()] = ec;
         }
-        return true;
+        return;
     }
 
     /** What a counted loop may hold besides its bdnz: what translates, but no CTR access and no division. */
@@ -1593,7 +1595,7 @@ final class BlockCompiler {
 
         /** EA = (RA|0) + (RB|0) + displacement into EA; side exit unless [EA, EA+size) is in RAM. */
         private void effectiveAddress(DecodedInsn d, int i, int size) {
-            if (counting != null) {
+            if (counting != null && counting.base()[i] != CHECKED) {
                 // The counted copy: the base's value on entry plus pass * stride, plus the constant;
                 // the counted copy's tests put it in RAM.
                 int base = counting.base()[i];
@@ -1671,7 +1673,7 @@ final class BlockCompiler {
             effectiveAddress(d, i, size);
             // A store into a page holding decoded code goes to the interpreter, which invalidates.
             // The flags are read only for a store that can touch the range the code pages span.
-            if (counting == null) {
+            if (counting == null || counting.base()[i] == CHECKED) {
                 Label clear = cb.newLabel();
                 cb.lload(EA).lload(CODE_LOW).lsub().lload(CODE_SPAN);
                 cb.invokestatic(CD_LONG_BOX, "compareUnsigned", I_JJ);
@@ -1927,15 +1929,21 @@ final class BlockCompiler {
                     cb.lload(slot(r)).lstore(LOOP_B + 2 * r);
                 }
             }
-            // The passes, an int-counted loop with no exit.
+            // The passes, an int-counted loop whose only exits are the tests of accesses that are
+            // not affine: those go out through a stub that first sets CTR and LEFT to what the
+            // slow copy would hold there (LOOP_T passes done), then on to the member's side exit.
             Label head = cb.newLabel();
+            Label memberExit = sideExit;
+            Label countedExit = cb.newLabel();
             cb.iconst_0().istore(LOOP_T);
             cb.labelBinding(head);
             fused = 0;
             counting = loop;
+            sideExit = countedExit;
             for (int i = start; i < end; i++) {
                 insn(insns[i], i);
             }
+            sideExit = memberExit;
             counting = null;
             cb.iinc(LOOP_T, 1);
             cb.iload(LOOP_T).iload(LOOP_M).if_icmplt(head);
@@ -1944,6 +1952,10 @@ final class BlockCompiler {
             cb.lload(CTR).iload(LOOP_M).i2l().lsub().lstore(CTR);
             cb.iload(LEFT).iload(LOOP_M).loadConstant(len).imul().isub().istore(LEFT);
             cb.goto_(slowHead);
+            cb.labelBinding(countedExit);
+            cb.lload(CTR).iload(LOOP_T).i2l().lsub().lstore(CTR);
+            cb.iload(LEFT).iload(LOOP_T).loadConstant(len).imul().isub().istore(LEFT);
+            cb.goto_(memberExit);
         }
 
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {

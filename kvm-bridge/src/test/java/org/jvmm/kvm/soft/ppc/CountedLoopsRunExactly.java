@@ -65,6 +65,18 @@ class CountedLoopsRunExactly {
         return new int[] {d(15, rt, 0, value >>> 16), d(24, rt, rt, value & 0xffff)};
     }
 
+    /**
+     * A table lookup per byte (as a table-driven CRC does): r3 steps through bytes, the word at
+     * r6 + 4 * byte is added to r11 and, with {@code store}, r11 is stored back into the table
+     * entry. r6 is the table's base.
+     */
+    private static int[] lookups(int table, int passes, boolean store) {
+        return program(li32(3, 0x8000 - 1), li32(6, table), li32(5, passes), of(mtctr(5)),
+                of(lbzu(9, 1, 3), add(9, 9, 9), add(9, 9, 9), x(10, 6, 9, 23), add(11, 11, 10)),  // lwzx r10,r6,r9
+                store ? of(x(11, 6, 9, 151), bdnz(-24)) : of(bdnz(-20)),                             // stwx r11,r6,r9
+                of(WAIT));
+    }
+
     /** Starts {@link #overCode} with r3 at the data it fills first. */
     private static int[] overCodeFromData() {
         return program(li32(3, 0xd000), overCode());
@@ -239,6 +251,34 @@ class CountedLoopsRunExactly {
     }
 
     @Test
+    void tableLookupsTestedOnEveryPassMatchTheInterpreter() {
+        List<List<Object>> runs = runs("interpreted", lookups(0xa000, 3000, true), 1_000_000, 1);
+        assertEquals("Halted", runs.get(0).get(0));
+        sameInEveryTier(lookups(0xa000, 3000, false), 1_000_000, 1);
+        sameInEveryTier(lookups(0xa000, 3000, true), 1_000_000, 1);
+        for (long step : new long[] {150, 151, 152, 153, 154, 200, 1000, 4097}) {
+            sameInEveryTier(lookups(0xa000, 3000, true), step, 10_000);
+        }
+    }
+
+    @Test
+    void aLookupBeyondRamLeavesFromTheCountedPassesWithCtrAndTheCountAsTheInterpreterHasThem() {
+        // The table's last 0x3f0 bytes are in RAM: the first byte of 252 or more reads past it,
+        // some passes into the counted copy's.
+        List<List<Object>> runs = runs("interpreted", lookups(RAM - 0x3f0, 3000, false), 1_000_000, 1);
+        assertEquals("mmio", ((String) runs.get(0).get(0)).substring(0, 4), runs.get(0).get(0).toString());
+        long ctr = (Long) runs.get(0).get(33);
+        assertEquals(true, ctr > 0 && ctr < 3000 - 16, "left after 16 passes or more, CTR " + ctr);
+        sameInEveryTier(lookups(RAM - 0x3f0, 3000, false), 1_000_000, 1);
+    }
+
+    @Test
+    void aLookupStoringIntoCodeLeavesFromTheCountedPassesToTheInterpreter() {
+        // The table is the code page: each store is a store into code.
+        sameInEveryTier(lookups((int) CODE, 3000, true), 1_000_000, 1);
+    }
+
+    @Test
     void aFillOverTheCodeAfterItRunsTheCodeItWrote() {
         List<List<Object>> runs = runs("interpreted", overCodeFromData(), 1_000_000, 1);
         assertEquals("Halted", runs.get(0).get(0));
@@ -294,10 +334,14 @@ class CountedLoopsRunExactly {
         assertEquals(8, loop.stride()[9]);
         assertArrayEquals(new int[] {-1, -1, -1, -1, -1, -1, -1, 3, -1, 4, -1},
                 java.util.Arrays.copyOf(loop.base(), 11));
-        // An address from a loaded value (a table lookup): not affine.
+        // An address from a loaded value (a table lookup): tested on every pass.
         DecodedBlock table = decode(program(of(li(5, 100), mtctr(5)),
                 of(lbzu(9, 1, 8), ldx(10, 6, 9), bdnz(-8)), of(WAIT)));
-        assertNull(BlockCompiler.countedLoop(table, table.insns.length));
+        BlockCompiler.CountedLoop lookup = BlockCompiler.countedLoop(table, table.insns.length);
+        assertNotNull(lookup);
+        assertEquals(8, lookup.base()[2]);
+        assertEquals(1, lookup.stride()[2]);
+        assertEquals(BlockCompiler.CHECKED, lookup.base()[3]);
         // CTR written in the loop.
         DecodedBlock writes = decode(program(of(li(5, 100), mtctr(5)),
                 of(ld(6, 0, 3), mtctr(6), bdnz(-8)), of(WAIT)));
