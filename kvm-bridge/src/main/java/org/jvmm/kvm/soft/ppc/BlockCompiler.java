@@ -724,8 +724,6 @@ final class BlockCompiler {
         private int member;
         /** Where the running member's slow copy of its counted loop starts. */
         private Label slowHead;
-        /** While set, the counted loop's back edge goes through its tests ({@link #branch}). */
-        private boolean viaGuard;
 
         Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
             this.cb = cb;
@@ -899,6 +897,9 @@ final class BlockCompiler {
             DecodedInsn[] insns = b.insns;
             int n = insns.length;
             int prefix = prefixes[k];
+            // A counted loop's bdnz that ends the member is emitted as a branch inside it, then the
+            // fall-through: its back edge goes to the slow copy's head (innerBranch).
+            boolean countedEnd = counted[k] != null && counted[k].end() == n - 1;
             for (int i = 0; i < prefix; i++) {
                 cb.labelBinding(at[k][i]);
                 if (counted[k] != null && i == counted[k].start()) {
@@ -910,7 +911,7 @@ final class BlockCompiler {
                     fused = 0;
                 }
                 DecodedInsn d = insns[i];
-                if (i == n - 1 && isBranch(d.op())) {
+                if (i == n - 1 && isBranch(d.op()) && !countedEnd) {
                     branch(d, n);
                 } else if (d.op() == Op.BC) {
                     innerBranch(d, i + 1);
@@ -921,7 +922,7 @@ final class BlockCompiler {
             if (prefix < n) {
                 // The rest of the block starts with an instruction only the interpreter runs.
                 cb.loadConstant(prefix).istore(IDX).goto_(sideExit);
-            } else if (!isBranch(insns[n - 1].op())) {
+            } else if (!isBranch(insns[n - 1].op()) || countedEnd) {
                 exitTo(b.end(), n);
             }
             cb.labelBinding(sideExit);
@@ -1730,14 +1731,6 @@ final class BlockCompiler {
             cb.iinc(LEFT, -n);
             cb.iload(LEFT).ifgt(fast);
             budgetCheck(rest(d), stop);
-            CountedLoop loop = counted[member];
-            if (loop != null && loop.end() == n - 1) {
-                // A new CHECK: back edge through the counted copy's tests (edge() goes to the slow
-                // copy's head otherwise).
-                viaGuard = true;
-                branchEdges(d, false);
-                viaGuard = false;
-            }
             cb.labelBinding(fast);
             branchEdges(d, false);
             cb.labelBinding(stop);
@@ -1813,15 +1806,7 @@ final class BlockCompiler {
         /** An edge of the final branch to {@code target}: into its member, unless {@code leave} or none holds it. */
         private void edge(long target, boolean leave) {
             int t = locate(target);
-            CountedLoop loop = counted[member];
-            if (!leave && !viaGuard && loop != null && loop.end() == blocks[member].insns.length - 1
-                    && t == (member << 8 | loop.start())) {
-                // The counted loop's bdnz ends the member: the slow copy's back edge, to its own head.
-                if (loop.start() > 0) {
-                    cb.iinc(LEFT, loop.start());
-                }
-                cb.goto_(slowHead);
-            } else if (t >= 0 && !leave) {
+            if (t >= 0 && !leave) {
                 arrive(t);
             } else {
                 leaveTo(target);

@@ -106,6 +106,18 @@ class CountedLoopsRunExactly {
                 of(WAIT));
     }
 
+    /**
+     * A copy whose loop is a whole block: 63 instructions, then its bdnz as the 64th (a block holds
+     * at most 64), so the block decoded at the loop's head ends at the loop's back edge.
+     */
+    private static int[] endingTheBlock() {
+        int[] sums = new int[59];
+        java.util.Arrays.fill(sums, add(11, 11, 6));
+        return program(li32(3, 0x8000), li32(4, 0xa000), li32(5, 200), of(mtctr(5)),
+                of(ld(6, 0, 3), addi(3, 3, 8), std(6, 0, 4), addi(4, 4, 8)), sums, of(bdnz(-4 * 63)),
+                of(WAIT));
+    }
+
     /** Down from the top, an index register that does not change: ldx/stdx at r3 + r10. */
     private static int[] downward() {
         return program(
@@ -223,6 +235,17 @@ class CountedLoopsRunExactly {
         List<List<Object>> runs = runs("interpreted", copies(1000), 1_000_000, 1);
         assertEquals("Halted", runs.get(0).get(0));
         sameInEveryTier(copies(1000), 1_000_000, 1);
+    }
+
+    @Test
+    void aLoopWhoseBdnzEndsTheBlockMatchesTheInterpreter() {
+        DecodedBlock loop = decode(java.util.Arrays.copyOfRange(endingTheBlock(), 7, 7 + PpcCpu.MAX_BLOCK));
+        BlockCompiler.CountedLoop counted = BlockCompiler.countedLoop(loop, loop.insns.length);
+        assertEquals(List.of(0, PpcCpu.MAX_BLOCK - 1), List.of(counted.start(), counted.end()));
+        sameInEveryTier(endingTheBlock(), 1_000_000, 1);
+        for (long step : new long[] {1100, 1101, 1102, 1103, 2000, 4097, 5000}) {
+            sameInEveryTier(endingTheBlock(), step, 10_000);
+        }
     }
 
     @Test
