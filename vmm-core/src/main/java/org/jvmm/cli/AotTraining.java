@@ -54,6 +54,23 @@ public final class AotTraining {
         return true;
     }
 
+    /**
+     * True for a command line that names a machine on the soft CPU ({@code -M pseries...}), which
+     * makes no KVM call: only host memory and eventfds are linked ahead ({@link Main#main}).
+     */
+    static boolean onSoftCpu(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String machine = (a.equals("-M") || a.equals("--machine")) && i + 1 < args.length ? args[i + 1]
+                    : a.startsWith("--machine=") ? a.substring("--machine=".length())
+                    : a.startsWith("-M") && !a.equals("-M") ? a.substring(2) : null;
+            if (machine != null) {
+                return machine.equals("pseries") || machine.startsWith("pseries,");
+            }
+        }
+        return false;
+    }
+
     public static void main(String[] args) {
         Path home = Path.of(System.getProperty("jvmm.home", "."));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);

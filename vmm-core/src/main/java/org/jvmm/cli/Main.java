@@ -412,7 +412,7 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         if (AotTraining.runsAMachine(args)) {
-            org.jvmm.host.sys.Syscalls.linkLinuxInBackground(); // while picocli parses
+            org.jvmm.host.sys.Syscalls.linkLinuxInBackground(!AotTraining.onSoftCpu(args)); // while picocli parses
         }
         System.exit(run(System.out, System.err, args));
     }

@@ -45,4 +45,18 @@ class AotTrainingRunsTheMainJobThePseriesEdusAndHelp {
         assertEquals(false, AotTraining.runsAMachine(new String[] {"--version"}));
         assertEquals(false, AotTraining.runsAMachine(new String[] {"journal", "show", "dir"}));
     }
+
+    @Test
+    void aPseriesCommandLineLinksOnlyMemoryAndEventfdsAhead() {
+        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-M", "pseries", "-bios", "x.bin"}));
+        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-m", "64M", "-M", "pseries,kvm-tce=on"}));
+        assertEquals(true, AotTraining.onSoftCpu(new String[] {"--machine", "pseries,link=seed"}));
+        assertEquals(true, AotTraining.onSoftCpu(new String[] {"--machine=pseries"}));
+        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-Mpseries"}));
+        assertEquals(false, AotTraining.onSoftCpu(new String[] {}));
+        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M", "x86-toy"}));
+        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M", "pseriesX"}));
+        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M"}));
+        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-m", "pseries"}));
+    }
 }

@@ -118,11 +118,23 @@ final class LinuxSyscalls implements Syscalls {
         static final MemorySegment SYMBOL = LIBC.find("getpid").orElseThrow();
     }
 
+    /**
+     * Links now what host memory and eventfds need: memfd_create, ftruncate, mmap, munmap, close,
+     * eventfd, read and write (see {@link Syscalls#linkLinuxInBackground}).
+     */
+    static void linkMemoryAndEventfds() {
+        MethodHandle[] some = {MemfdCreate.H, Ftruncate.H, Mmap.H, Munmap.H, Close.H, Eventfd.H, Read.H, Write.H};
+        if (some.length == 0) {
+            throw new AssertionError(); // never: keeps the reads
+        }
+    }
+
     /** Links every function now (see {@link Syscalls#linkLinuxInBackground}). */
     static void linkAll() {
-        MethodHandle[] all = {Open.H, Close.H, IoctlPtr.H, IoctlLong.H, Mmap.H, Munmap.H, Eventfd.H, MemfdCreate.H,
-            Ftruncate.H, Read.H, Write.H, Getpid.H, Gettid.H, Tgkill.H, Sigaction.H, PthreadSigmask.H, Sigrtmin.H};
-        if (all.length == 0 || GetpidSymbol.SYMBOL == null) {
+        linkMemoryAndEventfds();
+        MethodHandle[] rest = {Open.H, IoctlPtr.H, IoctlLong.H, Getpid.H, Gettid.H, Tgkill.H, Sigaction.H, PthreadSigmask.H,
+            Sigrtmin.H};
+        if (rest.length == 0 || GetpidSymbol.SYMBOL == null) {
             throw new AssertionError(); // never: keeps the reads
         }
     }

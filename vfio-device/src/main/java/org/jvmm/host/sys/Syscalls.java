@@ -18,12 +18,17 @@ public interface Syscalls {
     }
 
     /**
-     * Links every C library function of {@link #linux()} on a daemon thread, so that a VMM that is
-     * still parsing its command line does not wait for each downcall stub on first use (each costs
+     * Links C library functions of {@link #linux()} on a daemon thread, so that a VMM that is still
+     * parsing its command line does not wait for each downcall stub on first use (each costs
      * milliseconds to make). Calls made meanwhile wait for the one they need, as they would anyway.
+     *
+     * @param all every function; otherwise only what host memory and eventfds need (memfd_create,
+     *     ftruncate, mmap, munmap, close, eventfd, read, write), which is all a machine without KVM
+     *     calls: half the stubs, and a run on two cores has the CPU time for other work
      */
-    static void linkLinuxInBackground() {
-        Thread.ofPlatform().name("jvmm-syscall-link").daemon().start(LinuxSyscalls::linkAll);
+    static void linkLinuxInBackground(boolean all) {
+        Thread.ofPlatform().name("jvmm-syscall-link").daemon()
+                .start(all ? LinuxSyscalls::linkAll : LinuxSyscalls::linkMemoryAndEventfds);
     }
 
     /** open(2): a file descriptor or -errno. */
