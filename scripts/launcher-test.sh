@@ -86,6 +86,20 @@ run unwritable
   fail "unwritable: stderr '$err'"
 [ "$from_cache" = no ] || fail "unwritable: Main came from a cache"
 
+# 9. a machine run ends with its status whether main returns (status 0, nothing else running) or
+# calls System.exit (any other status): a pseries boot, then a refused option
+cache="$dir/jvmm-9.aot"
+status=0
+JVMM_AOT_CACHE="$cache" "$root/vmm" -M pseries -bios "$root/guest-tests/images/ppc64/edu-be.bin" \
+  >"$dir/boot.out" 2>"$dir/boot.err" </dev/null || status=$?
+[ "$status" = 0 ] || fail "boot: status $status, not 0 (stderr: $(<"$dir/boot.err"))"
+passes=$(grep -c '^PASS: ' "$dir/boot.out" || true)
+[ "$passes" = 8 ] || fail "boot: $passes PASS lines, not 8"
+grep -qx 'jvmm: the guest powered off (RTAS power-off)' "$dir/boot.out" || fail "boot: no power-off line"
+status=0
+JVMM_AOT_CACHE="$cache" "$root/vmm" -M pseries -timeout 0 >"$dir/bad.out" 2>"$dir/bad.err" </dev/null || status=$?
+[ "$status" = 2 ] || fail "bad option: status $status, not 2"
+
 # 8. two launchers started together with vmm-core stale (serve-device, then a client): one builds,
 # the other waits for it and finds the build fresh; both run
 touch -d '2000-01-01' "$root/vmm-core/target/.jvmm-built"
@@ -103,4 +117,4 @@ if [ "$failures" -gt 0 ]; then
   echo "launcher-test: $failures failed" >&2
   exit 1
 fi
-echo "launcher-test: 8 cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable, two at once)"
+echo "launcher-test: 9 cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable, a machine run's status, two at once)"

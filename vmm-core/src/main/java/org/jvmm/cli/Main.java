@@ -414,6 +414,37 @@ public final class Main implements Callable<Integer> {
         if (AotTraining.runsAMachine(args)) {
             org.jvmm.host.sys.Syscalls.linkLinuxInBackground(!AotTraining.onSoftCpu(args)); // while picocli parses
         }
-        System.exit(run(System.out, System.err, args));
+        int status = run(System.out, System.err, args);
+        if (status != 0 || anotherThreadKeepsTheJvmUp(liveThreads(), Thread.currentThread())) {
+            System.exit(status);
+        }
+        // Status 0 and only daemon threads left: the JVM ends with status 0 when main returns, and runs
+        // the shutdown hooks as System.exit would. System.exit also asks for a platform logger (to log
+        // the exit at DEBUG), and the first such request looks for a LoggerFinder in every jar of the
+        // class path: 54 jars opened, about 30 ms of a 0.5 s pseries boot (measured).
+    }
+
+    /** The live platform threads, or null when more appeared while they were counted. */
+    private static Thread[] liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        return n < threads.length ? java.util.Arrays.copyOf(threads, n) : null;
+    }
+
+    /** True when {@code threads} (null: unknown) hold a live thread other than {@code self} that is not a daemon. */
+    static boolean anotherThreadKeepsTheJvmUp(Thread[] threads, Thread self) {
+        if (threads == null) {
+            return true;
+        }
+        for (Thread t : threads) {
+            if (t != self && !t.isDaemon() && t.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 }
