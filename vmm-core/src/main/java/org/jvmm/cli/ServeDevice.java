@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * it (the client's mappings released, the socket removed), and so does the first client's going
  * with {@code --once}.
  */
-@Command(name = "serve-device", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "serve-device", mixinStandardHelpOptions = true, addMethodSubcommands = false, sortOptions = false,
         description = {"Serve a host device of this process over vfio-user on a Unix socket, one client at a time.",
                 "DEVICE is edu, edu-pasid, msix-doorbell or ivshmem[,size=SIZE] (1M by default) with socket=PATH: the socket is created "
                         + "mode 0600 and removed at exit; an existing path is refused unless it is a stale socket."},

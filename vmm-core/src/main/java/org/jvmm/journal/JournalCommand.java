@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code ./vmm journal show|summary|verify DIR}: reads a journal written with {@code -journal DIR}. */
-@Command(name = "journal", mixinStandardHelpOptions = true, description = "Read a journal written with -journal DIR.",
+@Command(name = "journal", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+        description = "Read a journal written with -journal DIR.",
         subcommands = {JournalCommand.Show.class, JournalCommand.Summary.class, JournalCommand.Verify.class})
 public final class JournalCommand implements Callable<Integer> {
     /** Runs a command line in this process (the VMM's Main.run), for verify. */
@@ -41,7 +42,8 @@ public final class JournalCommand implements Callable<Integer> {
         return 2;
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the events, one a line.")
+    @Command(name = "show", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+            description = "Print the events, one a line.")
     static final class Show implements Callable<Integer> {
         @Parameters(paramLabel = "DIR")
         Path dir;
@@ -91,7 +93,8 @@ public final class JournalCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "summary", mixinStandardHelpOptions = true, description = "The run's totals, as the run summary gives them.")
+    @Command(name = "summary", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+            description = "The run's totals, as the run summary gives them.")
     static final class Summary implements Callable<Integer> {
         @Parameters(paramLabel = "DIR")
         Path dir;
@@ -132,7 +135,8 @@ public final class JournalCommand implements Callable<Integer> {
         return out.toString().replace(System.lineSeparator(), "\n");
     }
 
-    @Command(name = "verify", mixinStandardHelpOptions = true, description = {"Run the recorded pseries -qtest run again on the soft CPU and check that its",
+    @Command(name = "verify", mixinStandardHelpOptions = true, addMethodSubcommands = false,
+            description = {"Run the recorded pseries -qtest run again on the soft CPU and check that its",
             "journal equals the recorded one event for event (times and QMP commands aside)."})
     static final class Verify implements Callable<Integer> {
         @Parameters(paramLabel = "DIR")
