@@ -36,15 +36,16 @@ import org.jvmm.address.GuestAddress;
  * the {@link MmioHandler}.</li>
  * <li><b>Rare events</b> (an MMIO load that exits) leave the block through a preallocated
  * stack-less signal, so the common path carries no status checks.</li>
- * <li><b>Translate hot blocks.</b> A block entered 50 times is handed to {@link BlockCompiler},
- * which emits a JVM class for it (guest registers in JVM locals, a block that branches to itself
- * as a JVM loop, RAM accesses with constant layouts and bounds); the JVM's JIT then compiles that
- * to host code. Anything the translation cannot finish (MMIO, a store into a page holding code)
- * is a side exit: the instruction goes to the interpreter with all earlier ones complete. A
- * translated run is bounded by the budget and the next decrementer event, and by 2^20
- * instructions so that stop requests are looked at; a block looping on itself also leaves the
- * loop when the external line has just been raised (an opaque read every 4096 instructions). The
- * oracle vectors run through both tiers. {@link #setBlockTranslation} turns translation off.</li>
+ * <li><b>Translate hot blocks.</b> A block entered 50 times ({@code jvmm.ppc.translateThreshold})
+ * is handed to {@link BlockCompiler}, which emits a JVM class for it (guest registers in JVM
+ * locals, a block that branches to itself as a JVM loop, RAM accesses with constant layouts and
+ * bounds); the JVM's JIT then compiles that to host code. Anything the translation cannot finish
+ * (MMIO, a store into a page holding code) is a side exit: the instruction goes to the interpreter
+ * with all earlier ones complete. A translated run is bounded by the budget and the next
+ * decrementer event, and by 2^20 instructions so that stop requests are looked at; a block looping
+ * on itself also leaves the loop when the external line has just been raised (an opaque read every
+ * 4096 instructions). The oracle vectors run through both tiers. {@link #setBlockTranslation} turns
+ * translation off.</li>
  * <li><b>Chain blocks.</b> Each block remembers the last two blocks run after it; after a
  * translated block the run loop goes on to the next translated block (from those links, else the
  * cache) without the checks at its top, which translated code cannot invalidate: it changes
@@ -213,7 +214,13 @@ public final class PpcCpu {
     private final boolean jitRamUnchecked;
     private DecodedBlock running;
     private boolean translate = true;
-    int translateThreshold = 50;
+    /**
+     * Entries through the interpreter that make a block hot enough to translate: 50, or the system
+     * property {@code jvmm.ppc.translateThreshold}. Translating costs about a millisecond a block in
+     * a JVM that has just started (the translator itself is not compiled yet, and neither is the
+     * class it makes), so the {@code vmm} launcher, whose runs are mostly start-up, sets more.
+     */
+    int translateThreshold = translateThresholdOf(System.getProperty("jvmm.ppc.translateThreshold"));
     /**
      * Translated runs of a block that make it the seed of a region (see {@link #formRegion}); 0:
      * no regions. The default is 2000, or the system property {@code jvmm.ppc.regionThreshold}.
@@ -418,8 +425,9 @@ public final class PpcCpu {
     }
 
     /**
-     * Sets how many entries through the interpreter make a block hot enough to translate (50 by
-     * default; 1 translates every block on its first entry, as tests do to run the compiled tier).
+     * Sets how many entries through the interpreter make a block hot enough to translate (see
+     * {@link #translateThreshold}; 1 translates every block on its first entry, as tests do to run
+     * the compiled tier).
      */
     public void setTranslateThreshold(int entries) {
         if (entries < 1) {
@@ -474,6 +482,23 @@ public final class PpcCpu {
         }
         throw new IllegalArgumentException("system property jvmm.ppc.regionThreshold: '" + p
                 + "' is not a number of runs (0 or more; 0 forms no regions)");
+    }
+
+    /** The translate threshold a value of {@code jvmm.ppc.translateThreshold} asks for, 50 if null. */
+    static int translateThresholdOf(String p) {
+        if (p == null) {
+            return 50;
+        }
+        try {
+            int entries = Integer.parseInt(p.strip());
+            if (entries >= 1) {
+                return entries;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property jvmm.ppc.translateThreshold: '" + p
+                + "' is not a number of entries (1 or more)");
     }
 
     /** Blocks translated to JVM bytecode so far. */

@@ -81,6 +81,19 @@ class RegionsRunCallsAndLoopsExactlyAndGoWithTheirCode {
     }
 
     @Test
+    void theTranslateThresholdPropertyIsReadAndABadValueNamesIt() {
+        assertEquals(50, PpcCpu.translateThresholdOf(null));
+        assertEquals(2000, PpcCpu.translateThresholdOf(" 2000 "));
+        assertEquals(1, PpcCpu.translateThresholdOf("1"));
+        for (String bad : new String[] {"0", "-5", "often"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> PpcCpu.translateThresholdOf(bad));
+            assertEquals("system property jvmm.ppc.translateThreshold: '" + bad + "' is not a number of entries (1 or more)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void aBlockWhoseOwnTranslationLoopsLongStaysOutOfRegions() {
         DecodedInsn nop = PpcDecoder.decode(0x60000000, 0x1000);
         DecodedBlock b = new DecodedBlock(0x1000, true, new DecodedInsn[] {nop, nop, nop, nop});
