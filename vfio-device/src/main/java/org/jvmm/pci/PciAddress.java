@@ -73,8 +73,36 @@ public record PciAddress(int domain, int bus, int device, int function) implemen
         return c != 0 ? c : Integer.compare(requesterId(), o.requesterId());
     }
 
+    // equals, hashCode and toString are written out: a record's own are bootstrapped on first use,
+    // which costs milliseconds in a JVM that has just started, and machines start often.
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PciAddress a && a.domain == domain && a.bus == bus && a.device == device
+                && a.function == function;
+    }
+
+    @Override
+    public int hashCode() {
+        return domain << 16 | requesterId();
+    }
+
     @Override
     public String toString() {
-        return String.format("%04x:%02x:%02x.%d", domain, bus, device, function);
+        char[] c = new char[12];
+        hex(c, 0, domain, 4);
+        c[4] = ':';
+        hex(c, 5, bus, 2);
+        c[7] = ':';
+        hex(c, 8, device, 2);
+        c[10] = '.';
+        c[11] = (char) ('0' + function);
+        return new String(c);
+    }
+
+    private static void hex(char[] c, int at, int value, int digits) {
+        for (int i = digits - 1; i >= 0; i--, value >>>= 4) {
+            c[at + i] = Character.forDigit(value & 0xf, 16);
+        }
     }
 }

@@ -30,6 +30,26 @@ class PciAddressParsesAndPrints {
     }
 
     @Test
+    void printsEveryFieldAtItsLimits() {
+        assertEquals("ffff:ff:1f.7", new PciAddress(0xffff, 0xff, 0x1f, 7).toString());
+        assertEquals("0000:00:00.0", new PciAddress(0, 0, 0, 0).toString());
+        assertEquals("a0b1:c2:0e.3", new PciAddress(0xa0b1, 0xc2, 0x0e, 3).toString());
+    }
+
+    @Test
+    void equalAddressesAreThoseWithEveryFieldEqual() {
+        PciAddress a = new PciAddress(0x12, 0x34, 0x15, 6);
+        assertEquals(a, new PciAddress(0x12, 0x34, 0x15, 6));
+        assertEquals(a.hashCode(), new PciAddress(0x12, 0x34, 0x15, 6).hashCode());
+        for (PciAddress other : new PciAddress[] {new PciAddress(0x13, 0x34, 0x15, 6), new PciAddress(0x12, 0x35, 0x15, 6),
+            new PciAddress(0x12, 0x34, 0x16, 6), new PciAddress(0x12, 0x34, 0x15, 7)}) {
+            assertTrue(!a.equals(other) && a.hashCode() != other.hashCode(), other.toString());
+        }
+        assertTrue(!a.equals("0012:34:15.6"));
+        assertTrue(!a.equals(null));
+    }
+
+    @Test
     void ordersByDomainBusDeviceFunction() {
         assertTrue(PciAddress.parse("0000:00:1e.0").compareTo(PciAddress.parse("0000:06:0d.0")) < 0);
         assertTrue(PciAddress.parse("0000:06:0d.1").compareTo(PciAddress.parse("0000:06:0d.0")) > 0);
