@@ -129,6 +129,21 @@ final class LinuxSyscalls implements Syscalls {
         }
     }
 
+    /**
+     * The run of {@link Syscalls#linkLinuxInBackground}: a class, not a method reference, whose
+     * bootstrap would cost a start-up the milliseconds the thread is there to save.
+     */
+    record LinkAhead(boolean all) implements Runnable {
+        @Override
+        public void run() {
+            if (all) {
+                linkAll();
+            } else {
+                linkMemoryAndEventfds();
+            }
+        }
+    }
+
     /** Links every function now (see {@link Syscalls#linkLinuxInBackground}). */
     static void linkAll() {
         linkMemoryAndEventfds();

@@ -27,8 +27,7 @@ public interface Syscalls {
      *     calls: half the stubs, and a run on two cores has the CPU time for other work
      */
     static void linkLinuxInBackground(boolean all) {
-        Thread.ofPlatform().name("jvmm-syscall-link").daemon()
-                .start(all ? LinuxSyscalls::linkAll : LinuxSyscalls::linkMemoryAndEventfds);
+        Thread.ofPlatform().name("jvmm-syscall-link").daemon().start(new LinuxSyscalls.LinkAhead(all));
     }
 
     /** open(2): a file descriptor or -errno. */
