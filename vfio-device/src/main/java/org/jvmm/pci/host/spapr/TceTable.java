@@ -2,6 +2,7 @@ package org.jvmm.pci.host.spapr;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,15 +30,22 @@ public final class TceTable {
     /** The permission bits of a TCE. */
     public static final long TCE_PERMS = 3;
 
-    private static final VarHandle ENTRY = ValueLayout.JAVA_LONG.withOrder(ByteOrder.BIG_ENDIAN).arrayElementVarHandle();
+    /**
+     * The entries' accesses: a long[]'s, each entry stored big-endian (byte-reversed on a
+     * little-endian host). A big-endian memory layout's element handle would do the same, but making
+     * one costs some 10 ms of a machine's start (measured), and machines start often.
+     */
+    private static final VarHandle ENTRY = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private final int pageShift;
     private final long offset;
     private final long size;
     private final int levels;
-    private final MemorySegment entries;
-    /** The array behind {@link #entries}: a zero test needs no byte order. */
+    /** The entries, big-endian in memory: a zero test needs no byte order. */
     private final long[] raw;
+    /** {@link #raw}'s bytes, as hardware would read them. */
+    private final MemorySegment entries;
     private final long[] userspace;
     private final Object owner;
     private final AtomicLong writes = new AtomicLong();
@@ -115,7 +123,7 @@ public final class TceTable {
 
     /** The TCE of absolute entry {@code entry} (0 when never written). */
     public long get(long entry) {
-        return (long) ENTRY.getAcquire(entries, 0L, entry - offset);
+        return bigEndian((long) ENTRY.getAcquire(raw, index(entry)));
     }
 
     /**
@@ -134,9 +142,24 @@ public final class TceTable {
 
     /** Writes the TCE of absolute entry {@code entry} and returns the old one (iommu_tce_xchg). */
     public long xchg(long entry, long tce) {
-        long old = (long) ENTRY.getAndSetRelease(entries, 0L, entry - offset, tce);
+        long old = bigEndian((long) ENTRY.getAndSetRelease(raw, index(entry), bigEndian(tce)));
         writes.incrementAndGet(); // after the entry: see writes()
         return old;
+    }
+
+    /** The index in {@link #raw} of absolute entry {@code entry}, which must be in this window. */
+    private int index(long entry) {
+        long i = entry - offset;
+        if (Long.compareUnsigned(i, size) >= 0) {
+            throw new IndexOutOfBoundsException("TCE entry 0x" + Long.toHexString(entry) + " is outside the table's 0x"
+                    + Long.toHexString(offset) + "+0x" + Long.toHexString(size));
+        }
+        return (int) i;
+    }
+
+    /** {@code v} with its bytes in big-endian order in memory (swapped on a little-endian host), and back. */
+    private static long bigEndian(long v) {
+        return SWAP ? Long.reverseBytes(v) : v;
     }
 
     /**
