@@ -13,9 +13,10 @@ import java.util.List;
  */
 public final class ContainerRegion extends MemoryRegion {
     /** Highest priority first; at equal priority the most recently added first. */
-    private static final Comparator<MemoryRegion> RENDER_ORDER = Comparator
-            .comparingInt(MemoryRegion::priority).reversed()
-            .thenComparing(Comparator.comparingLong(MemoryRegion::insertionOrder).reversed());
+    private static final Comparator<MemoryRegion> RENDER_ORDER = (a, b) -> {
+        int c = Integer.compare(b.priority(), a.priority());
+        return c != 0 ? c : Long.compare(b.insertionOrder(), a.insertionOrder());
+    };
 
     private final List<MemoryRegion> subregions = new ArrayList<>();
     private long nextOrder;
