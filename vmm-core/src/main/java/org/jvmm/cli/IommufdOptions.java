@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
  * the function to the guest through its VFIO cdev bound to that backend instead of a VFIO
  * container. A picocli mixin of {@link Main}.
  */
+@picocli.CommandLine.Command(addMethodSubcommands = false) // a mixin: no method of it is a subcommand
 public final class IommufdOptions {
     @Option(names = {"-object", "--object"}, paramLabel = "OBJ", converter = DeviceOption.Converter.class,
             description = "A backend object: iommufd,id=ID (an iommufd /dev/iommu that -device vfio-pci,...,iommufd=ID uses "

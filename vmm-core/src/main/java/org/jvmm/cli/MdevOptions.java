@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
  * </ul>
  * Bad values are refused naming the option and the value.
  */
+@picocli.CommandLine.Command(addMethodSubcommands = false) // a mixin: no method of it is a subcommand
 final class MdevOptions {
     static final String SYSFS_MDEV = "/sys/bus/mdev/devices/";
 

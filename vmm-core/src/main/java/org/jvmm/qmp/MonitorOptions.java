@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
  * The monitor's and the journal's command-line options, mixed into {@code ./vmm}: {@code -qmp}
  * (repeatable), {@code -S} and {@code -journal}.
  */
+@picocli.CommandLine.Command(addMethodSubcommands = false) // a mixin: no method of it is a subcommand
 public final class MonitorOptions {
     @Option(names = "-qmp", paramLabel = "unix:PATH,server=on,wait=off|tcp:HOST:PORT,server=on,wait=off",
             description = "Serve a QMP monitor on a Unix socket or a TCP port (no host: loopback only). Repeatable.")

@@ -7,6 +7,7 @@ import org.jvmm.qmp.QmpMonitor;
 import picocli.CommandLine.Option;
 
 /** The web view's option, {@code -web HOST:PORT}, mixed into {@code ./vmm}, attached to its monitor. */
+@picocli.CommandLine.Command(addMethodSubcommands = false) // a mixin: no method of it is a subcommand
 public final class WebOptions {
     @Option(names = "-web", paramLabel = "HOST:PORT",
             description = "Serve a live web view of the machine on HOST:PORT (loopback, e.g. 127.0.0.1:8080; port 0: any free). "
