@@ -13,8 +13,8 @@ import java.util.List;
  * start from that cache ({@code -XX:AOTCache=FILE}) with the classes the runs below loaded and
  * linked, and the profiles of the methods they ran.
  *
- * <p>It runs what a user most often types, each through {@link Main#run} as the command line
- * would, its output thrown away: the main job (which answers status 3 without KVM, having parsed
+ * <p>It runs what a user most often types, each through {@link Main#linkAhead} and {@link Main#run}
+ * as the command line would, its output thrown away: the main job (which answers status 3 without KVM, having parsed
  * and checked its options all the same), a pseries {@code -bios} guest for each of the ppc64
  * images named by {@link #PSERIES_IMAGES} that is present, and {@code --help}. A run that fails
  * is only reported: the cache is made from whatever ran.
@@ -76,7 +76,9 @@ public final class AotTraining {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);
         int failed = 0;
         for (List<String> line : commandLines(home)) {
-            int status = Main.run(quiet, quiet, line.toArray(String[]::new));
+            String[] command = line.toArray(String[]::new);
+            Main.linkAhead(command); // as Main.main does
+            int status = Main.run(quiet, quiet, command);
             if (status != 0 && !(status == 3 && line.isEmpty())) {
                 System.err.println("jvmm: start-up cache training: './vmm " + String.join(" ", line) + "' ended with status "
                         + status + "; the cache is made from the other runs");

@@ -428,10 +428,19 @@ public final class Main implements Callable<Integer> {
         org.jvmm.journal.JournalCommand.runner(args -> run(System.out, System.err, args));
     }
 
-    public static void main(String[] args) {
+    /**
+     * Starts linking the C library functions a command line's machine will call, on a daemon thread,
+     * while picocli parses; nothing for one that only prints. The start-up cache's training does
+     * the same, so that the classes involved come from the cache.
+     */
+    static void linkAhead(String[] args) {
         if (AotTraining.runsAMachine(args)) {
-            org.jvmm.host.sys.Syscalls.linkLinuxInBackground(!AotTraining.onSoftCpu(args)); // while picocli parses
+            org.jvmm.host.sys.Syscalls.linkLinuxInBackground(!AotTraining.onSoftCpu(args));
         }
+    }
+
+    public static void main(String[] args) {
+        linkAhead(args);
         int status = run(System.out, System.err, args);
         if (status != 0 || anotherThreadKeepsTheJvmUp(liveThreads(), Thread.currentThread())) {
             System.exit(status);
