@@ -469,36 +469,28 @@ public final class PpcCpu {
 
     /** The region threshold a value of {@code jvmm.ppc.regionThreshold} asks for, 2000 if null. */
     static int regionThresholdOf(String p) {
-        if (p == null) {
-            return 2000;
-        }
-        try {
-            int runs = Integer.parseInt(p.strip());
-            if (runs >= 0) {
-                return runs;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("system property jvmm.ppc.regionThreshold: '" + p
-                + "' is not a number of runs (0 or more; 0 forms no regions)");
+        return countOf("jvmm.ppc.regionThreshold", p, 2000, 0, "a number of runs (0 or more; 0 forms no regions)");
     }
 
     /** The translate threshold a value of {@code jvmm.ppc.translateThreshold} asks for, 50 if null. */
     static int translateThresholdOf(String p) {
-        if (p == null) {
-            return 50;
+        return countOf("jvmm.ppc.translateThreshold", p, 50, 1, "a number of entries (1 or more)");
+    }
+
+    /** The count {@code value} of system property {@code name} asks for: {@code unset} if null, else at least {@code min}. */
+    private static int countOf(String name, String value, int unset, int min, String what) {
+        if (value == null) {
+            return unset;
         }
         try {
-            int entries = Integer.parseInt(p.strip());
-            if (entries >= 1) {
-                return entries;
+            int n = Integer.parseInt(value.strip());
+            if (n >= min) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("system property jvmm.ppc.translateThreshold: '" + p
-                + "' is not a number of entries (1 or more)");
+        throw new IllegalArgumentException("system property " + name + ": '" + value + "' is not " + what);
     }
 
     /** Blocks translated to JVM bytecode so far. */
