@@ -14,10 +14,10 @@ import java.util.List;
  * linked, and the profiles of the methods they ran.
  *
  * <p>It runs what a user most often types, each through {@link Main#linkAhead} and {@link Main#run}
- * as the command line would, its output thrown away: the main job (which answers status 3 without KVM, having parsed
- * and checked its options all the same), a pseries {@code -bios} guest for each of the ppc64
- * images named by {@link #PSERIES_IMAGES} that is present, and {@code --help}. A run that fails
- * is only reported: the cache is made from whatever ran.
+ * as the command line would, its output thrown away: the main job (which answers status 3 without
+ * KVM, having parsed and checked its options all the same), a pseries {@code -bios} guest for each
+ * of the ppc64 images named by {@link #PSERIES_IMAGES} that is present, and {@code --help}. A run
+ * that fails is only reported: the cache is made from whatever ran.
  */
 public final class AotTraining {
     /** The ppc64 guests the training boots, relative to the jvmm home: the edu/TCE guest, big- then little-endian. */
