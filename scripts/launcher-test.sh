@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The launcher's start-up cache (./vmm, scripts/jdk.sh jvmm_aot), checked from the outside: each
-# case runs ./vmm --version with the cache in a temporary directory (JVMM_AOT_CACHE) and asserts
-# the exact output and status, what the launcher said on stderr, and whether the JVM started from
-# the cache (-Xlog:class+load names org.jvmm.cli.Main's source). Run by .ci/run after the tests;
-# builds vmm-core first when it is stale (as ./vmm does). Exit status 0 when every case passed.
+# The launcher's start-up cache (./vmm, scripts/jdk.sh jvmm_aot), checked from the outside: cases
+# 1-7 run ./vmm --version with the cache in a temporary directory (JVMM_AOT_CACHE) and assert the
+# exact output and status, what the launcher said on stderr, and whether the JVM started from the
+# cache (-Xlog:class+load names org.jvmm.cli.Main's source); 8 and 9 boot a pseries guest (its
+# status, and with strace the jars it opens); 10 starts two launchers at once. Run by .ci/run after
+# the tests; builds vmm-core first when it is stale (as ./vmm does). Exit status 0 when every case
+# passed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=$(mktemp -d)
@@ -86,7 +88,7 @@ run unwritable
   fail "unwritable: stderr '$err'"
 [ "$from_cache" = no ] || fail "unwritable: Main came from a cache"
 
-# 9. a machine run ends with its status whether main returns (status 0, nothing else running) or
+# 8. a machine run ends with its status whether main returns (status 0, nothing else running) or
 # calls System.exit (any other status): a pseries boot, then a refused option
 cache="$dir/jvmm-9.aot"
 status=0
@@ -100,7 +102,20 @@ status=0
 JVMM_AOT_CACHE="$cache" "$root/vmm" -M pseries -timeout 0 >"$dir/bad.out" 2>"$dir/bad.err" </dev/null || status=$?
 [ "$status" = 2 ] || fail "bad option: status $status, not 2"
 
-# 8. two launchers started together with vmm-core stale (serve-device, then a client): one builds,
+# 9. a pseries boot from the cache opens none of the class path's jars: a class or resource not found
+# there (picocli's look for Groovy, System.exit's for a LoggerFinder) would open all of them
+if command -v strace >/dev/null 2>&1; then
+  JVMM_AOT_CACHE="$cache" strace -f -qq -e trace=openat -o "$dir/boot.strace" "$root/vmm" -M pseries \
+    -bios "$root/guest-tests/images/ppc64/edu-be.bin" >/dev/null 2>&1 </dev/null || fail "jars: the traced boot failed"
+  jars=$(grep -E '\.jar", [^)]*\) = [0-9]' "$dir/boot.strace" | sed -E 's/.*"([^"]*\.jar)".*/\1/' | sort -u || true)
+  [ -z "$jars" ] || fail "jars: a pseries boot opened $(echo "$jars" | wc -l) jars: $(echo "$jars" | head -3 | tr '\n' ' ')"
+  cases=10
+else
+  echo "launcher-test: case 9 (the jars a boot opens) skipped: strace is not installed" >&2
+  cases=9
+fi
+
+# 10. two launchers started together with vmm-core stale (serve-device, then a client): one builds,
 # the other waits for it and finds the build fresh; both run
 touch -d '2000-01-01' "$root/vmm-core/target/.jvmm-built"
 JVMM_AOT=off "$root/vmm" --version >"$dir/a.out" 2>"$dir/a.err" </dev/null & a=$!
@@ -117,4 +132,4 @@ if [ "$failures" -gt 0 ]; then
   echo "launcher-test: $failures failed" >&2
   exit 1
 fi
-echo "launcher-test: 9 cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable, a machine run's status, two at once)"
+echo "launcher-test: $cases cases passed (cache missing, fresh, stale jar, refused, other java, off, unwritable, a machine run's status,$([ "$cases" = 10 ] && echo " the jars a boot opens,") two at once)"
