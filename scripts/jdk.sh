@@ -3,24 +3,27 @@
 # directories. Prints what is missing and returns 1 when there is none.
 JVMM_JDK_MIN=25
 
-# The major version of the java $1: read from the JDK's release file (no JVM start, which would cost
-# 0.1 s per candidate), else asked of the JVM itself.
+# Sets JVMM_MAJOR to the major version of the java $1 (empty when unknown): read from the JDK's
+# release file (no JVM is started to ask, which would cost 0.1 s per candidate), else asked of the
+# JVM itself. The release file is looked for beside $1 first and only then beside the file $1 links
+# to: each readlink is a process, some milliseconds on a small VM, and so is a $(...) around this.
 jvmm_java_major() {
-  local real line v
-  real=$(readlink -f "$1" 2>/dev/null) || real=$1
+  local real=$1 line v
+  JVMM_MAJOR=
+  [ -f "${real%/bin/java}/release" ] || real=$(readlink -f "$1" 2>/dev/null) || real=$1
   if [ -f "${real%/bin/java}/release" ]; then
     while IFS= read -r line; do
       case $line in
-        JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; echo "${v%%[!0-9]*}"; return 0 ;;
+        JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; JVMM_MAJOR=${v%%[!0-9]*}; return 0 ;;
       esac
     done < "${real%/bin/java}/release"
   fi
-  "$1" -XshowSettings:properties -version 2>&1 |
-    sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
+  JVMM_MAJOR=$("$1" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1) || true
 }
 
 jvmm_find_jdk() {
-  local candidates=() c major
+  local candidates=() c
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
   c=$(command -v java 2>/dev/null) && candidates+=("$c")
   for c in /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/*/bin/java \
@@ -29,10 +32,13 @@ jvmm_find_jdk() {
   done
   for c in "${candidates[@]}"; do
     [ -x "$c" ] || continue
-    major=$(jvmm_java_major "$c")
-    if [ -n "$major" ] && [ "$major" -ge "$JVMM_JDK_MIN" ]; then
+    jvmm_java_major "$c"
+    if [ -n "$JVMM_MAJOR" ] && [ "$JVMM_MAJOR" -ge "$JVMM_JDK_MIN" ]; then
       JVMM_JAVA="$c"
-      JVMM_JAVA_HOME=$(cd "$(dirname "$c")/.." && pwd)
+      case $c in
+        /*/bin/java) JVMM_JAVA_HOME=${c%/bin/java}; JVMM_JAVA_HOME=${JVMM_JAVA_HOME%/} ;;
+        *) JVMM_JAVA_HOME=$(cd "$(dirname "$c")/.." && pwd) ;;
+      esac
       return 0
     fi
   done
