@@ -28,8 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
                 "DEVICE is edu, edu-pasid, msix-doorbell or ivshmem[,size=SIZE] (1M by default) with socket=PATH: the socket is created "
                         + "mode 0600 and removed at exit; an existing path is refused unless it is a stale socket."},
         exitCodeListHeading = "Exit status:%n",
-        exitCodeList = {"0:ended by --once after the client went, or by SIGINT/SIGTERM",
-                "2:bad options, or the socket path is in use: the message names the option and the value"})
+        exitCodeList = {"0:ended by --once after the client went",
+                "2:bad options, or the socket path is in use: the message names the option and the value",
+                "130, 143:ended by SIGINT or SIGTERM, as any JVM is (the client's mappings released and the socket "
+                        + "removed first)"})
 public final class ServeDevice implements Callable<Integer> {
     @Parameters(paramLabel = "DEVICE", description = "MODEL[,size=SIZE],socket=PATH")
     String device;

@@ -190,6 +190,7 @@ class ServeDeviceServesAClientInAnotherProcess {
             assertEquals("serve-device: client connected", line());
             server.destroy(); // SIGTERM
             assertTrue(server.waitFor(10, TimeUnit.SECONDS), "SIGTERM ends the server");
+            assertEquals(143, server.exitValue(), "the status its help gives for SIGTERM");
         }
         assertFalse(Files.exists(sock), "the socket is removed at exit");
     }
