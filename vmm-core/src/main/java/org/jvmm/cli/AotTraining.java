@@ -47,36 +47,6 @@ public final class AotTraining {
         return lines;
     }
 
-    /**
-     * False for a command line that only prints (help, version, a journal's reading): those do not
-     * need the C library linked ahead ({@link Main#main}).
-     */
-    static boolean runsAMachine(String[] args) {
-        for (String a : args) {
-            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version") || a.equals("journal")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * True for a command line that names a machine on the soft CPU ({@code -M pseries...}), which
-     * makes no KVM call: only host memory and eventfds are linked ahead ({@link Main#main}).
-     */
-    static boolean onSoftCpu(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String machine = (a.equals("-M") || a.equals("--machine")) && i + 1 < args.length ? args[i + 1]
-                    : a.startsWith("--machine=") ? a.substring("--machine=".length())
-                    : a.startsWith("-M") && !a.equals("-M") ? a.substring(2) : null;
-            if (machine != null) {
-                return machine.equals("pseries") || machine.startsWith("pseries,");
-            }
-        }
-        return false;
-    }
-
     public static void main(String[] args) {
         Path home = Path.of(System.getProperty("jvmm.home", "."));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream(), true);

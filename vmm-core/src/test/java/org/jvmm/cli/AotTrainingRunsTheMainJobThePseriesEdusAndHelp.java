@@ -38,25 +38,25 @@ class AotTrainingRunsTheMainJobThePseriesEdusAndHelp {
 
     @Test
     void onlyACommandLineThatRunsAMachineLinksTheCLibraryAhead() {
-        assertEquals(true, AotTraining.runsAMachine(new String[] {}));
-        assertEquals(true, AotTraining.runsAMachine(new String[] {"-M", "pseries", "-bios", "x.bin"}));
-        assertEquals(false, AotTraining.runsAMachine(new String[] {"--help"}));
-        assertEquals(false, AotTraining.runsAMachine(new String[] {"-M", "pseries", "-h"}));
-        assertEquals(false, AotTraining.runsAMachine(new String[] {"--version"}));
-        assertEquals(false, AotTraining.runsAMachine(new String[] {"journal", "show", "dir"}));
+        assertEquals(true, Main.runsAMachine(new String[] {}));
+        assertEquals(true, Main.runsAMachine(new String[] {"-M", "pseries", "-bios", "x.bin"}));
+        assertEquals(false, Main.runsAMachine(new String[] {"--help"}));
+        assertEquals(false, Main.runsAMachine(new String[] {"-M", "pseries", "-h"}));
+        assertEquals(false, Main.runsAMachine(new String[] {"--version"}));
+        assertEquals(false, Main.runsAMachine(new String[] {"journal", "show", "dir"}));
     }
 
     @Test
     void aPseriesCommandLineLinksOnlyMemoryAndEventfdsAhead() {
-        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-M", "pseries", "-bios", "x.bin"}));
-        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-m", "64M", "-M", "pseries,kvm-tce=on"}));
-        assertEquals(true, AotTraining.onSoftCpu(new String[] {"--machine", "pseries,link=seed"}));
-        assertEquals(true, AotTraining.onSoftCpu(new String[] {"--machine=pseries"}));
-        assertEquals(true, AotTraining.onSoftCpu(new String[] {"-Mpseries"}));
-        assertEquals(false, AotTraining.onSoftCpu(new String[] {}));
-        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M", "x86-toy"}));
-        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M", "pseriesX"}));
-        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-M"}));
-        assertEquals(false, AotTraining.onSoftCpu(new String[] {"-m", "pseries"}));
+        assertEquals(true, Main.onSoftCpu(new String[] {"-M", "pseries", "-bios", "x.bin"}));
+        assertEquals(true, Main.onSoftCpu(new String[] {"-m", "64M", "-M", "pseries,kvm-tce=on"}));
+        assertEquals(true, Main.onSoftCpu(new String[] {"--machine", "pseries,link=seed"}));
+        assertEquals(true, Main.onSoftCpu(new String[] {"--machine=pseries"}));
+        assertEquals(true, Main.onSoftCpu(new String[] {"-Mpseries"}));
+        assertEquals(false, Main.onSoftCpu(new String[] {}));
+        assertEquals(false, Main.onSoftCpu(new String[] {"-M", "x86-toy"}));
+        assertEquals(false, Main.onSoftCpu(new String[] {"-M", "pseriesX"}));
+        assertEquals(false, Main.onSoftCpu(new String[] {"-M"}));
+        assertEquals(false, Main.onSoftCpu(new String[] {"-m", "pseries"}));
     }
 }

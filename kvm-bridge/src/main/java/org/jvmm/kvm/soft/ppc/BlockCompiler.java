@@ -392,7 +392,6 @@ final class BlockCompiler {
             base[d.ra()] = eb;
             c[d.ra()] = ec;
         }
-        return;
     }
 
     /** What a counted loop may hold besides its bdnz: what translates, but no CTR access and no division. */
