@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * median round, and beside it the geometric mean of the rounds (x(geo)): where one CPU is slower
  * than the other for a kernel, the rounds split into two groups by which side had it, and with an
  * odd number of rounds the median falls in the larger group, while the geometric mean of an even
- * number of rounds weighs both assignments alike. The interpreted tier (a fresh guest, warmed up for at most 3 s) is measured the
- * same way over at most 3 rounds. Prints a line per kernel and the geometric means.
+ * number of rounds weighs both assignments alike. The interpreted tier (a fresh guest, warmed up
+ * for at most 3 s) is measured the same way over at most 3 rounds. Prints a line per kernel and
+ * the geometric means.
  *
  * <p>Where the process may run on two CPUs or more and {@code taskset} (util-linux) is there, each
  * round pins the whole JVM to one of the first two CPUs it may use and QEMU to the other, and the
