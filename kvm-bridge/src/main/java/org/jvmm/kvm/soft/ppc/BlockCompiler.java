@@ -141,6 +141,10 @@ final class BlockCompiler {
     private static final int LOOP_M = LOOP_N + 1;
     /** Per register r, LOOP_B + 2r: its value on entry to the counted copy, where an access's address starts. */
     private static final int LOOP_B = LOOP_M + 1;
+    /** Where counted copies use {@link #COUNTED_BASE}: the RAM's host address (long), read on entry. */
+    private static final int RAM_BASE = LOOP_B + 64;
+    /** Where counted copies use {@link #COUNTED_BASE}: {@link #ALL_MEMORY}. */
+    private static final int ALL = RAM_BASE + 2;
     /** The most passes a counted copy is entered for (CTR at most this), so that no address sum overflows. */
     static final long COUNTED_MAX = 1L << 20;
     /**
@@ -218,16 +222,39 @@ final class BlockCompiler {
      * jvmm.ppc.countedLoops}, {@code on} (the default) or {@code off} (to measure one against the
      * other in one build).
      */
-    static final boolean COUNTED_LOOPS = countedLoopsOf(System.getProperty("jvmm.ppc.countedLoops"));
+    static final boolean COUNTED_LOOPS = onOff("jvmm.ppc.countedLoops", System.getProperty("jvmm.ppc.countedLoops"));
 
-    static boolean countedLoopsOf(String p) {
-        if (p == null || p.strip().equals("on")) {
+    /**
+     * Whether a counted copy reaches RAM through its host address, where the RAM segment has the
+     * global scope (so that no liveness check is lost): system property {@code
+     * jvmm.ppc.countedBase}, {@code on} (the default) or {@code off}. Every access is then to
+     * {@link #ALL_MEMORY} at the address read from the CPU on entry plus the guest address, not
+     * to the RAM segment, a constant, at the guest address: the JIT folds a constant segment's
+     * address and each access's constant offset into a 64-bit constant of its own, a register
+     * and an instruction per access of an unrolled loop, where an address in a register takes
+     * the offset as a displacement. Only counted copies: elsewhere the second bounds check, of
+     * the address against all of memory, costs more than the constants (JMH-free PpcSuiteRate,
+     * pinned side by side: memops 1.12x, qsort and branchy 0.96-0.97x when every access went
+     * this way).
+     */
+    static final boolean COUNTED_BASE = onOff("jvmm.ppc.countedBase", System.getProperty("jvmm.ppc.countedBase"));
+
+    /**
+     * Whether a region's branch through LR or CTR first tries a dispatch of its own over the
+     * entries it is known to go to (see Emitter#dynamicEdge): system property {@code
+     * jvmm.ppc.siteDispatch}, {@code on} (the default) or {@code off}.
+     */
+    static final boolean SITE_DISPATCH = onOff("jvmm.ppc.siteDispatch", System.getProperty("jvmm.ppc.siteDispatch"));
+
+    /** An on/off system property's value: on if unset. */
+    static boolean onOff(String property, String value) {
+        if (value == null || value.strip().equals("on")) {
             return true;
         }
-        if (p.strip().equals("off")) {
+        if (value.strip().equals("off")) {
             return false;
         }
-        throw new IllegalArgumentException("system property jvmm.ppc.countedLoops: '" + p + "' is neither on nor off");
+        throw new IllegalArgumentException("system property " + property + ": '" + value + "' is neither on nor off");
     }
 
     /** The first counted loop in {@code b}, whose first {@code prefix} instructions translate, or null. */
@@ -451,7 +478,7 @@ final class BlockCompiler {
         if (translatablePrefix(b) == 0) {
             return null;
         }
-        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), null), ram, cache);
+        return define(b.pc, build(new DecodedBlock[] {b}, new long[] {b.pc}, ram.byteSize(), null, based(ram)), ram, cache);
     }
 
     /**
@@ -486,7 +513,7 @@ final class BlockCompiler {
         }
         entries = java.util.Arrays.copyOf(kept, count);
         C1Off.ensure();
-        byte[] bytes = build(blocks, entries, ram.byteSize(), cache.codeRange().clone());
+        byte[] bytes = build(blocks, entries, ram.byteSize(), cache.codeRange().clone(), based(ram));
         if (codeLength(bytes) > MAX_REGION_CODE) {
             return null;
         }
@@ -546,6 +573,34 @@ final class BlockCompiler {
             to.accept(last.pc() + 4);
         }
         return last.op() == Op.BCLR || last.op() == Op.BCCTR;
+    }
+
+    /**
+     * The entries of a region a member's final branch through LR or CTR is known to go to: for
+     * {@code bcctr}, those of the targets it has taken ({@link DecodedBlock#targets}), first seen
+     * first; for {@code bclr}, the return sites (the next instruction) of the calls that end
+     * members, in member order. Distinct; empty for a member ending otherwise.
+     */
+    static long[] siteTargets(DecodedBlock[] blocks, long[] entries, DecodedBlock member) {
+        DecodedInsn d = member.insns[member.insns.length - 1];
+        java.util.LinkedHashSet<Long> out = new java.util.LinkedHashSet<>();
+        java.util.function.LongPredicate entry = pc -> java.util.Arrays.stream(entries).anyMatch(e -> e == pc);
+        if (d.op() == Op.BCCTR) {
+            for (int i = 0; i < member.targetCount; i++) {
+                if (entry.test(member.targets[i])) {
+                    out.add(member.targets[i]);
+                }
+            }
+        } else if (d.op() == Op.BCLR) {
+            for (DecodedBlock m : blocks) {
+                DecodedInsn last = m.insns[m.insns.length - 1];
+                if (translatablePrefix(m) == m.insns.length && isBranch(last.op()) && last.aux() != 0
+                        && entry.test(last.pc() + 4)) {
+                    out.add(last.pc() + 4);
+                }
+            }
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Which members control can reach from {@code entries[0]} without leaving the region. */
@@ -629,7 +684,7 @@ final class BlockCompiler {
      * The class of a block ({@code range} null) or of a region, which tests stores against
      * {@code range}, {@link BlockCache#codeRange()} as it is now, as constants.
      */
-    private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
+    private static byte[] build(DecodedBlock[] blocks, long[] entries, long ramSize, long[] range, boolean based) {
         return CLASS_FILE.build(ClassDesc.of(range != null ? REGION_CLASS : BLOCK_CLASS), clb -> {
             clb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
             clb.withSuperclass(CD_BLOCK);
@@ -639,7 +694,7 @@ final class BlockCompiler {
                 cb.return_();
             });
             clb.withMethodBody("run", MethodTypeDesc.of(CD_int, CD_CPU, CD_int), ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
-                    cb -> new Emitter(cb, blocks, entries, ramSize, range).emit());
+                    cb -> new Emitter(cb, blocks, entries, ramSize, range, based).emit());
         });
     }
 
@@ -652,13 +707,22 @@ final class BlockCompiler {
         return 0;
     }
 
+    /** All of memory, global scope: where {@link #COUNTED_BASE} accesses go. */
+    private static final java.lang.foreign.MemorySegment ALL_MEMORY =
+            java.lang.foreign.MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    /** Whether counted copies reach {@code ram} through its address ({@link #COUNTED_BASE}). */
+    static boolean based(java.lang.foreign.MemorySegment ram) {
+        return COUNTED_BASE && ram.isNative() && ram.scope().equals(java.lang.foreign.MemorySegment.NULL.scope());
+    }
+
     private static CompiledBlock define(long pc, byte[] bytes, java.lang.foreign.MemorySegment ram, BlockCache cache) {
         if (DUMP_DIR != null) {
             dump(pc, bytes);
         }
         try {
             MethodHandles.Lookup hidden = LOOKUP.defineHiddenClassWithClassData(bytes,
-                    List.of(ram, cache.codePages(), cache.codeRange()), true);
+                    List.of(ram, cache.codePages(), cache.codeRange(), ALL_MEMORY), true);
             return (CompiledBlock) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
         } catch (Throwable t) {
             throw new IllegalStateException("BlockCompiler: generated code for the block at 0x" + Long.toHexString(pc)
@@ -682,6 +746,10 @@ final class BlockCompiler {
         private final DecodedBlock[] blocks;
         private final long ramSize;
         private final boolean le;
+        /** Counted copies reach RAM through ALL and RAM_BASE ({@link #COUNTED_BASE}). */
+        private final boolean based;
+        /** The access being emitted goes through ALL and RAM_BASE (see {@link #segment}). */
+        private boolean basedNow;
         private final boolean[] used = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
@@ -724,7 +792,7 @@ final class BlockCompiler {
         /** Where the running member's slow copy of its counted loop starts. */
         private Label slowHead;
 
-        Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, long[] range) {
+        Emitter(CodeBuilder cb, DecodedBlock[] blocks, long[] entries, long ramSize, long[] range, boolean based) {
             this.cb = cb;
             this.region = range != null;
             this.range = range;
@@ -744,12 +812,15 @@ final class BlockCompiler {
                 targeted[k] = new boolean[prefixes[k]];
             }
             this.counted = new CountedLoop[blocks.length];
+            boolean anyCounted = false;
             for (int k = 0; k < blocks.length; k++) {
                 counted[k] = countedLoop(blocks[k], prefixes[k]);
                 if (!region && counted[k] != null && counted[k].start() != 0) {
                     counted[k] = null; // a block alone leaves at a branch into its middle (see locate)
                 }
+                anyCounted |= counted[k] != null;
             }
+            this.based = based && anyCounted;
             this.commonExit = cb.newLabel();
             java.util.function.LongConsumer mark = pc -> {
                 int w = locate(pc);
@@ -812,6 +883,10 @@ final class BlockCompiler {
             cb.aload(CPU).getfield(CD_CPU, "lr", CD_long).lstore(LR);
             cb.aload(CPU).getfield(CD_CPU, "ctr", CD_long).lstore(CTR);
             cb.ldc(classData(0, CD_SEGMENT)).astore(RAM);
+            if (based) {
+                cb.aload(CPU).getfield(CD_CPU, "jitRamBase", CD_long).lstore(RAM_BASE);
+                cb.ldc(classData(3, CD_SEGMENT)).astore(ALL);
+            }
             cb.ldc(classData(1, CD_byte.arrayType())).astore(CODE_PAGES);
             if (region) {
                 // Constants the JIT folds into the compare; the run loop drops the region once the
@@ -855,24 +930,23 @@ final class BlockCompiler {
 
         /**
          * Goes on at the instruction at the word-aligned address in A, after a branch whose budget
-         * test is done ({@link #branch}), if it is one of the entries; else jumps to {@code other}.
+         * test is done ({@link #branch}), if it is one of {@code targets} (distinct entries); else
+         * jumps to {@code other}.
          */
-        private void dispatch(Label other) {
+        private void dispatch(long[] targets, Label other) {
             cb.lload(A).loadConstant(32).lushr().l2i().ifne(other);
             java.util.List<java.lang.classfile.instruction.SwitchCase> cases = new java.util.ArrayList<>();
-            Label[] arrive = new Label[entries.length];
-            int[] where = new int[entries.length];
-            for (int e = 0; e < entries.length; e++) {
-                where[e] = locate(entries[e]);
+            Label[] arrive = new Label[targets.length];
+            for (int e = 0; e < targets.length; e++) {
                 arrive[e] = cb.newLabel();
-                cases.add(java.lang.classfile.instruction.SwitchCase.of((int) (entries[e] >>> 2), arrive[e]));
+                cases.add(java.lang.classfile.instruction.SwitchCase.of((int) (targets[e] >>> 2), arrive[e]));
             }
             cases.sort(java.util.Comparator.comparingInt(java.lang.classfile.instruction.SwitchCase::caseValue));
             cb.lload(A).loadConstant(2).lushr().l2i();
             cb.lookupswitch(other, cases);
-            for (int e = 0; e < entries.length; e++) {
+            for (int e = 0; e < targets.length; e++) {
                 cb.labelBinding(arrive[e]);
-                arrive(where[e]);
+                arrive(locate(targets[e]));
             }
         }
 
@@ -1626,19 +1700,36 @@ final class BlockCompiler {
             cb.ifge(sideExit);
         }
 
+        /**
+         * Pushes the segment instruction {@code i} accesses: ALL for an access of a counted copy
+         * that the copy's tests put in RAM, where {@link #based}, else RAM.
+         */
+        private void segment(int i) {
+            basedNow = based && counting != null && counting.base()[i] != CHECKED;
+            cb.aload(basedNow ? ALL : RAM);
+        }
+
+        /** Pushes EA as an offset into the segment {@link #segment} pushed. */
+        private void segmentOffset() {
+            cb.lload(EA);
+            if (basedNow) {
+                cb.lload(RAM_BASE).ladd();
+            }
+        }
+
         private void load(DecodedInsn d, int i, int size, boolean little, boolean algebraic) {
             effectiveAddress(d, i, size);
-            cb.aload(RAM);
+            segment(i);
             switch (size) {
                 case 1 -> {
                     cb.getstatic(CD_VALUE_LAYOUT, "JAVA_BYTE", CD_OF_BYTE);
-                    cb.lload(EA);
+                    segmentOffset();
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_byte, CD_OF_BYTE, CD_long));
                     cb.loadConstant(0xff).iand().i2l();
                 }
                 case 2 -> {
                     cb.getstatic(CD_CPU, little ? "H_LE" : "H_BE", CD_OF_SHORT);
-                    cb.lload(EA);
+                    segmentOffset();
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_short, CD_OF_SHORT, CD_long));
                     if (!algebraic) {
                         cb.loadConstant(0xffff).iand();
@@ -1647,7 +1738,7 @@ final class BlockCompiler {
                 }
                 case 4 -> {
                     cb.getstatic(CD_CPU, little ? "W_LE" : "W_BE", CD_OF_INT);
-                    cb.lload(EA);
+                    segmentOffset();
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_int, CD_OF_INT, CD_long));
                     cb.i2l();
                     if (!algebraic) {
@@ -1656,7 +1747,7 @@ final class BlockCompiler {
                 }
                 default -> {
                     cb.getstatic(CD_CPU, little ? "D_LE" : "D_BE", CD_OF_LONG);
-                    cb.lload(EA);
+                    segmentOffset();
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_long, CD_OF_LONG, CD_long));
                 }
             }
@@ -1689,26 +1780,30 @@ final class BlockCompiler {
                 cb.lload(EA);
                 st(d.ra());
             }
-            cb.aload(RAM);
+            segment(i);
             switch (size) {
                 case 1 -> {
                     cb.getstatic(CD_VALUE_LAYOUT, "JAVA_BYTE", CD_OF_BYTE);
-                    cb.lload(EA).lload(VAL).l2i().i2b();
+                    segmentOffset();
+                    cb.lload(VAL).l2i().i2b();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_BYTE, CD_long, CD_byte));
                 }
                 case 2 -> {
                     cb.getstatic(CD_CPU, little ? "H_LE" : "H_BE", CD_OF_SHORT);
-                    cb.lload(EA).lload(VAL).l2i().i2s();
+                    segmentOffset();
+                    cb.lload(VAL).l2i().i2s();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_SHORT, CD_long, CD_short));
                 }
                 case 4 -> {
                     cb.getstatic(CD_CPU, little ? "W_LE" : "W_BE", CD_OF_INT);
-                    cb.lload(EA).lload(VAL).l2i();
+                    segmentOffset();
+                    cb.lload(VAL).l2i();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_INT, CD_long, CD_int));
                 }
                 default -> {
                     cb.getstatic(CD_CPU, little ? "D_LE" : "D_BE", CD_OF_LONG);
-                    cb.lload(EA).lload(VAL);
+                    segmentOffset();
+                    cb.lload(VAL);
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_LONG, CD_long, CD_long));
                 }
             }
@@ -1812,7 +1907,15 @@ final class BlockCompiler {
             }
         }
 
-        /** An edge of the final branch to the address in A: through the dispatch, unless {@code leave}. */
+        /**
+         * An edge of the running member's final branch to the address in A, unless {@code leave}:
+         * in a region, first through a dispatch of its own over the entries the branch is known to
+         * go to ({@link BlockCompiler#siteTargets}), then through the common one. A dispatch per
+         * site is a host indirect jump per guest indirect branch, each predicted on its own as on
+         * the guest's hardware; the common one alone mixes a jump table's cases, the functions of a
+         * call table and the return sites of their returns at one host jump (JMH-free
+         * PpcSuiteRate branchy, pinned side by side: 1.06x with a dispatch per site).
+         */
         private void dynamicEdge(boolean leave) {
             if (leave) {
                 cb.lload(A).lstore(NEXT);
@@ -1822,8 +1925,14 @@ final class BlockCompiler {
             if (dynamicExit == null) {
                 dynamicExit = cb.newLabel();
             }
-            cb.goto_(dynamicExit);
+            long[] site = region && SITE_DISPATCH ? siteTargets(blocks, entries, b) : new long[0];
+            if (site.length == 0) {
+                cb.goto_(dynamicExit);
+            } else {
+                dispatch(site, dynamicExit);
+            }
         }
+
 
         /**
          * A conditional branch inside the block, the {@code k}-th instruction: taken, it goes on at
@@ -2083,7 +2192,7 @@ final class BlockCompiler {
         private void emitDynamicExit() {
             cb.labelBinding(dynamicExit);
             Label out = cb.newLabel();
-            dispatch(out);
+            dispatch(entries, out);
             cb.labelBinding(out);
             cb.lload(A).lstore(NEXT);
             leave();

@@ -211,6 +211,12 @@ public final class PpcCpu {
      * liveness and owner-thread checks of every generated access. See {@link #translatedRam}.
      */
     final MemorySegment jitRam;
+    /**
+     * jitRam's address, read by translated code on entry where it reaches RAM through all of
+     * memory (BlockCompiler.COUNTED_BASE): a field, not a class-data constant, for the JIT to keep
+     * in a register.
+     */
+    final long jitRamBase;
     private final boolean jitRamUnchecked;
     private DecodedBlock running;
     private boolean translate = true;
@@ -257,6 +263,7 @@ public final class PpcCpu {
         this.codePages = cache.codePages();
         this.jitRam = translatedRam(ram);
         this.jitRamUnchecked = jitRam != ram;
+        this.jitRamBase = jitRam.address();
         this.msr = Msr.SF | Msr.ME | (littleEndian ? Msr.LE : 0);
         this.le = littleEndian;
         this.interruptLittleEndian = littleEndian;
@@ -444,6 +451,12 @@ public final class PpcCpu {
         DecodedBlock b = cache.lookup(pc, le);
         java.util.List<DecodedBlock> seeds = b == null || b.pc != pc ? null : b.regionSeeds;
         return seeds == null ? java.util.List.of() : seeds.stream().map(s -> s.pc).toList();
+    }
+
+    /** The cached block that starts at {@code pc} in the current byte order, or null (for tests). */
+    DecodedBlock cachedBlock(long pc) {
+        DecodedBlock b = cache.lookup(pc, le);
+        return b == null || b.pc != pc ? null : b;
     }
 
     /** Regions formed so far (hot blocks and their neighbours translated as one method). */

@@ -381,11 +381,11 @@ class CountedLoopsRunExactly {
 
     @Test
     void thePropertyTakesOnOrOffAndNamesAnythingElse() {
-        assertEquals(true, BlockCompiler.countedLoopsOf(null));
-        assertEquals(true, BlockCompiler.countedLoopsOf("on"));
-        assertEquals(false, BlockCompiler.countedLoopsOf(" off "));
+        assertEquals(true, BlockCompiler.onOff("jvmm.ppc.countedLoops", null));
+        assertEquals(true, BlockCompiler.onOff("jvmm.ppc.countedLoops", "on"));
+        assertEquals(false, BlockCompiler.onOff("jvmm.ppc.countedLoops", " off "));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> BlockCompiler.countedLoopsOf("no"));
+                () -> BlockCompiler.onOff("jvmm.ppc.countedLoops", "no"));
         assertEquals("system property jvmm.ppc.countedLoops: 'no' is neither on nor off", e.getMessage());
     }
 
