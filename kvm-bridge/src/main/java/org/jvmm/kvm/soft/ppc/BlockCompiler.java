@@ -149,9 +149,12 @@ final class BlockCompiler {
     static final long COUNTED_MAX = 1L << 20;
     /**
      * The fewest passes the counted copy runs: fewer pay less than the JIT's setup of an
-     * int-counted loop costs (matmul's k loop, 11 passes a time, ran at 0.9x with them counted).
+     * int-counted loop costs. Matmul's k loop, 11 passes a time, ran at 0.9x counted while the
+     * copy reached RAM at a 64-bit constant per access; through the RAM's address in a register
+     * ({@link #COUNTED_BASE}) it runs at 1.06x with 8 here against 16, and 4 gains nothing more
+     * (PpcSuiteRate, pinned side by side; the other kernels within 1%).
      */
-    static final long COUNTED_MIN = 16;
+    static final long COUNTED_MIN = 8;
     /** The largest stride per pass, either way, a counted loop's address may have. */
     static final long STRIDE_MAX = 1L << 20;
 
