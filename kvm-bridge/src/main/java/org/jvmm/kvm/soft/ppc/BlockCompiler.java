@@ -214,7 +214,29 @@ final class BlockCompiler {
      * slow copy runs the whole loop. The guest sees the same instructions, stores, exits and
      * counts in either.
      */
-    record CountedLoop(int start, int end, int[] base, long[] offset, long[] stride) {
+    record CountedLoop(int start, int end, int[] base, long[] offset, long[] stride, Bulk bulk) {
+    }
+
+    /**
+     * A counted loop that does nothing but move memory forward ({@link #bulk}), its passes as one
+     * memory copy or fill: per pass its stores write {@code span} bytes in a row from {@code
+     * dstLow} past the value of register {@code dstBase} at the pass's start, and every pass
+     * steps that register by {@code span}; a copy's stores write what its loads read from {@code
+     * srcLow} past register {@code srcBase} (the same byte layout), a fill's store register
+     * {@code value}, which the loop does not change, {@code size} bytes at a time. {@code regs}
+     * are the registers the loop steps, by {@code steps}; every other register it writes is
+     * written in each pass before it is read.
+     *
+     * <p>The counted copy then moves the memory of all its passes but the last at once, where a
+     * copy's source and destination do not overlap and a fill's value is one byte repeated (else
+     * it runs its passes one by one), sets the stepped registers to their values at the last
+     * pass's start, and runs the last pass as code: every register the loop writes ends as
+     * without the shortcut, and the memory too, since without overlap the order of the copies
+     * does not matter. Its tests (every access in RAM, no store in the code range) stand for
+     * these passes as for those it runs one by one.
+     */
+    record Bulk(boolean copy, int dstBase, long dstLow, long span, int srcBase, long srcLow, int value, int size,
+            int[] regs, long[] steps) {
     }
 
     /** {@link CountedLoop#base} of an access whose address is not affine: tested on every pass. */
@@ -364,7 +386,124 @@ final class BlockCompiler {
                 accessStride[i] = step[accessBase[i]];
             }
         }
-        return new CountedLoop(start, end, accessBase, accessOffset, accessStride);
+        return new CountedLoop(start, end, accessBase, accessOffset, accessStride,
+                BULK_MOVES ? bulk(in, start, end, accessBase, accessOffset, accessStride, stepping, step) : null);
+    }
+
+    /**
+     * Whether counted loops that only move memory forward run as one copy or fill ({@link
+     * Bulk}): system property {@code jvmm.ppc.bulkMoves}, {@code on} (the default) or {@code off}.
+     */
+    static final boolean BULK_MOVES = onOff("jvmm.ppc.bulkMoves", System.getProperty("jvmm.ppc.bulkMoves"));
+
+    /**
+     * The counted loop of instructions {@code start} to {@code end} (its bdnz) as a {@link Bulk}
+     * move, or null: only {@code addi} and loads and stores that are affine, not byte-reversed,
+     * with one stride {@code span} > 0; every store writes either what a load of its size read
+     * earlier in the pass (a copy) or one register the pass has not changed (a fill), all stores
+     * off one register, all a copy's loads off one register at one distance from their stores;
+     * the stores of a pass fill {@code span} bytes in a row; no register read before the pass
+     * writes it unless the loop steps it.
+     */
+    private static Bulk bulk(DecodedInsn[] in, int start, int end, int[] accessBase, long[] accessOffset,
+            long[] accessStride, boolean[] stepping, long[] step) {
+        boolean[] written = new boolean[33];
+        int[] loadedBy = new int[33];
+        java.util.Arrays.fill(loadedBy, -1);
+        java.util.List<long[]> stores = new java.util.ArrayList<>();
+        Boolean copy = null;
+        int dstBase = -1;
+        int srcBase = -1;
+        int value = -1;
+        int size = 0;
+        long span = 0;
+        long delta = 0;
+        for (int i = start; i < end; i++) {
+            DecodedInsn d = in[i];
+            int op = d.op();
+            if (op == Op.ADDI) {
+                if (!readable(d.ra(), written, stepping)) {
+                    return null;
+                }
+                written[d.rt()] = true;
+                loadedBy[d.rt()] = -1;
+                continue;
+            }
+            int sz = accessSize(op);
+            if (sz == 0 || op == Op.LHBRX || op == Op.LWBRX || op == Op.LDBRX || op == Op.STHBRX || op == Op.STWBRX
+                    || op == Op.STDBRX || accessBase[i] < 0 || accessStride[i] <= 0
+                    || (span != 0 && accessStride[i] != span) || !readable(d.ra(), written, stepping)
+                    || !readable(d.rb(), written, stepping)) {
+                return null;
+            }
+            span = accessStride[i];
+            if (isStore(op)) {
+                int rs = d.rt();
+                int j = loadedBy[rs];
+                boolean pair = j >= 0 && accessSize(in[j].op()) == sz;
+                if (!pair && (written[rs] || !stepping[rs] || step[rs] != 0 || rs == PpcDecoder.ZERO)) {
+                    return null;
+                }
+                if ((copy != null && copy != pair) || (dstBase >= 0 && dstBase != accessBase[i])) {
+                    return null;
+                }
+                copy = pair;
+                dstBase = accessBase[i];
+                if (pair) {
+                    long dd = accessOffset[j] - accessOffset[i];
+                    if (srcBase >= 0 && (srcBase != accessBase[j] || dd != delta)) {
+                        return null;
+                    }
+                    srcBase = accessBase[j];
+                    delta = dd;
+                } else {
+                    if (value >= 0 && (value != rs || size != sz)) {
+                        return null;
+                    }
+                    value = rs;
+                    size = sz;
+                }
+                stores.add(new long[] {accessOffset[i], sz});
+            } else {
+                written[d.rt()] = true;
+                loadedBy[d.rt()] = i;
+            }
+            if (Emitter.isUpdate(op)) {
+                written[d.ra()] = true;
+                loadedBy[d.ra()] = -1;
+            }
+        }
+        if (copy == null) {
+            return null;
+        }
+        stores.sort(java.util.Comparator.comparingLong(x -> x[0]));
+        long low = stores.get(0)[0];
+        long at = low;
+        for (long[] st : stores) {
+            if (st[0] != at) {
+                return null;
+            }
+            at += st[1];
+        }
+        if (at - low != span) {
+            return null;
+        }
+        int n = 0;
+        int[] regs = new int[32];
+        long[] steps = new long[32];
+        for (int r = 0; r < 32; r++) {
+            if (written[r] && stepping[r] && step[r] != 0) {
+                regs[n] = r;
+                steps[n++] = step[r];
+            }
+        }
+        return new Bulk(copy, dstBase, low, span, srcBase, low + delta, value, size,
+                java.util.Arrays.copyOf(regs, n), java.util.Arrays.copyOf(steps, n));
+    }
+
+    /** Whether a bulk move's pass may read {@code r} ({@link #bulk}): written earlier in it, or stepped by the loop. */
+    private static boolean readable(int r, boolean[] written, boolean[] stepping) {
+        return r == PpcDecoder.ZERO || written[r] || stepping[r];
     }
 
     /**
@@ -2031,6 +2170,11 @@ final class BlockCompiler {
             Label head = cb.newLabel();
             Label memberExit = sideExit;
             Label countedExit = cb.newLabel();
+            Label onePerPass = cb.newLabel();
+            if (loop.bulk() != null) {
+                bulkPasses(loop.bulk(), onePerPass, head);
+            }
+            cb.labelBinding(onePerPass);
             cb.iconst_0().istore(LOOP_T);
             cb.labelBinding(head);
             fused = 0;
@@ -2052,6 +2196,48 @@ final class BlockCompiler {
             cb.lload(CTR).iload(LOOP_T).i2l().lsub().lstore(CTR);
             cb.iload(LEFT).iload(LOOP_T).loadConstant(len).imul().isub().istore(LEFT);
             cb.goto_(memberExit);
+        }
+
+        /**
+         * The memory of passes 0 to M - 2 of a {@link Bulk} counted copy moved at once, its
+         * stepped registers set to their values at pass M - 1, then on at {@code head} with that
+         * pass; to {@code onePerPass} (nothing changed) where a copy's source and destination
+         * overlap or a fill's value is not one byte repeated.
+         */
+        private void bulkPasses(Bulk m, Label onePerPass, Label head) {
+            // A: the bytes; EA: the destination; VAL: a copy's source.
+            cb.iload(LOOP_M).iconst_1().isub().i2l().loadConstant(m.span()).lmul().lstore(A);
+            cb.lload(LOOP_B + 2 * m.dstBase()).loadConstant(m.dstLow()).ladd().lstore(EA);
+            if (m.copy()) {
+                cb.lload(LOOP_B + 2 * m.srcBase()).loadConstant(m.srcLow()).ladd().lstore(VAL);
+                cb.lload(VAL).lload(EA).lsub().invokestatic(CD_MATH, "abs", MethodTypeDesc.of(CD_long, CD_long));
+                cb.lload(A).lcmp().iflt(onePerPass);
+                cb.aload(RAM).lload(VAL).aload(RAM).lload(EA).lload(A);
+                cb.invokestatic(CD_SEGMENT, "copy",
+                        MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_SEGMENT, CD_long, CD_long), true);
+            } else {
+                long ones = m.size() == 8 ? 0x0101010101010101L : (1L << (8 * m.size())) / 0xff;
+                long mask = m.size() == 8 ? -1L : (1L << (8 * m.size())) - 1;
+                ld(m.value());
+                cb.loadConstant(mask).land();
+                ld(m.value());
+                cb.loadConstant(0xffL).land().loadConstant(ones).lmul();
+                cb.lcmp().ifne(onePerPass);
+                cb.aload(RAM).lload(EA).lload(A);
+                cb.invokeinterface(CD_SEGMENT, "asSlice", MethodTypeDesc.of(CD_SEGMENT, CD_long, CD_long));
+                ld(m.value());
+                cb.l2i().i2b();
+                cb.invokeinterface(CD_SEGMENT, "fill", MethodTypeDesc.of(CD_SEGMENT, CD_byte));
+                cb.pop();
+            }
+            for (int n = 0; n < m.regs().length; n++) {
+                int r = m.regs()[n];
+                ld(r);
+                cb.iload(LOOP_M).iconst_1().isub().i2l().loadConstant(m.steps()[n]).lmul().ladd();
+                st(r);
+            }
+            cb.iload(LOOP_M).iconst_1().isub().istore(LOOP_T);
+            cb.goto_(head);
         }
 
         private void condition(int bo, int bi, boolean ctrAllowed, Label notTaken) {

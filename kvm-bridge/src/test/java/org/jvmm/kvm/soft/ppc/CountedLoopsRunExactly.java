@@ -379,6 +379,84 @@ class CountedLoopsRunExactly {
         assertNotNull(BlockCompiler.countedLoop(large, large.insns.length));
     }
 
+    /**
+     * gcc's two-doubleword copy loop (copy_bytes in the benchmark suite) from {@code src} to
+     * {@code dst}: each pass loads and stores through the temporaries r0, r6 and r7 and steps r9
+     * and r10 by 16.
+     */
+    private static int[] unrolledCopy(int src, int dst, int passes) {
+        return program(li32(9, src - 8), li32(10, dst - 8), li32(7, passes), of(mtctr(7)),
+                of(ld(0, 8, 9), addi(6, 9, 8), addi(7, 10, 8), addi(9, 9, 16), addi(10, 10, 16), std(0, -8, 10),
+                        ld(6, 8, 6), std(6, 8, 7), bdnz(-32)),
+                of(WAIT));
+    }
+
+    /** gcc's four-doubleword fill loop (fill_bytes in the benchmark suite) of r8, set by {@code value}. */
+    private static int[] unrolledFill(int dst, int[] value, int passes) {
+        return program(li32(10, dst - 8), value, li32(6, passes), of(mtctr(6)),
+                of(std(8, 8, 10), std(8, 16, 10), addi(10, 10, 32), std(8, -8, 10), std(8, 0, 10), bdnz(-20)),
+                of(WAIT));
+    }
+
+    @Test
+    void copiesAndFillsThatOnlyMoveMemoryAreFoundAsBulkMoves() {
+        DecodedBlock copy = decode(unrolledCopy(0x8000, 0xa000, 300));
+        BlockCompiler.Bulk c = BlockCompiler.countedLoop(copy, copy.insns.length).bulk();
+        assertNotNull(c);
+        assertEquals(List.of(true, 10, 8L, 16L, 9, 8L), List.of(c.copy(), c.dstBase(), c.dstLow(), c.span(), c.srcBase(),
+                c.srcLow()));
+        assertArrayEquals(new int[] {9, 10}, c.regs());
+        assertArrayEquals(new long[] {16, 16}, c.steps());
+        DecodedBlock fill = decode(unrolledFill(0xa000, of(li(8, -1)), 300));
+        BlockCompiler.Bulk f = BlockCompiler.countedLoop(fill, fill.insns.length).bulk();
+        assertNotNull(f);
+        assertEquals(List.of(false, 10, 8L, 32L, 8, 8), List.of(f.copy(), f.dstBase(), f.dstLow(), f.span(), f.value(),
+                f.size()));
+        assertArrayEquals(new int[] {10}, f.regs());
+        // copies() holds a doubleword copy and a byte copy with update forms.
+        DecodedBlock words = decode(copies(1000));
+        assertNotNull(BlockCompiler.countedLoop(words, words.insns.length).bulk());
+        // A sum besides the copy (add), a store of the previous pass's load (r6 carried), a store
+        // of a value the pass changes, a gap between a pass's stores: none is a bulk move.
+        for (int[] body : List.of(
+                of(ld(6, 0, 3), addi(3, 3, 8), add(11, 11, 6), std(6, 0, 4), addi(4, 4, 8), bdnz(-20)),
+                of(std(6, 0, 4), ld(6, 0, 3), addi(3, 3, 8), addi(4, 4, 8), bdnz(-16)),
+                of(addi(8, 8, 1), std(8, 0, 4), addi(4, 4, 8), bdnz(-12)),
+                of(std(8, 0, 4), addi(4, 4, 16), bdnz(-8)))) {
+            DecodedBlock b = decode(program(li32(5, 300), of(mtctr(5)), body, of(WAIT)));
+            BlockCompiler.CountedLoop loop = BlockCompiler.countedLoop(b, b.insns.length);
+            assertNotNull(loop);
+            assertNull(loop.bulk(), () -> "not a bulk move: " + java.util.Arrays.toString(body));
+        }
+    }
+
+    @ParameterizedTest(name = "destination {0}")
+    @ValueSource(ints = {0xa000, 0x8008, 0x7ff8, 0x8010, 0x9000})
+    void bulkCopiesMatchTheInterpreterAlsoWhereSourceAndDestinationOverlap(int dst) {
+        // 0x8008 and 0x7ff8 overlap the source by a doubleword each way, 0x8010 by a pass: the
+        // passes then run one by one; 0xa000 and 0x9000 (just after the source's end) do not.
+        int[] code = unrolledCopy(0x8000, dst, 256);
+        List<List<Object>> runs = runs("interpreted", code, 1_000_000, 1);
+        assertEquals("Halted", runs.get(0).get(0));
+        sameInEveryTier(code, 1_000_000, 1);
+        for (long step : new long[] {100, 1000, 1031, 2047}) {
+            sameInEveryTier(code, step, 10_000);
+        }
+    }
+
+    @Test
+    void bulkFillsMatchTheInterpreterForOneByteRepeatedAndOtherwise() {
+        for (int[] value : List.of(of(li(8, -1)), of(li(8, 0)), li32(8, 0x42424242), li32(8, 0x01020304))) {
+            int[] code = unrolledFill(0xa000, value, 200);
+            sameInEveryTier(code, 1_000_000, 1);
+            sameInEveryTier(code, 777, 10_000);
+        }
+        // One byte a pass, stbu: always one byte repeated.
+        int[] bytes = program(li32(3, 0x9fff), of(li(4, 0x5a), li(5, 1000), mtctr(5)), of(stbu(4, 1, 3), bdnz(-4)),
+                of(WAIT));
+        sameInEveryTier(bytes, 1_000_000, 1);
+    }
+
     @Test
     void thePropertyTakesOnOrOffAndNamesAnythingElse() {
         assertEquals(true, BlockCompiler.onOff("jvmm.ppc.countedLoops", null));
