@@ -939,8 +939,16 @@ public final class PpcCpu {
         return last.op() == Op.B && last.aux() != 0 ? last.imm() : -1;
     }
 
+    /**
+     * Whether the call from {@code site} to {@code entry} would nest a callee's loop in its
+     * caller's ({@link #nestingCall}): the region holds the entry, the callee loops, and not as a
+     * memcpy or memset does ({@link #movesInBulk}), whose loop runs as one move, not as a loop of
+     * the method (memops, pinned side by side with and without the exception: 1.12x, qsort and
+     * branchy unchanged).
+     */
     private boolean nests(DecodedBlock[] all, DecodedBlock site, long entry) {
-        return BlockCompiler.locate(all, entry) >= 0 && loopingCallee(site, entry, site.littleEndian);
+        return BlockCompiler.locate(all, entry) >= 0 && loopingCallee(site, entry, site.littleEndian)
+                && !movesInBulk(site, entry, site.littleEndian);
     }
 
     /** Blocks of a callee {@link #loopingCallee} looks at, at most. */
@@ -949,33 +957,71 @@ public final class PpcCpu {
     /**
      * True if the function at {@code entry}, called from the block {@code site}, loops and
      * {@code site} is not inside it (not a recursive call). It loops if a branch in one of its
-     * cached blocks (those reachable from {@code entry} without following calls, at most
-     * CALLEE_SCAN) goes back to an address at or after {@code entry}, or one of them loops long.
+     * cached blocks ({@link #calleeBlocks}) goes back to an address at or after {@code entry}, or
+     * one of them loops long.
      */
     private boolean loopingCallee(DecodedBlock site, long entry, boolean le) {
+        java.util.List<DecodedBlock> blocks = calleeBlocks(site, entry, le);
+        if (blocks == null) {
+            return false;
+        }
+        for (DecodedBlock b : blocks) {
+            if (b.loopsLong()) {
+                return true;
+            }
+            for (DecodedInsn d : b.insns) {
+                boolean jump = d.op() == Op.BC || (d.op() == Op.B && d.aux() == 0);
+                if (jump && Long.compareUnsigned(d.imm(), entry) >= 0 && Long.compareUnsigned(d.imm(), d.pc()) <= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True if one of the cached blocks of the function at {@code entry} ({@link #calleeBlocks})
+     * holds a counted loop that runs as a bulk move (BlockCompiler.Bulk): a memcpy or memset,
+     * whose main loop is one copy or fill, its other loops a few bytes at either end.
+     */
+    private boolean movesInBulk(DecodedBlock site, long entry, boolean le) {
+        java.util.List<DecodedBlock> blocks = calleeBlocks(site, entry, le);
+        if (blocks == null) {
+            return false;
+        }
+        for (DecodedBlock b : blocks) {
+            BlockCompiler.CountedLoop loop = BlockCompiler.countedLoop(b, BlockCompiler.translatablePrefix(b));
+            if (loop != null && loop.bulk() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The cached blocks of the function at {@code entry}, called from the block {@code site}:
+     * those reachable from {@code entry} without following calls, at most CALLEE_SCAN, nearest
+     * first; null if {@code site} is among them (a recursive call) or none is cached at {@code
+     * entry}.
+     */
+    private java.util.List<DecodedBlock> calleeBlocks(DecodedBlock site, long entry, boolean le) {
         DecodedBlock first = cache.lookup(entry, le);
         if (first == null) {
-            return false;
+            return null;
         }
         java.util.ArrayDeque<DecodedBlock> work = new java.util.ArrayDeque<>();
         java.util.Set<DecodedBlock> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.List<DecodedBlock> out = new java.util.ArrayList<>();
         work.add(first);
-        boolean loops = false;
         while (!work.isEmpty() && seen.size() < CALLEE_SCAN) {
             DecodedBlock b = work.poll();
             if (!seen.add(b)) {
                 continue;
             }
             if (b == site) {
-                return false;
+                return null;
             }
-            loops |= b.loopsLong();
-            for (DecodedInsn d : b.insns) {
-                boolean jump = d.op() == Op.BC || (d.op() == Op.B && d.aux() == 0);
-                if (jump && Long.compareUnsigned(d.imm(), entry) >= 0 && Long.compareUnsigned(d.imm(), d.pc()) <= 0) {
-                    loops = true;
-                }
-            }
+            out.add(b);
             long call = callTarget(b.insns[b.insns.length - 1]);
             BlockCompiler.directTargets(b, true, pc -> {
                 if (pc != call) {
@@ -986,7 +1032,7 @@ public final class PpcCpu {
                 }
             });
         }
-        return loops;
+        return out;
     }
 
     private void regionCandidate(java.util.ArrayDeque<DecodedBlock> work, long pc, boolean le) {

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * Region formation (PpcCpu.formRegion): a function that loops stays out of a region of its
  * caller's loop, and its caller stays out of a region seeded in it, so that the callee's loop never
  * runs inside the caller's in one method (every caller register would be live through it); a
- * function without a loop, and a function calling itself, do join. Each run agrees exactly with the
- * interpreter.
+ * function without a loop, and a function calling itself, do join, and a caller joins the region
+ * seeded in a function whose loop is a bulk move (its loop runs as one copy). Each run agrees
+ * exactly with the interpreter.
  */
 class RegionsKeepALoopingCalleeOutOfItsCallersLoop {
     private static final int BDNZ = 16;
@@ -102,6 +103,50 @@ class RegionsKeepALoopingCalleeOutOfItsCallersLoop {
             List<Long> callSite = regions.cpu.regionSeedsOf(0x1004);
             assertTrue(callee.stream().anyMatch(callSite::contains),
                     "one region holds the call site (seeds " + callSite + ") and the function (seeds " + callee + ")");
+        }
+    }
+
+    /**
+     * At 0x1200, a memcpy of r5 doublewords from r3 to r4: one counted loop, a bulk move
+     * (BlockCompiler.Bulk), so it runs as one copy and not as a loop of the method.
+     */
+    private static void copying(TestMachine m) {
+        m.code(0x1200, mtspr(9, 5), // mtctr r5
+                d(58, 6, 3, 0), addi(3, 3, 8), std(6, 0, 4), addi(4, 4, 8), // 0x1204: ld r6,0(r3) ...
+                bc(BDNZ, 0, 0x1204 - 0x1214), // 0x1214
+                BLR);
+    }
+
+    @Test
+    void aCallerOfAFunctionMovingMemoryInBulkJoinsTheRegionSeededInIt() {
+        try (TestMachine interpreted = machine(false); TestMachine regions = machine(true)) {
+            for (TestMachine m : List.of(interpreted, regions)) {
+                for (long a = 0x8000; a < 0x8000 + 8 * 50; a += 8) {
+                    m.write64(a, a * 0x9e3779b97f4a7c15L);
+                }
+                // 30 calls, each copying 50 doublewords from 0x8000 to 0xa000 + 8 * the count.
+                m.code(0x1000, li(20, 30),
+                        li(5, 50), // 0x1004: the loop head
+                        li(3, 0), d(24, 3, 3, 0x8000), li(4, 0), d(24, 4, 4, 0xa000), // r3 = 0x8000, r4 = 0xa000 (ori)
+                        add(4, 4, 20), add(4, 4, 20), add(4, 4, 20), add(4, 4, 20), add(4, 4, 20), add(4, 4, 20),
+                        add(4, 4, 20), add(4, 4, 20), // r4 = 0xa000 + 8 * r20
+                        b(0x1200 - 0x1038) | 1, // 0x1038: bl 0x1200
+                        addi(20, 20, -1), // 0x103c: the call's return site
+                        cmpdi(20, 0), bc(BNE, EQ, 0x1004 - 0x1044), WAIT);
+                copying(m);
+            }
+            List<Long> expected = run(interpreted);
+            assertEquals(expected, run(regions));
+            byte[] a = new byte[0x400];
+            byte[] b = new byte[0x400];
+            interpreted.ram.asSlice(0xa000, 0x400).asByteBuffer().get(a);
+            regions.ram.asSlice(0xa000, 0x400).asByteBuffer().get(b);
+            assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b), "the copies' memory");
+            assertEquals(interpreted.read64(0x8000), interpreted.read64(0xa000 + 8), "the last call copied to 0xa008");
+            List<Long> callee = regions.cpu.regionSeedsOf(0x1200);
+            List<Long> callSite = regions.cpu.regionSeedsOf(0x1004);
+            assertTrue(callee.stream().anyMatch(callSite::contains),
+                    "one region holds the function (seeds " + callee + ") and its caller's call (seeds " + callSite + ")");
         }
     }
 
