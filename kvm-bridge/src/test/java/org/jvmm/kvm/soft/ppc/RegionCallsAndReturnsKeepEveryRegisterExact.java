@@ -2,12 +2,10 @@ package org.jvmm.kvm.soft.ppc;
 
 import static org.jvmm.kvm.soft.ppc.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jvmm.address.GuestAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -62,14 +60,7 @@ class RegionCallsAndReturnsKeepEveryRegisterExact {
     }
 
     private static List<Long> run(TestMachine m) {
-        m.cpu.setPc(new GuestAddress(0x1000));
-        assertInstanceOf(PpcExit.Halted.class, m.cpu.run(1_000_000));
-        List<Long> state = new ArrayList<>();
-        for (int r = 0; r < 32; r++) {
-            state.add(m.cpu.gpr(r));
-        }
-        state.addAll(List.of(m.cpu.lr(), m.cpu.ctr(), (long) m.cpu.cr(), m.cpu.retiredInstructions()));
-        return state;
+        return m.runToHalt(0x1000);
     }
 
     @ParameterizedTest(name = "call through CTR {0}, side exit in the callee''s loop {1}")

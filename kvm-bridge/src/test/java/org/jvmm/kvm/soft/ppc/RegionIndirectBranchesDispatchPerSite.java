@@ -4,16 +4,13 @@ import static org.jvmm.kvm.soft.ppc.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.jvmm.address.GuestAddress;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,14 +65,7 @@ class RegionIndirectBranchesDispatchPerSite {
     }
 
     private static List<Long> run(TestMachine m) {
-        m.cpu.setPc(new GuestAddress(0x1000));
-        assertInstanceOf(PpcExit.Halted.class, m.cpu.run(1_000_000));
-        List<Long> state = new ArrayList<>();
-        for (int r = 0; r < 32; r++) {
-            state.add(m.cpu.gpr(r));
-        }
-        state.addAll(List.of(m.cpu.lr(), m.cpu.ctr(), (long) m.cpu.cr(), m.cpu.retiredInstructions()));
-        return state;
+        return m.runToHalt(0x1000);
     }
 
     @Test

@@ -66,6 +66,22 @@ final class TestMachine implements AutoCloseable {
         return littleEndian ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
     }
 
+    /**
+     * Runs from {@code pc} until the guest halts (at most a million instructions; anything else
+     * fails the test) and returns its state: r0 to r31, LR, CTR, CR and the instructions retired.
+     */
+    List<Long> runToHalt(long pc) {
+        cpu.setPc(new GuestAddress(pc));
+        PpcExit e = cpu.run(1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(PpcExit.Halted.class, e);
+        List<Long> state = new ArrayList<>();
+        for (int r = 0; r < 32; r++) {
+            state.add(cpu.gpr(r));
+        }
+        state.addAll(List.of(cpu.lr(), cpu.ctr(), (long) cpu.cr(), cpu.retiredInstructions()));
+        return state;
+    }
+
     /** Writes instruction words at {@code address} in the guest's byte order and drops stale code. */
     void code(long address, int... words) {
         ValueLayout.OfInt w = ValueLayout.JAVA_INT_UNALIGNED.withOrder(order());
