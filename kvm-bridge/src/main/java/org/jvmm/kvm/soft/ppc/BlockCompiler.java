@@ -890,8 +890,6 @@ final class BlockCompiler {
         private final boolean le;
         /** Counted copies reach RAM through ALL and RAM_BASE ({@link #COUNTED_BASE}). */
         private final boolean based;
-        /** The access being emitted goes through ALL and RAM_BASE (see {@link #segment}). */
-        private boolean basedNow;
         private final boolean[] used = new boolean[32];
         private final boolean[] dirty = new boolean[32];
         private boolean crDirty, caDirty, lrDirty, ctrDirty;
@@ -1843,35 +1841,36 @@ final class BlockCompiler {
         }
 
         /**
-         * Pushes the segment instruction {@code i} accesses: ALL for an access of a counted copy
-         * that the copy's tests put in RAM, where {@link #based}, else RAM.
+         * Pushes the segment instruction {@code i} accesses and returns true if it is ALL: for an
+         * access of a counted copy that the copy's tests put in RAM, where {@link #based}; else RAM.
          */
-        private void segment(int i) {
-            basedNow = based && counting != null && counting.base()[i] != CHECKED;
-            cb.aload(basedNow ? ALL : RAM);
+        private boolean segment(int i) {
+            boolean all = based && counting != null && counting.base()[i] != CHECKED;
+            cb.aload(all ? ALL : RAM);
+            return all;
         }
 
-        /** Pushes EA as an offset into the segment {@link #segment} pushed. */
-        private void segmentOffset() {
+        /** Pushes EA as an offset into the segment {@link #segment} pushed, ALL if {@code all}. */
+        private void segmentOffset(boolean all) {
             cb.lload(EA);
-            if (basedNow) {
+            if (all) {
                 cb.lload(RAM_BASE).ladd();
             }
         }
 
         private void load(DecodedInsn d, int i, int size, boolean little, boolean algebraic) {
             effectiveAddress(d, i, size);
-            segment(i);
+            boolean all = segment(i);
             switch (size) {
                 case 1 -> {
                     cb.getstatic(CD_VALUE_LAYOUT, "JAVA_BYTE", CD_OF_BYTE);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_byte, CD_OF_BYTE, CD_long));
                     cb.loadConstant(0xff).iand().i2l();
                 }
                 case 2 -> {
                     cb.getstatic(CD_CPU, little ? "H_LE" : "H_BE", CD_OF_SHORT);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_short, CD_OF_SHORT, CD_long));
                     if (!algebraic) {
                         cb.loadConstant(0xffff).iand();
@@ -1880,7 +1879,7 @@ final class BlockCompiler {
                 }
                 case 4 -> {
                     cb.getstatic(CD_CPU, little ? "W_LE" : "W_BE", CD_OF_INT);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_int, CD_OF_INT, CD_long));
                     cb.i2l();
                     if (!algebraic) {
@@ -1889,7 +1888,7 @@ final class BlockCompiler {
                 }
                 default -> {
                     cb.getstatic(CD_CPU, little ? "D_LE" : "D_BE", CD_OF_LONG);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(CD_long, CD_OF_LONG, CD_long));
                 }
             }
@@ -1922,29 +1921,29 @@ final class BlockCompiler {
                 cb.lload(EA);
                 st(d.ra());
             }
-            segment(i);
+            boolean all = segment(i);
             switch (size) {
                 case 1 -> {
                     cb.getstatic(CD_VALUE_LAYOUT, "JAVA_BYTE", CD_OF_BYTE);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.lload(VAL).l2i().i2b();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_BYTE, CD_long, CD_byte));
                 }
                 case 2 -> {
                     cb.getstatic(CD_CPU, little ? "H_LE" : "H_BE", CD_OF_SHORT);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.lload(VAL).l2i().i2s();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_SHORT, CD_long, CD_short));
                 }
                 case 4 -> {
                     cb.getstatic(CD_CPU, little ? "W_LE" : "W_BE", CD_OF_INT);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.lload(VAL).l2i();
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_INT, CD_long, CD_int));
                 }
                 default -> {
                     cb.getstatic(CD_CPU, little ? "D_LE" : "D_BE", CD_OF_LONG);
-                    segmentOffset();
+                    segmentOffset(all);
                     cb.lload(VAL);
                     cb.invokeinterface(CD_SEGMENT, "set", MethodTypeDesc.of(CD_void, CD_OF_LONG, CD_long, CD_long));
                 }

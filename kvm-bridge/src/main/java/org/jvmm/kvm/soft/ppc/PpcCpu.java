@@ -947,8 +947,11 @@ public final class PpcCpu {
      * the method (pinned side by side with and without the exception: memops 1.06x, qsort 1.01x).
      */
     private boolean nests(DecodedBlock[] all, DecodedBlock site, long entry) {
-        return BlockCompiler.locate(all, entry) >= 0 && loopingCallee(site, entry, site.littleEndian)
-                && !movesInBulk(site, entry, site.littleEndian);
+        if (BlockCompiler.locate(all, entry) < 0) {
+            return false;
+        }
+        java.util.List<DecodedBlock> callee = calleeBlocks(site, entry, site.littleEndian);
+        return callee != null && loops(callee, entry) && !movesInBulk(callee);
     }
 
     /** Blocks of a callee {@link #loopingCallee} looks at, at most. */
@@ -962,9 +965,11 @@ public final class PpcCpu {
      */
     private boolean loopingCallee(DecodedBlock site, long entry, boolean le) {
         java.util.List<DecodedBlock> blocks = calleeBlocks(site, entry, le);
-        if (blocks == null) {
-            return false;
-        }
+        return blocks != null && loops(blocks, entry);
+    }
+
+    /** True if one of a function's blocks, {@code blocks} ({@link #calleeBlocks}), loops (see {@link #loopingCallee}). */
+    private static boolean loops(java.util.List<DecodedBlock> blocks, long entry) {
         for (DecodedBlock b : blocks) {
             if (b.loopsLong()) {
                 return true;
@@ -980,15 +985,11 @@ public final class PpcCpu {
     }
 
     /**
-     * True if one of the cached blocks of the function at {@code entry} ({@link #calleeBlocks})
-     * holds a counted loop that runs as a bulk move (BlockCompiler.Bulk): a memcpy or memset,
-     * whose main loop is one copy or fill, its other loops a few bytes at either end.
+     * True if one of a function's blocks, {@code blocks} ({@link #calleeBlocks}), holds a counted
+     * loop that runs as a bulk move (BlockCompiler.Bulk): a memcpy or memset, whose main loop is
+     * one copy or fill, its other loops a few bytes at either end.
      */
-    private boolean movesInBulk(DecodedBlock site, long entry, boolean le) {
-        java.util.List<DecodedBlock> blocks = calleeBlocks(site, entry, le);
-        if (blocks == null) {
-            return false;
-        }
+    private static boolean movesInBulk(java.util.List<DecodedBlock> blocks) {
         for (DecodedBlock b : blocks) {
             BlockCompiler.CountedLoop loop = BlockCompiler.countedLoop(b, BlockCompiler.translatablePrefix(b));
             if (loop != null && loop.bulk() != null) {
