@@ -65,6 +65,7 @@ final class BlockCompiler {
 
     private static final ClassDesc CD_CPU = ClassDesc.of("org.jvmm.kvm.soft.ppc.PpcCpu");
     private static final ClassDesc CD_ALU = ClassDesc.of("org.jvmm.kvm.soft.ppc.Alu");
+    private static final ClassDesc CD_COMPILER = ClassDesc.of("org.jvmm.kvm.soft.ppc.BlockCompiler");
     private static final ClassDesc CD_BLOCK = ClassDesc.of("org.jvmm.kvm.soft.ppc.CompiledBlock");
     private static final ClassDesc CD_SEGMENT = ClassDesc.of("java.lang.foreign.MemorySegment");
     private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
@@ -280,6 +281,25 @@ final class BlockCompiler {
             return false;
         }
         throw new IllegalArgumentException("system property " + property + ": '" + value + "' is neither on nor off");
+    }
+
+    /**
+     * Fills {@code bytes} bytes of {@code ram} from offset {@code at} with {@code value}: a bulk
+     * fill's memory ({@link Bulk}). Where {@code at} is even, its byte is stored alone and the
+     * rest filled from the odd offset after it. The JDK's fill stores in units of the alignment
+     * that the address and the length share, for atomicity (two bytes a store where both are
+     * even but not a multiple of four); from an odd address it takes its vectorised byte fill.
+     * memops' fills, at random offsets, spent 5.5x as long per byte in the first as in the second
+     * (perf samples per JDK stub, JDK 25, x86_64); through this method memops runs 1.21x as fast
+     * (JMH-free PpcSuiteRate, pinned side by side, the geometric mean of four rounds).
+     */
+    static void fill(java.lang.foreign.MemorySegment ram, long at, long bytes, byte value) {
+        if ((at & 1) == 0 && bytes > 1) {
+            ram.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at, value);
+            at++;
+            bytes--;
+        }
+        ram.asSlice(at, bytes).fill(value);
     }
 
     /** The first counted loop in {@code b}, whose first {@code prefix} instructions translate, or null. */
@@ -2223,11 +2243,9 @@ final class BlockCompiler {
                 cb.loadConstant(0xffL).land().loadConstant(ones).lmul();
                 cb.lcmp().ifne(onePerPass);
                 cb.aload(RAM).lload(EA).lload(A);
-                cb.invokeinterface(CD_SEGMENT, "asSlice", MethodTypeDesc.of(CD_SEGMENT, CD_long, CD_long));
                 ld(m.value());
                 cb.l2i().i2b();
-                cb.invokeinterface(CD_SEGMENT, "fill", MethodTypeDesc.of(CD_SEGMENT, CD_byte));
-                cb.pop();
+                cb.invokestatic(CD_COMPILER, "fill", MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_long, CD_byte));
             }
             for (int n = 0; n < m.regs().length; n++) {
                 int r = m.regs()[n];

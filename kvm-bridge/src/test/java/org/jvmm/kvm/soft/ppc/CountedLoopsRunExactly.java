@@ -447,14 +447,36 @@ class CountedLoopsRunExactly {
     @Test
     void bulkFillsMatchTheInterpreterForOneByteRepeatedAndOtherwise() {
         for (int[] value : List.of(of(li(8, -1)), of(li(8, 0)), li32(8, 0x42424242), li32(8, 0x01020304))) {
-            int[] code = unrolledFill(0xa000, value, 200);
-            sameInEveryTier(code, 1_000_000, 1);
-            sameInEveryTier(code, 777, 10_000);
+            // At every alignment of the destination to a doubleword (BlockCompiler.fill stores an
+            // even address's byte alone).
+            for (int dst : new int[] {0xa000, 0xa001, 0xa002, 0xa003, 0xa004}) {
+                int[] code = unrolledFill(dst, value, 200);
+                sameInEveryTier(code, 1_000_000, 1);
+                sameInEveryTier(code, 777, 10_000);
+            }
         }
         // One byte a pass, stbu: always one byte repeated.
         int[] bytes = program(li32(3, 0x9fff), of(li(4, 0x5a), li(5, 1000), mtctr(5)), of(stbu(4, 1, 3), bdnz(-4)),
                 of(WAIT));
         sameInEveryTier(bytes, 1_000_000, 1);
+    }
+
+    @Test
+    void theBulkFillWritesExactlyItsBytesFromEvenAndOddOffsets() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment ram = arena.allocate(64);
+            for (long at = 8; at < 12; at++) {
+                for (long bytes : new long[] {1, 2, 3, 17, 40}) {
+                    ram.fill((byte) 0x11);
+                    BlockCompiler.fill(ram, at, bytes, (byte) 0xa5);
+                    for (long i = 0; i < 64; i++) {
+                        byte want = i >= at && i < at + bytes ? (byte) 0xa5 : (byte) 0x11;
+                        assertEquals(want, ram.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i),
+                                "byte " + i + " after a fill of " + bytes + " from " + at);
+                    }
+                }
+            }
+        }
     }
 
     @Test
