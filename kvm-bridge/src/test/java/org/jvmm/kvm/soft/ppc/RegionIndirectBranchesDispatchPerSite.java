@@ -115,7 +115,7 @@ class RegionIndirectBranchesDispatchPerSite {
     }
 
     @Test
-    void countedCopiesReachRamByItsAddressOnlyWhereItHasTheGlobalScope() {
+    void countedCopiesReachRamByItsAddressOnlyWhereItHasTheGlobalScopeAndLiesUnderTheMask() {
         try (Arena confined = Arena.ofConfined(); Arena shared = Arena.ofShared()) {
             MemorySegment own = confined.allocate(4096);
             assertEquals(BlockCompiler.COUNTED_BASE, BlockCompiler.based(PpcCpu.translatedRam(own)),
@@ -123,6 +123,13 @@ class RegionIndirectBranchesDispatchPerSite {
             assertFalse(BlockCompiler.based(own), "the confined segment itself");
             assertFalse(BlockCompiler.based(shared.allocate(4096)), "a shared arena's RAM keeps its liveness checks");
             assertFalse(BlockCompiler.based(MemorySegment.ofArray(new byte[4096])), "heap memory");
+            // Host addresses at or above 2^62 would change under the mask (no process has them;
+            // the segments are only looked at, never accessed).
+            long top = BlockCompiler.HOST_MASK + 1;
+            assertEquals(BlockCompiler.COUNTED_BASE, BlockCompiler.based(MemorySegment.ofAddress(top - 4096).reinterpret(4096)),
+                    "RAM ending at the mask's last address");
+            assertFalse(BlockCompiler.based(MemorySegment.ofAddress(top - 4096).reinterpret(4097)), "RAM crossing 2^62");
+            assertFalse(BlockCompiler.based(MemorySegment.ofAddress(-8192).reinterpret(4096)), "RAM at the top of the address space");
         }
     }
 }
