@@ -253,6 +253,32 @@ class CountedLoopsRunExactly {
         sameInEveryTier(downward(), 1_000_000, 1);
     }
 
+    /**
+     * Sums a word below and a word above a pointer stepping by 8 (r3, its lowest access 4 bytes
+     * below it), a doubleword at a pointer that does not step (r4), and stores each sum through a
+     * pointer stepping by 4 (r9), 300 passes: where counted copies reach RAM at its host address,
+     * each stepping register's accesses count from its lowest (BlockCompiler's HOST_B), the one
+     * that does not step too.
+     */
+    private static int[] sums() {
+        return program(li32(3, 0x8004), li32(4, 0x9000), li32(9, 0xa000), of(li(11, 0), li(5, 300), mtctr(5)),
+                of(lwz(5, -4, 3), lwz(6, 12, 3), ld(7, 0, 4), add(11, 11, 5), add(11, 11, 6), add(11, 11, 7),
+                        stw(11, 4, 9), addi(3, 3, 8), addi(9, 9, 4), bdnz(-36)),
+                of(WAIT));
+    }
+
+    @Test
+    void accessesBelowAndAboveASteppingPointerAndThroughOneThatStaysMatchTheInterpreter() {
+        DecodedBlock b = decode(sums());
+        BlockCompiler.CountedLoop loop = BlockCompiler.countedLoop(b, b.insns.length);
+        assertNotNull(loop);
+        assertNull(loop.bulk());
+        sameInEveryTier(sums(), 1_000_000, 1);
+        for (long step : new long[] {100, 1001, 1777}) {
+            sameInEveryTier(sums(), step, 10_000);
+        }
+    }
+
     @Test
     void aCopyRunningOutOfRamLeavesAtTheFirstLoadBeyondItInEveryTier() {
         List<List<Object>> runs = runs("interpreted", pastRam(), 1_000_000, 1);
