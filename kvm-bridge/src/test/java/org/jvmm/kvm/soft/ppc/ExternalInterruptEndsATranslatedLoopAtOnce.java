@@ -3,8 +3,8 @@ package org.jvmm.kvm.soft.ppc;
 import static org.jvmm.kvm.soft.ppc.Asm.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import org.jvmm.address.GuestAddress;
 import org.junit.jupiter.api.Test;
@@ -20,6 +20,29 @@ class ExternalInterruptEndsATranslatedLoopAtOnce {
 
     @Test
     void anInterruptRaisedFromAnotherThreadEndsASpinningTranslatedLoopBetweenTwoRunBoundaries() throws Exception {
+        // A line raised in the few instructions between a run's last check and its end, or while
+        // the run loop is between two runs, is rightly taken at the boundary: a loaded machine
+        // can land there now and then, so the test tries again; without checks inside a run it
+        // would land there every time.
+        long[] boundaries = new long[3];
+        for (int attempt = 0; attempt < boundaries.length; attempt++) {
+            long loop = spinUntilInterrupted();
+            long inRun = loop % MAX_TRANSLATED_RUN;
+            if (inRun != 0) {
+                // The checks: every ATTENTION_PERIOD instructions of a run, and MAX_BLOCK before its
+                // end (a line raised in a run's last period is seen there).
+                assertTrue(inRun % PpcCpu.ATTENTION_PERIOD == 0 || inRun == MAX_TRANSLATED_RUN - PpcCpu.MAX_BLOCK,
+                        "at an attention check (" + loop + " instructions)");
+                return;
+            }
+            boundaries[attempt] = loop;
+        }
+        fail("the loop was left when a 2^20-instruction run ended, never mid-run, in " + boundaries.length
+                + " tries: " + java.util.Arrays.toString(boundaries) + " instructions");
+    }
+
+    /** Spins in a translated self-loop until another thread raises the external line; the loop's instructions. */
+    private static long spinUntilInterrupted() throws Exception {
         try (TestMachine m = new TestMachine(0x10000, true)) {
             m.cpu.translateThreshold = 1;
             m.code(0x2000, b(0)); // b . : a one-instruction self-loop, translated at once
@@ -38,14 +61,7 @@ class ExternalInterruptEndsATranslatedLoopAtOnce {
             device.join();
             assertInstanceOf(PpcExit.Halted.class, e);
             assertEquals(0x2000, m.cpu.srr0(), "taken in the loop");
-            long loop = m.cpu.retiredInstructions() - 1; // the wait at 0x500 retired too
-            assertNotEquals(0, loop % MAX_TRANSLATED_RUN,
-                    "the loop was left mid-run, not when a 2^20-instruction run ended (" + loop + " instructions)");
-            // The checks: every ATTENTION_PERIOD instructions of a run, and MAX_BLOCK before its end
-            // (a line raised in a run's last period is seen there).
-            long inRun = loop % MAX_TRANSLATED_RUN;
-            assertTrue(inRun % PpcCpu.ATTENTION_PERIOD == 0 || inRun == MAX_TRANSLATED_RUN - PpcCpu.MAX_BLOCK,
-                    "at an attention check (" + loop + " instructions)");
+            return m.cpu.retiredInstructions() - 1; // the wait at 0x500 retired too
         }
     }
 }
