@@ -260,13 +260,14 @@ final class BlockCompiler {
      * global scope (so that no liveness check is lost): system property {@code
      * jvmm.ppc.countedBase}, {@code on} (the default) or {@code off}. Every access is then to
      * {@link #ALL_MEMORY} at the address read from the CPU on entry plus the guest address (under
-     * {@link #HOST_MASK}), not to the RAM segment, a constant, at the guest address: the JIT folds a constant segment's
-     * address and each access's constant offset into a 64-bit constant of its own, a register
-     * and an instruction per access of an unrolled loop, where an address in a register takes
-     * the offset as a displacement. Only counted copies: elsewhere the second bounds check, of
-     * the address against all of memory, costs more than the constants (JMH-free PpcSuiteRate,
-     * pinned side by side: memops 1.12x, qsort and branchy 0.96-0.97x when every access went
-     * this way).
+     * {@link #HOST_MASK}), not to the RAM segment, a constant, at the guest address: the JIT folds
+     * a constant segment's address and each access's constant offset into a 64-bit constant of
+     * its own, a register and an instruction per access of an unrolled loop, where an address in
+     * a register takes the offset as a displacement. Only counted copies: elsewhere the second
+     * bounds check, of the address against all of memory, costs more than the constants
+     * (JMH-free PpcSuiteRate, pinned side by side: memops 1.12x, qsort and branchy 0.96-0.97x
+     * when every access went this way; masked, so that the second check goes, qsort 0.98x and
+     * branchy 0.96x).
      */
     static final boolean COUNTED_BASE = onOff("jvmm.ppc.countedBase", System.getProperty("jvmm.ppc.countedBase"));
 
@@ -933,7 +934,7 @@ final class BlockCompiler {
         private final boolean based;
         /**
          * In the counted copy being emitted, per register: whether its accesses go through HOST_B,
-         * and the offset there is from ({@link #hostBases}).
+         * and the offset of its lowest access, where HOST_B points ({@link #hostBases}).
          */
         private final boolean[] hostBased = new boolean[32];
         private final long[] hostLow = new long[32];
@@ -1898,8 +1899,11 @@ final class BlockCompiler {
         }
 
         /**
-         * Pushes EA as an offset into the segment {@link #segment} pushed, ALL if {@code all}: there
-         * the host address, under {@link #HOST_MASK}.
+         * Pushes the offset of instruction {@code i}'s access into the segment {@link #segment}
+         * pushed: in RAM, EA; in ALL ({@code all}), the host address under {@link #HOST_MASK},
+         * which for a base register with a host base ({@link #hostBases}) is that base plus pass
+         * times stride plus the access's distance from the lowest, else EA plus the RAM's address,
+         * masked.
          */
         private void segmentOffset(boolean all, int i) {
             int r = all ? counting.base()[i] : -1;
