@@ -1859,8 +1859,12 @@ final class BlockCompiler {
         private void effectiveAddress(DecodedInsn d, int i, int size) {
             if (counting != null && counting.base()[i] != CHECKED) {
                 // The counted copy: the base's value on entry plus pass * stride, plus the constant;
-                // the counted copy's tests put it in RAM.
+                // the counted copy's tests put it in RAM. Through a host base (hostBases) the access
+                // makes its address there, and only an update form reads EA.
                 int base = counting.base()[i];
+                if (base != PpcDecoder.ZERO && hostBased[base] && !isUpdate(d.op())) {
+                    return;
+                }
                 if (base == PpcDecoder.ZERO) {
                     cb.loadConstant(counting.offset()[i]);
                 } else {
